@@ -1,0 +1,369 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/secctx/secctx/probe"
+	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/spec"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes, a documented contract.
+const (
+	exitOK         = 0 // no drift at or above --fail-on
+	exitDrift      = 1 // drift at or above --fail-on
+	exitUsage      = 2 // bad usage or bad spec
+	exitUnobserved = 3 // the process's state could not be observed at all
+)
+
+const usageText = `secctx verifies that a container's processes really have the security
+state their Kubernetes securityContext declares, and reports the drift.
+
+Usage:
+  secctx verify [flags]   compare the declared spec with the observed state
+  secctx probe  [flags]   print the observed state of a process
+  secctx expect [flags]   print the expected state resolved from a spec
+  secctx checks           list the check ids and what each compares
+  secctx version          print the version
+
+The spec is taken from, first match wins: --spec FILE ("-" for stdin),
+$SECCTX_SPEC_FILE (e.g. a ConfigMap mount), $SECCTX_SPEC (the manifest
+inline); with none, verify uses the Pod Security Standards restricted profile.
+It may be YAML or JSON, several documents, of kind Pod, Deployment,
+StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob,
+PodTemplate or List.
+
+Exit codes:
+  0  no drift at or above --fail-on
+  1  drift at or above --fail-on
+  2  bad usage or bad spec
+  3  the process's state could not be observed at all
+
+Run "secctx COMMAND -h" for a command's flags.
+`
+
+// options are the flags shared by verify, probe and expect.
+type options struct {
+	output    string
+	specPath  string
+	workload  string
+	container string
+	profile   string
+	pid       int
+	procRoot  string
+	failOn    string
+	imageRoot string
+	logLevel  string
+	getenv    func(string) string
+}
+
+func (o *options) register(fs *flag.FlagSet, cmd string, getenv func(string) string) {
+	o.getenv = getenv
+	fs.StringVar(&o.output, "o", "text", "output format: json or text")
+	fs.StringVar(&o.output, "output", "text", "output format: json or text (same as -o)")
+	fs.StringVar(&o.logLevel, "log-level", "warn", "diagnostics on stderr: debug, info, warn, error")
+	fs.StringVar(&o.procRoot, "proc", "/proc", "proc filesystem root to read (a fixture tree in tests)")
+	fs.IntVar(&o.pid, "pid", 0, "process to verify (0: secctx itself); it must be visible in this PID namespace")
+	if cmd == "probe" || cmd == "verify" || cmd == "expect" {
+		fs.StringVar(&o.specPath, "spec", "", "manifest file, or - for stdin (else $SECCTX_SPEC_FILE, $SECCTX_SPEC)")
+		fs.StringVar(&o.workload, "workload", "", "KIND/NAME of the workload when the spec holds several")
+		fs.StringVar(&o.container, "container", getenv("SECCTX_CONTAINER"), "container name (default $SECCTX_CONTAINER, else the only container)")
+		fs.StringVar(&o.profile, "profile", envOr(getenv, "SECCTX_PROFILE", spec.DefaultProfile),
+			"runtime profile: "+strings.Join(spec.ProfileNames(), ", ")+" (default $SECCTX_PROFILE, else containerd)")
+	}
+	if cmd == "verify" {
+		fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a drift has this severity or higher: critical, high, medium, low, info")
+	}
+	if cmd == "expect" {
+		fs.StringVar(&o.imageRoot, "image-root", "", "an unpacked image root whose etc/passwd and etc/group resolve the primary gid and groups")
+	}
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// usageError is bad usage: exit 2 with one line on stderr.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	log := newLogger(stderr, "warn")
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	case "version", "--version":
+		fmt.Fprintf(stdout, "secctx %s\n", version)
+		return exitOK
+	case "checks":
+		return runChecks(rest, stdout, stderr)
+	case "verify", "probe", "expect":
+	default:
+		log.Error().Msgf("unknown command %q; run secctx --help", cmd)
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("secctx "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	o.register(fs, cmd, getenv)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: secctx %s [flags]\n\nFlags:\n", cmd)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\nExit codes: 0 no drift, 1 drift at or above --fail-on, 2 bad usage or spec, 3 state not observable.\n")
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage // flag already printed the error
+	}
+	if fs.NArg() > 0 {
+		log.Error().Msgf("unexpected argument %q", fs.Arg(0))
+		return exitUsage
+	}
+	log = newLogger(stderr, o.logLevel)
+	if o.output != "json" && o.output != "text" {
+		log.Error().Msgf("--output %q: want json or text", o.output)
+		return exitUsage
+	}
+	var code int
+	var err error
+	switch cmd {
+	case "verify":
+		code, err = runVerify(&o, stdin, stdout, log)
+	case "probe":
+		code, err = runProbe(&o, stdin, stdout, log)
+	case "expect":
+		code, err = runExpect(&o, stdin, stdout, log)
+	}
+	if err != nil {
+		log.Error().Msg(err.Error())
+	}
+	return code
+}
+
+func newLogger(w io.Writer, level string) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		lvl = zerolog.WarnLevel
+	}
+	cw := zerolog.ConsoleWriter{Out: w, NoColor: true, PartsOrder: []string{zerolog.LevelFieldName, zerolog.MessageFieldName},
+		FormatLevel: func(i any) string { return "secctx: " + strings.ToLower(fmt.Sprint(i)) + ":" }}
+	return zerolog.New(cw).Level(lvl)
+}
+
+// target is a resolved verification target.
+type target struct {
+	loaded *spec.Loaded
+	wl     *spec.Workload
+	prof   *spec.Profile
+}
+
+// loadTarget finds, decodes and selects the spec; every error is bad input
+// (exit 2) and names the source and field.
+func loadTarget(o *options, stdin io.Reader) (*target, error) {
+	prof, err := spec.LookupProfile(o.profile)
+	if err != nil {
+		return nil, &usageError{"--profile: " + err.Error()}
+	}
+	ld, err := spec.Load(o.specPath, o.getenv, stdin)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := spec.Decode(ld.Name, ld.Data)
+	if err != nil {
+		return nil, err
+	}
+	wl, err := spec.Select(ws, o.workload)
+	if err != nil {
+		return nil, err
+	}
+	container := o.container
+	if ld.Default {
+		container = "" // the embedded profile has one container
+	}
+	if _, _, err := wl.FindContainer(container); err != nil {
+		return nil, err
+	}
+	if ld.Default {
+		o.container = ""
+	}
+	return &target{loaded: ld, wl: wl, prof: prof}, nil
+}
+
+// resolve derives the expectation, using what the probe learnt of the image
+// (/etc/passwd, /etc/group) and of the kernel (cap_last_cap).
+func (t *target) resolve(container string, st *probe.State) (*spec.Expected, error) {
+	in := spec.Input{Workload: t.wl, Container: container, Profile: t.prof, LastCap: 40}
+	if st != nil {
+		if st.Missing(probe.ItemLastCap) == nil {
+			in.LastCap = st.LastCap
+		}
+		in.Image = imageFrom(st)
+	}
+	return spec.Resolve(in)
+}
+
+func imageFrom(st *probe.State) spec.Image {
+	readable := func(item string) bool {
+		why := st.Missing(item)
+		return why == nil || why.Reason == "absent"
+	}
+	return spec.Image{Passwd: st.Passwd, Group: st.Group, PasswdReadable: readable(probe.ItemPasswd), GroupReadable: readable(probe.ItemGroupFile)}
+}
+
+func runVerify(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger) (int, error) {
+	failOn, err := report.ParseSeverity(o.failOn)
+	if err != nil {
+		return exitUsage, &usageError{"--fail-on: " + err.Error()}
+	}
+	t, err := loadTarget(o, stdin)
+	if err != nil {
+		return exitUsage, err
+	}
+	// First pass: what to read (sysctl names, masked paths) depends on the
+	// spec only; second pass: the image's users refine the expectation.
+	pre, err := t.resolve(o.container, nil)
+	if err != nil {
+		return exitUsage, err
+	}
+	st := probe.NewFS(o.procRoot).Observe(o.pid, report.RequestFor(pre))
+	if st.Blind() {
+		return exitUnobserved, fmt.Errorf("cannot observe pid %s: %v", pidName(o.pid), st.Missing(probe.ItemStatus))
+	}
+	exp, err := t.resolve(o.container, st)
+	if err != nil {
+		return exitUsage, err
+	}
+	if t.loaded.Default {
+		log.Info().Msg("no spec given: verifying against the Pod Security Standards restricted profile")
+	}
+	r := report.New(exp, st, report.SpecRef{Source: t.loaded.Source, Default: t.loaded.Default}, time.Now())
+	if err := write(o, stdout, r, func(w io.Writer) error { return report.WriteText(w, r) }); err != nil {
+		return exitUsage, err
+	}
+	if r.Failing(failOn) {
+		return exitDrift, nil
+	}
+	return exitOK, nil
+}
+
+func runProbe(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger) (int, error) {
+	t, err := loadTarget(o, stdin)
+	if err != nil {
+		return exitUsage, err
+	}
+	pre, err := t.resolve(o.container, nil)
+	if err != nil {
+		return exitUsage, err
+	}
+	st := probe.NewFS(o.procRoot).Observe(o.pid, report.RequestFor(pre))
+	if st.Blind() {
+		return exitUnobserved, fmt.Errorf("cannot observe pid %s: %v", pidName(o.pid), st.Missing(probe.ItemStatus))
+	}
+	return exitOK, write(o, stdout, st, func(w io.Writer) error { return writeStateText(w, st) })
+}
+
+func runExpect(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger) (int, error) {
+	t, err := loadTarget(o, stdin)
+	if err != nil {
+		return exitUsage, err
+	}
+	st := &probe.State{LastCap: 40, Unread: map[string]*probe.ReadError{}}
+	if b, err := os.ReadFile(o.procRoot + "/sys/kernel/cap_last_cap"); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			st.LastCap = v
+		}
+	}
+	if o.imageRoot != "" {
+		for _, f := range []struct {
+			name, item string
+			parse      func(string)
+		}{
+			{"etc/passwd", probe.ItemPasswd, func(s string) { st.Passwd = probe.ParsePasswd(s) }},
+			{"etc/group", probe.ItemGroupFile, func(s string) { st.Group = probe.ParseGroup(s) }},
+		} {
+			b, err := os.ReadFile(o.imageRoot + "/" + f.name)
+			switch {
+			case err == nil:
+				f.parse(string(b))
+			case errors.Is(err, os.ErrNotExist):
+				st.Unread[f.item] = &probe.ReadError{Path: f.name, Reason: "absent"}
+			default:
+				return exitUsage, &usageError{"--image-root: " + err.Error()}
+			}
+		}
+	} else {
+		st.Unread[probe.ItemPasswd] = &probe.ReadError{Path: "etc/passwd", Reason: "not given (use --image-root)"}
+		st.Unread[probe.ItemGroupFile] = &probe.ReadError{Path: "etc/group", Reason: "not given (use --image-root)"}
+	}
+	exp, err := t.resolve(o.container, st)
+	if err != nil {
+		return exitUsage, err
+	}
+	return exitOK, write(o, stdout, exp, func(w io.Writer) error { return writeExpectedText(w, exp) })
+}
+
+func runChecks(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] != "-o" && args[0] != "--output" {
+		fmt.Fprintf(stderr, "secctx: error: checks takes no arguments but -o json|text\n")
+		return exitUsage
+	}
+	if len(args) >= 2 && args[1] == "json" {
+		type row struct {
+			ID          string   `json:"id"`
+			Reads       []string `json:"reads"`
+			Expectation string   `json:"expectation"`
+			Comparison  string   `json:"comparison"`
+		}
+		var rows []row
+		for _, c := range report.Checks {
+			rows = append(rows, row{c.ID, c.Reads, c.Expectation, c.Comparison})
+		}
+		if err := report.WriteJSON(stdout, rows); err != nil {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range report.Checks {
+		fmt.Fprintf(stdout, "%s\n  expects:  %s\n  compares: %s\n", c.ID, c.Expectation, c.Comparison)
+	}
+	return exitOK
+}
+
+func pidName(pid int) string {
+	if pid == 0 {
+		return "self"
+	}
+	return strconv.Itoa(pid)
+}
+
+// write renders v as JSON or through text.
+func write(o *options, w io.Writer, v any, text func(io.Writer) error) error {
+	if o.output == "json" {
+		return report.WriteJSON(w, v)
+	}
+	return text(w)
+}

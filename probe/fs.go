@@ -1,0 +1,165 @@
+package probe
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// Reasons a ReadError gives. They are the values of ReadError.Reason.
+const (
+	// ReasonPermission: the file exists but this process may not read it
+	// (EACCES/EPERM, e.g. another user's process or a ptrace-mode check).
+	ReasonPermission = "permission denied"
+	// ReasonAbsent: the file does not exist (old kernel, minimal image, or
+	// the process is gone).
+	ReasonAbsent = "absent"
+	// ReasonNotSupported: the kernel refuses the read (EINVAL, EOPNOTSUPP)
+	// or does not print the field.
+	ReasonNotSupported = "not supported"
+	// ReasonMalformed: the file was read but its content could not be parsed.
+	ReasonMalformed = "malformed"
+	// ReasonUnreadable: any other I/O error (EIO, EISDIR, ...).
+	ReasonUnreadable = "unreadable"
+)
+
+// detailPidGone is the Detail of an "absent" error whose cause is the pid
+// directory itself missing, so readers can tell it from an absent file.
+const detailPidGone = "process gone or hidden by hidepid"
+
+// DefaultProcRoot is where the proc filesystem is normally mounted.
+const DefaultProcRoot = "/proc"
+
+// FS is a proc filesystem rooted at ProcRoot. Tests point ProcRoot at a
+// fixture tree; a real run uses "/proc".
+type FS struct {
+	// ProcRoot is the directory the proc filesystem is mounted on.
+	ProcRoot string
+}
+
+// NewFS returns an FS rooted at procRoot, or at "/proc" when procRoot is
+// empty.
+func NewFS(procRoot string) FS {
+	if procRoot == "" {
+		procRoot = DefaultProcRoot
+	}
+	return FS{ProcRoot: procRoot}
+}
+
+// root returns ProcRoot, defaulting the zero FS to "/proc".
+func (fs FS) root() string {
+	if fs.ProcRoot == "" {
+		return DefaultProcRoot
+	}
+	return fs.ProcRoot
+}
+
+// pidDir returns the directory of pid; pid 0 is the literal "self" so that
+// fixtures can hold a self directory and real runs read /proc/self.
+func (fs FS) pidDir(pid int) string {
+	if pid == 0 {
+		return fs.root() + "/self"
+	}
+	return fs.root() + "/" + strconv.Itoa(pid)
+}
+
+// pidPath returns the path of rel (no leading slash) inside pid's directory.
+func (fs FS) pidPath(pid int, rel string) string {
+	return fs.pidDir(pid) + "/" + rel
+}
+
+// sysPath returns the path of rel (no leading slash) under the proc root.
+func (fs FS) sysPath(rel string) string {
+	return fs.root() + "/" + rel
+}
+
+// readPid reads rel inside pid's directory. An absent file whose pid
+// directory is missing too is reported as the process being gone, which is
+// what the caller needs to know.
+func (fs FS) readPid(pid int, rel string) ([]byte, *ReadError) {
+	p := fs.pidPath(pid, rel)
+	b, err := readAll(p)
+	if err == nil {
+		return b, nil
+	}
+	re := classify(p, err)
+	if re.Reason == ReasonAbsent && re.Detail != detailPidGone {
+		// Only pay for the extra stat on the error path.
+		if _, serr := os.Stat(fs.pidDir(pid)); errors.Is(serr, os.ErrNotExist) {
+			re.Detail = detailPidGone
+		}
+	}
+	return nil, re
+}
+
+// readSys reads rel under the proc root (files not tied to a pid).
+func (fs FS) readSys(rel string) ([]byte, *ReadError) {
+	p := fs.sysPath(rel)
+	b, err := readAll(p)
+	if err != nil {
+		return nil, classify(p, err)
+	}
+	return b, nil
+}
+
+// readAll reads a whole file. Proc files report size 0, so os.ReadFile's
+// size hint is useless; start with a buffer that holds a typical status or
+// mountinfo file in one read.
+func readAll(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, 0, 4096)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				return b, nil
+			}
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
+
+// classify turns an error from reading path into a ReadError with a Reason.
+func classify(path string, err error) *ReadError {
+	re := &ReadError{Path: path, Detail: errText(err)}
+	switch {
+	case errors.Is(err, os.ErrPermission):
+		re.Reason = ReasonPermission
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		re.Reason = ReasonAbsent
+	case errors.Is(err, syscall.ESRCH):
+		// The task exited between open and read.
+		re.Reason = ReasonAbsent
+		re.Detail = detailPidGone
+	case errors.Is(err, syscall.EINVAL), errors.Is(err, syscall.EOPNOTSUPP),
+		errors.Is(err, syscall.ENOSYS), errors.Is(err, errors.ErrUnsupported):
+		re.Reason = ReasonNotSupported
+	default:
+		re.Reason = ReasonUnreadable
+	}
+	return re
+}
+
+// errText is the error without the path, which ReadError.Path already holds.
+func errText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// malformed builds a "malformed" ReadError for path.
+func malformed(path, detail string) *ReadError {
+	return &ReadError{Path: path, Reason: ReasonMalformed, Detail: detail}
+}

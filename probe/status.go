@@ -1,0 +1,251 @@
+package probe
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/secctx/secctx/caps"
+)
+
+// statusItems are the items taken from /proc/PID/status; they all become
+// unread when the file itself cannot be read.
+var statusItems = [...]string{ItemStatus, ItemCaps, ItemIDs, ItemGroups, ItemNoNewPrivs, ItemSeccomp}
+
+// readStatus reads /proc/PID/status into st.
+func (fs FS) readStatus(pid int, st *State) {
+	b, re := fs.readPid(pid, "status")
+	if re != nil {
+		for _, it := range statusItems {
+			st.setUnread(it, re)
+		}
+		return
+	}
+	parseStatus(st, fs.pidPath(pid, "status"), string(b))
+}
+
+// seen bits for the lines parseStatus requires.
+const (
+	seenName = 1 << iota
+	seenUID
+	seenGID
+	seenGroups
+	seenCapInh
+	seenCapPrm
+	seenCapEff
+	seenCapBnd
+	seenCapAmb
+	seenNNP
+	seenSeccomp
+)
+
+// parseStatus fills st from the text of a status file read from path. Each
+// item that is missing or malformed is recorded in st.Unread and left zero.
+func parseStatus(st *State, path, data string) {
+	var (
+		seen int
+		bad  = map[string]*ReadError{}
+	)
+	fail := func(item, detail string) {
+		if bad[item] == nil {
+			bad[item] = malformed(path, detail)
+		}
+	}
+	for len(data) > 0 {
+		var line string
+		line, data, _ = strings.Cut(data, "\n")
+		key, val, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		switch key {
+		case "Name":
+			seen |= seenName
+			// The kernel prints "Name:\t<comm>"; keep spaces inside comm.
+			st.Comm = strings.TrimPrefix(val, "\t")
+		case "Pid":
+			if st.PID == 0 {
+				// pid 0 means "self": report the pid the kernel gives.
+				if v, err := strconv.Atoi(strings.TrimSpace(val)); err == nil {
+					st.PID = v
+				}
+			}
+		case "Uid", "Gid":
+			ids, ok := parseIDs(val)
+			if !ok {
+				fail(ItemIDs, "bad "+key+" line "+strconv.Quote(line))
+			}
+			if key == "Uid" {
+				seen |= seenUID
+				st.UID = ids
+			} else {
+				seen |= seenGID
+				st.GID = ids
+			}
+		case "Groups":
+			seen |= seenGroups
+			g, ok := parseGroups(val)
+			if !ok {
+				fail(ItemGroups, "bad Groups line "+strconv.Quote(line))
+			}
+			st.Groups = g
+		case "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb":
+			set, err := caps.ParseHex(val)
+			if err != nil {
+				fail(ItemCaps, key+": "+err.Error())
+			}
+			switch key {
+			case "CapInh":
+				seen |= seenCapInh
+				st.Caps.Inheritable = set
+			case "CapPrm":
+				seen |= seenCapPrm
+				st.Caps.Permitted = set
+			case "CapEff":
+				seen |= seenCapEff
+				st.Caps.Effective = set
+			case "CapBnd":
+				seen |= seenCapBnd
+				st.Caps.Bounding = set
+			case "CapAmb":
+				seen |= seenCapAmb
+				st.Caps.Ambient = set
+			}
+		case "NoNewPrivs":
+			seen |= seenNNP
+			v, err := strconv.Atoi(strings.TrimSpace(val))
+			if err != nil || v < 0 || v > 1 {
+				fail(ItemNoNewPrivs, "bad NoNewPrivs line "+strconv.Quote(line))
+			}
+			st.NoNewPrivs = v == 1
+		case "Seccomp":
+			seen |= seenSeccomp
+			v, err := strconv.Atoi(strings.TrimSpace(val))
+			if err != nil || v < 0 || v > 2 {
+				fail(ItemSeccomp, "bad Seccomp line "+strconv.Quote(line))
+			}
+			st.Seccomp = v
+		case "Seccomp_filters":
+			// Kernels before 5.9 omit this line; the mode alone still
+			// answers the check, so its absence is not an error.
+			v, err := strconv.Atoi(strings.TrimSpace(val))
+			if err != nil || v < 0 {
+				fail(ItemSeccomp, "bad Seccomp_filters line "+strconv.Quote(line))
+			}
+			st.SeccompFilters = v
+		}
+	}
+
+	if seen&(seenName|seenUID|seenGID) == 0 {
+		// Nothing recognisable: not a status file.
+		re := malformed(path, "no Name, Uid or Gid line")
+		for _, it := range statusItems {
+			bad[it] = re
+		}
+	}
+	missing := func(bit int, item, reason, detail string) {
+		if seen&bit == 0 && bad[item] == nil {
+			bad[item] = &ReadError{Path: path, Reason: reason, Detail: detail}
+		}
+	}
+	missing(seenUID, ItemIDs, ReasonMalformed, "no Uid line")
+	missing(seenGID, ItemIDs, ReasonMalformed, "no Gid line")
+	missing(seenGroups, ItemGroups, ReasonMalformed, "no Groups line")
+	missing(seenCapInh, ItemCaps, ReasonMalformed, "no CapInh line")
+	missing(seenCapPrm, ItemCaps, ReasonMalformed, "no CapPrm line")
+	missing(seenCapEff, ItemCaps, ReasonMalformed, "no CapEff line")
+	missing(seenCapBnd, ItemCaps, ReasonNotSupported, "kernel < 2.6.26 prints no CapBnd")
+	// An ambient set assumed empty could hide a granted capability.
+	missing(seenCapAmb, ItemCaps, ReasonNotSupported, "kernel < 4.3 prints no CapAmb; ambient set unknown")
+	missing(seenNNP, ItemNoNewPrivs, ReasonNotSupported, "kernel < 4.10 prints no NoNewPrivs")
+	missing(seenSeccomp, ItemSeccomp, ReasonNotSupported, "kernel without CONFIG_SECCOMP prints no Seccomp")
+
+	// Keep the promise of State.Unread: an unread item has a zero value.
+	for item, re := range bad {
+		st.setUnread(item, re)
+		switch item {
+		case ItemCaps:
+			st.Caps = Capabilities{}
+		case ItemIDs:
+			st.UID, st.GID = IDs{}, IDs{}
+		case ItemGroups:
+			st.Groups = nil
+		case ItemNoNewPrivs:
+			st.NoNewPrivs = false
+		case ItemSeccomp:
+			st.Seccomp, st.SeccompFilters = 0, 0
+		}
+	}
+}
+
+// nextField splits off the first space- or tab-separated field of s.
+// It allocates nothing, unlike strings.Fields.
+func nextField(s string) (field, rest string) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	j := i
+	for j < len(s) && s[j] != ' ' && s[j] != '\t' {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
+// parseIDs parses the four ids of a Uid or Gid line.
+func parseIDs(s string) (IDs, bool) {
+	var v [4]int64
+	for i := range v {
+		var f string
+		f, s = nextField(s)
+		n, err := strconv.ParseUint(f, 10, 32)
+		if err != nil {
+			return IDs{}, false
+		}
+		v[i] = int64(n)
+	}
+	if f, _ := nextField(s); f != "" {
+		return IDs{}, false
+	}
+	return IDs{Real: v[0], Effective: v[1], Saved: v[2], FS: v[3]}, true
+}
+
+// parseGroups parses the Groups line, which is blank (or one space) for a
+// process without supplementary groups. The result is never nil on success
+// so that "no groups" and "unknown" stay distinct.
+func parseGroups(s string) ([]int64, bool) {
+	n := 0
+	for rest := s; ; n++ {
+		var f string
+		if f, rest = nextField(rest); f == "" {
+			break
+		}
+	}
+	out := make([]int64, 0, n)
+	for {
+		var f string
+		if f, s = nextField(s); f == "" {
+			return out, true
+		}
+		g, err := strconv.ParseUint(f, 10, 32)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, int64(g))
+	}
+}
+
+// readLastCap reads /proc/sys/kernel/cap_last_cap into st.LastCap.
+func (fs FS) readLastCap(st *State) {
+	const rel = "sys/kernel/cap_last_cap"
+	b, re := fs.readSys(rel)
+	if re != nil {
+		st.setUnread(ItemLastCap, re)
+		return
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || v < 0 || v > 63 {
+		st.setUnread(ItemLastCap, malformed(fs.sysPath(rel), "bad value "+strconv.Quote(string(b))))
+		return
+	}
+	st.LastCap = v
+}
