@@ -13,12 +13,12 @@ func (fs FS) readEtcFiles(pid int, st *State) {
 	if b, re := fs.readPid(pid, "root/etc/passwd"); re != nil {
 		st.setUnread(ItemPasswd, re)
 	} else {
-		st.Passwd = ParsePasswd(string(b))
+		st.Passwd = ParsePasswd(b)
 	}
 	if b, re := fs.readPid(pid, "root/etc/group"); re != nil {
 		st.setUnread(ItemGroupFile, re)
 	} else {
-		st.Group = ParseGroup(string(b))
+		st.Group = ParseGroup(b)
 	}
 }
 

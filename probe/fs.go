@@ -2,9 +2,9 @@ package probe
 
 import (
 	"errors"
-	"io"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 )
 
@@ -78,7 +78,7 @@ func (fs FS) sysPath(rel string) string {
 // readPid reads rel inside pid's directory. An absent file whose pid
 // directory is missing too is reported as the process being gone, which is
 // what the caller needs to know.
-func (fs FS) readPid(pid int, rel string) ([]byte, *ReadError) {
+func (fs FS) readPid(pid int, rel string) (string, *ReadError) {
 	p := fs.pidPath(pid, rel)
 	b, err := readAll(p)
 	if err == nil {
@@ -91,40 +91,60 @@ func (fs FS) readPid(pid int, rel string) ([]byte, *ReadError) {
 			re.Detail = detailPidGone
 		}
 	}
-	return nil, re
+	return "", re
 }
 
 // readSys reads rel under the proc root (files not tied to a pid).
-func (fs FS) readSys(rel string) ([]byte, *ReadError) {
+func (fs FS) readSys(rel string) (string, *ReadError) {
 	p := fs.sysPath(rel)
 	b, err := readAll(p)
 	if err != nil {
-		return nil, classify(p, err)
+		return "", classify(p, err)
 	}
 	return b, nil
 }
 
-// readAll reads a whole file. Proc files report size 0, so os.ReadFile's
-// size hint is useless; start with a buffer that holds a typical status or
-// mountinfo file in one read.
-func readAll(path string) ([]byte, error) {
-	f, err := os.Open(path)
+// bufPool holds read buffers: a watch loop observes again and again, and
+// every proc file is copied out as a string of its exact size anyway.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+
+// readAll reads a whole file. It uses the system calls directly: proc files
+// report size 0, so os.ReadFile's size hint is useless, and an *os.File
+// would be registered with the poller for nothing.
+func readAll(path string) (string, error) {
+	fd, err := openRetry(path)
 	if err != nil {
-		return nil, err
+		return "", &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer f.Close()
-	b := make([]byte, 0, 4096)
+	defer syscall.Close(fd)
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	b := (*bp)[:0]
 	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err != nil {
-			if err == io.EOF {
-				return b, nil
-			}
-			return nil, err
-		}
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
+			*bp = b[:cap(b)]
+		}
+		n, err := syscall.Read(fd, b[len(b):cap(b)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return "", &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n <= 0 {
+			return string(b), nil
+		}
+		b = b[:len(b)+n]
+	}
+}
+
+// openRetry opens path read-only, retrying on EINTR.
+func openRetry(path string) (int, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			return fd, err
 		}
 	}
 }

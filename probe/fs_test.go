@@ -89,7 +89,7 @@ func TestReadAllLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := readAll(p)
-	if err != nil || string(got) != string(want) {
+	if err != nil || got != string(want) {
 		t.Fatalf("readAll: %d bytes, %v", len(got), err)
 	}
 }

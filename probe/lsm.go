@@ -43,8 +43,8 @@ func (fs FS) readLSM(pid int, st *State) {
 
 // trimLabel removes the trailing NUL (SELinux) or newline (AppArmor) the
 // kernel appends to a label.
-func trimLabel(b []byte) string {
-	return strings.TrimRight(string(b), "\x00\n")
+func trimLabel(b string) string {
+	return strings.TrimRight(b, "\x00\n")
 }
 
 // ClassifyLabel names the LSM a label read from /proc/PID/attr/current

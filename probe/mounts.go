@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path"
@@ -20,7 +19,7 @@ func (fs FS) readMounts(pid int, paths []string, st *State) {
 		st.setUnread(ItemMounts, re)
 		return
 	}
-	infos, err := mountinfo.GetMountsFromReader(bytes.NewReader(b), nil)
+	infos, err := mountinfo.GetMountsFromReader(strings.NewReader(b), nil)
 	if err != nil {
 		st.setUnread(ItemMounts, malformed(fs.pidPath(pid, "mountinfo"), err.Error()))
 		return

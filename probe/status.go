@@ -20,7 +20,7 @@ func (fs FS) readStatus(pid int, st *State) {
 		}
 		return
 	}
-	parseStatus(st, fs.pidPath(pid, "status"), string(b))
+	parseStatus(st, fs.pidPath(pid, "status"), b)
 }
 
 // seen bits for the lines parseStatus requires.
@@ -242,9 +242,9 @@ func (fs FS) readLastCap(st *State) {
 		st.setUnread(ItemLastCap, re)
 		return
 	}
-	v, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	v, err := strconv.Atoi(strings.TrimSpace(b))
 	if err != nil || v < 0 || v > 63 {
-		st.setUnread(ItemLastCap, malformed(fs.sysPath(rel), "bad value "+strconv.Quote(string(b))))
+		st.setUnread(ItemLastCap, malformed(fs.sysPath(rel), "bad value "+strconv.Quote(b)))
 		return
 	}
 	st.LastCap = v

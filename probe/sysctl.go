@@ -69,6 +69,6 @@ func (fs FS) readSysctls(names []string, st *State) {
 		if st.Sysctls == nil {
 			st.Sysctls = make(map[string]string, len(names))
 		}
-		st.Sysctls[dot] = NormalizeSysctlValue(string(b))
+		st.Sysctls[dot] = NormalizeSysctlValue(b)
 	}
 }

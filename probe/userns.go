@@ -13,7 +13,7 @@ func (fs FS) readIDMap(pid int, rel, item string, st *State) IDMap {
 		st.setUnread(item, re)
 		return nil
 	}
-	m, err := ParseIDMap(string(b))
+	m, err := ParseIDMap(b)
 	if err != nil {
 		st.setUnread(item, malformed(fs.pidPath(pid, rel), err.Error()))
 		return nil

@@ -61,8 +61,8 @@ var Checks = []Check{
 		Comparison:  "CapPrm holds nothing outside the expected set; a uid-0 process holds all of it",
 		run:         checkPermitted},
 	{ID: "capabilities.inheritable", Reads: []string{probe.ItemCaps},
-		Expectation: "empty: runtimes stopped filling it (CVE-2022-24769, CVE-2022-27652)",
-		Comparison:  "CapInh holds nothing outside the expected set; anything at all is low-severity drift",
+		Expectation: "empty but for ambient capabilities: runtimes stopped filling it (CVE-2022-24769, CVE-2022-27652)",
+		Comparison:  "CapInh holds nothing outside the expected set; anything beyond CapAmb is low-severity drift",
 		run:         checkInheritable},
 	{ID: "capabilities.ambient", Reads: []string{probe.ItemCaps},
 		Expectation: "at most the expected set (podman raises added capabilities as ambient for non-root users)",
@@ -404,11 +404,17 @@ func checkInheritable(c *comparison) []Finding {
 		return []Finding{c.drift("", SeverityHigh, want, have,
 			"The inheritable set holds %s outside the spec's capabilities, which executables with file capabilities can raise.", extra)}
 	}
-	if have != 0 {
-		f := c.drift("", SeverityLow, caps.Set(0), have,
-			"The inheritable set holds %s; current runtimes leave it empty, so the runtime predates the CVE-2022-24769 fix.", have)
+	// Ambient capabilities must also be inheritable (the kernel requires
+	// it), which is how podman grants added capabilities to non-root users;
+	// anything else in CapInh is the pre-CVE-2022-24769 default.
+	if stray := have.Minus(c.obs.Caps.Ambient); stray != 0 {
+		f := c.drift("", SeverityLow, c.obs.Caps.Ambient, have,
+			"The inheritable set holds %s beyond the ambient set; current runtimes leave it empty, so the runtime predates the CVE-2022-24769 fix.", stray)
 		f.Hint = capsHint(c, "containerd before 1.5.11/1.6.2, CRI-O before 1.24 and podman before 4.0 filled CapInh with the default set.")
 		return []Finding{f}
+	}
+	if have != 0 {
+		return []Finding{c.ok("", c.obs.Caps.Ambient, have, "The inheritable set holds only the ambient capabilities %s, which the kernel requires there.", have)}
 	}
 	return []Finding{c.ok("", caps.Set(0), have, "The inheritable set is empty, as current runtimes leave it.")}
 }

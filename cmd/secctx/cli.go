@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +37,7 @@ Usage:
   secctx probe  [flags]   print the observed state of a process
   secctx expect [flags]   print the expected state resolved from a spec
   secctx checks           list the check ids and what each compares
+  secctx render [flags]   print a saved JSON report (stdin or --file) as text
   secctx version          print the version
 
 The spec is taken from, first match wins: --spec FILE ("-" for stdin),
@@ -119,6 +121,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return exitOK
 	case "checks":
 		return runChecks(rest, stdout, stderr)
+	case "render":
+		return runRender(rest, stdin, stdout, stderr)
 	case "verify", "probe", "expect":
 	default:
 		log.Error().Msgf("unknown command %q; run secctx --help", cmd)
@@ -366,4 +370,48 @@ func write(o *options, w io.Writer, v any, text func(io.Writer) error) error {
 		return report.WriteJSON(w, v)
 	}
 	return text(w)
+}
+
+// runRender turns a report shipped as JSON (a log line, a file) back into
+// the text table.
+func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("secctx render", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("file", "-", "JSON report to read, - for stdin")
+	output := fs.String("o", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	log := newLogger(stderr, "warn")
+	in := stdin
+	name := "stdin"
+	if *file != "-" {
+		f, err := os.Open(*file)
+		if err != nil {
+			log.Error().Msg(err.Error())
+			return exitUsage
+		}
+		defer f.Close()
+		in, name = f, *file
+	}
+	var r report.Report
+	dec := json.NewDecoder(io.LimitReader(in, 16<<20))
+	if err := dec.Decode(&r); err != nil || r.Kind != report.Kind {
+		log.Error().Msgf("%s: not a %s %s JSON document", name, report.APIVersion, report.Kind)
+		return exitUsage
+	}
+	var err error
+	if *output == "json" {
+		err = report.WriteJSON(stdout, &r)
+	} else {
+		err = report.WriteText(stdout, &r)
+	}
+	if err != nil {
+		log.Error().Msg(err.Error())
+		return exitUsage
+	}
+	return exitOK
 }

@@ -1,0 +1,52 @@
+# secctx: two commands matter, `make demo` (the main job, for real, under
+# podman) and `make test` (every test, including the end-to-end suite in real
+# runc and podman containers). Both install what they need.
+
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+BIN       := bin/secctx
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+# 7 MiB: the budget for the stripped static binary.
+MAX_BYTES := 7340032
+
+export CGO_ENABLED := 0
+
+.PHONY: all build demo test deps unit e2e lint size bench image clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/secctx
+
+demo: build
+	BIN=$(BIN) bash scripts/demo.sh
+
+deps:
+	bash scripts/install-deps.sh
+
+test: deps lint build size
+	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 ./...
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+e2e: deps build
+	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./e2e/
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); \
+	if [ -n "$$out" ]; then echo "gofmt would change: $$out" >&2; exit 1; fi
+	$(GO) vet ./...
+
+# The binary must be static and within budget.
+size: build
+	@bytes=$$(stat -c %s $(BIN)); \
+	echo "$(BIN): $$bytes bytes (budget $(MAX_BYTES))"; \
+	[ $$bytes -le $(MAX_BYTES) ] || { echo "binary over budget" >&2; exit 1; }
+	@if command -v file >/dev/null; then file $(BIN) | grep -q 'statically linked' || { echo "binary is not static" >&2; exit 1; }; fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./probe/ ./report/ ./spec/ ./cmd/...
+
+clean:
+	rm -rf bin
