@@ -9,13 +9,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/verify"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -217,25 +217,9 @@ func loadTarget(o *options, stdin io.Reader) (*target, error) {
 	return &target{loaded: ld, wl: wl, prof: prof}, nil
 }
 
-// resolve derives the expectation, using what the probe learnt of the image
-// (/etc/passwd, /etc/group) and of the kernel (cap_last_cap).
-func (t *target) resolve(container string, st *probe.State) (*spec.Expected, error) {
-	in := spec.Input{Workload: t.wl, Container: container, Profile: t.prof, LastCap: 40}
-	if st != nil {
-		if st.Missing(probe.ItemLastCap) == nil {
-			in.LastCap = st.LastCap
-		}
-		in.Image = imageFrom(st)
-	}
-	return spec.Resolve(in)
-}
-
-func imageFrom(st *probe.State) spec.Image {
-	readable := func(item string) bool {
-		why := st.Missing(item)
-		return why == nil || why.Reason == "absent"
-	}
-	return spec.Image{Passwd: st.Passwd, Group: st.Group, PasswdReadable: readable(probe.ItemPasswd), GroupReadable: readable(probe.ItemGroupFile)}
+// verifier prepares the verification of the target container.
+func (t *target) verifier(o *options) (*verify.Verifier, error) {
+	return verify.New(t.wl, o.container, t.prof, report.SpecRef{Source: t.loaded.Source, Default: t.loaded.Default}, probe.NewFS(o.procRoot))
 }
 
 func runVerify(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger) (int, error) {
@@ -247,24 +231,20 @@ func runVerify(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger
 	if err != nil {
 		return exitUsage, err
 	}
-	// First pass: what to read (sysctl names, masked paths) depends on the
-	// spec only; second pass: the image's users refine the expectation.
-	pre, err := t.resolve(o.container, nil)
-	if err != nil {
-		return exitUsage, err
-	}
-	st := probe.NewFS(o.procRoot).Observe(o.pid, report.RequestFor(pre))
-	if st.Blind() {
-		return exitUnobserved, fmt.Errorf("cannot observe pid %s: %v", pidName(o.pid), st.Missing(probe.ItemStatus))
-	}
-	exp, err := t.resolve(o.container, st)
+	v, err := t.verifier(o)
 	if err != nil {
 		return exitUsage, err
 	}
 	if t.loaded.Default {
 		log.Info().Msg("no spec given: verifying against the Pod Security Standards restricted profile")
 	}
-	r := report.New(exp, st, report.SpecRef{Source: t.loaded.Source, Default: t.loaded.Default}, time.Now())
+	r, err := v.Verify(o.pid)
+	var blind *verify.BlindError
+	if errors.As(err, &blind) {
+		return exitUnobserved, err
+	} else if err != nil {
+		return exitUsage, err
+	}
 	if err := write(o, stdout, r, func(w io.Writer) error { return report.WriteText(w, r) }); err != nil {
 		return exitUsage, err
 	}
@@ -279,13 +259,13 @@ func runProbe(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 	if err != nil {
 		return exitUsage, err
 	}
-	pre, err := t.resolve(o.container, nil)
+	v, err := t.verifier(o)
 	if err != nil {
 		return exitUsage, err
 	}
-	st := probe.NewFS(o.procRoot).Observe(o.pid, report.RequestFor(pre))
+	st := v.Observe(o.pid)
 	if st.Blind() {
-		return exitUnobserved, fmt.Errorf("cannot observe pid %s: %v", pidName(o.pid), st.Missing(probe.ItemStatus))
+		return exitUnobserved, &verify.BlindError{PID: o.pid, Why: st.Missing(probe.ItemStatus)}
 	}
 	return exitOK, write(o, stdout, st, func(w io.Writer) error { return writeStateText(w, st) })
 }
@@ -323,7 +303,11 @@ func runExpect(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger
 		st.Unread[probe.ItemPasswd] = &probe.ReadError{Path: "etc/passwd", Reason: "not given (use --image-root)"}
 		st.Unread[probe.ItemGroupFile] = &probe.ReadError{Path: "etc/group", Reason: "not given (use --image-root)"}
 	}
-	exp, err := t.resolve(o.container, st)
+	v, err := t.verifier(o)
+	if err != nil {
+		return exitUsage, err
+	}
+	exp, err := v.Expected(st)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -355,13 +339,6 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n  expects:  %s\n  compares: %s\n", c.ID, c.Expectation, c.Comparison)
 	}
 	return exitOK
-}
-
-func pidName(pid int) string {
-	if pid == 0 {
-		return "self"
-	}
-	return strconv.Itoa(pid)
 }
 
 // write renders v as JSON or through text.

@@ -1,0 +1,104 @@
+// Package verify runs one verification cycle: resolve the expectation for a
+// container, observe a process, compare, and assemble the report. What
+// depends only on the spec (which sysctls and paths to read) is worked out
+// once, when the Verifier is made, not on every cycle.
+package verify
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/secctx/secctx/probe"
+	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/spec"
+)
+
+// Verifier verifies processes of one container against one spec.
+type Verifier struct {
+	workload  *spec.Workload
+	container string
+	profile   *spec.Profile
+	source    report.SpecRef
+	fs        probe.FS
+	request   probe.Request
+	// Now is the clock for report times; tests replace it.
+	Now func() time.Time
+}
+
+// New prepares a Verifier; the container must exist in the workload.
+func New(wl *spec.Workload, container string, prof *spec.Profile, src report.SpecRef, fs probe.FS) (*Verifier, error) {
+	v := &Verifier{workload: wl, container: container, profile: prof, source: src, fs: fs, Now: time.Now}
+	// The request (sysctl names, masked paths) does not depend on the
+	// image's users, so a resolution without them is enough to plan reads.
+	pre, err := v.resolve(nil)
+	if err != nil {
+		return nil, err
+	}
+	v.request = report.RequestFor(pre)
+	return v, nil
+}
+
+// Request returns what each cycle reads beyond the fixed items.
+func (v *Verifier) Request() probe.Request { return v.request }
+
+// BlindError is returned when a process's state cannot be observed at all.
+type BlindError struct {
+	PID int
+	Why *probe.ReadError
+}
+
+func (e *BlindError) Error() string {
+	pid := "self"
+	if e.PID != 0 {
+		pid = fmt.Sprint(e.PID)
+	}
+	return fmt.Sprintf("cannot observe pid %s: %v", pid, e.Why)
+}
+
+// Observe reads the state of pid (0: the calling process).
+func (v *Verifier) Observe(pid int) *probe.State { return v.fs.Observe(pid, v.request) }
+
+// Verify observes pid and reports how it compares with the expectation.
+func (v *Verifier) Verify(pid int) (*report.Report, error) {
+	st := v.Observe(pid)
+	if st.Blind() {
+		return nil, &BlindError{PID: pid, Why: st.Missing(probe.ItemStatus)}
+	}
+	return v.Compare(st)
+}
+
+// Compare resolves the expectation with what st says of the image and the
+// kernel, and compares.
+func (v *Verifier) Compare(st *probe.State) (*report.Report, error) {
+	exp, err := v.resolve(st)
+	if err != nil {
+		return nil, err
+	}
+	return report.New(exp, st, v.source, v.Now()), nil
+}
+
+// Expected resolves the expectation for st (nil: without image or kernel
+// facts).
+func (v *Verifier) Expected(st *probe.State) (*spec.Expected, error) { return v.resolve(st) }
+
+func (v *Verifier) resolve(st *probe.State) (*spec.Expected, error) {
+	in := spec.Input{Workload: v.workload, Container: v.container, Profile: v.profile, LastCap: 40}
+	if st != nil {
+		if st.Missing(probe.ItemLastCap) == nil {
+			in.LastCap = st.LastCap
+		}
+		in.Image = ImageOf(st)
+	}
+	return spec.Resolve(in)
+}
+
+// ImageOf turns what the probe read of the container's /etc/passwd and
+// /etc/group into the resolver's input; an absent file is a known answer
+// (no entries), an unreadable one is not.
+func ImageOf(st *probe.State) spec.Image {
+	known := func(item string) bool {
+		why := st.Missing(item)
+		return why == nil || why.Reason == probe.ReasonAbsent
+	}
+	return spec.Image{Passwd: st.Passwd, Group: st.Group, PasswdReadable: known(probe.ItemPasswd), GroupReadable: known(probe.ItemGroupFile)}
+}
