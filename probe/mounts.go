@@ -41,8 +41,18 @@ func (fs FS) readMounts(pid int, paths []string, st *State) {
 			ps.Exists = true
 		case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 			// Absent: runtimes skip masking what does not exist.
+		case mountedAt(infos, p):
+			// A mount sits exactly there, so the path exists.
+			ps.Exists = true
 		default:
-			st.setUnread(PathItem(p), classify(root+path.Clean("/"+p), err))
+			// Another user's /proc/PID/root needs ptrace access. The default
+			// masked paths are kernel files, present alike in every
+			// container's /proc and /sys, so our own view answers.
+			if ok, known := fs.kernelPathExists(p); known {
+				ps.Exists = ok
+			} else {
+				st.setUnread(PathItem(p), classify(root+path.Clean("/"+p), err))
+			}
 		}
 		st.Mounts.Paths[p] = ps
 	}
@@ -130,6 +140,41 @@ func hasOption(opts, opt string) bool {
 func isKernelMount(mp string) bool {
 	for _, k := range [...]string{"/proc", "/sys", "/dev"} {
 		if mp == k || strings.HasPrefix(mp, k+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// kernelPathExists answers whether a /proc or /sys path exists from this
+// process's own view, which holds for kernel files; known is false for other
+// paths, and for /sys when the proc root is a fixture.
+func (fs FS) kernelPathExists(p string) (exists, known bool) {
+	p = path.Clean("/" + p)
+	var own string
+	switch {
+	case strings.HasPrefix(p, "/proc/"):
+		own = fs.root() + strings.TrimPrefix(p, "/proc")
+	case strings.HasPrefix(p, "/sys/") && fs.root() == DefaultProcRoot:
+		own = p
+	default:
+		return false, false
+	}
+	_, err := os.Lstat(own)
+	switch {
+	case err == nil:
+		return true, true
+	case errors.Is(err, os.ErrNotExist):
+		return false, true
+	}
+	return false, false
+}
+
+// mountedAt reports whether a mount sits exactly at p.
+func mountedAt(infos []*mountinfo.Info, p string) bool {
+	p = path.Clean("/" + p)
+	for _, m := range infos {
+		if m.Mountpoint == p {
 			return true
 		}
 	}

@@ -7,15 +7,9 @@ package probe
 // Each file is read once. PID is pid, or for pid 0 the pid the status file
 // gives (empty when status is unreadable).
 func (fs FS) Observe(pid int, req Request) *State {
-	st := &State{PID: pid}
-	fs.readStatus(pid, st)
-	fs.readLastCap(st)
-	fs.readLSM(pid, st)
-	fs.readMounts(pid, req.Paths, st)
-	fs.readSysctls(req.Sysctls, st)
-	st.UIDMap = fs.readIDMap(pid, "uid_map", ItemUIDMap, st)
-	st.GIDMap = fs.readIDMap(pid, "gid_map", ItemGIDMap, st)
-	fs.readEtcFiles(pid, st)
+	st := fs.ObserveProcess(pid)
+	fs.ObserveContainer(pid, req, st)
+	fs.ObservePod(req, st)
 	return st
 }
 

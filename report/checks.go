@@ -23,7 +23,26 @@ type Check struct {
 	Expectation string
 	// Comparison says how observed and expected are compared.
 	Comparison string
-	run        func(c *comparison) []Finding
+	// Scope says what the observation is shared by: each process, every
+	// process of a container, or the whole pod. A watcher verifying many
+	// processes runs container checks once per container and pod checks
+	// once per pod.
+	Scope Scope
+	run   func(c *comparison) []Finding
+}
+
+// Scope is what an observed item is shared by.
+type Scope int
+
+// Scopes.
+const (
+	ScopeProcess Scope = iota
+	ScopeContainer
+	ScopePod
+)
+
+func (s Scope) String() string {
+	return [...]string{"process", "container", "pod"}[s]
 }
 
 // Checks is the registry, in report order.
@@ -76,11 +95,11 @@ var Checks = []Check{
 		Expectation: "no_new_privs is set only when allowPrivilegeEscalation is explicitly false",
 		Comparison:  "NoNewPrivs equals the expectation",
 		run:         checkNoNewPrivs},
-	{ID: "readOnlyRootFilesystem", Reads: []string{probe.ItemMounts},
+	{ID: "readOnlyRootFilesystem", Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
 		Expectation: "readOnlyRootFilesystem",
 		Comparison:  "the visible mount at / is read-only exactly when expected",
 		run:         checkReadOnlyRoot},
-	{ID: "procMount", Reads: []string{probe.ItemMounts},
+	{ID: "procMount", Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
 		Expectation: "Default: the runtime's masked and read-only paths; Unmasked or privileged: none",
 		Comparison:  "each existing masked path is masked and each read-only path read-only (or, for Unmasked, neither); absent paths are not drift",
 		run:         checkProcMount},
@@ -96,11 +115,11 @@ var Checks = []Check{
 		Expectation: "container, else pod seLinuxOptions",
 		Comparison:  "each declared part (user, role, type, level) equals the process label's",
 		run:         checkSELinux},
-	{ID: "sysctls", Reads: nil,
+	{ID: "sysctls", Scope: ScopePod, Reads: nil,
 		Expectation: "pod sysctls, the runtime's injected ones, platform annotations",
 		Comparison:  "each /proc/sys value, whitespace-normalised, equals the expected value",
 		run:         checkSysctls},
-	{ID: "hostUsers", Reads: []string{probe.ItemUIDMap},
+	{ID: "hostUsers", Scope: ScopeContainer, Reads: []string{probe.ItemUIDMap},
 		Expectation: "hostUsers false: a user namespace of the pod's own; otherwise the host's",
 		Comparison:  "uid_map is the identity map 0 0 4294967295 exactly when hostUsers is not false",
 		run:         checkHostUsers},
@@ -126,9 +145,13 @@ func (c *comparison) finding(subject string, st Status, sev Severity, expected, 
 	if st != StatusDrift {
 		sev = SeverityInfo
 	}
-	return Finding{Check: c.check.ID, Subject: subject, Status: st, Severity: sev,
+	f := Finding{Check: c.check.ID, Subject: subject, Status: st, Severity: sev,
 		Expected: expected, Observed: observed, Message: fmt.Sprintf(msg, args...),
 		Hint: c.exp.Hints[c.check.ID], PID: c.obs.PID, Comm: c.obs.Comm}
+	if c.check.Scope != ScopeProcess {
+		f.Scope = c.check.Scope.String()
+	}
+	return f
 }
 
 func (c *comparison) ok(subject string, expected, observed any, msg string, args ...any) Finding {
@@ -338,7 +361,7 @@ func checkBounding(c *comparison) []Finding {
 			"The bounding set holds %s beyond what the spec allows, so the process (or anything it executes) can gain them.", extra))
 	}
 	if missing := want.Minus(have); missing != 0 {
-		if c.exp.AllCapabilities {
+		if c.exp.AllCapabilities && runtimeMayLack(missing) {
 			f := c.drift("", SeverityInfo, want, have,
 				"Every capability was asked for (privileged or add ALL) but %s is absent; a runtime cannot grant what it does not hold itself.", missing)
 			f.Hint = capsHint(c, "On nodes whose runtime lacks a capability (here: "+missing.String()+"), privileged containers never get it.")
@@ -446,7 +469,19 @@ func looksPrivileged(c *comparison) (bool, string) {
 		}
 	}
 	desc := fmt.Sprintf("%d of %d capabilities, %d masked paths, seccomp %d", c.obs.Caps.Bounding.Len(), full.Len(), masked, c.obs.Seccomp)
-	return missing.Len() <= 1 && masked == 0 && c.obs.Seccomp == 0, desc
+	return runtimeMayLack(missing) && masked == 0 && c.obs.Seccomp == 0, desc
+}
+
+// newestCaps are PERFMON, BPF and CHECKPOINT_RESTORE (Linux 5.8 and 5.9): a
+// runtime built before them does not know to grant them.
+var newestCaps = caps.MustFromNames("PERFMON", "BPF", "CHECKPOINT_RESTORE")
+
+// runtimeMayLack reports whether "every capability" can plausibly be
+// missing these because the runtime itself lacks or does not know them: at
+// most one arbitrary capability (a sandboxed node without SYS_RESOURCE)
+// besides the newest ones. More is a runtime that did not grant the set.
+func runtimeMayLack(missing caps.Set) bool {
+	return missing.Minus(newestCaps).Len() <= 1
 }
 
 func checkPrivileged(c *comparison) []Finding {

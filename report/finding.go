@@ -61,7 +61,21 @@ type Finding struct {
 	Message string `json:"message"`
 	// Hint gives the platform or runtime rule that explains the result.
 	Hint string `json:"hint,omitempty"`
-	// PID and Comm name the process the finding is about.
+	// PID and Comm name the process the finding is about (the first one,
+	// when several processes share the finding).
 	PID  int    `json:"pid,omitempty"`
 	Comm string `json:"comm,omitempty"`
+	// Processes lists the processes the finding holds for, when a report
+	// covers several processes of a container and the finding does not
+	// hold for all of them (then it is omitted: Target.Processes applies).
+	Processes []Process `json:"processes,omitempty"`
+	// Scope is "container" or "pod" for a finding about state the
+	// processes share (mounts, sysctls); empty for a per-process one.
+	Scope string `json:"scope,omitempty"`
+}
+
+// Process names a process.
+type Process struct {
+	PID  int    `json:"pid"`
+	Comm string `json:"comm"`
 }

@@ -21,12 +21,14 @@ const (
 
 // Target says what was verified.
 type Target struct {
-	PID           int    `json:"pid"`
-	Comm          string `json:"comm,omitempty"`
-	Container     string `json:"container"`
-	ContainerKind string `json:"containerKind,omitempty"`
-	Workload      string `json:"workload"`
-	Namespace     string `json:"namespace,omitempty"`
+	PID  int    `json:"pid"`
+	Comm string `json:"comm,omitempty"`
+	// Processes lists every process verified, when there are several.
+	Processes     []Process `json:"processes,omitempty"`
+	Container     string    `json:"container"`
+	ContainerKind string    `json:"containerKind,omitempty"`
+	Workload      string    `json:"workload"`
+	Namespace     string    `json:"namespace,omitempty"`
 }
 
 // SpecRef says where the expected spec came from.
@@ -74,9 +76,18 @@ func RequestFor(exp *spec.Expected) probe.Request {
 
 // Compare runs every check of the registry.
 func Compare(exp *spec.Expected, obs *probe.State) []Finding {
+	return CompareScope(exp, obs, func(Scope) bool { return true })
+}
+
+// CompareScope runs the checks whose scope include accepts; findings of
+// shared scopes say so.
+func CompareScope(exp *spec.Expected, obs *probe.State, include func(Scope) bool) []Finding {
 	out := make([]Finding, 0, len(Checks)+8)
 	for i := range Checks {
 		ck := &Checks[i]
+		if !include(ck.Scope) {
+			continue
+		}
 		c := &comparison{exp: exp, obs: obs, check: ck}
 		if why := firstMissing(obs, ck.Reads); why != nil {
 			out = append(out, c.unknown("", nil, why))

@@ -39,8 +39,9 @@ type Expected struct {
 	// Capabilities is the expected bounding set.
 	Capabilities caps.Set `json:"capabilities"`
 	// AllCapabilities is true when the set is "every capability the runtime
-	// holds" (privileged, or add: [ALL]); the runtime cannot grant what it
-	// lacks itself, so a missing capability is reported at info severity.
+	// holds" (privileged, or add: [ALL], less any drops); the runtime cannot
+	// grant what it lacks itself, so a capability it may lack is reported at
+	// info severity (see report's runtimeMayLack).
 	AllCapabilities bool `json:"allCapabilities"`
 
 	Privileged bool `json:"privileged"`

@@ -258,8 +258,7 @@ func resolveCapabilities(r *resolution) {
 	}
 	for _, n := range c.Drop {
 		if v, err := caps.Value(n); err == nil {
-			set = set.Remove(v)
-			r.exp.AllCapabilities = false
+			set = set.Remove(v) // still "all the runtime holds", less v
 		}
 	}
 	if len(c.Add)+len(c.Drop) > 0 {

@@ -34,6 +34,7 @@ state their Kubernetes securityContext declares, and reports the drift.
 
 Usage:
   secctx verify [flags]   compare the declared spec with the observed state
+  secctx watch  [flags]   verify on an interval as a sidecar; log changes as JSON
   secctx probe  [flags]   print the observed state of a process
   secctx expect [flags]   print the expected state resolved from a spec
   secctx checks           list the check ids and what each compares
@@ -68,6 +69,8 @@ type options struct {
 	failOn    string
 	imageRoot string
 	logLevel  string
+	logFormat string
+	watch     watchOptions
 	getenv    func(string) string
 }
 
@@ -75,10 +78,15 @@ func (o *options) register(fs *flag.FlagSet, cmd string, getenv func(string) str
 	o.getenv = getenv
 	fs.StringVar(&o.output, "o", "text", "output format: json or text")
 	fs.StringVar(&o.output, "output", "text", "output format: json or text (same as -o)")
-	fs.StringVar(&o.logLevel, "log-level", "warn", "diagnostics on stderr: debug, info, warn, error")
+	defLevel, defFormat := "warn", "text"
+	if cmd == "watch" {
+		defLevel, defFormat = "info", "json"
+	}
+	fs.StringVar(&o.logLevel, "log-level", defLevel, "diagnostics on stderr: debug, info, warn, error")
+	fs.StringVar(&o.logFormat, "log-format", defFormat, "diagnostics format on stderr: text or json")
 	fs.StringVar(&o.procRoot, "proc", "/proc", "proc filesystem root to read (a fixture tree in tests)")
 	fs.IntVar(&o.pid, "pid", 0, "process to verify (0: secctx itself); it must be visible in this PID namespace")
-	if cmd == "probe" || cmd == "verify" || cmd == "expect" {
+	if cmd == "probe" || cmd == "verify" || cmd == "expect" || cmd == "watch" {
 		fs.StringVar(&o.specPath, "spec", "", "manifest file, or - for stdin (else $SECCTX_SPEC_FILE, $SECCTX_SPEC)")
 		fs.StringVar(&o.workload, "workload", "", "KIND/NAME of the workload when the spec holds several")
 		fs.StringVar(&o.container, "container", getenv("SECCTX_CONTAINER"), "container name (default $SECCTX_CONTAINER, else the only container)")
@@ -87,6 +95,9 @@ func (o *options) register(fs *flag.FlagSet, cmd string, getenv func(string) str
 	}
 	if cmd == "verify" {
 		fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a drift has this severity or higher: critical, high, medium, low, info")
+	}
+	if cmd == "watch" {
+		o.watch.register(fs, getenv)
 	}
 	if cmd == "expect" {
 		fs.StringVar(&o.imageRoot, "image-root", "", "an unpacked image root whose etc/passwd and etc/group resolve the primary gid and groups")
@@ -123,7 +134,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return runChecks(rest, stdout, stderr)
 	case "render":
 		return runRender(rest, stdin, stdout, stderr)
-	case "verify", "probe", "expect":
+	case "verify", "probe", "expect", "watch":
 	default:
 		log.Error().Msgf("unknown command %q; run secctx --help", cmd)
 		return exitUsage
@@ -148,6 +159,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return exitUsage
 	}
 	log = newLogger(stderr, o.logLevel)
+	if o.logFormat == "json" {
+		log = newJSONLogger(stderr, o.logLevel)
+	}
 	if o.output != "json" && o.output != "text" {
 		log.Error().Msgf("--output %q: want json or text", o.output)
 		return exitUsage
@@ -161,11 +175,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		code, err = runProbe(&o, stdin, stdout, log)
 	case "expect":
 		code, err = runExpect(&o, stdin, stdout, log)
+	case "watch":
+		code, err = runWatch(&o, stdin, stdout, log)
 	}
 	if err != nil {
 		log.Error().Msg(err.Error())
 	}
 	return code
+}
+
+// newJSONLogger writes diagnostics as JSON lines, for log pipelines.
+func newJSONLogger(w io.Writer, level string) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		lvl = zerolog.InfoLevel
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
 }
 
 func newLogger(w io.Writer, level string) zerolog.Logger {

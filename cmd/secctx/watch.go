@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/secctx/secctx/probe"
+	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/watch"
+)
+
+// watchOptions are the flags of `secctx watch`.
+type watchOptions struct {
+	interval  time.Duration
+	heartbeat time.Duration
+	targets   targetList
+	listen    string
+	cycles    int
+}
+
+// targetList collects repeated --target flags.
+type targetList []watch.Target
+
+func (l *targetList) String() string {
+	parts := make([]string, len(*l))
+	for i, t := range *l {
+		parts[i] = t.String()
+	}
+	return strings.Join(parts, " ")
+}
+
+func (l *targetList) Set(s string) error {
+	t, err := watch.ParseTarget(s)
+	if err != nil {
+		return err
+	}
+	*l = append(*l, t)
+	return nil
+}
+
+func (w *watchOptions) register(fs *flag.FlagSet, getenv func(string) string) {
+	w.interval = envDuration(getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
+	w.heartbeat = envDuration(getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
+	fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with a little jitter (default $SECCTX_INTERVAL, else 60s)")
+	fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log the full report at least this often even when nothing changed (default $SECCTX_HEARTBEAT, else 1h)")
+	fs.Var(&w.targets, "target", "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR (default $SECCTX_TARGET, else self)")
+	fs.IntVar(&w.cycles, "cycles", 0, "stop after this many cycles (0: run until SIGTERM or SIGINT)")
+	fs.StringVar(&w.listen, "listen", getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102 (default $SECCTX_LISTEN, else off)")
+}
+
+// envDuration reads a duration from the environment; a bad value is
+// reported when flags are checked (the flag default shows it).
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if v := getenv(key); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
+func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger) (int, error) {
+	wo := &o.watch
+	for _, key := range []string{"SECCTX_INTERVAL", "SECCTX_HEARTBEAT"} {
+		if v := o.getenv(key); v != "" {
+			if _, err := time.ParseDuration(v); err != nil {
+				return exitUsage, &usageError{fmt.Sprintf("$%s: %q is not a duration such as 60s", key, v)}
+			}
+		}
+	}
+	if wo.interval < 10*time.Millisecond {
+		return exitUsage, &usageError{"--interval: must be at least 10ms"}
+	}
+	if len(wo.targets) == 0 && o.getenv("SECCTX_TARGET") != "" {
+		for _, s := range strings.FieldsFunc(o.getenv("SECCTX_TARGET"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+			if err := wo.targets.Set(s); err != nil {
+				return exitUsage, &usageError{"$SECCTX_TARGET: " + err.Error()}
+			}
+		}
+	}
+	// A plain selector verifies the --container (or only) container.
+	for i := range wo.targets {
+		if wo.targets[i].Container == "" {
+			wo.targets[i].Container = o.container
+		}
+	}
+	if len(wo.targets) == 0 {
+		wo.targets = targetList{{Container: o.container, Selector: watch.Selector{Kind: watch.SelectSelf}}}
+	}
+	prof, err := spec.LookupProfile(o.profile)
+	if err != nil {
+		return exitUsage, &usageError{"--profile: " + err.Error()}
+	}
+	var ln net.Listener
+	if wo.listen != "" {
+		if err := watch.CheckListenAddr(wo.listen); err != nil {
+			return exitUsage, &usageError{err.Error()}
+		}
+		if ln, err = net.Listen("tcp", wo.listen); err != nil {
+			return exitUsage, &usageError{"--listen: " + err.Error()}
+		}
+	}
+	path := o.specPath
+	if path == "" {
+		path = o.getenv(spec.EnvSpecFile)
+	}
+	if path == "-" {
+		path = "" // stdin cannot be re-read
+	}
+	src := watch.SpecSource{Path: path, Load: func() (*spec.Loaded, error) { return spec.Load(o.specPath, o.getenv, stdin) }}
+	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
+	w, err := watch.New(watch.Config{
+		FS:        probe.NewFS(o.procRoot),
+		Targets:   wo.targets,
+		Profile:   prof,
+		Workload:  o.workload,
+		Spec:      src,
+		Interval:  wo.interval,
+		Heartbeat: wo.heartbeat,
+		MaxCycles: wo.cycles,
+		Out:       zerolog.New(stdout).With().Timestamp().Logger(),
+		Log:       log,
+	})
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		return exitUsage, err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	log.Info().Str("targets", wo.targets.String()).Dur("interval", wo.interval).Str("listen", wo.listen).Msg("watching")
+	done := make(chan error, 1)
+	if ln != nil {
+		srv := watch.NewServer(w, version)
+		go func() { done <- srv.Serve(ctx, ln) }()
+	} else {
+		done <- nil
+	}
+	if err := w.Run(ctx); err != nil {
+		return exitUsage, err
+	}
+	if err := <-done; err != nil {
+		log.Error().Err(err).Msg("http server")
+	}
+	log.Info().Msg("stopped")
+	return exitOK, nil
+}

@@ -1,0 +1,74 @@
+package report
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/secctx/secctx/spec"
+)
+
+// Merge folds the findings of several processes of one container into one
+// list: findings that agree in everything but the process become one
+// finding listing every process, so a thousand identical workers make one
+// line, and a process whose state differs stands out with its pid and
+// command.
+func Merge(findings []Finding) []Finding {
+	out := make([]Finding, 0, len(Checks))
+	index := make(map[string]int, len(Checks))
+	var key strings.Builder
+	for _, f := range findings {
+		key.Reset()
+		writeKey(&key, f)
+		k := key.String()
+		i, seen := index[k]
+		if !seen {
+			index[k] = len(out)
+			f.Processes = nil
+			out = append(out, f)
+			i = len(out) - 1
+		}
+		if f.Scope == "" && f.PID != 0 {
+			out[i].Processes = append(out[i].Processes, Process{PID: f.PID, Comm: f.Comm})
+		}
+	}
+	return out
+}
+
+// writeKey identifies a finding apart from its process.
+func writeKey(b *strings.Builder, f Finding) {
+	for _, s := range []string{f.Check, f.Subject, string(f.Status), string(f.Severity), f.Message, f.Scope} {
+		b.WriteString(s)
+		b.WriteByte(0)
+	}
+	enc := json.NewEncoder(b)
+	_ = enc.Encode(f.Expected)
+	_ = enc.Encode(f.Observed)
+}
+
+// NewMerged assembles the report of a container verified through several
+// processes from their findings (see Merge).
+func NewMerged(exp *spec.Expected, procs []Process, findings []Finding, src SpecRef, now time.Time) *Report {
+	r := &Report{
+		APIVersion: APIVersion,
+		Kind:       Kind,
+		Time:       now.UTC(),
+		Target: Target{Container: exp.Container, ContainerKind: exp.ContainerKind,
+			Workload: exp.Workload, Namespace: exp.Namespace, Processes: procs},
+		Profile:  exp.Profile,
+		Spec:     src,
+		Findings: Merge(findings),
+	}
+	// A finding that holds for every process does not repeat the list
+	// Target.Processes already gives.
+	for i := range r.Findings {
+		if len(r.Findings[i].Processes) == len(procs) {
+			r.Findings[i].Processes = nil
+		}
+	}
+	if len(procs) > 0 {
+		r.Target.PID, r.Target.Comm = procs[0].PID, procs[0].Comm
+	}
+	r.Summary = Summarize(r.Findings)
+	return r
+}

@@ -1,0 +1,484 @@
+package watch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/secctx/secctx/probe"
+	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/verify"
+)
+
+// Defaults.
+const (
+	DefaultInterval  = 60 * time.Second
+	DefaultHeartbeat = time.Hour
+	// jitter spreads the cycles of many sidecars started together.
+	jitter = 0.1
+)
+
+// SpecSource yields the manifest stream; Path, when set, is watched for
+// changes (a ConfigMap volume swaps its ..data symlink).
+type SpecSource struct {
+	Path string
+	Load func() (*spec.Loaded, error)
+}
+
+// Config configures a Watcher.
+type Config struct {
+	FS        probe.FS
+	Targets   []Target
+	Profile   *spec.Profile
+	Workload  string // --workload selector
+	Spec      SpecSource
+	Interval  time.Duration
+	Heartbeat time.Duration
+	// MaxCycles stops Run after that many cycles; 0 runs until cancelled.
+	MaxCycles int
+	// Out receives the JSON lines of changes and heartbeats (stdout).
+	Out zerolog.Logger
+	// Log receives diagnostics (stderr).
+	Log zerolog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// containerPlan is a target with its verifier for the current spec.
+type containerPlan struct {
+	target   Target
+	name     string // resolved container name, for reports and metrics
+	verifier *verify.Verifier
+}
+
+// Watcher verifies its targets cycle after cycle.
+type Watcher struct {
+	cfg Config
+
+	specKey   string // identity of the spec file last loaded
+	badKey    string // identity of a spec that failed to load, logged once
+	plans     []containerPlan
+	specSrc   report.SpecRef
+	last      map[string]map[string]report.Finding // container → key → finding
+	lastBeat  time.Time
+	processes int // processes verified in the last cycle
+
+	mu     sync.RWMutex
+	status Status
+}
+
+// Status is what the HTTP endpoints and metrics read.
+type Status struct {
+	// Cycles counts finished cycles; Ready is true after the first.
+	Cycles   int
+	Ready    bool
+	Reports  []*report.Report
+	Last     time.Time
+	Duration time.Duration
+	// SpecErrors counts spec reloads that failed.
+	SpecErrors int
+	// Alive is the time the loop last ran.
+	Alive time.Time
+}
+
+// New checks the configuration and loads the spec; an invalid initial spec
+// is an error (exit 2), a later invalid one keeps the last good.
+func New(cfg Config) (*Watcher, error) {
+	if cfg.Interval <= 0 {
+		cfg.Interval = DefaultInterval
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if len(cfg.Targets) == 0 {
+		cfg.Targets = []Target{{Selector: Selector{Kind: SelectSelf}}}
+	}
+	seen := map[string]bool{}
+	for _, t := range cfg.Targets {
+		if seen[t.Container] {
+			return nil, fmt.Errorf("--target: container %q given twice", t.Container)
+		}
+		seen[t.Container] = true
+	}
+	w := &Watcher{cfg: cfg, last: map[string]map[string]report.Finding{}}
+	if err := w.load(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// fileKey identifies the content behind path without reading it: a
+// ConfigMap update swaps a symlink, so the resolved inode, size and mtime
+// change.
+func fileKey(path string) string {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return "error:" + err.Error()
+	}
+	return fmt.Sprintf("%d:%d:%d:%d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec)
+}
+
+// load (re)reads the spec and plans each target's verifier.
+func (w *Watcher) load() error {
+	key := "static"
+	if w.cfg.Spec.Path != "" {
+		key = fileKey(w.cfg.Spec.Path)
+	}
+	ld, err := w.cfg.Spec.Load()
+	if err != nil {
+		return err
+	}
+	ws, err := spec.Decode(ld.Name, ld.Data)
+	if err != nil {
+		return err
+	}
+	wl, err := spec.Select(ws, w.cfg.Workload)
+	if err != nil {
+		return err
+	}
+	src := report.SpecRef{Source: ld.Source, Default: ld.Default}
+	plans := make([]containerPlan, 0, len(w.cfg.Targets))
+	for _, t := range w.cfg.Targets {
+		container := t.Container
+		if ld.Default {
+			container = ""
+		}
+		c, _, err := wl.FindContainer(container)
+		if err != nil {
+			return err
+		}
+		v, err := verify.New(wl, c.Name, w.cfg.Profile, src, w.cfg.FS)
+		if err != nil {
+			return err
+		}
+		v.Now = w.cfg.Now
+		plans = append(plans, containerPlan{target: t, name: c.Name, verifier: v})
+	}
+	w.plans, w.specSrc, w.specKey = plans, src, key
+	return nil
+}
+
+// reloadIfChanged re-reads the spec file when it changed; a bad new spec
+// logs one error and the last good one stays in force.
+func (w *Watcher) reloadIfChanged() {
+	if w.cfg.Spec.Path == "" {
+		return
+	}
+	key := fileKey(w.cfg.Spec.Path)
+	if key == w.specKey || key == w.badKey {
+		return
+	}
+	if err := w.load(); err != nil {
+		w.badKey = key
+		w.mu.Lock()
+		w.status.SpecErrors++
+		w.mu.Unlock()
+		w.cfg.Log.Error().Str("spec", w.cfg.Spec.Path).Msgf("new spec rejected, the last good one stays in force: %v", err)
+		return
+	}
+	w.badKey = ""
+	w.cfg.Log.Info().Str("spec", w.cfg.Spec.Path).Msg("spec reloaded")
+}
+
+// Run verifies every interval (with jitter) until ctx is done.
+func (w *Watcher) Run(ctx context.Context) error {
+	for n := 1; ; n++ {
+		w.Cycle()
+		if w.cfg.MaxCycles > 0 && n >= w.cfg.MaxCycles {
+			return nil
+		}
+		d := time.Duration(float64(w.cfg.Interval) * (1 + jitter*(2*rand.Float64()-1)))
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Cycle runs one verification of every target, logs what changed (and the
+// heartbeat when due) and returns the reports.
+func (w *Watcher) Cycle() []*report.Report {
+	start := time.Now()
+	w.reloadIfChanged()
+	now := w.cfg.Now()
+	procs := newProcesses(w.cfg.FS)
+	pod := &podObservation{}
+	reports := make([]*report.Report, 0, len(w.plans))
+	total := 0
+	for i := range w.plans {
+		r, n := w.verifyContainer(&w.plans[i], procs, pod, now)
+		reports = append(reports, r)
+		total += n
+	}
+	beat := w.lastBeat.IsZero() || now.Sub(w.lastBeat) >= w.cfg.Heartbeat
+	first := w.lastBeat.IsZero()
+	if beat {
+		w.lastBeat = now
+	}
+	for i, r := range reports {
+		w.emit(w.plans[i].name, r, beat, first)
+	}
+	w.processes = total
+	elapsed := time.Since(start)
+	w.mu.Lock()
+	w.status.Cycles++
+	w.status.Ready = true
+	w.status.Reports = reports
+	w.status.Last = now
+	w.status.Duration = elapsed
+	w.status.Alive = time.Now()
+	w.mu.Unlock()
+	return reports
+}
+
+// Snapshot returns the status for the HTTP endpoints.
+func (w *Watcher) Snapshot() Status {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.status
+}
+
+// podObservation holds the pod-scope items, read once per cycle.
+type podObservation struct {
+	state *probe.State
+	used  bool // pod-scope findings already reported for this cycle
+}
+
+// verifyContainer verifies every process of one target. Per-process items
+// are read for each process; container items once per cgroup; pod items
+// once per cycle. Processes whose state is identical share one comparison.
+func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podObservation, now time.Time) (*report.Report, int) {
+	v := p.verifier
+	req := v.Request()
+	pids, err := procs.selectPIDs(p.target.Selector)
+	if err != nil {
+		w.cfg.Log.Warn().Err(err).Msg("cannot list processes")
+	}
+	if pod.state == nil {
+		pod.state = &probe.State{}
+		w.cfg.FS.ObservePod(req, pod.state)
+	}
+	type group struct {
+		shared *probe.State
+		exp    *spec.Expected
+	}
+	groups := map[string]*group{}
+	compared := map[string][]report.Finding{}
+	var findings []report.Finding
+	var list []report.Process
+	var exp *spec.Expected
+	for _, pid := range pids {
+		st := w.cfg.FS.ObserveProcess(pid)
+		if st.Blind() && p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID {
+			continue // exited since it was listed
+		}
+		cg := procs.cgroup(pid)
+		g := groups[cg]
+		first := g == nil
+		if first {
+			g = &group{shared: &probe.State{}}
+			w.cfg.FS.ObserveContainer(pid, req, g.shared)
+			groups[cg] = g
+		}
+		st.ShareContainer(g.shared)
+		st.SharePod(pod.state)
+		if g.exp == nil {
+			e, err := v.Expected(st)
+			if err != nil {
+				w.cfg.Log.Error().Err(err).Msg("cannot resolve the expected state")
+				continue
+			}
+			g.exp = e
+		}
+		exp = g.exp
+		list = append(list, report.Process{PID: st.PID, Comm: st.Comm})
+		if first {
+			findings = append(findings, report.CompareScope(g.exp, st, func(s report.Scope) bool {
+				return s == report.ScopeContainer || (s == report.ScopePod && !pod.used)
+			})...)
+			pod.used = true
+		}
+		key := signature(cg, st)
+		fs, ok := compared[key]
+		if !ok {
+			fs = report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeProcess })
+			compared[key] = fs
+		}
+		for _, f := range fs {
+			f.PID, f.Comm = st.PID, st.Comm
+			findings = append(findings, f)
+		}
+	}
+	if exp == nil {
+		exp, _ = v.Expected(nil)
+	}
+	r := report.NewMerged(exp, list, findings, w.specSrc, now)
+	return r, len(list)
+}
+
+// signature identifies everything a per-process comparison reads, so that
+// processes in the same state are compared once.
+func signature(cgroup string, st *probe.State) string {
+	var b strings.Builder
+	b.WriteString(cgroup)
+	for _, v := range []uint64{uint64(st.Caps.Inheritable), uint64(st.Caps.Permitted), uint64(st.Caps.Effective),
+		uint64(st.Caps.Bounding), uint64(st.Caps.Ambient)} {
+		b.WriteString(strconv.FormatUint(v, 16))
+		b.WriteByte(',')
+	}
+	for _, v := range []int64{st.UID.Real, st.UID.Effective, st.UID.Saved, st.UID.FS, st.GID.Real, st.GID.Effective, st.GID.Saved, st.GID.FS} {
+		b.WriteString(strconv.FormatInt(v, 10))
+		b.WriteByte(',')
+	}
+	b.WriteByte('|')
+	for _, g := range st.Groups {
+		b.WriteString(strconv.FormatInt(g, 10))
+		b.WriteByte(',')
+	}
+	fmt.Fprintf(&b, "|%v|%d|%s|", st.NoNewPrivs, st.Seccomp, st.LSM.Label)
+	unread := make([]string, 0, len(st.Unread))
+	for k := range st.Unread {
+		unread = append(unread, k)
+	}
+	sort.Strings(unread)
+	b.WriteString(strings.Join(unread, ","))
+	return b.String()
+}
+
+// Change is one entry of a change line.
+type Change struct {
+	// Kind is "drift" (new), "resolved", "changed" (a value moved) or
+	// "unknown" (a check became unreadable).
+	Kind      string           `json:"kind"`
+	Check     string           `json:"check"`
+	Subject   string           `json:"subject,omitempty"`
+	Severity  report.Severity  `json:"severity,omitempty"`
+	Processes []report.Process `json:"processes,omitempty"`
+	Observed  any              `json:"observed,omitempty"`
+	Previous  any              `json:"previous,omitempty"`
+}
+
+// findingKey identifies a finding's meaning apart from which processes hold
+// it, so process churn alone does not count as a change.
+func findingKey(f report.Finding) string {
+	obs, _ := json.Marshal(f.Observed)
+	return f.Check + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + string(obs)
+}
+
+// diff compares a container's findings with the last cycle's.
+func diff(prev, cur map[string]report.Finding) []Change {
+	var out []Change
+	for k, f := range cur {
+		if _, ok := prev[k]; ok {
+			continue
+		}
+		c := Change{Check: f.Check, Subject: f.Subject, Severity: f.Severity, Processes: f.Processes, Observed: f.Observed}
+		switch f.Status {
+		case report.StatusDrift:
+			c.Kind = "drift"
+		case report.StatusUnknown:
+			c.Kind = "unknown"
+		default:
+			c.Kind = "changed"
+		}
+		for _, p := range prev {
+			if p.Check == f.Check && p.Subject == f.Subject {
+				c.Previous = p.Observed
+				break
+			}
+		}
+		out = append(out, c)
+	}
+	for k, f := range prev {
+		if _, ok := cur[k]; ok || f.Status != report.StatusDrift {
+			continue
+		}
+		still := false
+		for _, c := range cur {
+			if c.Check == f.Check && c.Subject == f.Subject && c.Status == report.StatusDrift {
+				still = true
+				break
+			}
+		}
+		if !still {
+			out = append(out, Change{Kind: "resolved", Check: f.Check, Subject: f.Subject, Previous: f.Observed, Processes: f.Processes})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Check+out[i].Subject < out[j].Check+out[j].Subject
+	})
+	return out
+}
+
+// emit writes the change line of a container (and its heartbeat when due).
+func (w *Watcher) emit(container string, r *report.Report, beat, first bool) {
+	cur := make(map[string]report.Finding, len(r.Findings))
+	for _, f := range r.Findings {
+		cur[findingKey(f)] = f
+	}
+	changes := diff(w.last[container], cur)
+	w.last[container] = cur
+	event := ""
+	switch {
+	case first:
+		event = "initial"
+	case len(changes) > 0:
+		event = "change"
+	case beat:
+		event = "heartbeat"
+	default:
+		return // unchanged: nothing between heartbeats
+	}
+	lvl := zerolog.InfoLevel
+	if r.Summary.Drift > 0 && event != "heartbeat" {
+		lvl = zerolog.WarnLevel
+	}
+	e := w.cfg.Out.WithLevel(lvl).Str("event", event).Str("container", container).
+		Int("processes", len(r.Target.Processes)).Int("drift", r.Summary.Drift)
+	if event == "change" {
+		e = e.Interface("changes", changes)
+	}
+	e.Interface("report", r).Msg(message(event, container, r, changes))
+}
+
+func message(event, container string, r *report.Report, changes []Change) string {
+	switch event {
+	case "initial":
+		return fmt.Sprintf("container %s: first verification, %d drift", container, r.Summary.Drift)
+	case "heartbeat":
+		return fmt.Sprintf("container %s: unchanged, %d drift", container, r.Summary.Drift)
+	}
+	counts := map[string]int{}
+	for _, c := range changes {
+		counts[c.Kind]++
+	}
+	var parts []string
+	for _, k := range []string{"drift", "resolved", "changed", "unknown"} {
+		if counts[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+		}
+	}
+	return fmt.Sprintf("container %s: state changed: %s", container, strings.Join(parts, ", "))
+}
+
+// Processes returns how many processes the last cycle verified.
+func (w *Watcher) Processes() int { return w.processes }
