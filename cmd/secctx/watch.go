@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -17,6 +18,9 @@ import (
 	"github.com/secctx/secctx/spec"
 	"github.com/secctx/secctx/watch"
 )
+
+// watchMemoryLimit is the soft heap limit of watch mode.
+const watchMemoryLimit = 8 << 20
 
 // watchOptions are the flags of `secctx watch`.
 type watchOptions struct {
@@ -118,6 +122,12 @@ func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 	}
 	src := watch.SpecSource{Path: path, Load: func() (*spec.Loaded, error) { return spec.Load(o.specPath, o.getenv, stdin) }}
 	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
+	// A sidecar runs in every pod and pays for its memory there: a soft
+	// limit makes the collector return memory early instead of letting the
+	// heap double between collections. $GOMEMLIMIT overrides it.
+	if o.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(watchMemoryLimit)
+	}
 	w, err := watch.New(watch.Config{
 		FS:        probe.NewFS(o.procRoot),
 		Targets:   wo.targets,
