@@ -59,7 +59,7 @@ var Checks = []Check{
 		Expectation: "runAsNonRoot true at container or pod level",
 		Comparison:  "no uid of the process is 0",
 		run:         checkRunAsNonRoot},
-	{ID: "supplementalGroups", Reads: []string{probe.ItemGroups},
+	{ID: "supplementalGroups", Reads: []string{probe.ItemGroups, probe.ItemIDs},
 		Expectation: "pod supplementalGroups must be present; the primary gid and, under Merge, the image's /etc/group memberships may be",
 		Comparison:  "declared groups are a subset of Groups; Groups hold nothing else allowed",
 		run:         checkSupplementalGroups},
@@ -101,7 +101,7 @@ var Checks = []Check{
 		run:         checkReadOnlyRoot},
 	{ID: "procMount", Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
 		Expectation: "Default: the runtime's masked and read-only paths; Unmasked or privileged: none",
-		Comparison:  "each existing masked path is masked and each read-only path read-only (or, for Unmasked, neither); absent paths are not drift",
+		Comparison:  "each existing masked path is masked and each read-only path read-only; for Unmasked, a default masked path still masked is low drift; absent paths are not drift",
 		run:         checkProcMount},
 	{ID: "seccompProfile", Reads: []string{probe.ItemSeccomp},
 		Expectation: "container, else pod seccompProfile, else the runtime default; privileged: unconfined",
@@ -205,8 +205,8 @@ func checkRunAsUser(c *comparison) []Finding {
 		return []Finding{c.ok("", want, want, "The process runs as uid %d, as declared.", want)}
 	}
 	sev := SeverityHigh
-	if c.obs.UID.Effective == 0 || c.obs.UID.Real == 0 {
-		sev = SeverityCritical
+	if u := c.obs.UID; u.Real == 0 || u.Effective == 0 || u.Saved == 0 || u.FS == 0 {
+		sev = SeverityCritical // a saved uid 0 can seteuid(0) at will
 	}
 	return []Finding{c.drift("", sev, want, fmtIDs(c.obs.UID),
 		"runAsUser declares uid %d but the process runs as uid %s, so file access and privileges follow another user.", want, fmtIDs(c.obs.UID))}
@@ -285,7 +285,9 @@ func checkSupplementalGroups(c *comparison) []Finding {
 	var extra []int64
 	if !c.exp.ImageGroupsUnknown {
 		for _, g := range c.obs.Groups {
-			if !allowed[g] {
+			// The runtime puts the primary gid in the list; whether that
+			// gid is right is runAsGroup's to say, not this check's.
+			if !allowed[g] && g != c.obs.GID.Effective {
 				extra = append(extra, g)
 			}
 		}
@@ -403,8 +405,8 @@ func checkRaisedSet(c *comparison, name string, have caps.Set) []Finding {
 	}
 	if req, root := requiredForRoot(c); root {
 		if missing := req.Minus(have); missing != 0 {
-			out = append(out, c.drift("", SeverityMedium, req, have,
-				"The process runs as uid 0 yet its %s set lacks %s, which the spec grants and the bounding set holds.", name, missing))
+			out = append(out, c.drift("", SeverityLow, req, have,
+				"The process runs as uid 0 yet its %s set lacks %s, which the spec grants and the bounding set holds: it dropped them itself, or the runtime withheld them.", name, missing))
 		}
 		if len(out) == 0 {
 			return []Finding{c.ok("", req, have, "The uid-0 process holds exactly the expected %d capabilities in its %s set.", req.Len(), name)}
@@ -486,7 +488,12 @@ func runtimeMayLack(missing caps.Set) bool {
 
 func checkPrivileged(c *comparison) []Finding {
 	priv, desc := looksPrivileged(c)
+	// add: [ALL] with procMount Unmasked and seccomp Unconfined declares
+	// every property of privileged mode but the name.
+	implied := c.exp.AllCapabilities && len(c.exp.MaskedPaths) == 0 && c.exp.Seccomp.Mode == 0
 	switch {
+	case priv && !c.exp.Privileged && implied:
+		return []Finding{c.ok("", false, true, "The container is not declared privileged but the spec grants every capability, no masked paths and no seccomp, and that is what it has (%s).", desc)}
 	case priv == c.exp.Privileged:
 		return []Finding{c.ok("", c.exp.Privileged, priv, "privileged is %v and the process %s (%s).", c.exp.Privileged, map[bool]string{true: "is", false: "is not"}[priv], desc)}
 	case priv:
@@ -587,6 +594,10 @@ func checkSeccomp(c *comparison) []Finding {
 		}
 		return []Finding{c.ok("", want, have, "%s", msg)}
 	}
+	if c.obs.Seccomp == 1 {
+		return []Finding{c.drift("", SeverityLow, want, have,
+			"seccomp is in strict mode, which allows only read, write, exit and sigreturn, though %s (from %s) is expected: stricter than declared.", s.Type, s.Source)}
+	}
 	if s.Mode == 2 {
 		return []Finding{c.drift("", SeverityHigh, want, have,
 			"seccompProfile %s (from %s) expects a syscall filter but seccomp is %s, so every syscall is open to the process.", s.Type, s.Source, have)}
@@ -610,6 +621,8 @@ func checkAppArmor(c *comparison) []Finding {
 		return []Finding{c.skipped("", want, "AppArmor does not label processes on this node and no profile was declared.")}
 	}
 	switch {
+	case !a.Declared && a.Profile == "" && a.Type == "RuntimeDefault" && l.Profile == "unconfined":
+		return []Finding{c.skipped("", nil, "No AppArmor profile is declared and the %s profile's default is not documented; the process runs under %s.", c.exp.Profile, l.Label)}
 	case a.Type == "Unconfined" && l.Profile == "unconfined":
 		return []Finding{c.ok("", "unconfined", l.Label, "The process is unconfined, as declared.")}
 	case a.Type == "Unconfined":
@@ -675,7 +688,7 @@ func checkSysctls(c *comparison) []Finding {
 			continue
 		}
 		have := c.obs.Sysctls[s.Name]
-		if have == s.Value {
+		if probe.NormalizeSysctlValue(have) == probe.NormalizeSysctlValue(s.Value) {
 			out = append(out, c.ok(s.Name, s.Value, have, "%s is %q, as the %s sets it.", s.Name, have, s.Source))
 			continue
 		}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 	"time"
 
@@ -32,8 +33,19 @@ func Merge(findings []Finding) []Finding {
 			out[i].Processes = append(out[i].Processes, Process{PID: f.PID, Comm: f.Comm})
 		}
 	}
+	// Keep registry order, as a single-process report has it.
+	sort.SliceStable(out, func(i, j int) bool { return checkOrder[out[i].Check] < checkOrder[out[j].Check] })
 	return out
 }
+
+// checkOrder maps a check id to its place in the registry.
+var checkOrder = func() map[string]int {
+	m := make(map[string]int, len(Checks))
+	for i, c := range Checks {
+		m[c.ID] = i
+	}
+	return m
+}()
 
 // writeKey identifies a finding apart from its process.
 func writeKey(b *strings.Builder, f Finding) {
