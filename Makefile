@@ -24,14 +24,14 @@ demo: build
 deps:
 	bash scripts/install-deps.sh
 
-test: deps lint build size
-	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 ./...
+test: deps lint build size image
+	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 ./...
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
 
-e2e: deps build
-	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./e2e/
+e2e: deps build image
+	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 -v ./e2e/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); \
@@ -47,6 +47,15 @@ size: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./probe/ ./report/ ./spec/ ./cmd/...
+
+# The sidecar image, built with podman from local files only: the builder
+# stage uses a local image made from this machine's Go toolchain.
+IMAGE ?= localhost/secctx:latest
+image: deps
+	bash scripts/builder-image.sh localhost/secctx-builder:go
+	CONTAINERS_CONF=$(CURDIR)/scripts/containers.conf podman build -q \
+		--build-arg BUILDER_IMAGE=localhost/secctx-builder:go --build-arg VERSION=$(VERSION) \
+		-t $(IMAGE) -f Dockerfile .
 
 clean:
 	rm -rf bin
