@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	yamlv2 "go.yaml.in/yaml/v2"
@@ -26,62 +27,74 @@ type Error struct {
 	Msg    string
 }
 
+// Error renders one line: names and keys come from the input, so control
+// characters in them are escaped rather than allowed to split the line.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.Source)
+	b.WriteString(oneLine(e.Source))
 	if e.Object != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Object)
+		b.WriteString(oneLine(e.Object))
 	}
 	if e.Field != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Field)
+		b.WriteString(oneLine(e.Field))
 	}
 	b.WriteString(": ")
-	b.WriteString(e.Msg)
+	b.WriteString(oneLine(e.Msg))
 	return b.String()
 }
 
-// object is the envelope every Kubernetes object shares; only what is needed
-// to reach a pod template is decoded, everything else is ignored.
-type object struct {
-	Kind     string            `json:"kind"`
-	Metadata objectMeta        `json:"metadata"`
-	Spec     json.RawMessage   `json:"spec"`
-	Template json.RawMessage   `json:"template"` // PodTemplate
-	Items    []json.RawMessage `json:"items"`    // List
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
+
+// Manifests are decoded key by key with exact, case-sensitive names, as
+// the API server decodes them: encoding/json alone would match "HostUsers"
+// to hostUsers and honour what Kubernetes ignores.
 
 type objectMeta struct {
-	Name        string            `json:"name"`
-	Namespace   string            `json:"namespace"`
-	Annotations map[string]string `json:"annotations"`
+	Name        string
+	Namespace   string
+	Annotations map[string]string
 }
 
-type podTemplate struct {
-	Metadata objectMeta      `json:"metadata"`
-	Spec     json.RawMessage `json:"spec"`
+// fields decodes the named keys of a JSON object into their destinations,
+// ignoring every other key; path names the object in errors.
+func fields(raw json.RawMessage, path string, dst map[string]any) *fieldError {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		var v any
+		_ = json.Unmarshal(raw, &v)
+		return &fieldError{path, "expected an object, got " + jsonType(v)}
+	}
+	keys := make([]string, 0, len(dst))
+	for k := range dst {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // report the first bad field deterministically
+	for _, k := range keys {
+		v, ok := m[k]
+		if !ok || string(v) == "null" {
+			continue
+		}
+		if err := json.Unmarshal(v, dst[k]); err != nil {
+			return &fieldError{joinField(joinField(path, k), fieldOf(err)), jsonErr(err)}
+		}
+	}
+	return nil
 }
 
-// rawPodSpec decodes a pod spec leniently (unknown fields elsewhere in a
-// manifest are ignored) while keeping the securityContext objects raw so they
-// can be decoded strictly.
-type rawPodSpec struct {
-	Containers            []rawContainer  `json:"containers"`
-	InitContainers        []rawContainer  `json:"initContainers"`
-	EphemeralContainers   []rawContainer  `json:"ephemeralContainers"`
-	SecurityContext       json.RawMessage `json:"securityContext"`
-	HostNetwork           bool            `json:"hostNetwork"`
-	HostPID               bool            `json:"hostPID"`
-	HostIPC               bool            `json:"hostIPC"`
-	HostUsers             *bool           `json:"hostUsers"`
-	ShareProcessNamespace *bool           `json:"shareProcessNamespace"`
-}
-
-type rawContainer struct {
-	Name            string          `json:"name"`
-	Image           string          `json:"image"`
-	SecurityContext json.RawMessage `json:"securityContext"`
+func (d *decoder) meta(raw json.RawMessage, path string) (objectMeta, *fieldError) {
+	var m objectMeta
+	if len(raw) == 0 {
+		return m, nil
+	}
+	return m, fields(raw, path, map[string]any{"name": &m.Name, "namespace": &m.Namespace, "annotations": &m.Annotations})
 }
 
 // Decode parses a YAML or JSON stream (several documents, "---" separated, or
@@ -100,7 +113,7 @@ func Decode(source string, data []byte) ([]*Workload, error) {
 	var out []*Workload
 	for i, doc := range docs {
 		d := &decoder{source: source, doc: i + 1}
-		if err := d.object(doc, "", &out); err != nil {
+		if err := d.object(doc, "", "", &out); err != nil {
 			return nil, err
 		}
 	}
@@ -175,51 +188,81 @@ func (d *decoder) errf(obj, field, format string, args ...interface{}) error {
 	return &Error{Source: d.source, Object: obj, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-// object decodes one object and appends the workloads it holds.
-func (d *decoder) object(raw json.RawMessage, prefix string, out *[]*Workload) error {
-	var o object
-	if err := json.Unmarshal(raw, &o); err != nil {
-		return d.errf("", prefix, "%s", jsonErr(err))
+func (d *decoder) fail(obj string, fe *fieldError) error { return d.errf(obj, fe.field, "%s", fe.msg) }
+
+// podTemplatePaths says where each workload kind keeps its pod template,
+// below spec.
+var podTemplatePaths = map[string][]string{
+	"Deployment": {"template"}, "StatefulSet": {"template"}, "DaemonSet": {"template"},
+	"ReplicaSet": {"template"}, "Job": {"template"}, "ReplicationController": {"template"},
+	"CronJob": {"jobTemplate", "spec", "template"},
+}
+
+// object decodes one object and appends the workloads it holds; listKind is
+// the kind of an enclosing typed list (PodList), whose items carry no kind.
+func (d *decoder) object(raw json.RawMessage, prefix, listKind string, out *[]*Workload) error {
+	var kind string
+	var metaRaw, spec, tmpl json.RawMessage
+	var items []json.RawMessage
+	if fe := fields(raw, prefix, map[string]any{"kind": &kind, "metadata": &metaRaw, "spec": &spec, "template": &tmpl, "items": &items}); fe != nil {
+		return d.fail("", fe)
 	}
-	id := o.Kind + "/" + o.Metadata.Name
-	switch o.Kind {
-	case "Pod":
-		return d.pod(o.Kind, o.Metadata, o.Metadata, o.Spec, "spec", out)
-	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController":
-		var s struct {
-			Template *podTemplate `json:"template"`
-		}
-		if err := json.Unmarshal(o.Spec, &s); err != nil || s.Template == nil {
-			return d.errf(id, "spec.template", "missing or malformed pod template")
-		}
-		return d.pod(o.Kind, o.Metadata, s.Template.Metadata, s.Template.Spec, "spec.template.spec", out)
-	case "CronJob":
-		var s struct {
-			JobTemplate *struct {
-				Spec struct {
-					Template *podTemplate `json:"template"`
-				} `json:"spec"`
-			} `json:"jobTemplate"`
-		}
-		if err := json.Unmarshal(o.Spec, &s); err != nil || s.JobTemplate == nil || s.JobTemplate.Spec.Template == nil {
-			return d.errf(id, "spec.jobTemplate.spec.template", "missing or malformed pod template")
-		}
-		return d.pod(o.Kind, o.Metadata, s.JobTemplate.Spec.Template.Metadata, s.JobTemplate.Spec.Template.Spec, "spec.jobTemplate.spec.template.spec", out)
-	case "PodTemplate":
-		var t podTemplate
-		if err := json.Unmarshal(o.Template, &t); err != nil {
-			return d.errf(id, "template", "missing or malformed pod template")
-		}
-		return d.pod(o.Kind, o.Metadata, t.Metadata, t.Spec, "template.spec", out)
+	if kind == "" && listKind != "" {
+		kind = listKind
 	}
-	if o.Kind == "List" || strings.HasSuffix(o.Kind, "List") {
-		for i, item := range o.Items {
-			if err := d.object(item, fmt.Sprintf("items[%d]", i), out); err != nil {
+	meta, fe := d.meta(metaRaw, joinField(prefix, "metadata"))
+	if fe != nil {
+		return d.fail("", fe)
+	}
+	id := kind + "/" + meta.Name
+	if meta.Name == "" {
+		id = kind + fmt.Sprintf("/(unnamed, document %d)", d.doc)
+	}
+	at := func(f string) string { return joinField(prefix, f) }
+	switch {
+	case kind == "Pod":
+		return d.pod(kind, meta, meta, spec, at("spec"), out)
+	case podTemplatePaths[kind] != nil:
+		raw, path := spec, at("spec")
+		for _, f := range podTemplatePaths[kind] {
+			var next json.RawMessage
+			if fe := fields(raw, path, map[string]any{f: &next}); fe != nil {
+				return d.fail(id, fe)
+			}
+			raw, path = next, path+"."+f
+			if len(raw) == 0 {
+				return d.errf(id, path, "missing or malformed pod template")
+			}
+		}
+		return d.template(kind, meta, raw, path, out)
+	case kind == "PodTemplate":
+		if len(tmpl) == 0 {
+			return d.errf(id, at("template"), "missing or malformed pod template")
+		}
+		return d.template(kind, meta, tmpl, at("template"), out)
+	case kind == "List" || strings.HasSuffix(kind, "List"):
+		itemKind := strings.TrimSuffix(kind, "List") // PodList items are Pods
+		for i, item := range items {
+			if err := d.object(item, fmt.Sprintf("%s[%d]", at("items"), i), itemKind, out); err != nil {
 				return err
 			}
 		}
 	}
 	return nil // other kinds (ConfigMap, Service, ...) carry no pod
+}
+
+// template decodes a pod template (metadata and spec).
+func (d *decoder) template(kind string, meta objectMeta, raw json.RawMessage, path string, out *[]*Workload) error {
+	id := kind + "/" + meta.Name
+	var tmetaRaw, spec json.RawMessage
+	if fe := fields(raw, path, map[string]any{"metadata": &tmetaRaw, "spec": &spec}); fe != nil {
+		return d.fail(id, fe)
+	}
+	tmeta, fe := d.meta(tmetaRaw, path+".metadata")
+	if fe != nil {
+		return d.fail(id, fe)
+	}
+	return d.pod(kind, meta, tmeta, spec, path+".spec", out)
 }
 
 func (d *decoder) pod(kind string, meta, tmplMeta objectMeta, raw json.RawMessage, path string, out *[]*Workload) error {
@@ -230,50 +273,50 @@ func (d *decoder) pod(kind string, meta, tmplMeta objectMeta, raw json.RawMessag
 	if len(raw) == 0 {
 		return d.errf(id, path, "missing pod spec")
 	}
-	var rs rawPodSpec
-	if err := json.Unmarshal(raw, &rs); err != nil {
-		return d.errf(id, joinField(path, fieldOf(err)), "%s", jsonErr(err))
-	}
 	w := &Workload{Kind: kind, Name: meta.Name, Namespace: meta.Namespace, Annotations: tmplMeta.Annotations, Source: d.source, Doc: d.doc}
-	if kind == "Pod" {
-		w.Annotations = meta.Annotations
+	var sc json.RawMessage
+	var lists [3][]json.RawMessage
+	if fe := fields(raw, path, map[string]any{
+		"securityContext": &sc, "hostNetwork": &w.Spec.HostNetwork, "hostPID": &w.Spec.HostPID,
+		"hostIPC": &w.Spec.HostIPC, "hostUsers": &w.Spec.HostUsers, "shareProcessNamespace": &w.Spec.ShareProcessNamespace,
+		"containers": &lists[0], "initContainers": &lists[1], "ephemeralContainers": &lists[2],
+	}); fe != nil {
+		return d.fail(id, fe)
 	}
-	w.Spec.HostNetwork, w.Spec.HostPID, w.Spec.HostIPC = rs.HostNetwork, rs.HostPID, rs.HostIPC
-	w.Spec.HostUsers, w.Spec.ShareProcessNamespace = rs.HostUsers, rs.ShareProcessNamespace
-	if len(rs.SecurityContext) > 0 && string(rs.SecurityContext) != "null" {
+	if len(sc) > 0 {
 		field := path + ".securityContext"
-		if err := strictFields(rs.SecurityContext, podSecurityContextSchema, field); err != nil {
-			return d.errf(id, err.field, "%s", err.msg)
+		if err := strictFields(sc, podSecurityContextSchema, field); err != nil {
+			return d.fail(id, err)
 		}
 		w.Spec.SecurityContext = new(PodSecurityContext)
-		if err := json.Unmarshal(rs.SecurityContext, w.Spec.SecurityContext); err != nil {
+		if err := json.Unmarshal(sc, w.Spec.SecurityContext); err != nil {
 			return d.errf(id, joinField(field, fieldOf(err)), "%s", jsonErr(err))
 		}
 	}
-	lists := []struct {
-		name string
-		raw  []rawContainer
-		dst  *[]Container
-	}{
-		{"containers", rs.Containers, &w.Spec.Containers},
-		{"initContainers", rs.InitContainers, &w.Spec.InitContainers},
-		{"ephemeralContainers", rs.EphemeralContainers, &w.Spec.EphemeralContainers},
-	}
-	for _, l := range lists {
-		for i, rc := range l.raw {
-			c := Container{Name: rc.Name, Image: rc.Image}
-			if len(rc.SecurityContext) > 0 && string(rc.SecurityContext) != "null" {
-				field := fmt.Sprintf("%s.%s[%d].securityContext", path, l.name, i)
-				if err := strictFields(rc.SecurityContext, securityContextSchema, field); err != nil {
-					return d.errf(id, err.field, "%s", err.msg)
+	dsts := [3]*[]Container{&w.Spec.Containers, &w.Spec.InitContainers, &w.Spec.EphemeralContainers}
+	for li, name := range [3]string{"containers", "initContainers", "ephemeralContainers"} {
+		for i, rc := range lists[li] {
+			cpath := fmt.Sprintf("%s.%s[%d]", path, name, i)
+			var c Container
+			var csc json.RawMessage
+			if fe := fields(rc, cpath, map[string]any{"name": &c.Name, "image": &c.Image, "securityContext": &csc}); fe != nil {
+				return d.fail(id, fe)
+			}
+			if len(csc) > 0 {
+				field := cpath + ".securityContext"
+				if err := strictFields(csc, securityContextSchema, field); err != nil {
+					return d.fail(id, err)
 				}
 				c.SecurityContext = new(SecurityContext)
-				if err := json.Unmarshal(rc.SecurityContext, c.SecurityContext); err != nil {
+				if err := json.Unmarshal(csc, c.SecurityContext); err != nil {
 					return d.errf(id, joinField(field, fieldOf(err)), "%s", jsonErr(err))
 				}
 			}
-			*l.dst = append(*l.dst, c)
+			*dsts[li] = append(*dsts[li], c)
 		}
+	}
+	if kind == "Pod" {
+		w.Annotations = meta.Annotations
 	}
 	if len(w.Spec.Containers) == 0 {
 		return d.errf(id, path+".containers", "no containers")
@@ -412,6 +455,9 @@ func fieldOf(err error) string {
 func joinField(path, field string) string {
 	if field == "" {
 		return path
+	}
+	if path == "" {
+		return field
 	}
 	return path + "." + field
 }

@@ -210,14 +210,18 @@ func resolveSupplementalGroups(r *resolution) {
 	}
 	if e.GroupsPolicy == "Merge" {
 		switch {
-		case r.user != nil:
-			for _, g := range probe.GroupsOf(r.in.Image.Group, r.user.Name) {
-				allowed[g] = true
-			}
-			r.note("Merge policy: groups /etc/group lists %q in are allowed", r.user.Name)
-		case e.UID == nil || !r.in.Image.GroupReadable:
+		case e.UID == nil || !r.in.Image.PasswdReadable || !r.in.Image.GroupReadable:
 			e.ImageGroupsUnknown = true
 			r.note("Merge policy: the image's group memberships are unknown, extra groups are tolerated")
+		case r.user != nil:
+			// containerd's WithAdditionalGIDs skips the group named after
+			// the user: "we only want supplemental groups".
+			for _, g := range r.in.Image.Group {
+				if g.Name != r.user.Name && containsString(g.Members, r.user.Name) {
+					allowed[g.GID] = true
+				}
+			}
+			r.note("Merge policy: groups /etc/group lists %q in are allowed", r.user.Name)
 		}
 	} else {
 		r.note("Strict policy: only the primary gid, fsGroup and supplementalGroups")
@@ -239,24 +243,30 @@ func resolveCapabilities(r *resolution) {
 	if c == nil {
 		c = &Capabilities{}
 	}
-	if contains(c.Add, "ALL") {
+	if containsAll(c.Add) {
 		set = full
 		r.exp.AllCapabilities = true
 		r.note("capabilities.add ALL: every capability the runtime holds")
 	} else {
 		r.note("%s default capabilities: %s", r.in.Profile.Name, set)
 	}
-	if contains(c.Drop, "ALL") {
+	if containsAll(c.Drop) {
 		set = 0
 		r.exp.AllCapabilities = false
 		r.note("capabilities.drop ALL: none")
 	}
 	for _, n := range c.Add {
+		if isAll(n) {
+			continue
+		}
 		if v, err := caps.Value(n); err == nil {
 			set = set.Add(v)
 		}
 	}
 	for _, n := range c.Drop {
+		if isAll(n) {
+			continue
+		}
 		if v, err := caps.Value(n); err == nil {
 			set = set.Remove(v) // still "all the runtime holds", less v
 		}
@@ -377,25 +387,27 @@ func (r *resolution) legacySeccompAnnotation() (Seccomp, bool) {
 func resolveAppArmor(r *resolution) {
 	var p *AppArmorProfile
 	src := ""
+	key := "container.apparmor.security.beta.kubernetes.io/" + r.ctr.Name
+	annotation, hasAnnotation := r.in.Workload.Annotations[key]
+	// The kubelet's order (GetProfile): the container field, then the
+	// container's annotation (static pods may not have had it synced to
+	// the field), then the pod field.
 	switch {
 	case r.ctr.SecurityContext != nil && r.ctr.SecurityContext.AppArmorProfile != nil:
 		p, src = r.ctr.SecurityContext.AppArmorProfile, "container"
+	case hasAnnotation:
+		src = "annotation " + key
+		switch {
+		case annotation == "unconfined":
+			p = &AppArmorProfile{Type: "Unconfined"}
+		case strings.HasPrefix(annotation, "localhost/"):
+			name := strings.TrimPrefix(annotation, "localhost/")
+			p = &AppArmorProfile{Type: "Localhost", LocalhostProfile: &name}
+		default:
+			p = &AppArmorProfile{Type: "RuntimeDefault"}
+		}
 	case r.pod.AppArmorProfile != nil:
 		p, src = r.pod.AppArmorProfile, "pod"
-	default:
-		key := "container.apparmor.security.beta.kubernetes.io/" + r.ctr.Name
-		if v, ok := r.in.Workload.Annotations[key]; ok {
-			src = "annotation " + key
-			switch {
-			case v == "unconfined":
-				p = &AppArmorProfile{Type: "Unconfined"}
-			case strings.HasPrefix(v, "localhost/"):
-				name := strings.TrimPrefix(v, "localhost/")
-				p = &AppArmorProfile{Type: "Localhost", LocalhostProfile: &name}
-			default:
-				p = &AppArmorProfile{Type: "RuntimeDefault"}
-			}
-		}
 	}
 	a := AppArmor{Type: "RuntimeDefault", Source: "runtime default"}
 	if p != nil {
@@ -489,7 +501,16 @@ func addPlatformHints(r *resolution) {
 	}
 }
 
-func contains(list []string, s string) bool {
+func containsAll(list []string) bool {
+	for _, v := range list {
+		if isAll(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsString(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
 			return true

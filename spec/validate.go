@@ -21,6 +21,25 @@ func validate(w *Workload, path string) *Error {
 		return &Error{Field: field, Msg: fmt.Sprintf(format, args...)}
 	}
 	hostUsers := w.Spec.HostUsers == nil || *w.Spec.HostUsers
+	if !hostUsers && (w.Spec.HostPID || w.Spec.HostIPC) {
+		return bad(path+".hostUsers", "hostUsers: false is not allowed with hostPID or hostIPC")
+	}
+	seenNames := map[string]bool{}
+	for _, l := range []struct {
+		name string
+		cs   []Container
+	}{{"containers", w.Spec.Containers}, {"initContainers", w.Spec.InitContainers}, {"ephemeralContainers", w.Spec.EphemeralContainers}} {
+		for i, c := range l.cs {
+			f := fmt.Sprintf("%s.%s[%d].name", path, l.name, i)
+			if c.Name != "" && !dns1123LabelRE.MatchString(c.Name) {
+				return bad(f, "invalid container name %q: want a DNS-1123 label (lower-case letters, digits and '-', at most 63)", c.Name)
+			}
+			if seenNames[c.Name] {
+				return bad(f, "duplicate container name %q", c.Name)
+			}
+			seenNames[c.Name] = true
+		}
+	}
 	if psc := w.Spec.SecurityContext; psc != nil {
 		f := path + ".securityContext"
 		if err := validateIDs(f, psc.RunAsUser, psc.RunAsGroup); err != nil {
@@ -48,6 +67,14 @@ func validate(w *Workload, path string) *Error {
 				return bad(sf, "duplicate sysctl %q", s.Name)
 			}
 			seen[n] = true
+			// The kubelet refuses namespaced sysctls in a namespace the pod
+			// shares with the host (SysctlForbidden): the pod never runs.
+			if w.Spec.HostNetwork && strings.HasPrefix(n, "net.") {
+				return bad(sf, "sysctl %q is not allowed with hostNetwork: true (the kubelet refuses the pod)", s.Name)
+			}
+			if w.Spec.HostIPC && isIPCSysctl(n) {
+				return bad(sf, "sysctl %q is not allowed with hostIPC: true (the kubelet refuses the pod)", s.Name)
+			}
 		}
 		if err := validateProfile(f+".seccompProfile", psc.SeccompProfile); err != nil {
 			return err
@@ -76,7 +103,7 @@ func validate(w *Workload, path string) *Error {
 			if sc.Capabilities != nil {
 				for field, names := range map[string][]string{"add": sc.Capabilities.Add, "drop": sc.Capabilities.Drop} {
 					for j, n := range names {
-						if n == "ALL" {
+						if isAll(n) {
 							continue
 						}
 						if _, err := caps.Value(n); err != nil {
@@ -154,6 +181,9 @@ func validateProfile(f string, p interface{}) *Error {
 		if local == nil || strings.TrimSpace(*local) == "" {
 			return &Error{Field: f + ".localhostProfile", Msg: "required when type is Localhost"}
 		}
+		if _, ok := p.(*SeccompProfile); ok && !isLocalDescendingPath(*local) {
+			return &Error{Field: f + ".localhostProfile", Msg: fmt.Sprintf("%q must be a relative path below the kubelet's seccomp directory, without '..'", *local)}
+		}
 	case "":
 		return &Error{Field: f + ".type", Msg: "required"}
 	default:
@@ -184,3 +214,29 @@ func normalizeSysctlName(name string) string {
 // normalizeSysctlValue folds white space so that multi-value sysctls such as
 // net.ipv4.ping_group_range compare equal however they are spaced.
 func normalizeSysctlValue(v string) string { return strings.Join(strings.Fields(v), " ") }
+
+// dns1123LabelRE is the syntax of a container name.
+var dns1123LabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// isIPCSysctl reports whether a sysctl belongs to the IPC namespace.
+func isIPCSysctl(name string) bool {
+	return name == "kernel.sem" || strings.HasPrefix(name, "kernel.shm") || strings.HasPrefix(name, "kernel.msg") || strings.HasPrefix(name, "fs.mqueue.")
+}
+
+// isLocalDescendingPath is the API's rule for a Localhost seccomp profile: a
+// relative path with no ".." element.
+func isLocalDescendingPath(p string) bool {
+	if strings.HasPrefix(p, "/") {
+		return false
+	}
+	for _, part := range strings.Split(p, "/") {
+		if part == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// isAll reports whether a capability name is "ALL"; runtimes compare it
+// without regard to case.
+func isAll(name string) bool { return strings.EqualFold(name, "ALL") }

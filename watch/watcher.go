@@ -436,6 +436,13 @@ func (w *Watcher) emit(container string, r *report.Report, beat, first bool) {
 		cur[findingKey(f)] = f
 	}
 	changes := diff(w.last[container], cur)
+	for i := range changes {
+		// A finding that holds for every process lists none; a change
+		// names them all.
+		if changes[i].Processes == nil && changes[i].Kind != "resolved" {
+			changes[i].Processes = r.Target.Processes
+		}
+	}
 	w.last[container] = cur
 	event := ""
 	switch {

@@ -1,0 +1,361 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// The sidecar tests play real pods with `podman kube play`: the deploy
+// example (deploy/eci/pod.yaml) with the locally built secctx image, and a
+// pod whose app changes identity after start. The sidecar's stdout JSON
+// lines are the evidence.
+
+// podmanEnv points podman at the project's containers.conf (rlimits this
+// machine allows, runc).
+func podmanEnv(t *testing.T) []string {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(os.Environ(), "CONTAINERS_CONF="+filepath.Join(root, "scripts", "containers.conf"))
+}
+
+func podman(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("podman", args...)
+	cmd.Env = podmanEnv(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func requirePodman(t *testing.T) {
+	t.Helper()
+	requireE2E(t)
+	if _, err := exec.LookPath("podman"); err != nil {
+		if os.Getenv("SECCTX_E2E_REQUIRED") == "1" {
+			t.Fatal("podman is not installed (run scripts/install-deps.sh)")
+		}
+		t.Skip("podman is not installed")
+	}
+}
+
+// sidecarImage is $SECCTX_IMAGE (built by `make image` from the
+// Dockerfile), else an image of the test's own binary with the same shape:
+// scratch, the static binary, user 65532.
+func sidecarImage(t *testing.T) string {
+	if img := os.Getenv("SECCTX_IMAGE"); img != "" {
+		podman(t, "image", "exists", img)
+		return img
+	}
+	dir := t.TempDir()
+	if err := copyFile(secctxBin, filepath.Join(dir, "secctx"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cf := "FROM scratch\nCOPY secctx /secctx\nUSER 65532:65532\nENTRYPOINT [\"/secctx\"]\nCMD [\"watch\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(cf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := "localhost/secctx-e2e-sidecar:latest"
+	podman(t, "build", "-q", "-t", img, "-f", filepath.Join(dir, "Containerfile"), dir)
+	return img
+}
+
+// sidecarAppImage holds busybox and idchanger.
+func sidecarAppImage(t *testing.T) string {
+	dir := t.TempDir()
+	root, _ := moduleRoot()
+	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "idchanger"), "./e2e/testdata/idchanger")
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building idchanger: %v\n%s", err, out)
+	}
+	if err := copyFile(busyboxPath, filepath.Join(dir, "busybox"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cf := "FROM scratch\nCOPY busybox /bin/busybox\nCOPY idchanger /idchanger\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(cf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := "localhost/secctx-e2e-app:latest"
+	podman(t, "build", "-q", "-t", img, "-f", filepath.Join(dir, "Containerfile"), dir)
+	return img
+}
+
+// kubePlay writes the pod and a ConfigMap holding the pod's own manifest,
+// plays them and returns a cleanup.
+func kubePlay(t *testing.T, pod map[string]any) {
+	t.Helper()
+	manifest, err := yaml.Marshal(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := yaml.Marshal(map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": "secctx-spec"},
+		"data":     map[string]any{"pod.yaml": string(manifest)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	podFile, cmFile := filepath.Join(dir, "pod.yaml"), filepath.Join(dir, "cm.yaml")
+	if err := os.WriteFile(podFile, manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cmFile, cm, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	down := exec.Command("podman", "kube", "down", podFile)
+	down.Env = podmanEnv(t)
+	_ = down.Run()
+	podman(t, "kube", "play", "--configmap", cmFile, podFile)
+	t.Cleanup(func() {
+		down := exec.Command("podman", "kube", "down", podFile)
+		down.Env = podmanEnv(t)
+		_ = down.Run()
+	})
+}
+
+// logLine is one line of the sidecar's stdout.
+type logLine struct {
+	Level     string   `json:"level"`
+	Event     string   `json:"event"`
+	Container string   `json:"container"`
+	Drift     int      `json:"drift"`
+	Changes   []change `json:"changes"`
+	Report    struct {
+		APIVersion string `json:"apiVersion"`
+		Target     struct {
+			Processes []proc `json:"processes"`
+		} `json:"target"`
+		Findings []finding `json:"findings"`
+	} `json:"report"`
+}
+
+type proc struct {
+	PID  int    `json:"pid"`
+	Comm string `json:"comm"`
+}
+
+type change struct {
+	Kind      string `json:"kind"`
+	Check     string `json:"check"`
+	Processes []proc `json:"processes"`
+}
+
+// sidecarLines waits until ok accepts the sidecar's parsed stdout lines.
+func sidecarLines(t *testing.T, ctr string, timeout time.Duration, ok func([]logLine) bool) []logLine {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var lines []logLine
+	var raw string
+	for time.Now().Before(deadline) {
+		cmd := exec.Command("podman", "logs", ctr)
+		cmd.Env = podmanEnv(t)
+		out, err := cmd.Output() // stdout only: the JSON lines
+		if err == nil {
+			raw = string(out)
+			lines = lines[:0]
+			sc := bufio.NewScanner(strings.NewReader(raw))
+			sc.Buffer(make([]byte, 1<<20), 16<<20)
+			for sc.Scan() {
+				var l logLine
+				if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+					t.Fatalf("sidecar stdout line is not JSON: %v\n%s", err, sc.Text())
+				}
+				lines = append(lines, l)
+			}
+			if ok(lines) {
+				return lines
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	cmd := exec.Command("podman", "logs", ctr)
+	cmd.Env = podmanEnv(t)
+	all, _ := cmd.CombinedOutput()
+	t.Fatalf("timed out waiting for the sidecar's lines; its logs:\n%s", all)
+	return nil
+}
+
+func initialOf(lines []logLine, container string) *logLine {
+	for i := range lines {
+		if lines[i].Event == "initial" && lines[i].Container == container {
+			return &lines[i]
+		}
+	}
+	return nil
+}
+
+func driftChecks(l *logLine) []string {
+	var out []string
+	for _, f := range l.Report.Findings {
+		if f.Status == "drift" {
+			out = append(out, f.Check+" "+f.Subject)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// loadDeployPod reads deploy/eci/pod.yaml and makes it playable here: local
+// images, the podman profile, a 1s interval, an app that runs.
+func loadDeployPod(t *testing.T, sidecar, app string) map[string]any {
+	root, _ := moduleRoot()
+	b, err := os.ReadFile(filepath.Join(root, "deploy", "eci", "pod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pod map[string]any
+	if err := yaml.Unmarshal(b, &pod); err != nil {
+		t.Fatal(err)
+	}
+	spec := pod["spec"].(map[string]any)
+	for _, c := range spec["containers"].([]any) {
+		c := c.(map[string]any)
+		switch c["name"] {
+		case "app":
+			c["image"] = app
+			c["command"] = []any{"/bin/sleep", "3600"}
+		case "secctx":
+			c["image"] = sidecar
+			for _, e := range c["env"].([]any) {
+				e := e.(map[string]any)
+				switch e["name"] {
+				case "SECCTX_PROFILE":
+					e["value"] = "podman"
+				case "SECCTX_INTERVAL":
+					e["value"] = "1s"
+				}
+			}
+		}
+	}
+	return pod
+}
+
+// TestSidecarDeployExample plays deploy/eci/pod.yaml: the sidecar verifies
+// the app (found by cgroup, named by pid and command) and itself.
+func TestSidecarDeployExample(t *testing.T) {
+	requirePodman(t)
+	sidecar, app := sidecarImage(t), sidecarAppImage(t)
+	kubePlay(t, loadDeployPod(t, sidecar, app))
+	lines := sidecarLines(t, "web-secctx", 30*time.Second, func(ls []logLine) bool {
+		return initialOf(ls, "app") != nil && initialOf(ls, "secctx") != nil
+	})
+	appLine, self := initialOf(lines, "app"), initialOf(lines, "secctx")
+	if appLine.Report.APIVersion != "secctx/v1" {
+		t.Errorf("report apiVersion %q", appLine.Report.APIVersion)
+	}
+	// The app's process, by pid and name.
+	found := false
+	for _, p := range appLine.Report.Target.Processes {
+		if p.Comm == "sleep" && p.PID > 1 {
+			found = true
+		}
+		if p.Comm == "secctx" || p.Comm == "catatonit" || p.Comm == "pause" {
+			t.Errorf("the app target includes %+v, which is not the app", p)
+		}
+	}
+	if !found {
+		t.Errorf("app report does not name the app's sleep process: %+v", appLine.Report.Target.Processes)
+	}
+	// podman 4.3 applies the pod sysctl nowhere: the only drift, and it is
+	// reported once per pod, in the first container's report.
+	if got, want := driftChecks(appLine), []string{"sysctls net.core.somaxconn"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("app drift = %v, want %v", got, want)
+		for _, f := range appLine.Report.Findings {
+			t.Logf("  %s %s %s %s: %s", f.Check, f.Subject, f.Status, f.Severity, f.Message)
+		}
+	}
+	// What podman honours shows as ok: user, capabilities, no_new_privs, read-only root, seccomp.
+	for _, check := range []string{"runAsUser", "runAsGroup", "runAsNonRoot", "capabilities.bounding", "allowPrivilegeEscalation", "readOnlyRootFilesystem", "seccompProfile", "supplementalGroups"} {
+		st := ""
+		for _, f := range appLine.Report.Findings {
+			if f.Check == check {
+				st = f.Status
+			}
+		}
+		if st != "ok" {
+			t.Errorf("app %s: status %q, want ok", check, st)
+		}
+	}
+	if d := driftChecks(self); len(d) != 0 {
+		t.Errorf("the sidecar verifying itself reports drift %v", d)
+		for _, f := range self.Report.Findings {
+			t.Logf("  %s %s %s: %s", f.Check, f.Status, f.Severity, f.Message)
+		}
+	}
+}
+
+// TestSidecarSeesIdentityChange: an app that calls setuid after start is
+// reported by the next cycle, with its pid and command.
+func TestSidecarSeesIdentityChange(t *testing.T) {
+	requirePodman(t)
+	sidecar, app := sidecarImage(t), sidecarAppImage(t)
+	pod := map[string]any{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": "idchange"},
+		"spec": map[string]any{
+			"shareProcessNamespace": true,
+			"containers": []any{
+				map[string]any{"name": "app", "image": app, "command": []any{"/idchanger"},
+					"securityContext": map[string]any{"runAsUser": 0, "runAsGroup": 0}},
+				map[string]any{"name": "secctx", "image": sidecar,
+					"args": []any{"watch", "--target=app=comm:idchanger", "--interval=1s", "--profile=podman"},
+					"env":  []any{map[string]any{"name": "SECCTX_SPEC_FILE", "value": "/etc/secctx/pod.yaml"}},
+					"securityContext": map[string]any{"runAsUser": 65532, "runAsGroup": 65532, "allowPrivilegeEscalation": false,
+						"readOnlyRootFilesystem": true, "capabilities": map[string]any{"drop": []any{"ALL"}}},
+					"volumeMounts": []any{map[string]any{"name": "spec", "mountPath": "/etc/secctx"}}},
+			},
+			"volumes": []any{map[string]any{"name": "spec", "configMap": map[string]any{"name": "secctx-spec"}}},
+		},
+	}
+	kubePlay(t, pod)
+	lines := sidecarLines(t, "idchange-secctx", 30*time.Second, func(ls []logLine) bool {
+		for _, l := range ls {
+			for _, c := range l.Changes {
+				if c.Kind == "drift" && c.Check == "runAsUser" {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	first := initialOf(lines, "app")
+	if first == nil {
+		t.Fatal("no initial line for the app")
+	}
+	if first.Drift != 0 {
+		for _, f := range first.Report.Findings {
+			if f.Status == "drift" {
+				t.Logf("%s: %s (expected %v, observed %v)", f.Check, f.Message, f.Expected, f.Observed)
+			}
+		}
+		t.Fatalf("want a first report without drift (uid 0 as declared); got %v", driftChecks(first))
+	}
+	for _, l := range lines {
+		for _, c := range l.Changes {
+			if c.Kind == "drift" && c.Check == "runAsUser" {
+				if len(c.Processes) != 1 || c.Processes[0].Comm != "idchanger" || c.Processes[0].PID <= 1 {
+					t.Errorf("the runAsUser drift does not name the idchanger process: %+v", c.Processes)
+				}
+				fmt.Fprintf(os.Stderr, "identity change reported: %+v\n", c)
+				return
+			}
+		}
+	}
+}
