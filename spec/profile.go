@@ -28,6 +28,9 @@ type Profile struct {
 	// net.ipv4.ip_unprivileged_port_start=0 and (outside a user namespace)
 	// net.ipv4.ping_group_range="0 2147483647" in non-host-network pods.
 	InjectsUnprivilegedSysctls bool
+	// DefaultSysctls are set in every non-host-network container
+	// (containers.conf default_sysctls for podman).
+	DefaultSysctls []Sysctl
 	// MaskedPaths and ReadonlyPaths are the defaults applied unless
 	// procMount is Unmasked or the container is privileged.
 	MaskedPaths   []string
@@ -119,6 +122,7 @@ var profiles = map[string]*Profile{
 		MaskedPaths:              podmanMaskedPaths,
 		ReadonlyPaths:            podmanReadonlyPaths,
 		LegacySeccompAnnotations: true,
+		DefaultSysctls:           []Sysctl{{Name: "net.ipv4.ping_group_range", Value: "0 0"}},
 	},
 	"eci": {
 		Name:                       "eci",

@@ -458,6 +458,11 @@ func resolveSysctls(r *resolution) {
 		}
 		r.note("%s injects unprivileged-port and ICMP sysctls in a non-host-network pod", r.in.Profile.Name)
 	}
+	if !r.in.Workload.Spec.HostNetwork {
+		for _, s := range r.in.Profile.DefaultSysctls {
+			put(s.Name, s.Value, "runtime default")
+		}
+	}
 	for _, s := range r.pod.Sysctls {
 		put(s.Name, s.Value, "pod")
 	}
