@@ -61,16 +61,19 @@ func (s Set) String() string {
 // MarshalJSON encodes s as a sorted list of Kubernetes names, the form a
 // reader compares against the manifest.
 func (s Set) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, n := range s.Names() {
-		if i > 0 {
-			b.WriteByte(',')
+	b := make([]byte, 0, 2+s.Len()*16)
+	b = append(b, '[')
+	for v := 0; v < 64; v++ {
+		if s.Has(v) {
+			if len(b) > 1 {
+				b = append(b, ',')
+			}
+			b = append(b, '"')
+			b = append(b, Name(v)...) // names hold only A-Z, 0-9 and _
+			b = append(b, '"')
 		}
-		b.WriteString(strconv.Quote(n))
 	}
-	b.WriteByte(']')
-	return []byte(b.String()), nil
+	return append(b, ']'), nil
 }
 
 // Full returns the set of every capability up to and including lastCap, the
@@ -95,14 +98,27 @@ func ParseHex(s string) (Set, error) {
 	return Set(v), nil
 }
 
+// names caches the spelling of every capability number: a watch loop
+// renders sets on every cycle.
+var names = func() (n [64]string) {
+	for v := range n {
+		s := cap.Value(v).String()
+		if strings.HasPrefix(s, "cap_") {
+			n[v] = strings.ToUpper(strings.TrimPrefix(s, "cap_"))
+		} else {
+			n[v] = "CAP_" + strconv.Itoa(v)
+		}
+	}
+	return n
+}()
+
 // Name returns the Kubernetes spelling of capability number v ("NET_ADMIN").
 // Capabilities newer than libcap's table are spelled "CAP_<number>".
 func Name(v int) string {
-	s := cap.Value(v).String()
-	if !strings.HasPrefix(s, "cap_") {
+	if v < 0 || v >= len(names) {
 		return "CAP_" + strconv.Itoa(v)
 	}
-	return strings.ToUpper(strings.TrimPrefix(s, "cap_"))
+	return names[v]
 }
 
 // Value converts a capability name in Kubernetes ("NET_ADMIN"), prefixed

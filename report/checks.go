@@ -202,7 +202,7 @@ func checkRunAsUser(c *comparison) []Finding {
 	}
 	want := *c.exp.UID
 	if c.obs.UID.All(want) {
-		return []Finding{c.ok("", want, want, "The process runs as uid %d, as declared.", want)}
+		return []Finding{c.ok("", want, fmtIDs(c.obs.UID), "The process runs as uid %d, as declared.", want)}
 	}
 	sev := SeverityHigh
 	if u := c.obs.UID; u.Real == 0 || u.Effective == 0 || u.Saved == 0 || u.FS == 0 {
@@ -218,7 +218,7 @@ func checkRunAsGroup(c *comparison) []Finding {
 	}
 	want := *c.exp.GID
 	if c.obs.GID.All(want) {
-		return []Finding{c.ok("", want, want, "The process runs with primary gid %d (%s).", want, lastRule(c.exp, "gid"))}
+		return []Finding{c.ok("", want, fmtIDs(c.obs.GID), "The process runs with primary gid %d (%s).", want, lastRule(c.exp, "gid"))}
 	}
 	sev := SeverityMedium
 	if c.obs.GID.Effective == 0 {

@@ -10,7 +10,8 @@ import (
 )
 
 // Merge folds the findings of several processes of one container into one
-// list: findings that agree in everything but the process become one
+// list (a finding names its process by PID and Comm, or, when the caller
+// has grouped processes already, by Processes): findings that agree in everything but the process become one
 // finding listing every process, so a thousand identical workers make one
 // line, and a process whose state differs stands out with its pid and
 // command.
@@ -23,13 +24,24 @@ func Merge(findings []Finding) []Finding {
 		writeKey(&key, f)
 		k := key.String()
 		i, seen := index[k]
+		procs := f.Processes
 		if !seen {
 			index[k] = len(out)
 			f.Processes = nil
 			out = append(out, f)
 			i = len(out) - 1
 		}
-		if f.Scope == "" && f.PID != 0 {
+		switch {
+		case f.Scope != "":
+		case len(procs) > 0: // already grouped by the caller
+			if !seen {
+				// Own the slice: the caller's may be shared.
+				out[i].Processes = append(make([]Process, 0, len(procs)), procs...)
+				out[i].PID, out[i].Comm = procs[0].PID, procs[0].Comm
+			} else {
+				out[i].Processes = append(out[i].Processes, procs...)
+			}
+		case f.PID != 0:
 			out[i].Processes = append(out[i].Processes, Process{PID: f.PID, Comm: f.Comm})
 		}
 	}

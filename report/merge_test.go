@@ -130,10 +130,25 @@ func TestMergeEdges(t *testing.T) {
 	if len(fs) != 1 || fs[0].Processes != nil {
 		t.Errorf("pid-0 findings merged to %+v", fs)
 	}
-	// Processes given by the caller are replaced by the merge's own list.
-	fs = Merge([]Finding{{Check: "runAsUser", Status: StatusOK, PID: 7, Comm: "a", Processes: []Process{{PID: 99}}}})
-	if len(fs) != 1 || !slices.Equal(pids(fs[0].Processes), []int{7}) {
-		t.Errorf("stale processes kept: %+v", fs)
+	// Processes the caller grouped already are kept and joined, and the
+	// merged list is the merge's own (appending does not write through to
+	// the caller's slice).
+	shared := make([]Process, 1, 4)
+	shared[0] = Process{PID: 8, Comm: "b"}
+	fs = Merge([]Finding{
+		{Check: "runAsUser", Status: StatusOK, PID: 7, Comm: "a"},
+		{Check: "runAsUser", Status: StatusOK, Processes: shared},
+		{Check: "runAsUser", Status: StatusOK, Processes: []Process{{PID: 9, Comm: "c"}}},
+	})
+	if len(fs) != 1 || !slices.Equal(pids(fs[0].Processes), []int{7, 8, 9}) || fs[0].PID != 7 {
+		t.Errorf("grouped processes merged to %+v", fs)
+	}
+	fs = Merge([]Finding{{Check: "runAsUser", Status: StatusOK, Processes: shared}, {Check: "runAsUser", Status: StatusOK, PID: 5}})
+	if shared[:2][1].PID == 5 {
+		t.Errorf("Merge appended into the caller's slice")
+	}
+	if len(fs) != 1 || !slices.Equal(pids(fs[0].Processes), []int{8, 5}) || fs[0].PID != 8 {
+		t.Errorf("grouped-first merge: %+v", fs)
 	}
 	// Equal expected values of different dynamic types stay apart only if
 	// they encode differently; a different observed value splits.

@@ -175,7 +175,7 @@ func TestNewAndJSON(t *testing.T) {
 				t.Errorf("sysctls scope %v", f["scope"])
 			}
 		case "runAsUser":
-			if f["expected"] != 1000.0 || f["observed"] != 1000.0 || f["pid"] != float64(testPID) {
+			if f["expected"] != 1000.0 || f["observed"] != "1000" || f["pid"] != float64(testPID) {
 				t.Errorf("runAsUser %v", f)
 			}
 			if _, has := f["scope"]; has {

@@ -143,6 +143,9 @@ func (s *Server) serveConn(c net.Conn) {
 			req.keepAlive = false
 		case err != nil:
 			return // timeout or the peer went away
+		case req.method != "GET" && req.method != "HEAD":
+			resp = s.Respond(req.method, req.path) // 405
+			req.keepAlive = req.keepAlive && !req.hasBody
 		case req.hasBody:
 			resp = Response{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("request bodies are not accepted\n")}
 			req.keepAlive = false // the body was not read

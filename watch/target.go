@@ -61,11 +61,13 @@ func (t Target) String() string {
 func ParseTarget(s string) (Target, error) {
 	var t Target
 	sel := s
-	if c, rest, ok := strings.Cut(s, "="); ok {
-		if c == "" {
+	// CONTAINER=SELECTOR: an "=" before any ":" (a container name has no
+	// ":", a selector value such as exe:/opt/a=1/bin may hold "=").
+	if eq, colon := strings.IndexByte(s, '='), strings.IndexByte(s, ':'); eq >= 0 && (colon < 0 || eq < colon) {
+		if eq == 0 {
 			return t, fmt.Errorf("target %q: empty container name", s)
 		}
-		t.Container, sel = c, rest
+		t.Container, sel = s[:eq], s[eq+1:]
 	}
 	kind, val, hasVal := strings.Cut(sel, ":")
 	switch kind {

@@ -165,7 +165,13 @@ func (w *Watcher) load() error {
 			return err
 		}
 		v.Now = w.cfg.Now
-		plans = append(plans, containerPlan{target: t, name: c.Name, verifier: v})
+		name := c.Name
+		if ld.Default && t.Container != "" {
+			// Every target is held to the one embedded container; keep
+			// the targets apart by the names they were given.
+			name = t.Container
+		}
+		plans = append(plans, containerPlan{target: t, name: name, verifier: v})
 	}
 	w.plans, w.specSrc, w.specKey = plans, src, key
 	return nil
@@ -279,7 +285,14 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podOb
 		exp    *spec.Expected
 	}
 	groups := map[string]*group{}
-	compared := map[string][]report.Finding{}
+	// Processes in the same state share one comparison; their findings
+	// carry the list of them.
+	type sameState struct {
+		findings []report.Finding
+		procs    []report.Process
+	}
+	compared := map[string]*sameState{}
+	var order []*sameState
 	var findings []report.Finding
 	var list []report.Process
 	var exp *spec.Expected
@@ -315,13 +328,17 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podOb
 			pod.used = true
 		}
 		key := signature(cg, st)
-		fs, ok := compared[key]
-		if !ok {
-			fs = report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeProcess })
-			compared[key] = fs
+		same := compared[key]
+		if same == nil {
+			same = &sameState{findings: report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeProcess })}
+			compared[key] = same
+			order = append(order, same)
 		}
-		for _, f := range fs {
-			f.PID, f.Comm = st.PID, st.Comm
+		same.procs = append(same.procs, report.Process{PID: st.PID, Comm: st.Comm})
+	}
+	for _, same := range order {
+		for _, f := range same.findings {
+			f.Processes = same.procs
 			findings = append(findings, f)
 		}
 	}
@@ -329,6 +346,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podOb
 		exp, _ = v.Expected(nil)
 	}
 	r := report.NewMerged(exp, list, findings, w.specSrc, now)
+	r.Target.Container = p.name
 	return r, len(list)
 }
 
@@ -351,10 +369,12 @@ func signature(cgroup string, st *probe.State) string {
 		b.WriteString(strconv.FormatInt(g, 10))
 		b.WriteByte(',')
 	}
-	fmt.Fprintf(&b, "|%v|%d|%s|", st.NoNewPrivs, st.Seccomp, st.LSM.Label)
+	fmt.Fprintf(&b, "|%v|%d|%d|%s|", st.NoNewPrivs, st.Seccomp, st.SeccompFilters, st.LSM.Label)
+	// Unread reasons name their file, which holds the pid: a process with
+	// an unread item is compared on its own.
 	unread := make([]string, 0, len(st.Unread))
-	for k := range st.Unread {
-		unread = append(unread, k)
+	for k, re := range st.Unread {
+		unread = append(unread, k+"="+re.Error())
 	}
 	sort.Strings(unread)
 	b.WriteString(strings.Join(unread, ","))
@@ -381,13 +401,27 @@ func findingKey(f report.Finding) string {
 	return f.Check + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + string(obs)
 }
 
-// diff compares a container's findings with the last cycle's.
+// diff compares a container's findings with the last cycle's: a drift or
+// unknown that appears is reported as such, one that no longer holds as
+// "resolved", and any other value that moved as "changed".
 func diff(prev, cur map[string]report.Finding) []Change {
+	type subject struct{ check, subject string }
+	bad := func(m map[string]report.Finding) map[subject]bool {
+		out := map[subject]bool{}
+		for _, f := range m {
+			if f.Status == report.StatusDrift || f.Status == report.StatusUnknown {
+				out[subject{f.Check, f.Subject}] = true
+			}
+		}
+		return out
+	}
+	prevBad, curBad := bad(prev), bad(cur)
 	var out []Change
 	for k, f := range cur {
 		if _, ok := prev[k]; ok {
 			continue
 		}
+		s := subject{f.Check, f.Subject}
 		c := Change{Check: f.Check, Subject: f.Subject, Severity: f.Severity, Processes: f.Processes, Observed: f.Observed}
 		switch f.Status {
 		case report.StatusDrift:
@@ -395,6 +429,9 @@ func diff(prev, cur map[string]report.Finding) []Change {
 		case report.StatusUnknown:
 			c.Kind = "unknown"
 		default:
+			if prevBad[s] && !curBad[s] {
+				continue // reported below as resolved
+			}
 			c.Kind = "changed"
 		}
 		for _, p := range prev {
@@ -405,20 +442,21 @@ func diff(prev, cur map[string]report.Finding) []Change {
 		}
 		out = append(out, c)
 	}
-	for k, f := range prev {
-		if _, ok := cur[k]; ok || f.Status != report.StatusDrift {
+	resolved := map[subject]bool{}
+	for _, f := range prev {
+		s := subject{f.Check, f.Subject}
+		if (f.Status != report.StatusDrift && f.Status != report.StatusUnknown) || curBad[s] || resolved[s] {
 			continue
 		}
-		still := false
-		for _, c := range cur {
-			if c.Check == f.Check && c.Subject == f.Subject && c.Status == report.StatusDrift {
-				still = true
+		resolved[s] = true
+		c := Change{Kind: "resolved", Check: f.Check, Subject: f.Subject, Previous: f.Observed, Processes: f.Processes}
+		for _, n := range cur {
+			if n.Check == f.Check && n.Subject == f.Subject {
+				c.Observed = n.Observed
 				break
 			}
 		}
-		if !still {
-			out = append(out, Change{Kind: "resolved", Check: f.Check, Subject: f.Subject, Previous: f.Observed, Processes: f.Processes})
-		}
+		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {
