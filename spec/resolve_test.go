@@ -1110,7 +1110,9 @@ spec:
 			check: func(c *chk, e *spec.Expected) { c.sysctls(e, injected...) }},
 		// Debian's containers.conf default_sysctls; observed under podman 4.3 kube play.
 		{name: "podman/default-sysctls-ping-group-range", profile: "podman", yaml: pod("{sysctls: [{name: net.core.somaxconn, value: '1024'}]}", ""),
-			check: func(c *chk, e *spec.Expected) { c.sysctls(e, "net.core.somaxconn=1024", "net.ipv4.ping_group_range=0 0") }},
+			check: func(c *chk, e *spec.Expected) {
+				c.sysctls(e, "net.core.somaxconn=1024", "net.ipv4.ping_group_range=0 0")
+			}},
 
 		// Users and groups beyond the test suites.
 		{name: "kubelet/runAsUser-in-passwd-takes-its-gid", img: &predefinedGroup, yaml: pod("", "{runAsUser: 1000}"),
