@@ -206,7 +206,7 @@ var scenarios = []scenario{
 			Container: &securityContext{RunAsUser: i64(1002)}},
 		image:    busyboxImage,
 		mustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups"},
-		observed: map[string]string{"runAsUser": `1002`, "runAsGroup": `0`, "supplementalGroups": `[0]`},
+		observed: map[string]string{"runAsUser": `"1002"`, "runAsGroup": `"0"`, "supplementalGroups": `[0]`},
 	},
 	{
 		// add ALL for root: every capability the runtime holds.
