@@ -549,13 +549,10 @@ func (w *Workload) FindContainer(name string) (*Container, string, error) {
 		return nil, "", &Error{Source: w.Source, Object: w.ID(), Field: "--container",
 			Msg: fmt.Sprintf("has %d containers (%s): choose one with --container or SECCTX_CONTAINER", len(w.Spec.Containers), containerNames(w))}
 	}
-	for _, l := range []struct {
-		kind string
-		cs   []Container
-	}{{KindContainer, w.Spec.Containers}, {KindInitContainer, w.Spec.InitContainers}, {KindEphemeralContainer, w.Spec.EphemeralContainers}} {
-		for i := range l.cs {
-			if l.cs[i].Name == name {
-				return &l.cs[i], l.kind, nil
+	for _, l := range w.Spec.containerLists() {
+		for i := range l.items {
+			if l.items[i].Name == name {
+				return &l.items[i], l.kind, nil
 			}
 		}
 	}
@@ -563,15 +560,12 @@ func (w *Workload) FindContainer(name string) (*Container, string, error) {
 }
 
 func containerNames(w *Workload) string {
+	suffix := map[string]string{KindInitContainer: " (init)", KindEphemeralContainer: " (ephemeral)"}
 	var names []string
-	for _, c := range w.Spec.Containers {
-		names = append(names, c.Name)
-	}
-	for _, c := range w.Spec.InitContainers {
-		names = append(names, c.Name+" (init)")
-	}
-	for _, c := range w.Spec.EphemeralContainers {
-		names = append(names, c.Name+" (ephemeral)")
+	for _, l := range w.Spec.containerLists() {
+		for _, c := range l.items {
+			names = append(names, c.Name+suffix[l.kind])
+		}
 	}
 	return strings.Join(names, ", ")
 }

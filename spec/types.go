@@ -118,3 +118,19 @@ type Workload struct {
 
 // ID returns "Kind/name".
 func (w *Workload) ID() string { return w.Kind + "/" + w.Name }
+
+// containerList is one of a pod's three lists of containers.
+type containerList struct {
+	field string // JSON field name
+	kind  string // KindContainer, KindInitContainer, KindEphemeralContainer
+	items []Container
+}
+
+// containerLists returns the pod's lists of containers, regular first.
+func (s *PodSpec) containerLists() [3]containerList {
+	return [3]containerList{
+		{"containers", KindContainer, s.Containers},
+		{"initContainers", KindInitContainer, s.InitContainers},
+		{"ephemeralContainers", KindEphemeralContainer, s.EphemeralContainers},
+	}
+}

@@ -24,22 +24,6 @@ func validate(w *Workload, path string) *Error {
 	if !hostUsers && (w.Spec.HostPID || w.Spec.HostIPC) {
 		return bad(path+".hostUsers", "hostUsers: false is not allowed with hostPID or hostIPC")
 	}
-	seenNames := map[string]bool{}
-	for _, l := range []struct {
-		name string
-		cs   []Container
-	}{{"containers", w.Spec.Containers}, {"initContainers", w.Spec.InitContainers}, {"ephemeralContainers", w.Spec.EphemeralContainers}} {
-		for i, c := range l.cs {
-			f := fmt.Sprintf("%s.%s[%d].name", path, l.name, i)
-			if c.Name != "" && !dns1123LabelRE.MatchString(c.Name) {
-				return bad(f, "invalid container name %q: want a DNS-1123 label (lower-case letters, digits and '-', at most 63)", c.Name)
-			}
-			if seenNames[c.Name] {
-				return bad(f, "duplicate container name %q", c.Name)
-			}
-			seenNames[c.Name] = true
-		}
-	}
 	if psc := w.Spec.SecurityContext; psc != nil {
 		f := path + ".securityContext"
 		if err := validateIDs(f, psc.RunAsUser, psc.RunAsGroup); err != nil {
@@ -83,15 +67,19 @@ func validate(w *Workload, path string) *Error {
 			return err
 		}
 	}
-	for _, l := range []struct {
-		name string
-		cs   []Container
-	}{{"containers", w.Spec.Containers}, {"initContainers", w.Spec.InitContainers}, {"ephemeralContainers", w.Spec.EphemeralContainers}} {
-		for i, c := range l.cs {
-			cf := fmt.Sprintf("%s.%s[%d]", path, l.name, i)
-			if c.Name == "" {
+	seenNames := map[string]bool{}
+	for _, l := range w.Spec.containerLists() {
+		for i, c := range l.items {
+			cf := fmt.Sprintf("%s.%s[%d]", path, l.field, i)
+			switch {
+			case c.Name == "":
 				return bad(cf+".name", "required")
+			case !dns1123LabelRE.MatchString(c.Name):
+				return bad(cf+".name", "invalid container name %q: want a DNS-1123 label (lower-case letters, digits and '-', at most 63)", c.Name)
+			case seenNames[c.Name]:
+				return bad(cf+".name", "duplicate container name %q", c.Name)
 			}
+			seenNames[c.Name] = true
 			sc := c.SecurityContext
 			if sc == nil {
 				continue

@@ -208,6 +208,7 @@ type target struct {
 	loaded *spec.Loaded
 	wl     *spec.Workload
 	prof   *spec.Profile
+	v      *verify.Verifier
 }
 
 // loadTarget finds, decodes and selects the spec; every error is bad input
@@ -239,12 +240,11 @@ func loadTarget(o *options, stdin io.Reader) (*target, error) {
 	if ld.Default {
 		o.container = ""
 	}
-	return &target{loaded: ld, wl: wl, prof: prof}, nil
-}
-
-// verifier prepares the verification of the target container.
-func (t *target) verifier(o *options) (*verify.Verifier, error) {
-	return verify.New(t.wl, o.container, t.prof, report.SpecRef{Source: t.loaded.Source, Default: t.loaded.Default}, probe.NewFS(o.procRoot))
+	v, err := verify.New(wl, o.container, prof, report.SpecRef{Source: ld.Source, Default: ld.Default}, probe.NewFS(o.procRoot))
+	if err != nil {
+		return nil, err
+	}
+	return &target{loaded: ld, wl: wl, prof: prof, v: v}, nil
 }
 
 func runVerify(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger) (int, error) {
@@ -256,14 +256,10 @@ func runVerify(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger
 	if err != nil {
 		return exitUsage, err
 	}
-	v, err := t.verifier(o)
-	if err != nil {
-		return exitUsage, err
-	}
 	if t.loaded.Default {
 		log.Info().Msg("no spec given: verifying against the Pod Security Standards restricted profile")
 	}
-	r, err := v.Verify(o.pid)
+	r, err := t.v.Verify(o.pid)
 	var blind *verify.BlindError
 	if errors.As(err, &blind) {
 		return exitUnobserved, err
@@ -284,11 +280,7 @@ func runProbe(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 	if err != nil {
 		return exitUsage, err
 	}
-	v, err := t.verifier(o)
-	if err != nil {
-		return exitUsage, err
-	}
-	st := v.Observe(o.pid)
+	st := t.v.Observe(o.pid)
 	if st.Blind() {
 		return exitUnobserved, &verify.BlindError{PID: o.pid, Why: st.Missing(probe.ItemStatus)}
 	}
@@ -328,11 +320,7 @@ func runExpect(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger
 		st.Unread[probe.ItemPasswd] = &probe.ReadError{Path: "etc/passwd", Reason: "not given (use --image-root)"}
 		st.Unread[probe.ItemGroupFile] = &probe.ReadError{Path: "etc/group", Reason: "not given (use --image-root)"}
 	}
-	v, err := t.verifier(o)
-	if err != nil {
-		return exitUsage, err
-	}
-	exp, err := v.Expected(st)
+	exp, err := t.v.Expected(st)
 	if err != nil {
 		return exitUsage, err
 	}
