@@ -76,8 +76,12 @@ type options struct {
 
 func (o *options) register(fs *flag.FlagSet, cmd string, getenv func(string) string) {
 	o.getenv = getenv
-	fs.StringVar(&o.output, "o", "text", "output format: json or text")
-	fs.StringVar(&o.output, "output", "text", "output format: json or text (same as -o)")
+	o.output = "json" // watch writes JSON lines only
+	if cmd != "watch" {
+		fs.StringVar(&o.output, "o", "text", "output format: json or text")
+		fs.StringVar(&o.output, "output", "text", "output format: json or text (same as -o)")
+		fs.IntVar(&o.pid, "pid", 0, "process to verify (0: secctx itself); it must be visible in this PID namespace")
+	}
 	defLevel, defFormat := "warn", "text"
 	if cmd == "watch" {
 		defLevel, defFormat = "info", "json"
@@ -85,13 +89,12 @@ func (o *options) register(fs *flag.FlagSet, cmd string, getenv func(string) str
 	fs.StringVar(&o.logLevel, "log-level", defLevel, "diagnostics on stderr: debug, info, warn, error")
 	fs.StringVar(&o.logFormat, "log-format", defFormat, "diagnostics format on stderr: text or json")
 	fs.StringVar(&o.procRoot, "proc", "/proc", "proc filesystem root to read (a fixture tree in tests)")
-	fs.IntVar(&o.pid, "pid", 0, "process to verify (0: secctx itself); it must be visible in this PID namespace")
 	if cmd == "probe" || cmd == "verify" || cmd == "expect" || cmd == "watch" {
 		fs.StringVar(&o.specPath, "spec", "", "manifest file, or - for stdin (else $SECCTX_SPEC_FILE, $SECCTX_SPEC)")
 		fs.StringVar(&o.workload, "workload", "", "KIND/NAME of the workload when the spec holds several")
-		fs.StringVar(&o.container, "container", getenv("SECCTX_CONTAINER"), "container name (default $SECCTX_CONTAINER, else the only container)")
+		fs.StringVar(&o.container, "container", getenv("SECCTX_CONTAINER"), "container name; env SECCTX_CONTAINER; empty: the only container")
 		fs.StringVar(&o.profile, "profile", envOr(getenv, "SECCTX_PROFILE", spec.DefaultProfile),
-			"runtime profile: "+strings.Join(spec.ProfileNames(), ", ")+" (default $SECCTX_PROFILE, else containerd)")
+			"runtime profile: "+strings.Join(spec.ProfileNames(), ", ")+"; env SECCTX_PROFILE")
 	}
 	if cmd == "verify" {
 		fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a drift has this severity or higher: critical, high, medium, low, info")
@@ -146,7 +149,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: secctx %s [flags]\n\nFlags:\n", cmd)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 no drift, 1 drift at or above --fail-on, 2 bad usage or spec, 3 state not observable.\n")
+		if cmd == "watch" {
+			fmt.Fprint(stderr, "\nExit codes: 0 stopped by SIGTERM, SIGINT or --cycles; 2 bad usage or spec.\n")
+		} else {
+			fmt.Fprint(stderr, "\nExit codes: 0 no drift, 1 drift at or above --fail-on, 2 bad usage or spec, 3 state not observable.\n")
+		}
 	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -54,11 +54,11 @@ func (l *targetList) Set(s string) error {
 func (w *watchOptions) register(fs *flag.FlagSet, getenv func(string) string) {
 	w.interval = envDuration(getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
 	w.heartbeat = envDuration(getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
-	fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with a little jitter (default $SECCTX_INTERVAL, else 60s)")
-	fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log the full report at least this often even when nothing changed (default $SECCTX_HEARTBEAT, else 1h)")
-	fs.Var(&w.targets, "target", "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR (default $SECCTX_TARGET, else self)")
+	fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter; env SECCTX_INTERVAL")
+	fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log the full report at least this often even when nothing changed; env SECCTX_HEARTBEAT")
+	fs.Var(&w.targets, "target", "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR; env SECCTX_TARGET (comma-separated); default self")
 	fs.IntVar(&w.cycles, "cycles", 0, "stop after this many cycles (0: run until SIGTERM or SIGINT)")
-	fs.StringVar(&w.listen, "listen", getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102 (default $SECCTX_LISTEN, else off)")
+	fs.StringVar(&w.listen, "listen", getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102; env SECCTX_LISTEN; default off")
 }
 
 // envDuration reads a duration from the environment; a bad value is
