@@ -201,6 +201,22 @@ func initialOf(lines []logLine, container string) *logLine {
 	return nil
 }
 
+// withProcess returns the first line of container whose report names a
+// process with that command.
+func withProcess(lines []logLine, container, comm string) *logLine {
+	for i := range lines {
+		if lines[i].Container != container {
+			continue
+		}
+		for _, p := range lines[i].Report.Target.Processes {
+			if p.Comm == comm {
+				return &lines[i]
+			}
+		}
+	}
+	return nil
+}
+
 func driftChecks(l *logLine) []string {
 	var out []string
 	for _, f := range l.Report.Findings {
@@ -253,10 +269,12 @@ func TestSidecarDeployExample(t *testing.T) {
 	requirePodman(t)
 	sidecar, app := sidecarImage(t), sidecarAppImage(t)
 	kubePlay(t, loadDeployPod(t, sidecar, app))
+	// The first cycle may run while the app is still starting (runc's init
+	// process is skipped); the app's report is the first that names it.
 	lines := sidecarLines(t, "web-secctx", 30*time.Second, func(ls []logLine) bool {
-		return initialOf(ls, "app") != nil && initialOf(ls, "secctx") != nil
+		return withProcess(ls, "app", "sleep") != nil && initialOf(ls, "secctx") != nil
 	})
-	appLine, self := initialOf(lines, "app"), initialOf(lines, "secctx")
+	appLine, self := withProcess(lines, "app", "sleep"), initialOf(lines, "secctx")
 	if appLine.Report.APIVersion != "secctx/v1" {
 		t.Errorf("report apiVersion %q", appLine.Report.APIVersion)
 	}

@@ -25,6 +25,12 @@ const (
 // pause, podman's catatonit), which belong to no container of the spec.
 var infraCommands = map[string]bool{"pause": true, "catatonit": true}
 
+// Starting reports whether comm is a container runtime's init process
+// (runc's "runc:[2:INIT]"): until it calls execve the process is the
+// runtime's, still applying the security state (seccomp comes last), so
+// verifying it would report drift that is not there.
+func Starting(comm string) bool { return strings.HasPrefix(comm, "runc:[") }
+
 // Selector picks the processes of a container.
 type Selector struct {
 	Kind  string
@@ -169,7 +175,7 @@ func (p *processes) selectPIDs(s Selector) ([]int, error) {
 			}
 		case SelectOthers:
 			cg := p.cgroup(pid)
-			if cg != "" && cg != p.selfCg && !infraCommands[p.comm(pid)] && !p.fs.IsKernelThread(pid) {
+			if cg != "" && cg != p.selfCg && !infraCommands[p.comm(pid)] && !Starting(p.comm(pid)) && !p.fs.IsKernelThread(pid) {
 				out = append(out, pid)
 			}
 		}

@@ -301,6 +301,9 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podOb
 		if st.Blind() && p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID {
 			continue // exited since it was listed
 		}
+		if Starting(st.Comm) {
+			continue // not the container's process yet; the next cycle sees it
+		}
 		cg := procs.cgroup(pid)
 		g := groups[cg]
 		first := g == nil

@@ -634,7 +634,7 @@ func TestParseTarget(t *testing.T) {
 // selectorPod: secctx (7) and a shell (8) in secctx's container, the pause
 // (1) and catatonit (3) processes, a kernel thread (2), nginx workers 20 and
 // 21 and php-fpm 30 in "app", and a zombie-like process without command
-// line (31) in "app".
+// line (31) and runc's init process of a starting container (32) in "app".
 func selectorPod(t *testing.T) *procTree {
 	pt := newProcTree(t, appProc(7, "secctx", "secctx"))
 	catatonit := pauseProc()
@@ -644,8 +644,11 @@ func selectorPod(t *testing.T) *procTree {
 	php.Cmdline = []string{"/usr/sbin/php-fpm", "-F"}
 	zombie := appProc(31, "defunct", "app")
 	zombie.Cmdline = nil
+	// A container still being started: runc's init process, before execve.
+	starting := appProc(32, "runc:[2:INIT]", "app")
+	starting.Cmdline = []string{"runc", "init"}
 	pt.add(pauseProc(), kernelThread(2, "kthreadd"), catatonit, shell,
-		appProc(20, "nginx", "app"), appProc(21, "nginx", "app"), php, zombie)
+		appProc(20, "nginx", "app"), appProc(21, "nginx", "app"), php, zombie, starting)
 	return pt
 }
 
@@ -662,6 +665,7 @@ func TestSelectors(t *testing.T) {
 		{"exe:/usr/sbin/php-fpm", "30:php-fpm"},
 		{"exe:/usr/bin/nginx", "20:nginx,21:nginx"},
 		{"pid:21", "21:nginx"},
+		{"pid:32", ""}, // runc init: not the container's process yet
 		{"self", "7:secctx"},
 		{"app=comm:nginx", "20:nginx,21:nginx"},
 	} {
