@@ -24,11 +24,12 @@ const watchMemoryLimit = 8 << 20
 
 // watchOptions are the flags of `secctx watch`.
 type watchOptions struct {
-	interval  time.Duration
-	heartbeat time.Duration
-	targets   targetList
-	listen    string
-	cycles    int
+	interval   time.Duration
+	heartbeat  time.Duration
+	rawTargets stringList
+	targets    targetList
+	listen     string
+	cycles     int
 }
 
 // targetList collects repeated --target flags.
@@ -51,12 +52,19 @@ func (l *targetList) Set(s string) error {
 	return nil
 }
 
+// stringList collects repeated flags; they are parsed after the flags so
+// that a bad one is one line on stderr, not the whole usage.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, " ") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+
 func (w *watchOptions) register(fs *flag.FlagSet, getenv func(string) string) {
 	w.interval = envDuration(getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
 	w.heartbeat = envDuration(getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
 	fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter; env SECCTX_INTERVAL")
 	fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log the full report at least this often even when nothing changed; env SECCTX_HEARTBEAT")
-	fs.Var(&w.targets, "target", "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR; env SECCTX_TARGET (comma-separated); default self")
+	fs.Var(&w.rawTargets, "target", "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR; env SECCTX_TARGET (comma-separated); default self")
 	fs.IntVar(&w.cycles, "cycles", 0, "stop after this many cycles (0: run until SIGTERM or SIGINT)")
 	fs.StringVar(&w.listen, "listen", getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102; env SECCTX_LISTEN; default off")
 }
@@ -83,6 +91,11 @@ func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 	}
 	if wo.interval < 10*time.Millisecond {
 		return exitUsage, &usageError{"--interval: must be at least 10ms"}
+	}
+	for _, s := range wo.rawTargets {
+		if err := wo.targets.Set(s); err != nil {
+			return exitUsage, &usageError{"--target: " + err.Error()}
+		}
 	}
 	if len(wo.targets) == 0 && o.getenv("SECCTX_TARGET") != "" {
 		for _, s := range strings.FieldsFunc(o.getenv("SECCTX_TARGET"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
