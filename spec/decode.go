@@ -490,9 +490,9 @@ func goTypeName(t string) string {
 	return "an object"
 }
 
-// Select picks the workload named by sel ("Kind/name", kind matched without
-// regard to case, or a bare name); with an empty sel the stream must hold
-// exactly one workload.
+// Select picks the workload named by sel ("name", "Kind/name" or
+// "namespace/Kind/name", kind matched without regard to case); with an empty
+// sel the stream must hold exactly one workload.
 func Select(ws []*Workload, sel string) (*Workload, error) {
 	if len(ws) == 0 {
 		return nil, errors.New("no workload")
@@ -504,13 +504,21 @@ func Select(ws []*Workload, sel string) (*Workload, error) {
 		}
 		return nil, &Error{Source: src, Msg: fmt.Sprintf("holds %d workloads (%s): choose one with --workload KIND/NAME", len(ws), workloadIDs(ws))}
 	}
-	kind, name, hasKind := strings.Cut(sel, "/")
-	if !hasKind {
-		name, kind = sel, ""
+	// NAME, KIND/NAME or NAMESPACE/KIND/NAME.
+	var ns, kind, name string
+	switch parts := strings.Split(sel, "/"); len(parts) {
+	case 1:
+		name = parts[0]
+	case 2:
+		kind, name = parts[0], parts[1]
+	case 3:
+		ns, kind, name = parts[0], parts[1], parts[2]
+	default:
+		return nil, &Error{Source: src, Field: "--workload", Msg: fmt.Sprintf("%q: want NAME, KIND/NAME or NAMESPACE/KIND/NAME", sel)}
 	}
 	var found []*Workload
 	for _, w := range ws {
-		if w.Name == name && (kind == "" || strings.EqualFold(w.Kind, kind)) {
+		if w.Name == name && (kind == "" || strings.EqualFold(w.Kind, kind)) && (ns == "" || w.Namespace == ns) {
 			found = append(found, w)
 		}
 	}
@@ -520,13 +528,16 @@ func Select(ws []*Workload, sel string) (*Workload, error) {
 	case 0:
 		return nil, &Error{Source: src, Field: "--workload", Msg: fmt.Sprintf("no workload %q (found %s)", sel, workloadIDs(ws))}
 	}
-	return nil, &Error{Source: src, Field: "--workload", Msg: fmt.Sprintf("%q matches %d workloads (%s): give KIND/NAME", sel, len(found), workloadIDs(found))}
+	return nil, &Error{Source: src, Field: "--workload", Msg: fmt.Sprintf("%q matches %d workloads (%s): give KIND/NAME or NAMESPACE/KIND/NAME", sel, len(found), workloadIDs(found))}
 }
 
 func workloadIDs(ws []*Workload) string {
 	ids := make([]string, len(ws))
 	for i, w := range ws {
 		ids[i] = w.ID()
+		if w.Namespace != "" {
+			ids[i] = w.Namespace + "/" + ids[i]
+		}
 	}
 	return strings.Join(ids, ", ")
 }

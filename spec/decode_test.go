@@ -779,3 +779,22 @@ func TestLoadPrecedence(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("boom") }
+
+func TestSelectByNamespace(t *testing.T) {
+	doc := "kind: Pod\nmetadata: {name: a, namespace: ns-x}\nspec: {containers: [{name: c}]}\n---\n" +
+		"kind: Pod\nmetadata: {name: a, namespace: ns-y}\nspec: {containers: [{name: c}]}\n"
+	ws, err := spec.Decode("ns.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := spec.Select(ws, "Pod/a"); err == nil || !strings.Contains(err.Error(), "ns-x/Pod/a, ns-y/Pod/a") {
+		t.Errorf("ambiguous selection: %v", err)
+	}
+	w, err := spec.Select(ws, "ns-y/pod/a")
+	if err != nil || w.Namespace != "ns-y" {
+		t.Errorf("ns-y/pod/a = %+v, %v", w, err)
+	}
+	if _, err := spec.Select(ws, "a/b/c/d"); err == nil || !strings.Contains(err.Error(), "NAMESPACE/KIND/NAME") {
+		t.Errorf("four parts: %v", err)
+	}
+}

@@ -91,7 +91,7 @@ func (o *options) register(fs *flag.FlagSet, cmd string, getenv func(string) str
 	fs.StringVar(&o.procRoot, "proc", "/proc", "proc filesystem root to read (a fixture tree in tests)")
 	if cmd == "probe" || cmd == "verify" || cmd == "expect" || cmd == "watch" {
 		fs.StringVar(&o.specPath, "spec", "", "manifest file, or - for stdin (else $SECCTX_SPEC_FILE, $SECCTX_SPEC)")
-		fs.StringVar(&o.workload, "workload", "", "KIND/NAME of the workload when the spec holds several")
+		fs.StringVar(&o.workload, "workload", "", "the workload when the spec holds several: KIND/NAME, or NAMESPACE/KIND/NAME")
 		fs.StringVar(&o.container, "container", getenv("SECCTX_CONTAINER"), "container name; env SECCTX_CONTAINER; empty: the only container")
 		fs.StringVar(&o.profile, "profile", envOr(getenv, "SECCTX_PROFILE", spec.DefaultProfile),
 			"runtime profile: "+strings.Join(spec.ProfileNames(), ", ")+"; env SECCTX_PROFILE")
