@@ -224,11 +224,13 @@ func (w *Watcher) Cycle() []*report.Report {
 	w.reloadIfChanged()
 	now := w.cfg.Now()
 	procs := newProcesses(w.cfg.FS)
-	pod := &podObservation{}
 	reports := make([]*report.Report, 0, len(w.plans))
 	total := 0
 	for i := range w.plans {
-		r, n := w.verifyContainer(&w.plans[i], procs, pod, now)
+		// Pod-wide state (sysctls of the shared namespaces) is read and
+		// reported once, always in the first target's report, whether or
+		// not that container has a process yet.
+		r, n := w.verifyContainer(&w.plans[i], procs, i == 0, now)
 		reports = append(reports, r)
 		total += n
 	}
@@ -260,25 +262,20 @@ func (w *Watcher) Snapshot() Status {
 	return w.status
 }
 
-// podObservation holds the pod-scope items, read once per cycle.
-type podObservation struct {
-	state *probe.State
-	used  bool // pod-scope findings already reported for this cycle
-}
-
 // verifyContainer verifies every process of one target. Per-process items
 // are read for each process; container items once per cgroup; pod items
-// once per cycle. Processes whose state is identical share one comparison.
-func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podObservation, now time.Time) (*report.Report, int) {
+// once per cycle (withPod). Processes whose state is identical share one
+// comparison.
+func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bool, now time.Time) (*report.Report, int) {
 	v := p.verifier
 	req := v.Request()
 	pids, err := procs.selectPIDs(p.target.Selector)
 	if err != nil {
 		w.cfg.Log.Warn().Err(err).Msg("cannot list processes")
 	}
-	if pod.state == nil {
-		pod.state = &probe.State{}
-		w.cfg.FS.ObservePod(req, pod.state)
+	pod := &probe.State{}
+	if withPod {
+		w.cfg.FS.ObservePod(req, pod)
 	}
 	type group struct {
 		shared *probe.State
@@ -313,7 +310,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podOb
 			groups[cg] = g
 		}
 		st.ShareContainer(g.shared)
-		st.SharePod(pod.state)
+		st.SharePod(pod)
 		if g.exp == nil {
 			e, err := v.Expected(st)
 			if err != nil {
@@ -325,10 +322,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podOb
 		exp = g.exp
 		list = append(list, report.Process{PID: st.PID, Comm: st.Comm})
 		if first {
-			findings = append(findings, report.CompareScope(g.exp, st, func(s report.Scope) bool {
-				return s == report.ScopeContainer || (s == report.ScopePod && !pod.used)
-			})...)
-			pod.used = true
+			findings = append(findings, report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeContainer })...)
 		}
 		key := signature(cg, st)
 		same := compared[key]
@@ -347,6 +341,9 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod *podOb
 	}
 	if exp == nil {
 		exp, _ = v.Expected(nil)
+	}
+	if withPod {
+		findings = append(findings, report.CompareScope(exp, pod, func(s report.Scope) bool { return s == report.ScopePod })...)
 	}
 	r := report.NewMerged(exp, list, findings, w.specSrc, now)
 	r.Target.Container = p.name

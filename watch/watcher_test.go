@@ -1069,3 +1069,31 @@ func TestDefaultSpecTarget(t *testing.T) {
 		t.Errorf("default spec report: %+v %q", r.Spec, pidList(r.Target.Processes))
 	}
 }
+
+// TestPodFindingsStayWithTheFirstTarget: while the first target has no
+// process yet (the app is still starting), the pod-wide sysctls are still
+// reported in its report, never in the next target's, so they do not move
+// between reports from one cycle to the next.
+func TestPodFindingsStayWithTheFirstTarget(t *testing.T) {
+	pt := newProcTree(t, appProc(7, "secctx", "side"))
+	pt.add(pauseProc())
+	h := newHarness(t, pt, staticSpec(twoContainerYAML), "app=comm:nginx", "side=self")
+	for cycle := 0; cycle < 2; cycle++ {
+		reports := h.w.Cycle()
+		if len(reports) != 2 || len(reports[0].Target.Processes) != cycle {
+			t.Fatalf("cycle %d: want an app report with %d processes, got %d reports", cycle, cycle, len(reports))
+		}
+		for i, r := range reports {
+			pod := 0
+			for _, f := range r.Findings {
+				if f.Scope == "pod" {
+					pod++
+				}
+			}
+			if want := map[int]int{0: 2, 1: 0}[i]; pod != want {
+				t.Errorf("cycle %d, report %s: %d pod-scope findings, want %d", cycle, r.Target.Container, pod, want)
+			}
+		}
+		pt.add(appProc(20, "nginx", "app")) // the app starts
+	}
+}
