@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -91,29 +90,4 @@ func LookupUID(accts []Account, uid int64) (Account, bool) {
 		}
 	}
 	return Account{}, false
-}
-
-// GroupsOf returns the gids of the groups that list user as a member,
-// sorted and without duplicates (the kernel keeps supplementary groups
-// sorted, so the result compares directly with State.Groups).
-func GroupsOf(groups []GroupEntry, user string) []int64 {
-	var out []int64
-	for _, g := range groups {
-		for _, m := range g.Members {
-			if m == user {
-				out = append(out, g.GID)
-				break
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	// Drop duplicates (a gid listed under two group names).
-	j := 0
-	for i, g := range out {
-		if i == 0 || g != out[j-1] {
-			out[j] = g
-			j++
-		}
-	}
-	return out[:j]
 }

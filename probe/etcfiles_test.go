@@ -48,23 +48,6 @@ func TestParseGroup(t *testing.T) {
 		t.Errorf("ParseGroup = %+v; want %+v", got, want)
 	}
 
-	for _, tc := range []struct {
-		user string
-		want []int64
-	}{
-		{"app", []int64{10, 4000}},
-		{"root", []int64{0, 10}},
-		{"other", []int64{4000}},
-		{"nobody", nil},
-	} {
-		if g := GroupsOf(got, tc.user); !reflect.DeepEqual(g, tc.want) {
-			t.Errorf("GroupsOf(%q) = %v; want %v", tc.user, g, tc.want)
-		}
-	}
-	dup := []GroupEntry{{"a", 5, []string{"u"}}, {"b", 5, []string{"u"}}, {"c", 1, []string{"u"}}}
-	if g := GroupsOf(dup, "u"); !reflect.DeepEqual(g, []int64{1, 5}) {
-		t.Errorf("GroupsOf with duplicate gid = %v", g)
-	}
 }
 
 func TestLookupUID(t *testing.T) {

@@ -1159,7 +1159,7 @@ spec:
 				c.groupsOK(e, 1000, 50000)
 			}},
 		{name: "containerd/WithAdditionalGIDs-skips-group-named-after-user", img: &sameNameGroup, yaml: pod("", "{runAsUser: 1000}"),
-			bug: "containerd pkg/oci WithAdditionalGIDs filters /etc/group with `if g.Name == username { return false }` (\"we only want supplemental groups\"), but probe.GroupsOf allows a group named after the user that lists the user",
+			bug: "containerd pkg/oci WithAdditionalGIDs filters /etc/group with `if g.Name == username { return false }` (\"we only want supplemental groups\"), but a plain membership lookup allows a group named after the user that lists the user",
 			check: func(c *chk, e *spec.Expected) {
 				c.allowed(e, 1000, 3000)
 				c.groupsBad(e, 1000, 2000, 3000)

@@ -65,13 +65,12 @@ type containerPlan struct {
 type Watcher struct {
 	cfg Config
 
-	specKey   string // identity of the spec file last loaded
-	badKey    string // identity of a spec that failed to load, logged once
-	plans     []containerPlan
-	specSrc   report.SpecRef
-	last      map[string]map[string]report.Finding // container → key → finding
-	lastBeat  time.Time
-	processes int // processes verified in the last cycle
+	specKey  string // identity of the spec file last loaded
+	badKey   string // identity of a spec that failed to load, logged once
+	plans    []containerPlan
+	specSrc  report.SpecRef
+	last     map[string]map[string]report.Finding // container → key → finding
+	lastBeat time.Time
 
 	mu     sync.RWMutex
 	status Status
@@ -225,14 +224,12 @@ func (w *Watcher) Cycle() []*report.Report {
 	now := w.cfg.Now()
 	procs := newProcesses(w.cfg.FS)
 	reports := make([]*report.Report, 0, len(w.plans))
-	total := 0
 	for i := range w.plans {
 		// Pod-wide state (sysctls of the shared namespaces) is read and
 		// reported once, always in the first target's report, whether or
 		// not that container has a process yet.
-		r, n := w.verifyContainer(&w.plans[i], procs, i == 0, now)
+		r := w.verifyContainer(&w.plans[i], procs, i == 0, now)
 		reports = append(reports, r)
-		total += n
 	}
 	beat := w.lastBeat.IsZero() || now.Sub(w.lastBeat) >= w.cfg.Heartbeat
 	first := w.lastBeat.IsZero()
@@ -242,7 +239,6 @@ func (w *Watcher) Cycle() []*report.Report {
 	for i, r := range reports {
 		w.emit(w.plans[i].name, r, beat, first)
 	}
-	w.processes = total
 	elapsed := time.Since(start)
 	w.mu.Lock()
 	w.status.Cycles++
@@ -266,7 +262,7 @@ func (w *Watcher) Snapshot() Status {
 // are read for each process; container items once per cgroup; pod items
 // once per cycle (withPod). Processes whose state is identical share one
 // comparison.
-func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bool, now time.Time) (*report.Report, int) {
+func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bool, now time.Time) *report.Report {
 	v := p.verifier
 	req := v.Request()
 	pids, err := procs.selectPIDs(p.target.Selector)
@@ -347,7 +343,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 	}
 	r := report.NewMerged(exp, list, findings, w.specSrc, now)
 	r.Target.Container = p.name
-	return r, len(list)
+	return r
 }
 
 // signature identifies everything a per-process comparison reads, so that
@@ -524,6 +520,3 @@ func message(event, container string, r *report.Report, changes []Change) string
 	}
 	return fmt.Sprintf("container %s: state changed: %s", container, strings.Join(parts, ", "))
 }
-
-// Processes returns how many processes the last cycle verified.
-func (w *Watcher) Processes() int { return w.processes }
