@@ -113,15 +113,16 @@ type processes struct {
 }
 
 func newProcesses(fs probe.FS) *processes {
-	p := &processes{fs: fs, cgroups: map[int]string{}, comms: map[int]string{}}
-	p.self, _ = fs.SelfPID()
-	p.selfCg, _ = fs.Cgroup(0)
-	return p
+	return &processes{fs: fs, cgroups: map[int]string{}, comms: map[int]string{}}
 }
 
+// list reads the visible pids, and secctx's own pid and cgroup, once per
+// cycle and only for selectors that scan processes.
 func (p *processes) list() ([]int, error) {
 	if !p.listed {
 		p.pids, p.listErr = p.fs.PIDs()
+		p.self, _ = p.fs.SelfPID()
+		p.selfCg, _ = p.fs.Cgroup(0)
 		p.listed = true
 	}
 	return p.pids, p.listErr
