@@ -64,8 +64,8 @@ func LookPath(file, path string, pathSet bool) (string, error) {
 		if err == nil {
 			return p, nil
 		}
-		if denied == nil && !errors.Is(err, fs.ErrNotExist) {
-			denied = err
+		if denied == nil && errors.Is(err, fs.ErrPermission) {
+			denied = err // a shell reports it if nothing else is found
 		}
 	}
 	if denied != nil {

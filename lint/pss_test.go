@@ -64,7 +64,7 @@ var pssCorpus = map[string]string{
 	"cap-drop-all-lower":           podYAML("", "allowPrivilegeEscalation: false\ncapabilities: {drop: [all]}\nrunAsNonRoot: true\nseccompProfile: {type: RuntimeDefault}", ""),
 	"cap-restricted-add":           podYAML("", "allowPrivilegeEscalation: false\ncapabilities: {drop: [ALL], add: [CHOWN]}\nrunAsNonRoot: true\nseccompProfile: {type: RuntimeDefault}", ""),
 	"hostpath":                     podYAML("", restrictedCtr, "volumes:\n- name: h\n  hostPath: {path: /etc}"),
-	"volume-nfs":                   podYAML("", restrictedCtr, "volumes:\n- name: n\n  nfs: {server: s, path: /x}"),
+	"volume-nfs":                   podYAML("", restrictedCtr, "volumes:\n- name: nf\n  nfs: {server: s, path: /x}"),
 	"volume-allowed":               podYAML("", restrictedCtr, "volumes:\n- {name: a, emptyDir: {}}\n- {name: b, configMap: {name: c}}\n- {name: c, secret: {secretName: s}}\n- {name: d, persistentVolumeClaim: {claimName: c}}\n- {name: e, projected: {sources: []}}\n- {name: f, downwardAPI: {items: []}}\n- name: g\n  ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}}\n- {name: h, csi: {driver: d}}\n- {name: i, image: {reference: busybox}}"),
 	"volume-none":                  podYAML("", restrictedCtr, "volumes:\n- {name: x}"),
 	"host-port":                    podYAMLc("", restrictedCtr, "ports:\n- {containerPort: 80, hostPort: 8080}", ""),

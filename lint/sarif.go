@@ -24,9 +24,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool       sarifTool     `json:"tool"`
-	Results    []sarifResult `json:"results"`
-	ColumnKind string        `json:"columnKind"`
+	Tool       sarifTool      `json:"tool"`
+	Results    []sarifResult  `json:"results"`
+	ColumnKind string         `json:"columnKind"`
 	Properties map[string]any `json:"properties,omitempty"`
 }
 
@@ -155,8 +155,8 @@ func WriteSARIF(w io.Writer, rep *Report, version string) error {
 		index[c.id] = len(run.Tool.Driver.Rules)
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
 			ID: c.id, Name: ruleName(c.id), ShortDescription: sarifText{"Pod Security Standards: " + c.name},
-			FullDescription: sarifText{"Pod Security Standards control " + c.name + ": " + c.help},
-			Help:            sarifText{c.help + " Source: Kubernetes Pod Security Standards, proved against k8s.io/pod-security-admission/policy."},
+			FullDescription:      sarifText{"Pod Security Standards control " + c.name + ": " + c.help},
+			Help:                 sarifText{c.help + " Source: Kubernetes Pod Security Standards, proved against k8s.io/pod-security-admission/policy."},
 			DefaultConfiguration: sarifConfig{"note"},
 			Properties:           map[string]any{"control": c.name, "tags": []string{"security", "kubernetes", "pod-security-standards"}},
 		})

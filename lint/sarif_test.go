@@ -96,7 +96,7 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 					RuleIndex int    `json:"ruleIndex"`
 					Locations []struct {
 						PhysicalLocation struct {
-							ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+							ArtifactLocation struct{ URI string }     `json:"artifactLocation"`
 							Region           *struct{ StartLine int } `json:"region"`
 						} `json:"physicalLocation"`
 					} `json:"locations"`
