@@ -61,7 +61,7 @@ var podmanRules = []*Rule{
 		Profiles: profilesPodman, // run by rulePodmanContainerFields
 		Summary:  "podman 4.3 kube play ignores procMount",
 		Help:     "podman applies procMount from v4.7.0 on.",
-		Source:   "podman v4.3.1 " + podmanKube + " (procMount read from v4.7.0)",
+		Source:   podmanKube + " in v4.3.1 (procMount read from v4.7.0)",
 	},
 	{
 		ID: "podman-capability-conflict", Effect: Refused, Severity: report.SeverityHigh, Check: check.CapabilitiesBounding, Verify: PredictNotRun,
