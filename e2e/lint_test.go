@@ -119,7 +119,9 @@ var platformCases = []struct {
 	{
 		// containerd prefixes CAP_ again; runc ignores CAP_CAP_NET_RAW.
 		name: "containerd-cap-prefix", profile: "containerd", base: "a-defaults-root",
-		manifest: func(p *pod) { p.Container = &securityContext{Capabilities: &capabilities{Drop: []string{"CAP_NET_RAW"}}} },
+		manifest: func(p *pod) {
+			p.Container = &securityContext{Capabilities: &capabilities{Drop: []string{"CAP_NET_RAW"}}}
+		},
 	},
 	{
 		// Docker applies adds after drops.
