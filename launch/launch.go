@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
+	"unsafe"
 )
 
 // DefaultPath is the search path when PATH is unset, as container images
@@ -101,12 +103,42 @@ func statusOf(err error) int {
 	return ExitNotExecutable
 }
 
+// startMask is the signal mask the process started with, as the main
+// thread holds it while packages initialise (the Go runtime has unblocked
+// only the synchronous signals it must handle). execve keeps the calling
+// thread's mask, and a Go thread may hold another one (all signals
+// blocked, while the runtime changes threads), so Exec restores this one.
+var (
+	startMask    uint64
+	startMaskErr syscall.Errno
+)
+
+func init() {
+	_, _, startMaskErr = syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigBlock, 0,
+		uintptr(unsafe.Pointer(&startMask)), unsafe.Sizeof(startMask), 0, 0)
+}
+
+// rt_sigprocmask's "how".
+const (
+	sigBlock   = 0
+	sigSetmask = 2
+)
+
 // Exec replaces the process with path, run with argv and env. It returns
 // only on failure. The process keeps its pid and every file descriptor
-// without close-on-exec; Go opens every file of its own with
-// close-on-exec, and the kernel resets caught signals to their default
-// and ends every other thread.
+// without close-on-exec (Go opens every file of its own with
+// close-on-exec); the kernel resets caught signals to their default and
+// ends every other thread; the signal mask is the one the process started
+// with.
 func Exec(path string, argv, env []string) error {
+	// The mask is per thread: set it on the thread that calls execve.
+	runtime.LockOSThread()
+	if startMaskErr == 0 {
+		if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigSetmask, uintptr(unsafe.Pointer(&startMask)), 0,
+			unsafe.Sizeof(startMask), 0, 0); e != 0 {
+			return &Error{Cmd: argv[0], Status: ExitNotExecutable, Err: fmt.Errorf("restoring the signal mask: %v", e)}
+		}
+	}
 	err := syscall.Exec(path, argv, env)
 	status := ExitNotExecutable
 	if errors.Is(err, syscall.ENOENT) {
