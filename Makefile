@@ -24,7 +24,7 @@ demo: build
 deps:
 	bash scripts/install-deps.sh
 
-test: deps lint build size image
+test: deps tools lint build size image
 	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 ./...
 
 unit:
