@@ -46,7 +46,7 @@ size: build
 	@if command -v file >/dev/null; then file $(BIN) | grep -q 'statically linked' || { echo "binary is not static" >&2; exit 1; }; fi
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./probe/ ./report/ ./spec/ ./cmd/...
+	$(GO) test -run '^$$' -bench . -benchmem ./probe/ ./report/ ./manifest/ ./expect/ ./cmd/...
 
 # The sidecar image, built with podman from local files only: the builder
 # stage uses a local image made from this machine's Go toolchain.

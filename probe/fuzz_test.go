@@ -3,6 +3,8 @@ package probe
 import (
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/userdb"
 )
 
 // FuzzParseStatus checks that parseStatus never panics and keeps the
@@ -58,8 +60,8 @@ func FuzzParsers(f *testing.F) {
 	f.Add("x (enforce)")
 	f.Fuzz(func(t *testing.T, s string) {
 		_, _ = ParseIDMap(s)
-		ParsePasswd(s)
-		ParseGroup(s)
+		userdb.ParsePasswd(s)
+		userdb.ParseGroup(s)
 		l := ClassifyLabel(s)
 		if l.Name == LSMAppArmor && l.Profile == "" {
 			t.Errorf("ClassifyLabel(%q) = %+v", s, l)

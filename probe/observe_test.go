@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+
+	"github.com/secctx/secctx/userdb"
 )
 
 // runcMaskedPaths are the paths runc masks by default, plus ones it makes
@@ -71,13 +73,13 @@ func TestObserveContainerdNonRoot(t *testing.T) {
 		},
 		UIDMap: IDMap{{0, 0, 4294967295}},
 		GIDMap: IDMap{{0, 0, 4294967295}},
-		Passwd: []Account{{"root", 0, 0}, {"app", 1000, 3000}, {"nobody", 65534, 65534}},
-		Group: []GroupEntry{
-			{"root", 0, []string{"root"}},
-			{"app", 3000, nil},
-			{"extra", 4000, []string{"app", "other"}},
-			{"wheel", 10, []string{"root", "app"}},
-			{"nogroup", 65534, nil},
+		Passwd: []userdb.Account{{Name: "root", UID: 0, GID: 0}, {Name: "app", UID: 1000, GID: 3000}, {Name: "nobody", UID: 65534, GID: 65534}},
+		Group: []userdb.GroupEntry{
+			{Name: "root", GID: 0, Members: []string{"root"}},
+			{Name: "app", GID: 3000, Members: nil},
+			{Name: "extra", GID: 4000, Members: []string{"app", "other"}},
+			{Name: "wheel", GID: 10, Members: []string{"root", "app"}},
+			{Name: "nogroup", GID: 65534, Members: nil},
 		},
 		Unread: map[string]*ReadError{
 			SysctlItem("kernel.msgmax"): {
@@ -266,8 +268,8 @@ func TestObserveHostFixture(t *testing.T) {
 	if ps := st.Mounts.Paths["/proc/kcore"]; ps.Masked || ps.ReadOnly {
 		t.Errorf("/proc/kcore = %+v", ps)
 	}
-	if a, ok := LookupUID(st.Passwd, 0); !ok || a.Name != "root" {
-		t.Errorf("LookupUID(0) = %+v, %v", a, ok)
+	if a, ok := userdb.LookupUID(st.Passwd, 0); !ok || a.Name != "root" {
+		t.Errorf("userdb.LookupUID(0) = %+v, %v", a, ok)
 	}
 }
 
@@ -361,8 +363,8 @@ func BenchmarkParse(b *testing.B) {
 		}
 		st.Mounts = buildMounts(infos, runcMaskedPaths)
 		st.UIDMap, _ = ParseIDMap(uidMap)
-		st.Passwd = ParsePasswd(passwd)
-		st.Group = ParseGroup(group)
+		st.Passwd = userdb.ParsePasswd(passwd)
+		st.Group = userdb.ParseGroup(group)
 		st.LSM = ClassifyLabel("cri-containerd.apparmor.d (enforce)")
 	}
 }

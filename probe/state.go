@@ -10,6 +10,7 @@ package probe
 
 import (
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/userdb"
 )
 
 // Item names used as keys of State.Unread. They name what a check depends on.
@@ -140,20 +141,6 @@ func (m IDMap) IsIdentity() bool {
 	return len(m) == 1 && m[0].Inside == 0 && m[0].Outside == 0 && m[0].Length == 4294967295
 }
 
-// Account is a passwd entry of the container image.
-type Account struct {
-	Name string `json:"name"`
-	UID  int64  `json:"uid"`
-	GID  int64  `json:"gid"`
-}
-
-// GroupEntry is a /etc/group entry of the container image.
-type GroupEntry struct {
-	Name    string   `json:"name"`
-	GID     int64    `json:"gid"`
-	Members []string `json:"members,omitempty"`
-}
-
 // State is the observed security state of one process.
 type State struct {
 	PID  int    `json:"pid"`
@@ -178,8 +165,8 @@ type State struct {
 	// Passwd and Group are the container image's /etc/passwd and /etc/group,
 	// read through /proc/PID/root, used to resolve the expected primary group
 	// and the groups "Merge" allows.
-	Passwd []Account    `json:"-"`
-	Group  []GroupEntry `json:"-"`
+	Passwd []userdb.Account    `json:"-"`
+	Group  []userdb.GroupEntry `json:"-"`
 
 	// Unread maps an item key (Item* constants, SysctlItem, PathItem) to
 	// why it could not be read. An item present here has a zero value above.

@@ -7,8 +7,9 @@ import (
 	"strings"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 // Check is one entry of the registry: a stable id, what it reads, how the
@@ -136,7 +137,7 @@ func CheckIDs() []string {
 
 // comparison is what every check reads.
 type comparison struct {
-	exp   *spec.Expected
+	exp   *expect.Expected
 	obs   *probe.State
 	check *Check
 }
@@ -229,7 +230,7 @@ func checkRunAsGroup(c *comparison) []Finding {
 }
 
 // lastRule returns the resolver's note about a topic, for messages.
-func lastRule(e *spec.Expected, prefix string) string {
+func lastRule(e *expect.Expected, prefix string) string {
 	for i := len(e.Rules) - 1; i >= 0; i-- {
 		if strings.HasPrefix(e.Rules[i], prefix) {
 			return e.Rules[i]
@@ -641,12 +642,12 @@ func checkAppArmor(c *comparison) []Finding {
 
 // splitSELinux splits user:role:type:level; the level itself may hold
 // colons (s0:c1,c2).
-func splitSELinux(label string) spec.SELinuxOptions {
+func splitSELinux(label string) manifest.SELinuxOptions {
 	parts := strings.SplitN(label, ":", 4)
 	for len(parts) < 4 {
 		parts = append(parts, "")
 	}
-	return spec.SELinuxOptions{User: parts[0], Role: parts[1], Type: parts[2], Level: parts[3]}
+	return manifest.SELinuxOptions{User: parts[0], Role: parts[1], Type: parts[2], Level: parts[3]}
 }
 
 func checkSELinux(c *comparison) []Finding {

@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 // contractIDs is the check-id contract other tools parse, in report order.
@@ -128,14 +129,14 @@ func TestCompareBaseline(t *testing.T) {
 
 // asRoot turns e into the expectation of a container declared to run as
 // root (runAsUser 0).
-func asRoot(e *spec.Expected) {
+func asRoot(e *expect.Expected) {
 	e.UID, e.GID, e.RunAsNonRoot = ptr(int64(0)), ptr(int64(0)), false
 	e.AllowedGroups = []int64{0}
 }
 
 type checkCase struct {
 	name string
-	exp  func(*spec.Expected)
+	exp  func(*expect.Expected)
 	obs  func(*probe.State)
 	// want lists the findings of the named checks; every other check must
 	// have no drift unless otherDrift is set.
@@ -208,7 +209,7 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 func TestIdentityChecks(t *testing.T) {
 	runCheckCases(t, []checkCase{
 		{name: "runAsUser unset: the image's USER decides",
-			exp:  func(e *spec.Expected) { e.UID = nil },
+			exp:  func(e *expect.Expected) { e.UID = nil },
 			want: map[string][]want{"runAsUser": {skipped("")}},
 			msg:  map[string][]string{"runAsUser": {"observed 1000"}}},
 		{name: "runAsUser drift to another non-root uid",
@@ -236,7 +237,7 @@ func TestIdentityChecks(t *testing.T) {
 			want: map[string][]want{"runAsGroup": {ok("")}},
 			msg:  map[string][]string{"runAsGroup": {"primary gid 1000 (gid 1000 from runAsGroup)"}}},
 		{name: "runAsGroup derived from passwd drifts with the derivation in the message",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.GID = ptr(int64(0))
 				e.AllowedGroups = []int64{0}
 				e.Rules = append(e.Rules, "gid 0: uid 1000 is not in the image's /etc/passwd and runAsGroup is unset")
@@ -249,20 +250,20 @@ func TestIdentityChecks(t *testing.T) {
 			obs:  func(s *probe.State) { s.GID = ids(0); s.Groups = []int64{} },
 			want: map[string][]want{"runAsGroup": {drift(SeverityHigh, "")}}},
 		{name: "runAsGroup not derivable",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.UID, e.GID, e.AllowedGroups, e.ImageGroupsUnknown = nil, nil, nil, true
 				e.Rules = append(e.Rules, "gid not derivable: the image's USER applies")
 			},
 			want: map[string][]want{"runAsUser": {skipped("")}, "runAsGroup": {skipped("")}, "supplementalGroups": {skipped("")}},
 			msg:  map[string][]string{"runAsGroup": {"gid not derivable: the image's USER applies", "observed 1000"}}},
 		{name: "runAsGroup without resolver notes",
-			exp:  func(e *spec.Expected) { e.Rules = nil },
+			exp:  func(e *expect.Expected) { e.Rules = nil },
 			obs:  func(s *probe.State) { s.GID = ids(1001); s.Groups = []int64{} },
 			want: map[string][]want{"runAsGroup": {drift(SeverityMedium, "")}},
 			msg:  map[string][]string{"runAsGroup": {"resolved from the spec"}}},
 
 		{name: "runAsNonRoot not declared",
-			exp:  func(e *spec.Expected) { e.RunAsNonRoot = false },
+			exp:  func(e *expect.Expected) { e.RunAsNonRoot = false },
 			want: map[string][]want{"runAsNonRoot": {skipped("")}}},
 		{name: "runAsNonRoot: saved uid 0",
 			obs:        func(s *probe.State) { s.UID.Saved = 0 },
@@ -280,7 +281,7 @@ func TestIdentityChecks(t *testing.T) {
 }
 
 func TestGroupChecks(t *testing.T) {
-	merge := func(e *spec.Expected) {
+	merge := func(e *expect.Expected) {
 		e.SupplementalGroups = []int64{2000}
 		e.AllowedGroups = []int64{10, 1000} // primary gid and the image's /etc/group memberships
 	}
@@ -304,25 +305,25 @@ func TestGroupChecks(t *testing.T) {
 			obs:  func(s *probe.State) { s.Groups = []int64{4, 1000} },
 			want: map[string][]want{"supplementalGroups": {drift(SeverityMedium, ""), drift(SeverityHigh, "")}}},
 		{name: "image groups unknown: extras tolerated",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				merge(e)
 				e.AllowedGroups, e.ImageGroupsUnknown = []int64{1000}, true
 			},
 			obs:  func(s *probe.State) { s.Groups = []int64{4, 10, 1000, 2000} },
 			want: map[string][]want{"supplementalGroups": {ok("")}}},
 		{name: "image groups unknown: a declared group is still required",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				merge(e)
 				e.ImageGroupsUnknown = true
 			},
 			obs:  func(s *probe.State) { s.Groups = []int64{4, 1000} },
 			want: map[string][]want{"supplementalGroups": {drift(SeverityMedium, "")}}},
 		{name: "nothing declared and image groups unknown",
-			exp:  func(e *spec.Expected) { e.ImageGroupsUnknown = true },
+			exp:  func(e *expect.Expected) { e.ImageGroupsUnknown = true },
 			obs:  func(s *probe.State) { s.Groups = []int64{4, 1000} },
 			want: map[string][]want{"supplementalGroups": {skipped("")}}},
 		{name: "Strict: image membership is extra",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.GroupsPolicy = "Strict"
 				e.SupplementalGroups = []int64{2000}
 			},
@@ -330,19 +331,19 @@ func TestGroupChecks(t *testing.T) {
 			want: map[string][]want{"supplementalGroups": {drift(SeverityHigh, "")}},
 			msg:  map[string][]string{"supplementalGroups": {"Strict"}}},
 		{name: "fsGroup is in the groups",
-			exp:  func(e *spec.Expected) { e.FSGroup = ptr(int64(3000)) },
+			exp:  func(e *expect.Expected) { e.FSGroup = ptr(int64(3000)) },
 			obs:  func(s *probe.State) { s.Groups = []int64{1000, 3000} },
 			want: map[string][]want{"supplementalGroups": {ok("")}, "fsGroup": {ok("")}}},
 		{name: "fsGroup equal to the primary gid",
-			exp:  func(e *spec.Expected) { e.FSGroup = ptr(int64(1000)) },
+			exp:  func(e *expect.Expected) { e.FSGroup = ptr(int64(1000)) },
 			obs:  func(s *probe.State) { s.Groups = []int64{} },
 			want: map[string][]want{"supplementalGroups": {ok("")}, "fsGroup": {ok("")}}},
 		{name: "fsGroup missing",
-			exp:  func(e *spec.Expected) { e.FSGroup = ptr(int64(3000)) },
+			exp:  func(e *expect.Expected) { e.FSGroup = ptr(int64(3000)) },
 			want: map[string][]want{"supplementalGroups": {ok("")}, "fsGroup": {drift(SeverityMedium, "")}},
 			msg:  map[string][]string{"fsGroup": {"fsGroup 3000"}}},
 		{name: "platform hint travels with the finding",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.FSGroup = ptr(int64(3000))
 				e.Hints = map[string]string{"fsGroup": "ECI: fsGroup is not listed as supported."}
 			},
@@ -352,7 +353,7 @@ func TestGroupChecks(t *testing.T) {
 }
 
 func TestCapabilityChecks(t *testing.T) {
-	addNetAdmin := func(e *spec.Expected) { e.Capabilities = containerdCaps | netAdmin }
+	addNetAdmin := func(e *expect.Expected) { e.Capabilities = containerdCaps | netAdmin }
 	allCaps := []string{"capabilities.bounding", "capabilities.effective", "capabilities.permitted",
 		"capabilities.inheritable", "capabilities.ambient"}
 	allOK := map[string][]want{}
@@ -377,7 +378,7 @@ func TestCapabilityChecks(t *testing.T) {
 			want: allOK,
 			msg:  map[string][]string{"capabilities.effective": {"kubernetes#56374"}}},
 		{name: "podman non-root with NET_ADMIN in all five sets",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.Profile = "podman"
 				e.Capabilities = podmanCaps | netAdmin
 			},
@@ -398,12 +399,12 @@ func TestCapabilityChecks(t *testing.T) {
 			want: withCaps(map[string][]want{"capabilities.inheritable": {drift(SeverityLow, "")}}),
 			hint: map[string][]string{"capabilities.inheritable": {"1.5.11/1.6.2"}}},
 		{name: "inheritable drift keeps the platform rule after the runtime note",
-			exp:  func(e *spec.Expected) { e.Hints = map[string]string{"capabilities.inheritable": "PLATFORM-RULE"} },
+			exp:  func(e *expect.Expected) { e.Hints = map[string]string{"capabilities.inheritable": "PLATFORM-RULE"} },
 			obs:  func(s *probe.State) { s.Caps.Inheritable = containerdCaps },
 			want: withCaps(map[string][]want{"capabilities.inheritable": {drift(SeverityLow, "")}}),
 			hint: map[string][]string{"capabilities.inheritable": {"podman before 4.0 filled CapInh with the default set. PLATFORM-RULE"}}},
 		{name: "inheritable outside the spec",
-			exp:  func(e *spec.Expected) { e.Capabilities = 0 },
+			exp:  func(e *expect.Expected) { e.Capabilities = 0 },
 			obs:  func(s *probe.State) { s.Caps.Bounding, s.Caps.Inheritable = 0, containerdCaps },
 			want: withCaps(map[string][]want{"capabilities.inheritable": {drift(SeverityHigh, "")}})},
 		{name: "ambient outside the spec",
@@ -438,7 +439,7 @@ func TestCapabilityChecks(t *testing.T) {
 			want: allOK,
 			msg:  map[string][]string{"capabilities.effective": {"uid-0 process holds exactly the expected 14"}}},
 		{name: "root with drop ALL",
-			exp:  func(e *spec.Expected) { asRoot(e); e.Capabilities = 0 },
+			exp:  func(e *expect.Expected) { asRoot(e); e.Capabilities = 0 },
 			obs:  func(s *probe.State) { rootCaps(s, 0) },
 			want: allOK},
 		{name: "root lacking an expected capability in effective",
@@ -455,11 +456,11 @@ func TestCapabilityChecks(t *testing.T) {
 			want: withCaps(map[string][]want{"capabilities.bounding": {drift(SeverityHigh, "")},
 				"capabilities.effective": {drift(SeverityHigh, "")}, "capabilities.permitted": {drift(SeverityHigh, "")}})},
 		{name: "root, spec adds a capability the platform refused",
-			exp:  func(e *spec.Expected) { asRoot(e); addNetAdmin(e) },
+			exp:  func(e *expect.Expected) { asRoot(e); addNetAdmin(e) },
 			obs:  func(s *probe.State) { rootCaps(s, containerdCaps) },
 			want: withCaps(map[string][]want{"capabilities.bounding": {drift(SeverityMedium, "")}})},
 		{name: "add ALL on a host lacking SYS_RESOURCE",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				asRoot(e)
 				e.Capabilities, e.AllCapabilities = caps.Full(lastCap), true
 			},
@@ -487,7 +488,7 @@ func TestPrivilegedCheck(t *testing.T) {
 			msg:  map[string][]string{"capabilities.bounding": {"SYS_RESOURCE is absent"}},
 			hint: map[string][]string{"capabilities.bounding": {"privileged containers never get it"}}},
 		{name: "privileged with a platform hint on bounding",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				privileged(e)
 				e.Hints = map[string]string{"capabilities.bounding": "PLATFORM-RULE"}
 			},
@@ -512,7 +513,7 @@ func TestPrivilegedCheck(t *testing.T) {
 			want: map[string][]want{"privileged": {ok("")}, "capabilities.bounding": {drift(SeverityInfo, "")},
 				"capabilities.effective": {ok("")}, "capabilities.permitted": {ok("")}}},
 		{name: "add ALL with a drop: still every capability the runtime holds, less the drop",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				asRoot(e)
 				e.Capabilities, e.AllCapabilities = full.Remove(0), true // drop CHOWN
 			},
@@ -520,7 +521,7 @@ func TestPrivilegedCheck(t *testing.T) {
 			want: map[string][]want{"privileged": {ok("")}, "capabilities.bounding": {drift(SeverityInfo, "")},
 				"capabilities.effective": {ok("")}, "capabilities.permitted": {ok("")}}},
 		{name: "add ALL with a drop, the dropped capability present",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				asRoot(e)
 				e.Capabilities, e.AllCapabilities = full.Remove(0), true
 			},
@@ -533,7 +534,7 @@ func TestPrivilegedCheck(t *testing.T) {
 			want:       map[string][]want{"privileged": {drift(SeverityCritical, "")}},
 			otherDrift: true},
 		{name: "add ALL without privileged, default paths masked",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				asRoot(e)
 				e.Capabilities, e.AllCapabilities = full, true
 			},
@@ -555,38 +556,40 @@ func TestPrivilegedCheck(t *testing.T) {
 func TestFlagChecks(t *testing.T) {
 	runCheckCases(t, []checkCase{
 		{name: "no_new_privs asked and set",
-			exp:  func(e *spec.Expected) { e.NoNewPrivs = true },
+			exp:  func(e *expect.Expected) { e.NoNewPrivs = true },
 			obs:  func(s *probe.State) { s.NoNewPrivs = true },
 			want: map[string][]want{"allowPrivilegeEscalation": {ok("no_new_privs")}}},
 		{name: "no_new_privs asked but off",
-			exp:  func(e *spec.Expected) { e.NoNewPrivs = true },
+			exp:  func(e *expect.Expected) { e.NoNewPrivs = true },
 			want: map[string][]want{"allowPrivilegeEscalation": {drift(SeverityHigh, "no_new_privs")}}},
 		{name: "no_new_privs on but not asked",
 			obs:  func(s *probe.State) { s.NoNewPrivs = true },
 			want: map[string][]want{"allowPrivilegeEscalation": {drift(SeverityLow, "no_new_privs")}}},
 		{name: "read-only root asked and in force",
-			exp:  func(e *spec.Expected) { e.ReadOnlyRootFilesystem = true },
+			exp:  func(e *expect.Expected) { e.ReadOnlyRootFilesystem = true },
 			obs:  func(s *probe.State) { s.Mounts.RootReadOnly = true },
 			want: map[string][]want{"readOnlyRootFilesystem": {ok("/")}}},
 		{name: "read-only root asked but writable",
-			exp:  func(e *spec.Expected) { e.ReadOnlyRootFilesystem = true },
+			exp:  func(e *expect.Expected) { e.ReadOnlyRootFilesystem = true },
 			want: map[string][]want{"readOnlyRootFilesystem": {drift(SeverityHigh, "/")}}},
 		{name: "read-only root not asked",
 			obs:  func(s *probe.State) { s.Mounts.RootReadOnly = true },
 			want: map[string][]want{"readOnlyRootFilesystem": {drift(SeverityLow, "/")}}},
 		{name: "seccomp RuntimeDefault in force",
-			exp:  func(e *spec.Expected) { e.Seccomp = spec.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"} },
+			exp:  func(e *expect.Expected) { e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"} },
 			obs:  func(s *probe.State) { s.Seccomp, s.SeccompFilters = 2, 1 },
 			want: map[string][]want{"seccompProfile": {ok("")}},
 			msg:  map[string][]string{"seccompProfile": {"filter", "RuntimeDefault from pod", "1 filters"}}},
 		{name: "seccomp Localhost in force",
-			exp: func(e *spec.Expected) {
-				e.Seccomp = spec.Seccomp{Type: "Localhost", LocalhostProfile: "profiles/audit.json", Mode: 2, Source: "container"}
+			exp: func(e *expect.Expected) {
+				e.Seccomp = expect.Seccomp{Type: "Localhost", LocalhostProfile: "profiles/audit.json", Mode: 2, Source: "container"}
 			},
 			obs:  func(s *probe.State) { s.Seccomp, s.SeccompFilters = 2, 2 },
 			want: map[string][]want{"seccompProfile": {ok("")}}},
 		{name: "seccomp RuntimeDefault not applied",
-			exp:  func(e *spec.Expected) { e.Seccomp = spec.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "container"} },
+			exp: func(e *expect.Expected) {
+				e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "container"}
+			},
 			want: map[string][]want{"seccompProfile": {drift(SeverityHigh, "")}},
 			msg:  map[string][]string{"seccompProfile": {"seccomp is disabled"}}},
 		{name: "seccomp filter although Unconfined expected",
@@ -601,12 +604,12 @@ func TestFlagChecks(t *testing.T) {
 			want: map[string][]want{"seccompProfile": {drift(SeverityLow, "")}},
 			msg:  map[string][]string{"seccompProfile": {"seccomp is 3"}}},
 		{name: "hostUsers false in an own user namespace",
-			exp:  func(e *spec.Expected) { e.HostUsers = false },
+			exp:  func(e *expect.Expected) { e.HostUsers = false },
 			obs:  func(s *probe.State) { s.UIDMap = probe.IDMap{{Inside: 0, Outside: 65536, Length: 65536}} },
 			want: map[string][]want{"hostUsers": {ok("uid_map")}},
 			msg:  map[string][]string{"hostUsers": {"0 65536 65536"}}},
 		{name: "hostUsers false but the host's user namespace",
-			exp:  func(e *spec.Expected) { e.HostUsers = false },
+			exp:  func(e *expect.Expected) { e.HostUsers = false },
 			want: map[string][]want{"hostUsers": {drift(SeverityHigh, "uid_map")}}},
 		{name: "hostUsers unset but in a user namespace",
 			obs: func(s *probe.State) {
@@ -618,7 +621,7 @@ func TestFlagChecks(t *testing.T) {
 }
 
 func TestProcMountCheck(t *testing.T) {
-	unmasked := func(e *spec.Expected) {
+	unmasked := func(e *expect.Expected) {
 		e.ProcMount = "Unmasked"
 		e.UnmaskedPaths = append(append([]string(nil), defaultMasked...), defaultReadonly...)
 		e.MaskedPaths, e.ReadonlyPaths = []string{}, []string{}
@@ -684,14 +687,14 @@ func TestProcMountCheck(t *testing.T) {
 
 func TestLSMChecks(t *testing.T) {
 	noLSM := func(s *probe.State) { s.LSM = probe.LSM{} }
-	localhost := func(e *spec.Expected) {
-		e.AppArmor = spec.AppArmor{Type: "Localhost", Profile: "k8s-deny-write", Declared: true, Source: "container"}
+	localhost := func(e *expect.Expected) {
+		e.AppArmor = expect.AppArmor{Type: "Localhost", Profile: "k8s-deny-write", Declared: true, Source: "container"}
 	}
-	podman := func(e *spec.Expected) {
-		e.AppArmor = spec.AppArmor{Type: "RuntimeDefault", Profile: "containers-default-", ProfilePrefix: true, Source: "runtime default"}
+	podman := func(e *expect.Expected) {
+		e.AppArmor = expect.AppArmor{Type: "RuntimeDefault", Profile: "containers-default-", ProfilePrefix: true, Source: "runtime default"}
 	}
-	sel := func(e *spec.Expected) {
-		e.SELinux = &spec.SELinuxOptions{Type: "container_t", Level: "s0:c1,c2"}
+	sel := func(e *expect.Expected) {
+		e.SELinux = &manifest.SELinuxOptions{Type: "container_t", Level: "s0:c1,c2"}
 	}
 	selLabel := func(label string) func(*probe.State) {
 		return func(s *probe.State) { s.LSM = probe.ClassifyLabel(label) }
@@ -703,8 +706,8 @@ func TestLSMChecks(t *testing.T) {
 			obs:  noLSM,
 			want: map[string][]want{"appArmorProfile": {skipped("")}}},
 		{name: "AppArmor: node without AppArmor, Unconfined declared",
-			exp: func(e *spec.Expected) {
-				e.AppArmor = spec.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+			exp: func(e *expect.Expected) {
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
 			},
 			obs:  noLSM,
 			want: map[string][]want{"appArmorProfile": {skipped("")}}},
@@ -714,7 +717,7 @@ func TestLSMChecks(t *testing.T) {
 			want: map[string][]want{"appArmorProfile": {drift(SeverityMedium, "")}},
 			msg:  map[string][]string{"appArmorProfile": {"k8s-deny-write"}}},
 		{name: "AppArmor: SELinux node, RuntimeDefault declared",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.AppArmor.Declared, e.AppArmor.Source = true, "container"
 			},
 			obs:  selLabel("system_u:system_r:container_t:s0:c1,c2"),
@@ -732,7 +735,7 @@ func TestLSMChecks(t *testing.T) {
 			obs:  selLabel("containers-default-0.50.0 (enforce)"),
 			want: map[string][]want{"appArmorProfile": {ok("")}}},
 		{name: "AppArmor: without prefix matching the versioned name differs",
-			exp:  func(e *spec.Expected) { podman(e); e.AppArmor.ProfilePrefix = false },
+			exp:  func(e *expect.Expected) { podman(e); e.AppArmor.ProfilePrefix = false },
 			obs:  selLabel("containers-default-0.50.0 (enforce)"),
 			want: map[string][]want{"appArmorProfile": {drift(SeverityMedium, "")}}},
 		{name: "AppArmor: complain mode",
@@ -744,18 +747,18 @@ func TestLSMChecks(t *testing.T) {
 			want: map[string][]want{"appArmorProfile": {drift(SeverityHigh, "")}},
 			msg:  map[string][]string{"appArmorProfile": {"kubernetes#125069"}}},
 		{name: "AppArmor: runtime default name unknown, some profile in force",
-			exp:  func(e *spec.Expected) { e.AppArmor.Profile = "" },
+			exp:  func(e *expect.Expected) { e.AppArmor.Profile = "" },
 			obs:  selLabel("eci-default (enforce)"),
 			want: map[string][]want{"appArmorProfile": {ok("")}}},
 		{name: "AppArmor: Unconfined declared and unconfined",
-			exp: func(e *spec.Expected) {
-				e.AppArmor = spec.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+			exp: func(e *expect.Expected) {
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
 			},
 			obs:  selLabel("unconfined"),
 			want: map[string][]want{"appArmorProfile": {ok("")}}},
 		{name: "AppArmor: Unconfined declared but confined",
-			exp: func(e *spec.Expected) {
-				e.AppArmor = spec.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+			exp: func(e *expect.Expected) {
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
 			},
 			want: map[string][]want{"appArmorProfile": {drift(SeverityLow, "")}}},
 
@@ -768,8 +771,8 @@ func TestLSMChecks(t *testing.T) {
 			obs:  selLabel("system_u:system_r:container_t:s0:c1,c2"),
 			want: map[string][]want{"seLinuxOptions": {ok("")}}},
 		{name: "SELinux: MLS range level matches",
-			exp: func(e *spec.Expected) {
-				e.SELinux = &spec.SELinuxOptions{User: "system_u", Role: "system_r", Type: "spc_t", Level: "s0-s0:c0.c1023"}
+			exp: func(e *expect.Expected) {
+				e.SELinux = &manifest.SELinuxOptions{User: "system_u", Role: "system_r", Type: "spc_t", Level: "s0-s0:c0.c1023"}
 			},
 			obs:  selLabel("system_u:system_r:spc_t:s0-s0:c0.c1023"),
 			want: map[string][]want{"seLinuxOptions": {ok("")}}},
@@ -803,8 +806,8 @@ func TestSysctlsCheck(t *testing.T) {
 			want: map[string][]want{"sysctls": {ok(unprivPorts), drift(SeverityLow, pingRange)}},
 			msg:  map[string][]string{"sysctls": {`"1 0"`, `"0 2147483647"`}}},
 		{name: "pod sysctl not applied drifts at medium",
-			exp: func(e *spec.Expected) {
-				e.Sysctls = append(e.Sysctls, spec.ExpectedSysctl{Name: "net.core.somaxconn", Value: "1024", Source: "pod"})
+			exp: func(e *expect.Expected) {
+				e.Sysctls = append(e.Sysctls, expect.ExpectedSysctl{Name: "net.core.somaxconn", Value: "1024", Source: "pod"})
 			},
 			obs:  func(s *probe.State) { s.Sysctls["net.core.somaxconn"] = "4096" },
 			want: map[string][]want{"sysctls": {ok(unprivPorts), ok(pingRange), drift(SeverityMedium, "net.core.somaxconn")}}},
@@ -815,7 +818,7 @@ func TestSysctlsCheck(t *testing.T) {
 			want: map[string][]want{"sysctls": {ok(unprivPorts), unknown(pingRange)}},
 			msg:  map[string][]string{"sysctls": {"/proc/sys/net/ipv4/ping_group_range: absent"}}},
 		{name: "nothing declared or injected",
-			exp:  func(e *spec.Expected) { e.Sysctls = nil },
+			exp:  func(e *expect.Expected) { e.Sysctls = nil },
 			want: map[string][]want{"sysctls": {skipped("")}},
 			msg:  map[string][]string{"sysctls": {"containerd profile"}}},
 	})
@@ -932,7 +935,7 @@ func TestRegressions(t *testing.T) {
 	})
 	t.Run("seccomp strict is not reported as every syscall open", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
-		e.Seccomp = spec.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"}
+		e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"}
 		o.Seccomp = 1
 		fs := byCheck(Compare(e, o))["seccompProfile"]
 		mustHold(t, len(fs) == 1 && !strings.Contains(fs[0].Message, "every syscall is open"),

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 // Builders for the values the checks compare. They are written out here,
@@ -51,17 +51,17 @@ var identityMap = probe.IDMap{{Inside: 0, Outside: 0, Length: 4294967295}}
 // runAsUser/runAsGroup 1000, runAsNonRoot, no capability changes, the
 // kubelet's Unconfined seccomp, the runtime's AppArmor default and the two
 // sysctls containerd injects.
-func expNonRoot() *spec.Expected {
-	return &spec.Expected{
+func expNonRoot() *expect.Expected {
+	return &expect.Expected{
 		Profile: "containerd", Workload: "Deployment/web", Namespace: "shop", Container: "app", ContainerKind: "container",
 		UID: ptr(int64(1000)), GID: ptr(int64(1000)), RunAsNonRoot: true,
 		AllowedGroups: []int64{1000}, GroupsPolicy: "Merge",
 		Capabilities: containerdCaps,
 		ProcMount:    "Default",
 		MaskedPaths:  append([]string(nil), defaultMasked...), ReadonlyPaths: append([]string(nil), defaultReadonly...),
-		Seccomp:  spec.Seccomp{Type: "Unconfined", Mode: 0, Source: "runtime default"},
-		AppArmor: spec.AppArmor{Type: "RuntimeDefault", Profile: ctrdAppArmor, Source: "runtime default"},
-		Sysctls: []spec.ExpectedSysctl{
+		Seccomp:  expect.Seccomp{Type: "Unconfined", Mode: 0, Source: "runtime default"},
+		AppArmor: expect.AppArmor{Type: "RuntimeDefault", Profile: ctrdAppArmor, Source: "runtime default"},
+		Sysctls: []expect.ExpectedSysctl{
 			{Name: unprivPorts, Value: "0", Source: "runtime default"},
 			{Name: pingRange, Value: "0 2147483647", Source: "runtime default"},
 		},
@@ -106,15 +106,15 @@ func rootCaps(s *probe.State, set caps.Set) {
 }
 
 // privileged turns e into the expectation of a privileged container.
-func privileged(e *spec.Expected) {
+func privileged(e *expect.Expected) {
 	e.UID, e.GID, e.RunAsNonRoot = ptr(int64(0)), ptr(int64(0)), false
 	e.AllowedGroups = []int64{0}
 	e.Privileged, e.AllCapabilities = true, true
 	e.Capabilities = caps.Full(lastCap)
 	e.UnmaskedPaths = append(append([]string(nil), defaultMasked...), defaultReadonly...)
 	e.MaskedPaths, e.ReadonlyPaths = []string{}, []string{}
-	e.Seccomp = spec.Seccomp{Type: "Unconfined", Mode: 0, Source: "privileged"}
-	e.AppArmor = spec.AppArmor{Type: "Unconfined", Profile: "unconfined", Source: "privileged"}
+	e.Seccomp = expect.Seccomp{Type: "Unconfined", Mode: 0, Source: "privileged"}
+	e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Source: "privileged"}
 }
 
 // privilegedState is what a privileged container's root process shows.

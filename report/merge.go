@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/expect"
 )
 
 // Merge folds the findings of several processes of one container into one
@@ -72,7 +72,7 @@ func writeKey(b *strings.Builder, f Finding) {
 
 // NewMerged assembles the report of a container verified through several
 // processes from their findings (see Merge).
-func NewMerged(exp *spec.Expected, procs []Process, findings []Finding, src SpecRef, now time.Time) *Report {
+func NewMerged(exp *expect.Expected, procs []Process, findings []Finding, src SpecRef, now time.Time) *Report {
 	r := &Report{
 		APIVersion: APIVersion,
 		Kind:       Kind,

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 var testTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("CET", 3600))
@@ -440,7 +440,7 @@ func BenchmarkCompare(b *testing.B) {
 	e.SupplementalGroups = []int64{3000}
 	e.AllowedGroups = []int64{1000}
 	e.NoNewPrivs, e.ReadOnlyRootFilesystem = true, true
-	e.Seccomp = spec.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"}
+	e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"}
 	o.Groups = []int64{1000, 2000, 3000}
 	o.NoNewPrivs, o.Mounts.RootReadOnly, o.Seccomp, o.SeccompFilters = true, true, 2, 1
 	if s := Summarize(Compare(e, o)); s.Drift != 0 || s.Unknown != 0 {

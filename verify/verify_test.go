@@ -5,9 +5,10 @@ import (
 	"io"
 	"testing"
 
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
 )
 
 const demoPod = `
@@ -31,11 +32,11 @@ spec:
 
 func newVerifier(tb testing.TB, procRoot string) *Verifier {
 	tb.Helper()
-	ws, err := spec.Decode("demo.yaml", []byte(demoPod))
+	ws, err := manifest.Decode("demo.yaml", []byte(demoPod))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	prof, err := spec.LookupProfile("containerd")
+	prof, err := expect.LookupProfile("containerd")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
 	"github.com/secctx/secctx/watch"
 )
 
@@ -60,14 +60,14 @@ type harness struct {
 
 // staticSpec is a spec source without a file to watch.
 func staticSpec(yaml string) watch.SpecSource {
-	return watch.SpecSource{Load: func() (*spec.Loaded, error) {
-		return &spec.Loaded{Source: "test", Name: "test", Data: []byte(yaml)}, nil
+	return watch.SpecSource{Load: func() (*manifest.Loaded, error) {
+		return &manifest.Loaded{Source: "test", Name: "test", Data: []byte(yaml)}, nil
 	}}
 }
 
 // fileSpec is a spec source reading and watching path.
 func fileSpec(path string) watch.SpecSource {
-	return watch.SpecSource{Path: path, Load: func() (*spec.Loaded, error) { return spec.LoadFile(path) }}
+	return watch.SpecSource{Path: path, Load: func() (*manifest.Loaded, error) { return manifest.LoadFile(path) }}
 }
 
 func mustTargets(t testing.TB, specs ...string) []watch.Target {

@@ -14,9 +14,10 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
 	"github.com/secctx/secctx/verify"
 )
 
@@ -32,14 +33,14 @@ const (
 // changes (a ConfigMap volume swaps its ..data symlink).
 type SpecSource struct {
 	Path string
-	Load func() (*spec.Loaded, error)
+	Load func() (*manifest.Loaded, error)
 }
 
 // Config configures a Watcher.
 type Config struct {
 	FS        probe.FS
 	Targets   []Target
-	Profile   *spec.Profile
+	Profile   *expect.Profile
 	Workload  string // --workload selector
 	Spec      SpecSource
 	Interval  time.Duration
@@ -140,11 +141,11 @@ func (w *Watcher) load() error {
 	if err != nil {
 		return err
 	}
-	ws, err := spec.Decode(ld.Name, ld.Data)
+	ws, err := manifest.Decode(ld.Name, ld.Data)
 	if err != nil {
 		return err
 	}
-	wl, err := spec.Select(ws, w.cfg.Workload)
+	wl, err := manifest.Select(ws, w.cfg.Workload)
 	if err != nil {
 		return err
 	}
@@ -275,7 +276,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 	}
 	type group struct {
 		shared *probe.State
-		exp    *spec.Expected
+		exp    *expect.Expected
 	}
 	groups := map[string]*group{}
 	// Processes in the same state share one comparison; their findings
@@ -288,7 +289,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 	var order []*sameState
 	var findings []report.Finding
 	var list []report.Process
-	var exp *spec.Expected
+	var exp *expect.Expected
 	for _, pid := range pids {
 		st := w.cfg.FS.ObserveProcess(pid)
 		if st.Blind() && p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID {

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
 	"github.com/secctx/secctx/verify"
 	"github.com/secctx/secctx/watch"
 )
@@ -926,11 +926,11 @@ func TestSharedComparisonMatchesPerProcess(t *testing.T) {
 // merges as a report of several processes does.
 func referenceFindings(t *testing.T, pt *procTree, yaml string, got *report.Report) []report.Finding {
 	t.Helper()
-	ws, err := spec.Decode("test", []byte(yaml))
+	ws, err := manifest.Decode("test", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wl, err := spec.Select(ws, "")
+	wl, err := manifest.Select(ws, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1023,7 +1023,7 @@ func TestDefaultSpecTwoTargets(t *testing.T) {
 	pt := newProcTree(t, appProc(7, "secctx", "side"))
 	pt.add(pauseProc(), appProc(20, "nginx", "app"))
 	pt.update(20, setUID(0)) // app drifts from restricted (runAsNonRoot), the sidecar does not
-	src := watch.SpecSource{Load: func() (*spec.Loaded, error) { return spec.Load("", func(string) string { return "" }, nil) }}
+	src := watch.SpecSource{Load: func() (*manifest.Loaded, error) { return manifest.Load("", func(string) string { return "" }, nil) }}
 	h := newHarness(t, pt, src, "app=comm:nginx", "side=self")
 	lines := h.cycle()
 	if len(lines) != 2 {
@@ -1057,7 +1057,7 @@ func TestDefaultSpecTwoTargets(t *testing.T) {
 func TestDefaultSpecTarget(t *testing.T) {
 	pt := appPod(t, 1)
 	w, err := watch.New(watch.Config{FS: pt.FS(), Targets: mustTargets(t, "app=others"),
-		Spec: watch.SpecSource{Load: func() (*spec.Loaded, error) { return spec.Load("", func(string) string { return "" }, nil) }}})
+		Spec: watch.SpecSource{Load: func() (*manifest.Loaded, error) { return manifest.Load("", func(string) string { return "" }, nil) }}})
 	if err != nil {
 		t.Fatal(err)
 	}

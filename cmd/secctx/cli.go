@@ -12,9 +12,11 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/userdb"
 	"github.com/secctx/secctx/verify"
 )
 
@@ -93,8 +95,8 @@ func (o *options) register(fs *flag.FlagSet, cmd string, getenv func(string) str
 		fs.StringVar(&o.specPath, "spec", "", "manifest file, or - for stdin (else $SECCTX_SPEC_FILE, $SECCTX_SPEC)")
 		fs.StringVar(&o.workload, "workload", "", "the workload when the spec holds several: KIND/NAME, or NAMESPACE/KIND/NAME")
 		fs.StringVar(&o.container, "container", getenv("SECCTX_CONTAINER"), "container name; env SECCTX_CONTAINER; empty: the only container")
-		fs.StringVar(&o.profile, "profile", envOr(getenv, "SECCTX_PROFILE", spec.DefaultProfile),
-			"runtime profile: "+strings.Join(spec.ProfileNames(), ", ")+"; env SECCTX_PROFILE")
+		fs.StringVar(&o.profile, "profile", envOr(getenv, "SECCTX_PROFILE", expect.DefaultProfile),
+			"runtime profile: "+strings.Join(expect.ProfileNames(), ", ")+"; env SECCTX_PROFILE")
 	}
 	if cmd == "verify" {
 		fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a drift has this severity or higher: critical, high, medium, low, info")
@@ -212,28 +214,28 @@ func newLogger(w io.Writer, level string) zerolog.Logger {
 
 // target is a resolved verification target.
 type target struct {
-	loaded *spec.Loaded
-	wl     *spec.Workload
-	prof   *spec.Profile
+	loaded *manifest.Loaded
+	wl     *manifest.Workload
+	prof   *expect.Profile
 	v      *verify.Verifier
 }
 
 // loadTarget finds, decodes and selects the spec; every error is bad input
 // (exit 2) and names the source and field.
 func loadTarget(o *options, stdin io.Reader) (*target, error) {
-	prof, err := spec.LookupProfile(o.profile)
+	prof, err := expect.LookupProfile(o.profile)
 	if err != nil {
 		return nil, &usageError{"--profile: " + err.Error()}
 	}
-	ld, err := spec.Load(o.specPath, o.getenv, stdin)
+	ld, err := manifest.Load(o.specPath, o.getenv, stdin)
 	if err != nil {
 		return nil, err
 	}
-	ws, err := spec.Decode(ld.Name, ld.Data)
+	ws, err := manifest.Decode(ld.Name, ld.Data)
 	if err != nil {
 		return nil, err
 	}
-	wl, err := spec.Select(ws, o.workload)
+	wl, err := manifest.Select(ws, o.workload)
 	if err != nil {
 		return nil, err
 	}
@@ -310,8 +312,8 @@ func runExpect(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger
 			name, item string
 			parse      func(string)
 		}{
-			{"etc/passwd", probe.ItemPasswd, func(s string) { st.Passwd = probe.ParsePasswd(s) }},
-			{"etc/group", probe.ItemGroupFile, func(s string) { st.Group = probe.ParseGroup(s) }},
+			{"etc/passwd", probe.ItemPasswd, func(s string) { st.Passwd = userdb.ParsePasswd(s) }},
+			{"etc/group", probe.ItemGroupFile, func(s string) { st.Group = userdb.ParseGroup(s) }},
 		} {
 			b, err := os.ReadFile(o.imageRoot + "/" + f.name)
 			switch {

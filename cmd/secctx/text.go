@@ -7,8 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 // writeStateText renders the observed state for `secctx probe -o text`.
@@ -93,7 +93,7 @@ func ptr(v *int64) string {
 }
 
 // writeExpectedText renders the resolved expectation for `secctx expect`.
-func writeExpectedText(w io.Writer, e *spec.Expected) error {
+func writeExpectedText(w io.Writer, e *expect.Expected) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	p := func(k string, format string, args ...any) {
 		fmt.Fprintf(tw, "%s\t%s\n", k, fmt.Sprintf(format, args...))

@@ -14,8 +14,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 	"github.com/secctx/secctx/watch"
 )
 
@@ -113,7 +114,7 @@ func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 	if len(wo.targets) == 0 {
 		wo.targets = targetList{{Container: o.container, Selector: watch.Selector{Kind: watch.SelectSelf}}}
 	}
-	prof, err := spec.LookupProfile(o.profile)
+	prof, err := expect.LookupProfile(o.profile)
 	if err != nil {
 		return exitUsage, &usageError{"--profile: " + err.Error()}
 	}
@@ -128,12 +129,12 @@ func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 	}
 	path := o.specPath
 	if path == "" {
-		path = o.getenv(spec.EnvSpecFile)
+		path = o.getenv(manifest.EnvSpecFile)
 	}
 	if path == "-" {
 		path = "" // stdin cannot be re-read
 	}
-	src := watch.SpecSource{Path: path, Load: func() (*spec.Loaded, error) { return spec.Load(o.specPath, o.getenv, stdin) }}
+	src := watch.SpecSource{Path: path, Load: func() (*manifest.Loaded, error) { return manifest.Load(o.specPath, o.getenv, stdin) }}
 	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
 	// A sidecar runs in every pod and pays for its memory there: a soft
 	// limit makes the collector return memory early instead of letting the

@@ -1,4 +1,4 @@
-package spec
+package manifest
 
 import (
 	_ "embed"

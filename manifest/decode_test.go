@@ -1,4 +1,4 @@
-package spec_test
+package manifest_test
 
 import (
 	"errors"
@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/manifest"
 )
 
-// assertSpecError checks that err is a *spec.Error whose text is one line
+// assertSpecError checks that err is a *manifest.Error whose text is one line
 // holding the source name and every wanted substring (the field path among
 // them).
 func assertSpecError(t *testing.T, err error, source string, want ...string) {
@@ -23,11 +23,11 @@ func assertSpecError(t *testing.T, err error, source string, want ...string) {
 
 func specErrorProblem(err error, source string, want ...string) (string, bool) {
 	if err == nil {
-		return "err = nil, want a *spec.Error", false
+		return "err = nil, want a *manifest.Error", false
 	}
-	var se *spec.Error
+	var se *manifest.Error
 	if !errors.As(err, &se) {
-		return "err is " + reflect.TypeOf(err).String() + ", want *spec.Error: " + err.Error(), false
+		return "err is " + reflect.TypeOf(err).String() + ", want *manifest.Error: " + err.Error(), false
 	}
 	msg := err.Error()
 	if strings.ContainsAny(msg, "\n\r") {
@@ -61,9 +61,9 @@ spec:
       allowPrivilegeEscalation: false
 `
 
-func decodeOK(t *testing.T, source, data string) []*spec.Workload {
+func decodeOK(t *testing.T, source, data string) []*manifest.Workload {
 	t.Helper()
-	ws, err := spec.Decode(source, []byte(data))
+	ws, err := manifest.Decode(source, []byte(data))
 	if err != nil {
 		t.Fatalf("Decode(%s): %v", source, err)
 	}
@@ -274,7 +274,7 @@ spec: {template: {spec: {containers: [{name: c}]}}}
 		{"batch", "Job/batch"},
 		{"job/batch", "Job/batch"},
 	} {
-		w, err := spec.Select(ws, tc.sel)
+		w, err := manifest.Select(ws, tc.sel)
 		if err != nil || w.ID() != tc.want {
 			t.Errorf("Select(%q) = %v, %v; want %s", tc.sel, w, err, tc.want)
 		}
@@ -289,14 +289,14 @@ spec: {template: {spec: {containers: [{name: c}]}}}
 		{"nope", []string{"--workload", `no workload "nope"`}},
 		{"Pod/Web", []string{"--workload", `no workload "Pod/Web"`}}, // names are case-sensitive
 	} {
-		_, err := spec.Select(ws, tc.sel)
+		_, err := manifest.Select(ws, tc.sel)
 		assertSpecError(t, err, "multi.yaml", tc.want...)
 	}
 	one := decodeOK(t, "one.yaml", podYAML)
-	if w, err := spec.Select(one, ""); err != nil || w.ID() != "Pod/demo" {
+	if w, err := manifest.Select(one, ""); err != nil || w.ID() != "Pod/demo" {
 		t.Errorf("Select(one, \"\") = %v, %v", w, err)
 	}
-	if _, err := spec.Select(nil, ""); err == nil {
+	if _, err := manifest.Select(nil, ""); err == nil {
 		t.Error("Select(nil) succeeded")
 	}
 }
@@ -311,10 +311,10 @@ spec:
 `
 	w := decodeOK(t, "p.yaml", doc)[0]
 	for _, tc := range []struct{ name, kind string }{
-		{"app", spec.KindContainer},
-		{"sidecar", spec.KindContainer},
-		{"setup", spec.KindInitContainer},
-		{"debugger", spec.KindEphemeralContainer},
+		{"app", manifest.KindContainer},
+		{"sidecar", manifest.KindContainer},
+		{"setup", manifest.KindInitContainer},
+		{"debugger", manifest.KindEphemeralContainer},
 	} {
 		c, kind, err := w.FindContainer(tc.name)
 		if err != nil || c.Name != tc.name || kind != tc.kind {
@@ -332,7 +332,7 @@ spec:
   initContainers: [{name: setup}]
   containers: [{name: app}]
 `)[0]
-	if c, kind, err := only.FindContainer(""); err != nil || c.Name != "app" || kind != spec.KindContainer {
+	if c, kind, err := only.FindContainer(""); err != nil || c.Name != "app" || kind != manifest.KindContainer {
 		t.Errorf("only container: %v, %q, %v", c, kind, err)
 	}
 }
@@ -475,10 +475,10 @@ func TestDecodeBadInput(t *testing.T) {
 		{"whitespace", " \n\t\n", []string{"spec is empty"}, ""},
 		{"only-comments", "# nothing here\n---\n# nor here\n", []string{"no workload found"}, ""},
 		{"only-configmap", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", []string{"no workload found"}, ""},
-		{"over-size", podYAML + "# " + strings.Repeat("x", spec.MaxSpecSize) + "\n", []string{"over the 1048576-byte limit"}, ""},
+		{"over-size", podYAML + "# " + strings.Repeat("x", manifest.MaxSpecSize) + "\n", []string{"over the 1048576-byte limit"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ws, err := spec.Decode("bad.yaml", []byte(tc.in))
+			ws, err := manifest.Decode("bad.yaml", []byte(tc.in))
 			if tc.want == nil { // accepted, but holding nothing to verify
 				if err == nil {
 					t.Fatalf("Decode succeeded with %d workloads", len(ws))
@@ -537,16 +537,16 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 // but skips kind-less items.
 func TestDecodeTypedListWithoutItemKind(t *testing.T) {
 	doc := "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n  spec: {containers: [{name: c}]}\n"
-	ws, err := spec.Decode("podlist.yaml", []byte(doc))
+	ws, err := manifest.Decode("podlist.yaml", []byte(doc))
 	if err != nil || len(ws) != 1 || ws[0].ID() != "Pod/a" {
 		t.Errorf("items of a typed list (kind PodList, as GET /api/v1/pods returns it) have no kind of their own and are skipped instead of taking the kind from the list: %v", err)
 	}
 }
 
 func TestDecodeAcceptsAtLimit(t *testing.T) {
-	pad := spec.MaxSpecSize - len(podYAML) - 3
+	pad := manifest.MaxSpecSize - len(podYAML) - 3
 	data := podYAML + "# " + strings.Repeat("x", pad) + "\n"
-	if len(data) != spec.MaxSpecSize {
+	if len(data) != manifest.MaxSpecSize {
 		t.Fatalf("built %d bytes", len(data))
 	}
 	decodeOK(t, "limit.yaml", data)
@@ -632,12 +632,12 @@ spec:
 	p := s.SecurityContext
 	if p.SELinuxOptions.Level != "s0:c1,c2" || *p.WindowsOptions.RunAsUserName != "winuser" || *p.RunAsGroup != 2 ||
 		!reflect.DeepEqual(p.SupplementalGroups, []int64{3, 4}) || *p.SupplementalGroupsPolicy != "Strict" || *p.FSGroup != 5 ||
-		p.Sysctls[0] != (spec.Sysctl{Name: "kernel.msgmax", Value: "6"}) || *p.FSGroupChangePolicy != "OnRootMismatch" ||
+		p.Sysctls[0] != (manifest.Sysctl{Name: "kernel.msgmax", Value: "6"}) || *p.FSGroupChangePolicy != "OnRootMismatch" ||
 		*p.SeccompProfile.LocalhostProfile != "p.json" || *p.AppArmorProfile.LocalhostProfile != "aa" || *p.SELinuxChangePolicy != "MountOption" {
 		t.Errorf("pod securityContext decoded wrong: %+v", p)
 	}
 	c := s.Containers[0].SecurityContext
-	if !reflect.DeepEqual(c.Capabilities, &spec.Capabilities{Add: []string{"NET_ADMIN"}, Drop: []string{"ALL"}}) || *c.Privileged ||
+	if !reflect.DeepEqual(c.Capabilities, &manifest.Capabilities{Add: []string{"NET_ADMIN"}, Drop: []string{"ALL"}}) || *c.Privileged ||
 		c.SELinuxOptions.Level != "s0" || *c.RunAsUser != 7 || *c.RunAsGroup != 8 || *c.RunAsNonRoot || !*c.ReadOnlyRootFilesystem ||
 		*c.AllowPrivilegeEscalation || *c.ProcMount != "Unmasked" || c.SeccompProfile.Type != "RuntimeDefault" || c.AppArmorProfile.Type != "Unconfined" {
 		t.Errorf("container securityContext decoded wrong: %+v", c)
@@ -651,12 +651,12 @@ spec:
 // not turn it into an expectation.
 func TestDecodeCaseSensitiveKeys(t *testing.T) {
 	for name, doc := range map[string]string{
-		"spec.SecurityContext":       "kind: Pod\nmetadata: {name: p}\nspec:\n  SecurityContext: {runAsUser: 5}\n  containers: [{name: app}]\n",
+		"manifest.SecurityContext":   "kind: Pod\nmetadata: {name: p}\nspec:\n  SecurityContext: {runAsUser: 5}\n  containers: [{name: app}]\n",
 		"spec.HostUsers":             "kind: Pod\nmetadata: {name: p}\nspec:\n  HostUsers: false\n  containers: [{name: app}]\n",
 		"containers.SecurityContext": "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, SecurityContext: {runAsUser: 5}}]\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			ws, err := spec.Decode("case.yaml", []byte(doc))
+			ws, err := manifest.Decode("case.yaml", []byte(doc))
 			if err != nil {
 				return // rejecting is acceptable too
 			}
@@ -670,17 +670,24 @@ func TestDecodeCaseSensitiveKeys(t *testing.T) {
 
 func TestErrorFormat(t *testing.T) {
 	for _, tc := range []struct {
-		e    spec.Error
+		e    manifest.Error
 		want string
 	}{
-		{spec.Error{Source: "pod.yaml", Object: "Pod/demo", Field: "spec.x", Msg: "bad"}, "pod.yaml: Pod/demo: spec.x: bad"},
-		{spec.Error{Source: "stdin", Msg: "spec is empty"}, "stdin: spec is empty"},
-		{spec.Error{Source: "env SECCTX_SPEC", Field: "--workload", Msg: "m"}, "env SECCTX_SPEC: --workload: m"},
+		{manifest.Error{Source: "pod.yaml", Object: "Pod/demo", Field: "spec.x", Msg: "bad"}, "pod.yaml: Pod/demo: spec.x: bad"},
+		{manifest.Error{Source: "stdin", Msg: "spec is empty"}, "stdin: spec is empty"},
+		{manifest.Error{Source: "env SECCTX_SPEC", Field: "--workload", Msg: "m"}, "env SECCTX_SPEC: --workload: m"},
 	} {
 		if got := tc.e.Error(); got != tc.want {
 			t.Errorf("Error() = %q, want %q", got, tc.want)
 		}
 	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func TestLoadPrecedence(t *testing.T) {
@@ -695,7 +702,7 @@ func TestLoadPrecedence(t *testing.T) {
 	flagFile := write("flag.yaml", "flag")
 	envFile := write("envfile.yaml", "envfile")
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	both := env(map[string]string{spec.EnvSpecFile: envFile, spec.EnvSpec: "inline"})
+	both := env(map[string]string{manifest.EnvSpecFile: envFile, manifest.EnvSpec: "inline"})
 	stdin := strings.NewReader("from-stdin")
 
 	for _, tc := range []struct {
@@ -709,11 +716,11 @@ func TestLoadPrecedence(t *testing.T) {
 		{"flag wins over env", flagFile, both, "file:" + flagFile, flagFile, "flag", flagFile, false},
 		{"dash is stdin", "-", both, "stdin", "stdin", "from-stdin", "", false},
 		{"SECCTX_SPEC_FILE over SECCTX_SPEC", "", both, "file:" + envFile, envFile, "envfile", envFile, false},
-		{"SECCTX_SPEC", "", env(map[string]string{spec.EnvSpec: "inline"}), "env:SECCTX_SPEC", "env SECCTX_SPEC", "inline", "", false},
-		{"embedded default", "", env(nil), spec.DefaultSourceName, "embedded restricted profile", "", "", true},
+		{"SECCTX_SPEC", "", env(map[string]string{manifest.EnvSpec: "inline"}), "env:SECCTX_SPEC", "env SECCTX_SPEC", "inline", "", false},
+		{"embedded default", "", env(nil), manifest.DefaultSourceName, "embedded restricted profile", "", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := spec.Load(tc.flag, tc.getenv, stdin)
+			l, err := manifest.Load(tc.flag, tc.getenv, stdin)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -726,50 +733,40 @@ func TestLoadPrecedence(t *testing.T) {
 		})
 	}
 
-	t.Run("embedded default is PSS restricted", func(t *testing.T) {
-		l := must(spec.Load("", env(nil), nil))
-		w := must(spec.Select(must(spec.Decode(l.Name, l.Data)), ""))
-		e := must(spec.Resolve(spec.Input{Workload: w, Profile: profile("containerd"), Image: busybox, LastCap: 40}))
-		if !e.RunAsNonRoot || !e.NoNewPrivs || e.Capabilities != 0 || e.Seccomp.Mode != 2 {
-			t.Errorf("restricted default resolves to runAsNonRoot=%v noNewPrivs=%v caps=%s seccomp=%d",
-				e.RunAsNonRoot, e.NoNewPrivs, e.Capabilities, e.Seccomp.Mode)
-		}
-	})
-
-	big := strings.Repeat("x", spec.MaxSpecSize+1)
+	big := strings.Repeat("x", manifest.MaxSpecSize+1)
 	t.Run("oversize stdin", func(t *testing.T) {
-		_, err := spec.Load("-", env(nil), strings.NewReader(big))
+		_, err := manifest.Load("-", env(nil), strings.NewReader(big))
 		assertSpecError(t, err, "stdin", "over the 1048576-byte limit")
 	})
 	t.Run("oversize SECCTX_SPEC", func(t *testing.T) {
-		_, err := spec.Load("", env(map[string]string{spec.EnvSpec: big}), nil)
+		_, err := manifest.Load("", env(map[string]string{manifest.EnvSpec: big}), nil)
 		assertSpecError(t, err, "env SECCTX_SPEC", "over the 1048576-byte limit")
 	})
 	t.Run("oversize file", func(t *testing.T) {
 		p := write("big.yaml", big)
-		_, err := spec.Load(p, env(nil), nil)
+		_, err := manifest.Load(p, env(nil), nil)
 		assertSpecError(t, err, p, "over the 1048576-byte limit")
 	})
 	t.Run("missing flag file", func(t *testing.T) {
 		p := filepath.Join(dir, "absent.yaml")
-		_, err := spec.Load(p, both, nil)
+		_, err := manifest.Load(p, both, nil)
 		assertSpecError(t, err, p, "cannot read", "no such file or directory")
 	})
 	t.Run("missing SECCTX_SPEC_FILE does not fall back", func(t *testing.T) {
 		p := filepath.Join(dir, "absent.yaml")
-		_, err := spec.Load("", env(map[string]string{spec.EnvSpecFile: p, spec.EnvSpec: "inline"}), nil)
+		_, err := manifest.Load("", env(map[string]string{manifest.EnvSpecFile: p, manifest.EnvSpec: "inline"}), nil)
 		assertSpecError(t, err, p, "cannot read")
 	})
 	t.Run("directory", func(t *testing.T) {
-		_, err := spec.Load(dir, env(nil), nil)
+		_, err := manifest.Load(dir, env(nil), nil)
 		assertSpecError(t, err, dir, "cannot read")
 	})
 	t.Run("stdin read error", func(t *testing.T) {
-		_, err := spec.Load("-", env(nil), errReader{})
+		_, err := manifest.Load("-", env(nil), errReader{})
 		assertSpecError(t, err, "stdin", "cannot read", "boom")
 	})
 	t.Run("LoadFile", func(t *testing.T) {
-		l, err := spec.LoadFile(flagFile)
+		l, err := manifest.LoadFile(flagFile)
 		if err != nil || string(l.Data) != "flag" || l.Path != flagFile {
 			t.Errorf("LoadFile = %+v, %v", l, err)
 		}
@@ -783,18 +780,18 @@ func (errReader) Read([]byte) (int, error) { return 0, errors.New("boom") }
 func TestSelectByNamespace(t *testing.T) {
 	doc := "kind: Pod\nmetadata: {name: a, namespace: ns-x}\nspec: {containers: [{name: c}]}\n---\n" +
 		"kind: Pod\nmetadata: {name: a, namespace: ns-y}\nspec: {containers: [{name: c}]}\n"
-	ws, err := spec.Decode("ns.yaml", []byte(doc))
+	ws, err := manifest.Decode("ns.yaml", []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := spec.Select(ws, "Pod/a"); err == nil || !strings.Contains(err.Error(), "ns-x/Pod/a, ns-y/Pod/a") {
+	if _, err := manifest.Select(ws, "Pod/a"); err == nil || !strings.Contains(err.Error(), "ns-x/Pod/a, ns-y/Pod/a") {
 		t.Errorf("ambiguous selection: %v", err)
 	}
-	w, err := spec.Select(ws, "ns-y/pod/a")
+	w, err := manifest.Select(ws, "ns-y/pod/a")
 	if err != nil || w.Namespace != "ns-y" {
 		t.Errorf("ns-y/pod/a = %+v, %v", w, err)
 	}
-	if _, err := spec.Select(ws, "a/b/c/d"); err == nil || !strings.Contains(err.Error(), "NAMESPACE/KIND/NAME") {
+	if _, err := manifest.Select(ws, "a/b/c/d"); err == nil || !strings.Contains(err.Error(), "NAMESPACE/KIND/NAME") {
 		t.Errorf("four parts: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package spec
+package manifest
 
 import (
 	"fmt"
@@ -46,7 +46,7 @@ func validate(w *Workload, path string) *Error {
 			if len(s.Name) > 253 || !sysctlNameRE.MatchString(s.Name) {
 				return bad(sf, "invalid sysctl name %q", s.Name)
 			}
-			n := normalizeSysctlName(s.Name)
+			n := NormalizeSysctlName(s.Name)
 			if seen[n] {
 				return bad(sf, "duplicate sysctl %q", s.Name)
 			}
@@ -91,7 +91,7 @@ func validate(w *Workload, path string) *Error {
 			if sc.Capabilities != nil {
 				for field, names := range map[string][]string{"add": sc.Capabilities.Add, "drop": sc.Capabilities.Drop} {
 					for j, n := range names {
-						if isAll(n) {
+						if IsAll(n) {
 							continue
 						}
 						if _, err := caps.Value(n); err != nil {
@@ -180,10 +180,10 @@ func validateProfile(f string, p interface{}) *Error {
 	return nil
 }
 
-// normalizeSysctlName returns the dot form of a sysctl name. In slash form
+// NormalizeSysctlName returns the dot form of a sysctl name. In slash form
 // ("net/ipv4/conf/eth0.100/rp_filter") a dot is part of a component, so the
 // two separators swap (the Kubernetes rule).
-func normalizeSysctlName(name string) string {
+func NormalizeSysctlName(name string) string {
 	i := strings.IndexAny(name, "./")
 	if i < 0 || name[i] == '.' {
 		return name
@@ -199,9 +199,9 @@ func normalizeSysctlName(name string) string {
 	}, name)
 }
 
-// normalizeSysctlValue folds white space so that multi-value sysctls such as
+// NormalizeSysctlValue folds white space so that multi-value sysctls such as
 // net.ipv4.ping_group_range compare equal however they are spaced.
-func normalizeSysctlValue(v string) string { return strings.Join(strings.Fields(v), " ") }
+func NormalizeSysctlValue(v string) string { return strings.Join(strings.Fields(v), " ") }
 
 // dns1123LabelRE is the syntax of a container name.
 var dns1123LabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
@@ -225,6 +225,6 @@ func isLocalDescendingPath(p string) bool {
 	return true
 }
 
-// isAll reports whether a capability name is "ALL"; runtimes compare it
+// IsAll reports whether a capability name is "ALL"; runtimes compare it
 // without regard to case.
-func isAll(name string) bool { return strings.EqualFold(name, "ALL") }
+func IsAll(name string) bool { return strings.EqualFold(name, "ALL") }

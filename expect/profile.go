@@ -1,4 +1,4 @@
-package spec
+package expect
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/manifest"
 )
 
 // Profile is what a runtime (with the kubelet in front of it, where there is
@@ -30,7 +31,7 @@ type Profile struct {
 	InjectsUnprivilegedSysctls bool
 	// DefaultSysctls are set in every non-host-network container
 	// (containers.conf default_sysctls for podman).
-	DefaultSysctls []Sysctl
+	DefaultSysctls []manifest.Sysctl
 	// MaskedPaths and ReadonlyPaths are the defaults applied unless
 	// procMount is Unmasked or the container is privileged.
 	MaskedPaths   []string
@@ -122,7 +123,7 @@ var profiles = map[string]*Profile{
 		MaskedPaths:              podmanMaskedPaths,
 		ReadonlyPaths:            podmanReadonlyPaths,
 		LegacySeccompAnnotations: true,
-		DefaultSysctls:           []Sysctl{{Name: "net.ipv4.ping_group_range", Value: "0 0"}},
+		DefaultSysctls:           []manifest.Sysctl{{Name: "net.ipv4.ping_group_range", Value: "0 0"}},
 	},
 	"eci": {
 		Name:                       "eci",

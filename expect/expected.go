@@ -1,6 +1,9 @@
-package spec
+package expect
 
-import "github.com/secctx/secctx/caps"
+import (
+	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/manifest"
+)
 
 // Expected is the effective security state a container's processes should
 // have once the kubelet and the container runtime have applied the declared
@@ -61,7 +64,7 @@ type Expected struct {
 	Seccomp  Seccomp  `json:"seccomp"`
 	AppArmor AppArmor `json:"appArmor"`
 	// SELinux is the declared SELinux label parts; nil when none declared.
-	SELinux *SELinuxOptions `json:"seLinux,omitempty"`
+	SELinux *manifest.SELinuxOptions `json:"seLinux,omitempty"`
 
 	Sysctls []ExpectedSysctl `json:"sysctls,omitempty"`
 

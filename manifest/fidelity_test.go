@@ -1,4 +1,4 @@
-package spec_test
+package manifest_test
 
 // Fidelity tests: our minimal mirror structs must decode every manifest of
 // the corpus (testdata/fidelity) exactly as the real Kubernetes types do.
@@ -29,7 +29,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/manifest"
 )
 
 // omittedSecurityFields lists the JSON fields of the Kubernetes
@@ -231,9 +231,9 @@ func TestFidelityCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ours, err := spec.Decode(filepath.Base(file), data)
+		ours, err := manifest.Decode(filepath.Base(file), data)
 		if err != nil {
-			t.Errorf("%s: spec.Decode: %v", file, err)
+			t.Errorf("%s: manifest.Decode: %v", file, err)
 			continue
 		}
 		total += len(ours)
@@ -273,7 +273,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 }
 func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
 
-func compareWorkload(t testingT, k k8sTemplate, w *spec.Workload) {
+func compareWorkload(t testingT, k k8sTemplate, w *manifest.Workload) {
 	t.Helper()
 	id := w.ID()
 	eq := func(what string, a, b any) {
@@ -319,7 +319,7 @@ func compareWorkload(t testingT, k k8sTemplate, w *spec.Workload) {
 		}
 		return out
 	}
-	ourCtrs := func(cs []spec.Container) []ctr {
+	ourCtrs := func(cs []manifest.Container) []ctr {
 		var out []ctr
 		for _, c := range cs {
 			out = append(out, ctr{c.Name, c.Image, jsonMap(t, c.SecurityContext)})
@@ -367,28 +367,30 @@ func TestFidelityComparatorCatchesDifferences(t *testing.T) {
 	}
 	i64 := func(v int64) *int64 { return &v }
 	tr := true
-	for name, mutate := range map[string]func(w *spec.Workload){
-		"none":               func(w *spec.Workload) {},
-		"pod runAsUser":      func(w *spec.Workload) { w.Spec.SecurityContext.RunAsUser = i64(0) },
-		"pod sysctl value":   func(w *spec.Workload) { w.Spec.SecurityContext.Sysctls[1].Value = "0 2147483647" },
-		"pod seLinuxOptions": func(w *spec.Workload) { w.Spec.SecurityContext.SELinuxOptions.Level = "" },
-		"pod windowsOptions": func(w *spec.Workload) { w.Spec.SecurityContext.WindowsOptions = nil },
-		"container cap dropped": func(w *spec.Workload) {
+	for name, mutate := range map[string]func(w *manifest.Workload){
+		"none":               func(w *manifest.Workload) {},
+		"pod runAsUser":      func(w *manifest.Workload) { w.Spec.SecurityContext.RunAsUser = i64(0) },
+		"pod sysctl value":   func(w *manifest.Workload) { w.Spec.SecurityContext.Sysctls[1].Value = "0 2147483647" },
+		"pod seLinuxOptions": func(w *manifest.Workload) { w.Spec.SecurityContext.SELinuxOptions.Level = "" },
+		"pod windowsOptions": func(w *manifest.Workload) { w.Spec.SecurityContext.WindowsOptions = nil },
+		"container cap dropped": func(w *manifest.Workload) {
 			w.Spec.Containers[0].SecurityContext.Capabilities.Add = w.Spec.Containers[0].SecurityContext.Capabilities.Add[:1]
 		},
-		"container procMount":  func(w *spec.Workload) { w.Spec.Containers[0].SecurityContext.ProcMount = nil },
-		"empty vs nil context": func(w *spec.Workload) { w.Spec.Containers[1].SecurityContext = nil },
-		"init privileged":      func(w *spec.Workload) { w.Spec.InitContainers[0].SecurityContext.Privileged = nil },
-		"ephemeral seccomp": func(w *spec.Workload) {
+		"container procMount":  func(w *manifest.Workload) { w.Spec.Containers[0].SecurityContext.ProcMount = nil },
+		"empty vs nil context": func(w *manifest.Workload) { w.Spec.Containers[1].SecurityContext = nil },
+		"init privileged":      func(w *manifest.Workload) { w.Spec.InitContainers[0].SecurityContext.Privileged = nil },
+		"ephemeral seccomp": func(w *manifest.Workload) {
 			w.Spec.EphemeralContainers[0].SecurityContext.SeccompProfile.Type = "RuntimeDefault"
 		},
-		"container name":        func(w *spec.Workload) { w.Spec.Containers[2].Name = "other" },
-		"hostUsers":             func(w *spec.Workload) { w.Spec.HostUsers = &tr },
-		"shareProcessNamespace": func(w *spec.Workload) { w.Spec.ShareProcessNamespace = nil },
-		"annotations":           func(w *spec.Workload) { w.Annotations = nil },
-		"extra container":       func(w *spec.Workload) { w.Spec.Containers = append(w.Spec.Containers, spec.Container{Name: "x"}) },
+		"container name":        func(w *manifest.Workload) { w.Spec.Containers[2].Name = "other" },
+		"hostUsers":             func(w *manifest.Workload) { w.Spec.HostUsers = &tr },
+		"shareProcessNamespace": func(w *manifest.Workload) { w.Spec.ShareProcessNamespace = nil },
+		"annotations":           func(w *manifest.Workload) { w.Annotations = nil },
+		"extra container": func(w *manifest.Workload) {
+			w.Spec.Containers = append(w.Spec.Containers, manifest.Container{Name: "x"})
+		},
 	} {
-		ours, err := spec.Decode("every-field.yaml", data)
+		ours, err := manifest.Decode("every-field.yaml", data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -423,14 +425,14 @@ func TestFidelityCorpusIsThorough(t *testing.T) {
 	kinds := map[string]bool{}
 	for _, file := range corpus(t) {
 		data, _ := os.ReadFile(file)
-		ws, err := spec.Decode(file, data)
+		ws, err := manifest.Decode(file, data)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, w := range ws {
 			kinds[w.Kind] = true
 			walk("PodSecurityContext", jsonMap(t, w.Spec.SecurityContext))
-			for _, l := range [][]spec.Container{w.Spec.Containers, w.Spec.InitContainers, w.Spec.EphemeralContainers} {
+			for _, l := range [][]manifest.Container{w.Spec.Containers, w.Spec.InitContainers, w.Spec.EphemeralContainers} {
 				for _, c := range l {
 					walk("SecurityContext", jsonMap(t, c.SecurityContext))
 				}
@@ -523,17 +525,17 @@ func TestMirrorStructsCoverKubernetes(t *testing.T) {
 		exact       bool
 	}
 	pairs := []pair{
-		{"PodSecurityContext", reflect.TypeOf(corev1.PodSecurityContext{}), reflect.TypeOf(spec.PodSecurityContext{}), true},
-		{"SecurityContext", reflect.TypeOf(corev1.SecurityContext{}), reflect.TypeOf(spec.SecurityContext{}), true},
-		{"Capabilities", reflect.TypeOf(corev1.Capabilities{}), reflect.TypeOf(spec.Capabilities{}), true},
-		{"SELinuxOptions", reflect.TypeOf(corev1.SELinuxOptions{}), reflect.TypeOf(spec.SELinuxOptions{}), true},
-		{"WindowsOptions", reflect.TypeOf(corev1.WindowsSecurityContextOptions{}), reflect.TypeOf(spec.WindowsOptions{}), true},
-		{"SeccompProfile", reflect.TypeOf(corev1.SeccompProfile{}), reflect.TypeOf(spec.SeccompProfile{}), true},
-		{"AppArmorProfile", reflect.TypeOf(corev1.AppArmorProfile{}), reflect.TypeOf(spec.AppArmorProfile{}), true},
-		{"Sysctl", reflect.TypeOf(corev1.Sysctl{}), reflect.TypeOf(spec.Sysctl{}), true},
-		{"PodSpec", reflect.TypeOf(corev1.PodSpec{}), reflect.TypeOf(spec.PodSpec{}), false},
-		{"Container", reflect.TypeOf(corev1.Container{}), reflect.TypeOf(spec.Container{}), false},
-		{"EphemeralContainer", reflect.TypeOf(corev1.EphemeralContainer{}), reflect.TypeOf(spec.Container{}), false},
+		{"PodSecurityContext", reflect.TypeOf(corev1.PodSecurityContext{}), reflect.TypeOf(manifest.PodSecurityContext{}), true},
+		{"SecurityContext", reflect.TypeOf(corev1.SecurityContext{}), reflect.TypeOf(manifest.SecurityContext{}), true},
+		{"Capabilities", reflect.TypeOf(corev1.Capabilities{}), reflect.TypeOf(manifest.Capabilities{}), true},
+		{"SELinuxOptions", reflect.TypeOf(corev1.SELinuxOptions{}), reflect.TypeOf(manifest.SELinuxOptions{}), true},
+		{"WindowsOptions", reflect.TypeOf(corev1.WindowsSecurityContextOptions{}), reflect.TypeOf(manifest.WindowsOptions{}), true},
+		{"SeccompProfile", reflect.TypeOf(corev1.SeccompProfile{}), reflect.TypeOf(manifest.SeccompProfile{}), true},
+		{"AppArmorProfile", reflect.TypeOf(corev1.AppArmorProfile{}), reflect.TypeOf(manifest.AppArmorProfile{}), true},
+		{"Sysctl", reflect.TypeOf(corev1.Sysctl{}), reflect.TypeOf(manifest.Sysctl{}), true},
+		{"PodSpec", reflect.TypeOf(corev1.PodSpec{}), reflect.TypeOf(manifest.PodSpec{}), false},
+		{"Container", reflect.TypeOf(corev1.Container{}), reflect.TypeOf(manifest.Container{}), false},
+		{"EphemeralContainer", reflect.TypeOf(corev1.EphemeralContainer{}), reflect.TypeOf(manifest.Container{}), false},
 	}
 	for _, p := range pairs {
 		k8s := map[string]reflect.Type{}
@@ -585,7 +587,7 @@ func TestFidelityCaseSensitivity(t *testing.T) {
 		t.Fatal(err)
 	}
 	if api[0].spec.SecurityContext != nil {
-		t.Errorf("apiserver-json decoded spec.SecurityContext; want it ignored")
+		t.Errorf("apiserver-json decoded manifest.SecurityContext; want it ignored")
 	}
 	typed, err := k8sDecode(doc, unmarshalers["sigs.k8s.io/yaml"])
 	if err != nil {
@@ -605,7 +607,7 @@ func TestFidelityScalarsInStringFields(t *testing.T) {
 	if _, err := k8sDecode(doc, unmarshalers["apiserver-json"]); err == nil {
 		t.Errorf("apiserver-json accepted a number as sysctl value")
 	}
-	if _, err := spec.Decode("p.yaml", doc); err == nil {
+	if _, err := manifest.Decode("p.yaml", doc); err == nil {
 		t.Errorf("secctx accepted a number as sysctl value")
 	}
 }
@@ -638,7 +640,7 @@ func TestBinaryDoesNotLinkK8sAPI(t *testing.T) {
 			k8s = append(k8s, d)
 		case d == "sigs.k8s.io/yaml":
 			haveYAML = true
-		case d == "github.com/secctx/secctx/spec":
+		case d == "github.com/secctx/secctx/manifest":
 			haveSpec = true
 		}
 	}

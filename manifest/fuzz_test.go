@@ -1,14 +1,15 @@
-package spec_test
+package manifest_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 )
 
 // FuzzDecode feeds arbitrary bytes to the decoder: it must return workloads
-// or a one-line *spec.Error, and never panic. Any workload it returns must
+// or a one-line *manifest.Error, and never panic. Any workload it returns must
 // resolve under every profile.
 func FuzzDecode(f *testing.F) {
 	for _, seed := range []string{
@@ -21,21 +22,21 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ws, err := spec.Decode("fuzz.yaml", data)
+		ws, err := manifest.Decode("fuzz.yaml", data)
 		if err != nil {
-			if se, ok := err.(*spec.Error); ok && strings.Contains(se.Error(), "\n") {
+			if se, ok := err.(*manifest.Error); ok && strings.Contains(se.Error(), "\n") {
 				t.Fatalf("error spans lines: %q", se.Error())
 			}
 			return
 		}
 		for _, w := range ws {
-			for _, name := range spec.ProfileNames() {
-				p, _ := spec.LookupProfile(name)
+			for _, name := range expect.ProfileNames() {
+				p, _ := expect.LookupProfile(name)
 				c := ""
 				if len(w.Spec.Containers) > 0 {
 					c = w.Spec.Containers[0].Name
 				}
-				if _, err := spec.Resolve(spec.Input{Workload: w, Container: c, Profile: p, LastCap: 40}); err != nil {
+				if _, err := expect.Resolve(expect.Input{Workload: w, Container: c, Profile: p, LastCap: 40}); err != nil {
 					t.Fatalf("resolve %s/%s under %s: %v", w.ID(), c, name, err)
 				}
 			}

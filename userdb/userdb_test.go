@@ -1,4 +1,4 @@
-package probe
+package userdb
 
 import (
 	"reflect"

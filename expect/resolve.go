@@ -1,4 +1,4 @@
-package spec
+package expect
 
 import (
 	"encoding/json"
@@ -7,14 +7,15 @@ import (
 	"strings"
 
 	"github.com/secctx/secctx/caps"
-	"github.com/secctx/secctx/probe"
+	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/userdb"
 )
 
 // Image is what the resolver knows of the container image's users, read from
 // its own /etc/passwd and /etc/group when reachable.
 type Image struct {
-	Passwd []probe.Account
-	Group  []probe.GroupEntry
+	Passwd []userdb.Account
+	Group  []userdb.GroupEntry
 	// PasswdReadable is true when /etc/passwd was read or is known to be
 	// absent (a uid missing from an absent file resolves to gid 0, as the
 	// runtime does). False when it could not be read: the gid is unknown.
@@ -25,7 +26,7 @@ type Image struct {
 
 // Input is everything a resolution needs.
 type Input struct {
-	Workload  *Workload
+	Workload  *manifest.Workload
 	Container string // name; "" for the only container
 	Profile   *Profile
 	Image     Image
@@ -37,11 +38,11 @@ type Input struct {
 // resolution carries the merged inputs through the rules.
 type resolution struct {
 	in   *Input
-	pod  *PodSecurityContext // never nil
-	ctr  *Container
-	sc   *SecurityContext // merged: container over pod; never nil
+	pod  *manifest.PodSecurityContext // never nil
+	ctr  *manifest.Container
+	sc   *manifest.SecurityContext // merged: container over pod; never nil
 	exp  *Expected
-	user *probe.Account // the uid's passwd entry, if found
+	user *userdb.Account // the uid's passwd entry, if found
 }
 
 // rule is one step of what the kubelet and the runtime do to a declared
@@ -83,7 +84,7 @@ func Resolve(in Input) (*Expected, error) {
 	}
 	r := &resolution{in: &in, ctr: ctr, pod: in.Workload.Spec.SecurityContext}
 	if r.pod == nil {
-		r.pod = &PodSecurityContext{}
+		r.pod = &manifest.PodSecurityContext{}
 	}
 	r.exp = &Expected{
 		Profile:       in.Profile.Name,
@@ -107,7 +108,7 @@ func (r *resolution) note(format string, args ...interface{}) {
 // privileged, readOnlyRootFilesystem, allowPrivilegeEscalation and procMount
 // exist only on the container.
 func mergeContainerOverPod(r *resolution) {
-	m := SecurityContext{}
+	m := manifest.SecurityContext{}
 	if c := r.ctr.SecurityContext; c != nil {
 		m = *c
 	}
@@ -151,7 +152,7 @@ func resolveUser(r *resolution) {
 		r.note("uid not declared: the image's USER applies")
 	}
 	if r.exp.UID != nil {
-		if a, ok := probe.LookupUID(r.in.Image.Passwd, *r.exp.UID); ok {
+		if a, ok := userdb.LookupUID(r.in.Image.Passwd, *r.exp.UID); ok {
 			r.user = &a
 		}
 	}
@@ -241,7 +242,7 @@ func resolveCapabilities(r *resolution) {
 	full := caps.Full(r.in.LastCap)
 	c := r.sc.Capabilities
 	if c == nil {
-		c = &Capabilities{}
+		c = &manifest.Capabilities{}
 	}
 	if containsAll(c.Add) {
 		set = full
@@ -256,7 +257,7 @@ func resolveCapabilities(r *resolution) {
 		r.note("capabilities.drop ALL: none")
 	}
 	for _, n := range c.Add {
-		if isAll(n) {
+		if manifest.IsAll(n) {
 			continue
 		}
 		if v, err := caps.Value(n); err == nil {
@@ -264,7 +265,7 @@ func resolveCapabilities(r *resolution) {
 		}
 	}
 	for _, n := range c.Drop {
-		if isAll(n) {
+		if manifest.IsAll(n) {
 			continue
 		}
 		if v, err := caps.Value(n); err == nil {
@@ -350,7 +351,7 @@ func resolveSeccomp(r *resolution) {
 	r.note("seccomp %s from %s: Seccomp mode %d", s.Type, s.Source, s.Mode)
 }
 
-func seccompFrom(p *SeccompProfile, source string) Seccomp {
+func seccompFrom(p *manifest.SeccompProfile, source string) Seccomp {
 	s := Seccomp{Type: p.Type, Source: source}
 	if p.LocalhostProfile != nil {
 		s.LocalhostProfile = *p.LocalhostProfile
@@ -385,7 +386,7 @@ func (r *resolution) legacySeccompAnnotation() (Seccomp, bool) {
 // and the runtime applies its own). Privileged containers skip the default
 // but a Localhost profile still applies (containerd).
 func resolveAppArmor(r *resolution) {
-	var p *AppArmorProfile
+	var p *manifest.AppArmorProfile
 	src := ""
 	key := "container.apparmor.security.beta.kubernetes.io/" + r.ctr.Name
 	annotation, hasAnnotation := r.in.Workload.Annotations[key]
@@ -399,12 +400,12 @@ func resolveAppArmor(r *resolution) {
 		src = "annotation " + key
 		switch {
 		case annotation == "unconfined":
-			p = &AppArmorProfile{Type: "Unconfined"}
+			p = &manifest.AppArmorProfile{Type: "Unconfined"}
 		case strings.HasPrefix(annotation, "localhost/"):
 			name := strings.TrimPrefix(annotation, "localhost/")
-			p = &AppArmorProfile{Type: "Localhost", LocalhostProfile: &name}
+			p = &manifest.AppArmorProfile{Type: "Localhost", LocalhostProfile: &name}
 		default:
-			p = &AppArmorProfile{Type: "RuntimeDefault"}
+			p = &manifest.AppArmorProfile{Type: "RuntimeDefault"}
 		}
 	case r.pod.AppArmorProfile != nil:
 		p, src = r.pod.AppArmorProfile, "pod"
@@ -431,7 +432,7 @@ func resolveAppArmor(r *resolution) {
 
 // resolveSELinux: the container's seLinuxOptions, else the pod's.
 func resolveSELinux(r *resolution) {
-	if o := r.sc.SELinuxOptions; o != nil && (*o != SELinuxOptions{}) {
+	if o := r.sc.SELinuxOptions; o != nil && (*o != manifest.SELinuxOptions{}) {
 		c := *o
 		r.exp.SELinux = &c
 	}
@@ -445,11 +446,11 @@ func resolveSysctls(r *resolution) {
 	byName := map[string]ExpectedSysctl{}
 	var order []string
 	put := func(name, value, source string) {
-		n := normalizeSysctlName(name)
+		n := manifest.NormalizeSysctlName(name)
 		if _, ok := byName[n]; !ok {
 			order = append(order, n)
 		}
-		byName[n] = ExpectedSysctl{Name: n, Value: normalizeSysctlValue(value), Source: source}
+		byName[n] = ExpectedSysctl{Name: n, Value: manifest.NormalizeSysctlValue(value), Source: source}
 	}
 	if r.in.Profile.InjectsUnprivilegedSysctls && !r.in.Workload.Spec.HostNetwork {
 		put("net.ipv4.ip_unprivileged_port_start", "0", "runtime default")
@@ -468,7 +469,7 @@ func resolveSysctls(r *resolution) {
 	}
 	if key := r.in.Profile.HostSysctlsAnnotation; key != "" {
 		if v, ok := r.in.Workload.Annotations[key]; ok {
-			var list []Sysctl
+			var list []manifest.Sysctl
 			if err := json.Unmarshal([]byte(v), &list); err != nil {
 				r.note("annotation %s is not a JSON list of {name, value}: ignored", key)
 			} else {
@@ -508,7 +509,7 @@ func addPlatformHints(r *resolution) {
 
 func containsAll(list []string) bool {
 	for _, v := range list {
-		if isAll(v) {
+		if manifest.IsAll(v) {
 			return true
 		}
 	}

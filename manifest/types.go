@@ -1,10 +1,10 @@
-// Package spec decodes Kubernetes manifests and resolves the effective
+// Package manifest decodes Kubernetes manifests and resolves the effective
 // security state a container should have under a runtime profile.
 //
 // The structs here are a minimal mirror of the securityContext-related
 // subset of the Kubernetes API with the exact JSON field names; k8s.io/api
 // itself is used only in tests, to prove the two decode alike.
-package spec
+package manifest
 
 // PodSecurityContext mirrors core/v1 PodSecurityContext.
 type PodSecurityContext struct {
