@@ -7,30 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/secctx/secctx/report"
 )
-
-// ReservedPorts are ports ECI keeps for itself; the sidecar must not bind
-// them.
-var ReservedPorts = map[string]bool{"111": true, "10250": true, "10255": true}
-
-// CheckListenAddr refuses the ports ECI reserves.
-func CheckListenAddr(addr string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("--listen %q: %v", addr, err)
-	}
-	if ReservedPorts[port] {
-		return fmt.Errorf("--listen %q: port %s is reserved by ECI (111, 10250, 10255)", addr, port)
-	}
-	return nil
-}
 
 // Server answers /healthz, /readyz, /report and /metrics over HTTP/1.1.
 //
@@ -250,116 +230,4 @@ func (r Response) write(b *bytes.Buffer, head, keepAlive bool) {
 	if !head {
 		b.Write(r.Body)
 	}
-}
-
-func text(status int, body string) Response {
-	return Response{Status: status, ContentType: "text/plain; charset=utf-8", Body: []byte(body)}
-}
-
-// Respond answers one request; Serve calls it, tests may too.
-func (s *Server) Respond(method, path string) Response {
-	if method != "GET" && method != "HEAD" {
-		r := text(405, "method not allowed\n")
-		r.Allow = "GET, HEAD"
-		return r
-	}
-	st := s.w.Snapshot()
-	switch path {
-	case "/healthz":
-		if st.Cycles > 0 && time.Since(st.Alive) > s.staleAfter {
-			return text(503, "verification loop stalled\n")
-		}
-		return text(200, "ok\n")
-	case "/readyz":
-		if !st.Ready {
-			return text(503, "first verification not finished\n")
-		}
-		return text(200, "ok\n")
-	case "/report":
-		if !st.Ready {
-			return text(503, "first verification not finished\n")
-		}
-		var b bytes.Buffer
-		var v any = st.Reports
-		if len(st.Reports) == 1 {
-			v = st.Reports[0]
-		}
-		if err := report.WriteJSON(&b, v); err != nil {
-			return text(503, err.Error()+"\n")
-		}
-		return Response{Status: 200, ContentType: "application/json", Body: b.Bytes()}
-	case "/metrics":
-		return Response{Status: 200, ContentType: "text/plain; version=0.0.4; charset=utf-8", Body: []byte(Exposition(st, s.version))}
-	}
-	return text(404, "not found\n")
-}
-
-// Exposition renders the Prometheus text format of a status.
-func Exposition(st Status, version string) string {
-	var b strings.Builder
-	family := func(name, typ, help string) {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-	}
-	family("secctx_build_info", "gauge", "Build information of secctx; the value is always 1.")
-	fmt.Fprintf(&b, "secctx_build_info{version=%s} 1\n", quote(version))
-
-	family("secctx_drift", "gauge", "1 for each active drift between the declared securityContext and the observed state.")
-	type series struct{ check, subject, container, severity string }
-	seen := map[series]bool{}
-	var rows []series
-	counts := map[report.Status]int{}
-	for _, r := range st.Reports {
-		for _, f := range r.Findings {
-			counts[f.Status]++
-			if f.Status != report.StatusDrift {
-				continue
-			}
-			k := series{f.Check, f.Subject, r.Target.Container, string(f.Severity)}
-			if !seen[k] {
-				seen[k] = true
-				rows = append(rows, k)
-			}
-		}
-	}
-	sort.Slice(rows, func(i, j int) bool {
-		a, c := rows[i], rows[j]
-		return a.container+a.check+a.subject+a.severity < c.container+c.check+c.subject+c.severity
-	})
-	for _, k := range rows {
-		fmt.Fprintf(&b, "secctx_drift{check=%s,subject=%s,container=%s,severity=%s} 1\n",
-			quote(k.check), quote(k.subject), quote(k.container), quote(k.severity))
-	}
-
-	family("secctx_findings", "gauge", "Findings of the last verification cycle by status.")
-	for _, s := range []report.Status{report.StatusOK, report.StatusDrift, report.StatusUnknown, report.StatusSkipped} {
-		fmt.Fprintf(&b, "secctx_findings{status=%s} %d\n", quote(string(s)), counts[s])
-	}
-
-	family("secctx_processes", "gauge", "Processes verified in the last cycle, by container.")
-	for _, r := range st.Reports {
-		fmt.Fprintf(&b, "secctx_processes{container=%s} %d\n", quote(r.Target.Container), len(r.Target.Processes))
-	}
-
-	family("secctx_last_verify_timestamp_seconds", "gauge", "Unix time the last verification cycle ran.")
-	ts := 0.0
-	if !st.Last.IsZero() {
-		ts = float64(st.Last.UnixNano()) / 1e9
-	}
-	fmt.Fprintf(&b, "secctx_last_verify_timestamp_seconds %s\n", strconv.FormatFloat(ts, 'f', 3, 64))
-
-	family("secctx_verify_duration_seconds", "gauge", "Duration of the last verification cycle in seconds.")
-	fmt.Fprintf(&b, "secctx_verify_duration_seconds %s\n", strconv.FormatFloat(st.Duration.Seconds(), 'f', 6, 64))
-
-	family("secctx_verify_cycles_total", "counter", "Verification cycles run since start.")
-	fmt.Fprintf(&b, "secctx_verify_cycles_total %d\n", st.Cycles)
-
-	family("secctx_spec_reload_errors_total", "counter", "Spec reloads rejected since start (the last good spec stays in force).")
-	fmt.Fprintf(&b, "secctx_spec_reload_errors_total %d\n", st.SpecErrors)
-	return b.String()
-}
-
-// quote escapes a label value for the text exposition format.
-func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-	return `"` + r.Replace(s) + `"`
 }
