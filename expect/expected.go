@@ -1,7 +1,12 @@
+// Package expect derives the expected effective security state of a
+// container from its declared manifest, the way the kubelet and the
+// container runtime would: runtime profiles hold what each runtime does for
+// fields left unset, and the resolver applies the rules in order.
 package expect
 
 import (
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/manifest"
 )
 
@@ -21,8 +26,13 @@ type Expected struct {
 	// UID is the expected uid; nil when the image's USER decides.
 	UID *int64 `json:"uid,omitempty"`
 	// GID is the expected primary gid; nil when it cannot be derived.
-	GID          *int64 `json:"gid,omitempty"`
-	RunAsNonRoot bool   `json:"runAsNonRoot"`
+	GID *int64 `json:"gid,omitempty"`
+	// GIDSource says how GID was derived (or why it could not be), and
+	// GIDAccount names the uid's /etc/passwd entry for GIDFromPasswd; see
+	// GIDDerivation.
+	GIDSource    GIDSource `json:"-"`
+	GIDAccount   string    `json:"-"`
+	RunAsNonRoot bool      `json:"runAsNonRoot"`
 
 	// SupplementalGroups are the declared pod supplementalGroups, which must
 	// all be present.
@@ -74,10 +84,11 @@ type Expected struct {
 
 	// Hints holds, per check id, the platform rule that bears on it
 	// (for example a field the platform documents as unsupported).
-	Hints map[string]string `json:"hints,omitempty"`
+	Hints map[check.ID]string `json:"hints,omitempty"`
 
-	// Rules lists, in order, the rules the resolver applied; `secctx expect`
-	// shows it so a reader can follow the derivation.
+	// Rules lists, in order, the rules the resolver applied, in words;
+	// `secctx expect` shows it so a reader can follow the derivation. It is
+	// for people: no package reads it.
 	Rules []string `json:"rules"`
 }
 
@@ -91,9 +102,9 @@ type Seccomp struct {
 	// Mode is the expected Seccomp field of /proc/PID/status: 0 disabled,
 	// 2 filter.
 	Mode int `json:"mode"`
-	// Source says where the type came from ("container", "pod", "runtime
-	// default", "privileged").
-	Source string `json:"source"`
+	// Source says where the type came from: the container, the pod, an
+	// annotation, the runtime default or privileged mode.
+	Source Source `json:"source"`
 }
 
 // AppArmor is the expected AppArmor state.
@@ -111,13 +122,13 @@ type AppArmor struct {
 	Declared bool `json:"declared"`
 	// ProfilePrefix is true when Profile is matched as a prefix.
 	ProfilePrefix bool   `json:"profilePrefix,omitempty"`
-	Source        string `json:"source"`
+	Source        Source `json:"source"`
 }
 
 // ExpectedSysctl is a sysctl the container should see with a given value.
 type ExpectedSysctl struct {
 	Name  string `json:"name"`  // dot form
 	Value string `json:"value"` // normalised
-	// Source is "pod", "runtime default" or "annotation k8s.aliyun.com/eci-host-sysctls".
-	Source string `json:"source"`
+	// Source is the pod, the runtime (injected) or an annotation.
+	Source Source `json:"source"`
 }

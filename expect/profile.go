@@ -2,6 +2,7 @@ package expect
 
 import (
 	"fmt"
+	"github.com/secctx/secctx/check"
 	"sort"
 	"strings"
 
@@ -40,12 +41,15 @@ type Profile struct {
 	// seccomp.security.alpha.kubernetes.io annotations (podman kube play);
 	// the kubelet dropped them.
 	LegacySeccompAnnotations bool
+	// LoneRunAsGroup is what the runtime does with runAsGroup declared
+	// without runAsUser.
+	LoneRunAsGroup LoneRunAsGroup
 	// HostSysctlsAnnotation names an annotation whose JSON list of
 	// {name, value} adds expected sysctls (ECI).
 	HostSysctlsAnnotation string
 	// Hints holds, per check id, a platform rule shown on every finding of
 	// that check.
-	Hints map[string]string
+	Hints map[check.ID]string
 }
 
 // Kubelet default masked and read-only paths (pkg/securitycontext/util.go).
@@ -123,6 +127,7 @@ var profiles = map[string]*Profile{
 		MaskedPaths:              podmanMaskedPaths,
 		ReadonlyPaths:            podmanReadonlyPaths,
 		LegacySeccompAnnotations: true,
+		LoneRunAsGroup:           RootWithGroup,
 		DefaultSysctls:           []manifest.Sysctl{{Name: "net.ipv4.ping_group_range", Value: "0 0"}},
 	},
 	"eci": {
@@ -134,21 +139,21 @@ var profiles = map[string]*Profile{
 		MaskedPaths:                kubeletMaskedPaths,
 		ReadonlyPaths:              kubeletReadonlyPaths,
 		HostSysctlsAnnotation:      "k8s.aliyun.com/eci-host-sysctls",
-		Hints: map[string]string{
-			"runAsGroup":               "ECI documents runAsGroup for app containers only: not at pod level and not for init containers.",
-			"runAsNonRoot":             "ECI documents runAsNonRoot for app containers only: not at pod level and not for init containers.",
-			"supplementalGroups":       "ECI documents only sysctls and runAsUser at pod level; supplementalGroups is not listed as supported.",
-			"fsGroup":                  "ECI documents only sysctls and runAsUser at pod level; fsGroup is not listed as supported.",
-			"procMount":                "ECI fixes procMount at Default; it cannot be changed.",
-			"readOnlyRootFilesystem":   "ECI lists readOnlyRootFilesystem as not configurable (documented default: true, root filesystem always read-only).",
-			"privileged":               "Privileged containers on ECI are in internal preview and need an approved ticket.",
-			"capabilities.bounding":    "ECI lets capabilities.add grant only " + eciAddableCaps.String() + "; SYS_RAWIO needs an approved ticket.",
-			"allowPrivilegeEscalation": "ECI does not document support for allowPrivilegeEscalation.",
-			"seccompProfile":           "ECI does not document support for seccompProfile; its default is not documented either.",
-			"appArmorProfile":          "ECI does not document support for appArmorProfile.",
-			"seLinuxOptions":           "ECI does not document support for seLinuxOptions.",
-			"hostUsers":                "ECI does not document support for hostUsers (user namespaces).",
-			"sysctls":                  "ECI applies only namespaced sysctls (kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.* except net.ipv4.tcp_syncookies, vm.min_free_kbytes); others need the k8s.aliyun.com/eci-host-sysctls annotation after an approved ticket, and annotations take effect only at pod creation.",
+		Hints: map[check.ID]string{
+			check.RunAsGroup:               "ECI documents runAsGroup for app containers only: not at pod level and not for init containers.",
+			check.RunAsNonRoot:             "ECI documents runAsNonRoot for app containers only: not at pod level and not for init containers.",
+			check.SupplementalGroups:       "ECI documents only sysctls and runAsUser at pod level; supplementalGroups is not listed as supported.",
+			check.FSGroup:                  "ECI documents only sysctls and runAsUser at pod level; fsGroup is not listed as supported.",
+			check.ProcMount:                "ECI fixes procMount at Default; it cannot be changed.",
+			check.ReadOnlyRootFilesystem:   "ECI lists readOnlyRootFilesystem as not configurable (documented default: true, root filesystem always read-only).",
+			check.Privileged:               "Privileged containers on ECI are in internal preview and need an approved ticket.",
+			check.CapabilitiesBounding:     "ECI lets capabilities.add grant only " + eciAddableCaps.String() + "; SYS_RAWIO needs an approved ticket.",
+			check.AllowPrivilegeEscalation: "ECI does not document support for allowPrivilegeEscalation.",
+			check.SeccompProfile:           "ECI does not document support for seccompProfile; its default is not documented either.",
+			check.AppArmorProfile:          "ECI does not document support for appArmorProfile.",
+			check.SELinuxOptions:           "ECI does not document support for seLinuxOptions.",
+			check.HostUsers:                "ECI does not document support for hostUsers (user namespaces).",
+			check.Sysctls:                  "ECI applies only namespaced sysctls (kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.* except net.ipv4.tcp_syncookies, vm.min_free_kbytes); others need the k8s.aliyun.com/eci-host-sysctls annotation after an approved ticket, and annotations take effect only at pod creation.",
 		},
 	},
 }

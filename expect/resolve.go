@@ -3,6 +3,7 @@ package expect
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/secctx/secctx/check"
 	"sort"
 	"strings"
 
@@ -144,10 +145,10 @@ func resolveUser(r *resolution) {
 		uid := *r.sc.RunAsUser
 		r.exp.UID = &uid
 		r.note("uid %d from runAsUser", uid)
-	case r.sc.RunAsGroup != nil && r.in.Profile.Name == "podman":
+	case r.sc.RunAsGroup != nil && r.in.Profile.LoneRunAsGroup == RootWithGroup:
 		uid := int64(0)
 		r.exp.UID = &uid
-		r.note("uid 0: podman turns runAsGroup without runAsUser into user 0:gid")
+		r.note("uid 0: %s turns runAsGroup without runAsUser into user 0:gid", r.in.Profile.Name)
 	default:
 		r.note("uid not declared: the image's USER applies")
 	}
@@ -162,24 +163,23 @@ func resolveUser(r *resolution) {
 // looks the uid up in the image's /etc/passwd and uses its gid, or 0 when
 // the uid is not listed (containerd WithUserID; kubernetes#93666).
 func resolvePrimaryGroup(r *resolution) {
+	e := r.exp
 	switch {
 	case r.sc.RunAsGroup != nil:
 		gid := *r.sc.RunAsGroup
-		r.exp.GID = &gid
-		r.note("gid %d from runAsGroup", gid)
-	case r.exp.UID == nil:
-		r.note("gid not derivable: the image's USER applies")
+		e.GID, e.GIDSource = &gid, GIDFromRunAsGroup
+	case e.UID == nil:
+		e.GIDSource = GIDImageUser
 	case r.user != nil:
 		gid := r.user.GID
-		r.exp.GID = &gid
-		r.note("gid %d: uid %d is %q in the image's /etc/passwd", gid, *r.exp.UID, r.user.Name)
+		e.GID, e.GIDSource, e.GIDAccount = &gid, GIDFromPasswd, r.user.Name
 	case r.in.Image.PasswdReadable:
 		gid := int64(0)
-		r.exp.GID = &gid
-		r.note("gid 0: uid %d is not in the image's /etc/passwd and runAsGroup is unset", *r.exp.UID)
+		e.GID, e.GIDSource = &gid, GIDNotInPasswd
 	default:
-		r.note("gid not derivable: the image's /etc/passwd could not be read")
+		e.GIDSource = GIDPasswdUnreadable
 	}
+	r.note("%s", e.GIDDerivation())
 }
 
 // resolveRunAsNonRoot: runAsNonRoot is enforced by the kubelet, which
@@ -331,16 +331,16 @@ func resolveSeccomp(r *resolution) {
 	s := Seccomp{}
 	switch {
 	case r.exp.Privileged:
-		s = Seccomp{Type: "Unconfined", Source: "privileged"}
+		s = Seccomp{Type: "Unconfined", Source: Source{Kind: FromPrivileged}}
 	case r.ctr.SecurityContext != nil && r.ctr.SecurityContext.SeccompProfile != nil:
-		s = seccompFrom(r.ctr.SecurityContext.SeccompProfile, "container")
+		s = seccompFrom(r.ctr.SecurityContext.SeccompProfile, Source{Kind: FromContainer})
 	case r.pod.SeccompProfile != nil:
-		s = seccompFrom(r.pod.SeccompProfile, "pod")
+		s = seccompFrom(r.pod.SeccompProfile, Source{Kind: FromPod})
 	default:
 		if p, ok := r.legacySeccompAnnotation(); ok {
 			s = p
 		} else {
-			s = Seccomp{Type: r.in.Profile.DefaultSeccomp, Source: "runtime default"}
+			s = Seccomp{Type: r.in.Profile.DefaultSeccomp, Source: Source{Kind: FromRuntime}}
 		}
 	}
 	s.Mode = 2
@@ -351,7 +351,7 @@ func resolveSeccomp(r *resolution) {
 	r.note("seccomp %s from %s: Seccomp mode %d", s.Type, s.Source, s.Mode)
 }
 
-func seccompFrom(p *manifest.SeccompProfile, source string) Seccomp {
+func seccompFrom(p *manifest.SeccompProfile, source Source) Seccomp {
 	s := Seccomp{Type: p.Type, Source: source}
 	if p.LocalhostProfile != nil {
 		s.LocalhostProfile = *p.LocalhostProfile
@@ -369,13 +369,14 @@ func (r *resolution) legacySeccompAnnotation() (Seccomp, bool) {
 		if !ok {
 			continue
 		}
+		src := Source{Kind: FromAnnotation, Annotation: key}
 		switch {
 		case v == "unconfined":
-			return Seccomp{Type: "Unconfined", Source: "annotation " + key}, true
+			return Seccomp{Type: "Unconfined", Source: src}, true
 		case strings.HasPrefix(v, "localhost/"):
-			return Seccomp{Type: "Localhost", LocalhostProfile: strings.TrimPrefix(v, "localhost/"), Source: "annotation " + key}, true
+			return Seccomp{Type: "Localhost", LocalhostProfile: strings.TrimPrefix(v, "localhost/"), Source: src}, true
 		default:
-			return Seccomp{Type: "RuntimeDefault", Source: "annotation " + key}, true
+			return Seccomp{Type: "RuntimeDefault", Source: src}, true
 		}
 	}
 	return Seccomp{}, false
@@ -387,7 +388,7 @@ func (r *resolution) legacySeccompAnnotation() (Seccomp, bool) {
 // but a Localhost profile still applies (containerd).
 func resolveAppArmor(r *resolution) {
 	var p *manifest.AppArmorProfile
-	src := ""
+	var src Source
 	key := "container.apparmor.security.beta.kubernetes.io/" + r.ctr.Name
 	annotation, hasAnnotation := r.in.Workload.Annotations[key]
 	// The kubelet's order (GetProfile): the container field, then the
@@ -395,9 +396,9 @@ func resolveAppArmor(r *resolution) {
 	// the field), then the pod field.
 	switch {
 	case r.ctr.SecurityContext != nil && r.ctr.SecurityContext.AppArmorProfile != nil:
-		p, src = r.ctr.SecurityContext.AppArmorProfile, "container"
+		p, src = r.ctr.SecurityContext.AppArmorProfile, Source{Kind: FromContainer}
 	case hasAnnotation:
-		src = "annotation " + key
+		src = Source{Kind: FromAnnotation, Annotation: key}
 		switch {
 		case annotation == "unconfined":
 			p = &manifest.AppArmorProfile{Type: "Unconfined"}
@@ -408,9 +409,9 @@ func resolveAppArmor(r *resolution) {
 			p = &manifest.AppArmorProfile{Type: "RuntimeDefault"}
 		}
 	case r.pod.AppArmorProfile != nil:
-		p, src = r.pod.AppArmorProfile, "pod"
+		p, src = r.pod.AppArmorProfile, Source{Kind: FromPod}
 	}
-	a := AppArmor{Type: "RuntimeDefault", Source: "runtime default"}
+	a := AppArmor{Type: "RuntimeDefault", Source: Source{Kind: FromRuntime}}
 	if p != nil {
 		a = AppArmor{Type: p.Type, Declared: true, Source: src}
 	}
@@ -421,7 +422,7 @@ func resolveAppArmor(r *resolution) {
 		a.Profile = "unconfined"
 	default:
 		if r.exp.Privileged {
-			a = AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: a.Declared, Source: "privileged"}
+			a = AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: a.Declared, Source: Source{Kind: FromPrivileged}}
 		} else {
 			a.Profile = r.in.Profile.AppArmorDefault
 			a.ProfilePrefix = r.in.Profile.AppArmorPrefix
@@ -445,7 +446,7 @@ func resolveSELinux(r *resolution) {
 func resolveSysctls(r *resolution) {
 	byName := map[string]ExpectedSysctl{}
 	var order []string
-	put := func(name, value, source string) {
+	put := func(name, value string, source Source) {
 		n := manifest.NormalizeSysctlName(name)
 		if _, ok := byName[n]; !ok {
 			order = append(order, n)
@@ -453,19 +454,19 @@ func resolveSysctls(r *resolution) {
 		byName[n] = ExpectedSysctl{Name: n, Value: manifest.NormalizeSysctlValue(value), Source: source}
 	}
 	if r.in.Profile.InjectsUnprivilegedSysctls && !r.in.Workload.Spec.HostNetwork {
-		put("net.ipv4.ip_unprivileged_port_start", "0", "runtime default")
+		put("net.ipv4.ip_unprivileged_port_start", "0", Source{Kind: FromRuntime})
 		if hu := r.in.Workload.Spec.HostUsers; hu == nil || *hu {
-			put("net.ipv4.ping_group_range", "0 2147483647", "runtime default")
+			put("net.ipv4.ping_group_range", "0 2147483647", Source{Kind: FromRuntime})
 		}
 		r.note("%s injects unprivileged-port and ICMP sysctls in a non-host-network pod", r.in.Profile.Name)
 	}
 	if !r.in.Workload.Spec.HostNetwork {
 		for _, s := range r.in.Profile.DefaultSysctls {
-			put(s.Name, s.Value, "runtime default")
+			put(s.Name, s.Value, Source{Kind: FromRuntime})
 		}
 	}
 	for _, s := range r.pod.Sysctls {
-		put(s.Name, s.Value, "pod")
+		put(s.Name, s.Value, Source{Kind: FromPod})
 	}
 	if key := r.in.Profile.HostSysctlsAnnotation; key != "" {
 		if v, ok := r.in.Workload.Annotations[key]; ok {
@@ -475,7 +476,7 @@ func resolveSysctls(r *resolution) {
 			} else {
 				for _, s := range list {
 					if s.Name != "" {
-						put(s.Name, s.Value, "annotation "+key)
+						put(s.Name, s.Value, Source{Kind: FromAnnotation, Annotation: key})
 					}
 				}
 			}
@@ -501,7 +502,7 @@ func addPlatformHints(r *resolution) {
 	if len(r.in.Profile.Hints) == 0 {
 		return
 	}
-	r.exp.Hints = make(map[string]string, len(r.in.Profile.Hints))
+	r.exp.Hints = make(map[check.ID]string, len(r.in.Profile.Hints))
 	for k, v := range r.in.Profile.Hints {
 		r.exp.Hints[k] = v
 	}

@@ -23,11 +23,13 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
@@ -229,7 +231,7 @@ func groupsAccepted(e *expect.Expected, observed []int64) (bool, string) {
 	}
 	for _, f := range report.Compare(e, st) {
 		if (f.Check == "supplementalGroups" || f.Check == "fsGroup") && f.Status == report.StatusDrift {
-			return false, f.Check + ": " + f.Message
+			return false, string(f.Check) + ": " + f.Message
 		}
 	}
 	return true, ""
@@ -317,7 +319,7 @@ func (c *chk) sysctls(e *expect.Expected, want ...string) {
 func (c *chk) sysctlSource(e *expect.Expected, name, source string) {
 	for _, s := range e.Sysctls {
 		if s.Name == name {
-			c.eq("source of "+name, s.Source, source)
+			c.eq("source of "+name, s.Source.String(), source)
 			return
 		}
 	}
@@ -533,7 +535,7 @@ func TestResolveCRITest(t *testing.T) {
 		{name: "critest/seccomp-unconfined", yaml: pod("{seccompProfile: {type: Unconfined}}", "{seccompProfile: {type: Unconfined}}"),
 			check: func(c *chk, e *expect.Expected) {
 				c.seccomp(e, "Unconfined", 0)
-				c.eq("Seccomp.Source", e.Seccomp.Source, "container")
+				c.eq("Seccomp.Source", e.Seccomp.Source.String(), "container")
 			}},
 		{name: "critest/seccomp-localhost", yaml: pod("", "{seccompProfile: {type: Localhost, localhostProfile: profiles/block-chmod.json}}"),
 			check: func(c *chk, e *expect.Expected) {
@@ -546,7 +548,7 @@ func TestResolveCRITest(t *testing.T) {
 			check: func(c *chk, e *expect.Expected) {
 				// nil → the kubelet sends Unconfined → Seccomp: 0.
 				c.seccomp(e, "Unconfined", 0)
-				c.eq("Seccomp.Source", e.Seccomp.Source, "runtime default")
+				c.eq("Seccomp.Source", e.Seccomp.Source.String(), "runtime default")
 			}},
 		{name: "critest/seccomp-unconfined-SYS_ADMIN-sethostname", yaml: pod("", "{seccompProfile: {type: Unconfined}, capabilities: {add: [SYS_ADMIN]}}"),
 			check: func(c *chk, e *expect.Expected) {
@@ -562,7 +564,7 @@ func TestResolveCRITest(t *testing.T) {
 		{name: "critest/seccomp-ignored-when-privileged", yaml: pod("", "{privileged: true, seccompProfile: {type: Localhost, localhostProfile: block-hostname.json}}"),
 			check: func(c *chk, e *expect.Expected) {
 				c.seccomp(e, "Unconfined", 0)
-				c.eq("Seccomp.Source", e.Seccomp.Source, "privileged")
+				c.eq("Seccomp.Source", e.Seccomp.Source.String(), "privileged")
 			}},
 		{name: "critest/NoNewPrivs-true", yaml: pod("", "{allowPrivilegeEscalation: false, runAsUser: 1000}"),
 			check: func(c *chk, e *expect.Expected) {
@@ -581,7 +583,7 @@ func TestResolveCRITest(t *testing.T) {
 		{name: "critest/apparmor-field-localhost-deny-write", yaml: pod("", "{appArmorProfile: {type: Localhost, localhostProfile: cri-validate-apparmor-test-deny-write}}"),
 			check: func(c *chk, e *expect.Expected) {
 				c.apparmor(e, "Localhost", "cri-validate-apparmor-test-deny-write", true)
-				c.eq("AppArmor.Source", e.AppArmor.Source, "container")
+				c.eq("AppArmor.Source", e.AppArmor.Source.String(), "container")
 			}},
 		{name: "critest/apparmor-annotation-localhost-audit-write", yaml: `apiVersion: v1
 kind: Pod
@@ -595,7 +597,7 @@ spec:
 `,
 			check: func(c *chk, e *expect.Expected) {
 				c.apparmor(e, "Localhost", "cri-validate-apparmor-test-audit-write", true)
-				c.eq("AppArmor.Source", e.AppArmor.Source, "annotation container.apparmor.security.beta.kubernetes.io/app")
+				c.eq("AppArmor.Source", e.AppArmor.Source.String(), "annotation container.apparmor.security.beta.kubernetes.io/app")
 			}},
 		{name: "critest/apparmor-field-and-annotation-field-wins", yaml: `apiVersion: v1
 kind: Pod
@@ -763,7 +765,7 @@ func TestResolveE2E(t *testing.T) {
 		{name: "e2e-node/seccomp-pod-unconfined", yaml: pod("{seccompProfile: {type: Unconfined}}", ""),
 			check: func(c *chk, e *expect.Expected) {
 				c.seccomp(e, "Unconfined", 0)
-				c.eq("Seccomp.Source", e.Seccomp.Source, "pod")
+				c.eq("Seccomp.Source", e.Seccomp.Source.String(), "pod")
 			}},
 		{name: "e2e-node/seccomp-container-runtime-default", yaml: pod("", "{seccompProfile: {type: RuntimeDefault}}"),
 			check: func(c *chk, e *expect.Expected) { c.seccomp(e, "RuntimeDefault", 2) }},
@@ -988,7 +990,7 @@ func TestResolveRuntimeRules(t *testing.T) {
 		{name: "containerd/apparmor-privileged-skips-default", yaml: pod("", "{privileged: true}"),
 			check: func(c *chk, e *expect.Expected) {
 				c.apparmor(e, "Unconfined", "unconfined", false)
-				c.eq("AppArmor.Source", e.AppArmor.Source, "privileged")
+				c.eq("AppArmor.Source", e.AppArmor.Source.String(), "privileged")
 			}},
 		{name: "containerd/apparmor-privileged-skips-explicit-RuntimeDefault", yaml: pod("", "{privileged: true, appArmorProfile: {type: RuntimeDefault}}"),
 			check: func(c *chk, e *expect.Expected) { c.apparmor(e, "Unconfined", "unconfined", true) }},
@@ -1035,7 +1037,7 @@ spec:
 		{name: "podman/seccomp-default-RuntimeDefault", profile: "podman", yaml: pod("", ""),
 			check: func(c *chk, e *expect.Expected) {
 				c.seccomp(e, "RuntimeDefault", 2)
-				c.eq("Seccomp.Source", e.Seccomp.Source, "runtime default")
+				c.eq("Seccomp.Source", e.Seccomp.Source.String(), "runtime default")
 			}},
 		{name: "podman/seccomp-pod-annotation-unconfined", profile: "podman", yaml: `apiVersion: v1
 kind: Pod
@@ -1077,7 +1079,7 @@ spec:
     securityContext: {seccompProfile: {type: RuntimeDefault}}
 `, check: func(c *chk, e *expect.Expected) {
 			c.seccomp(e, "RuntimeDefault", 2)
-			c.eq("Seccomp.Source", e.Seccomp.Source, "container")
+			c.eq("Seccomp.Source", e.Seccomp.Source.String(), "container")
 		}},
 		{name: "podman/masked-paths", profile: "podman", yaml: pod("", ""),
 			check: func(c *chk, e *expect.Expected) {
@@ -1297,7 +1299,7 @@ spec:
 				for _, k := range []string{"runAsGroup", "runAsNonRoot", "supplementalGroups", "fsGroup", "procMount",
 					"readOnlyRootFilesystem", "privileged", "capabilities.bounding", "allowPrivilegeEscalation",
 					"seccompProfile", "appArmorProfile", "seLinuxOptions", "hostUsers", "sysctls"} {
-					if e.Hints[k] == "" {
+					if e.Hints[check.ID(k)] == "" {
 						c.errorf("no ECI hint for %s", k)
 					}
 				}
@@ -1352,14 +1354,14 @@ func TestResolveMerge(t *testing.T) {
 		{name: "merge/seccomp-pod-only", yaml: pod("{seccompProfile: {type: RuntimeDefault}}", ""),
 			check: func(c *chk, e *expect.Expected) {
 				c.seccomp(e, "RuntimeDefault", 2)
-				c.eq("Seccomp.Source", e.Seccomp.Source, "pod")
+				c.eq("Seccomp.Source", e.Seccomp.Source.String(), "pod")
 			}},
 		{name: "merge/seccomp-container-over-pod", yaml: pod("{seccompProfile: {type: Unconfined}}", "{seccompProfile: {type: Localhost, localhostProfile: a.json}}"),
 			check: func(c *chk, e *expect.Expected) { c.seccomp(e, "Localhost", 2) }},
 		{name: "merge/appArmor-pod-only", yaml: pod("{appArmorProfile: {type: Localhost, localhostProfile: pod-profile}}", ""),
 			check: func(c *chk, e *expect.Expected) {
 				c.apparmor(e, "Localhost", "pod-profile", true)
-				c.eq("AppArmor.Source", e.AppArmor.Source, "pod")
+				c.eq("AppArmor.Source", e.AppArmor.Source.String(), "pod")
 			}},
 		{name: "merge/appArmor-container-over-pod", yaml: pod("{appArmorProfile: {type: Localhost, localhostProfile: pod-profile}}", "{appArmorProfile: {type: Unconfined}}"),
 			check: func(c *chk, e *expect.Expected) { c.apparmor(e, "Unconfined", "unconfined", true) }},
@@ -1535,5 +1537,39 @@ func assertSpecError(t *testing.T, err error, source string, want ...string) {
 		if !strings.Contains(msg, w) {
 			t.Errorf("error lacks %s: %s", w, msg)
 		}
+	}
+}
+
+// TestResolveGIDSource: the primary gid's derivation is a typed field that
+// the report reads, never the rules' text.
+func TestResolveGIDSource(t *testing.T) {
+	unreadable := expect.Image{}
+	for _, tc := range []struct {
+		name    string
+		yaml    string
+		img     *expect.Image
+		profile string
+		want    expect.GIDSource
+		account string
+	}{
+		{"runAsGroup", pod("", "{runAsUser: 4, runAsGroup: 7}"), nil, "", expect.GIDFromRunAsGroup, ""},
+		{"passwd entry", pod("", "{runAsUser: 4}"), nil, "", expect.GIDFromPasswd, "sync"},
+		{"not in passwd", pod("", "{runAsUser: 1234}"), nil, "", expect.GIDNotInPasswd, ""},
+		{"image USER", pod("", ""), nil, "", expect.GIDImageUser, ""},
+		{"passwd unreadable", pod("", "{runAsUser: 4}"), &unreadable, "", expect.GIDPasswdUnreadable, ""},
+		{"podman lone runAsGroup", pod("", "{runAsGroup: 7}"), nil, "podman", expect.GIDFromRunAsGroup, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := resolveOne(resolveCase{name: tc.name, yaml: tc.yaml, img: tc.img, profile: tc.profile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.GIDSource != tc.want || e.GIDAccount != tc.account {
+				t.Errorf("GIDSource, GIDAccount = %d, %q; want %d, %q", e.GIDSource, e.GIDAccount, tc.want, tc.account)
+			}
+			if !slices.Contains(e.Rules, e.GIDDerivation()) {
+				t.Errorf("rules %q do not state the derivation %q", e.Rules, e.GIDDerivation())
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -177,6 +178,12 @@ func errText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// ProcessGone reports whether the item is absent because the process itself
+// is gone (or hidden by hidepid), rather than the file.
+func (e *ReadError) ProcessGone() bool {
+	return e.Detail == detailPidGone || strings.Contains(e.Detail, "process gone") || strings.Contains(e.Detail, "hidepid")
 }
 
 // malformed builds a "malformed" ReadError for path.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/secctx/secctx/check"
 
 	"github.com/secctx/secctx/caps"
 	"github.com/secctx/secctx/probe"
@@ -9,31 +10,31 @@ import (
 
 // capabilityChecks are the capability checks: the five sets, privileged mode and no_new_privs.
 var capabilityChecks = []Check{
-	{ID: "capabilities.bounding", Reads: []string{probe.ItemCaps},
+	{ID: check.CapabilitiesBounding, Reads: []string{probe.ItemCaps},
 		Expectation: "runtime default set, add ALL, drop ALL, adds, then drops; privileged: every capability",
 		Comparison:  "CapBnd equals the expected set",
 		run:         checkBounding},
-	{ID: "capabilities.effective", Reads: []string{probe.ItemCaps, probe.ItemIDs},
+	{ID: check.CapabilitiesEffective, Reads: []string{probe.ItemCaps, probe.ItemIDs},
 		Expectation: "the expected set; a non-root process without ambient capabilities has none after execve",
 		Comparison:  "CapEff holds nothing outside the expected set; a uid-0 process holds all of it",
 		run:         checkEffective},
-	{ID: "capabilities.permitted", Reads: []string{probe.ItemCaps, probe.ItemIDs},
+	{ID: check.CapabilitiesPermitted, Reads: []string{probe.ItemCaps, probe.ItemIDs},
 		Expectation: "as effective",
 		Comparison:  "CapPrm holds nothing outside the expected set; a uid-0 process holds all of it",
 		run:         checkPermitted},
-	{ID: "capabilities.inheritable", Reads: []string{probe.ItemCaps},
+	{ID: check.CapabilitiesInheritable, Reads: []string{probe.ItemCaps},
 		Expectation: "empty but for ambient capabilities: runtimes stopped filling it (CVE-2022-24769, CVE-2022-27652)",
 		Comparison:  "CapInh holds nothing outside the expected set; anything beyond CapAmb is low-severity drift",
 		run:         checkInheritable},
-	{ID: "capabilities.ambient", Reads: []string{probe.ItemCaps},
+	{ID: check.CapabilitiesAmbient, Reads: []string{probe.ItemCaps},
 		Expectation: "at most the expected set (podman raises added capabilities as ambient for non-root users)",
 		Comparison:  "CapAmb holds nothing outside the expected set",
 		run:         checkAmbient},
-	{ID: "privileged", Reads: []string{probe.ItemCaps, probe.ItemLastCap, probe.ItemMounts, probe.ItemSeccomp},
+	{ID: check.Privileged, Reads: []string{probe.ItemCaps, probe.ItemLastCap, probe.ItemMounts, probe.ItemSeccomp},
 		Expectation: "container privileged",
 		Comparison:  "privileged means every capability in CapBnd, no masked /proc paths and seccomp off",
 		run:         checkPrivileged},
-	{ID: "allowPrivilegeEscalation", Reads: []string{probe.ItemNoNewPrivs},
+	{ID: check.AllowPrivilegeEscalation, Reads: []string{probe.ItemNoNewPrivs},
 		Expectation: "no_new_privs is set only when allowPrivilegeEscalation is explicitly false",
 		Comparison:  "NoNewPrivs equals the expectation",
 		run:         checkNoNewPrivs},
@@ -209,7 +210,7 @@ func checkPrivileged(c *comparison) []Finding {
 func checkNoNewPrivs(c *comparison) []Finding {
 	want, have := c.exp.NoNewPrivs, c.obs.NoNewPrivs
 	if want == have {
-		return []Finding{c.ok("no_new_privs", want, have, "no_new_privs is %v, as %s.", have, lastRule(c.exp, "no_new_privs"))}
+		return []Finding{c.ok("no_new_privs", want, have, "no_new_privs is %v, as %s.", have, map[bool]string{true: "allowPrivilegeEscalation: false asks", false: "allowPrivilegeEscalation is not explicitly false"}[want])}
 	}
 	if want {
 		return []Finding{c.drift("no_new_privs", SeverityHigh, want, have,

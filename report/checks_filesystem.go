@@ -1,16 +1,17 @@
 package report
 
 import (
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/probe"
 )
 
 // filesystemChecks are the filesystem and mount checks: the root mount and the masked and read-only paths.
 var filesystemChecks = []Check{
-	{ID: "readOnlyRootFilesystem", Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
+	{ID: check.ReadOnlyRootFilesystem, Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
 		Expectation: "readOnlyRootFilesystem",
 		Comparison:  "the visible mount at / is read-only exactly when expected",
 		run:         checkReadOnlyRoot},
-	{ID: "procMount", Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
+	{ID: check.ProcMount, Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
 		Expectation: "Default: the runtime's masked and read-only paths; Unmasked or privileged: none",
 		Comparison:  "each existing masked path is masked and each read-only path read-only; for Unmasked, a default masked path still masked is low drift; absent paths are not drift",
 		run:         checkProcMount},

@@ -2,33 +2,32 @@ package report
 
 import (
 	"fmt"
+	"github.com/secctx/secctx/check"
 	"sort"
 	"strconv"
-	"strings"
 
-	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
 )
 
 // identityChecks are the identity checks: uid, primary gid, non-root, supplementary groups and fsGroup.
 var identityChecks = []Check{
-	{ID: "runAsUser", Reads: []string{probe.ItemIDs},
+	{ID: check.RunAsUser, Reads: []string{probe.ItemIDs},
 		Expectation: "container runAsUser, else pod runAsUser; unset means the image's USER (skipped)",
 		Comparison:  "real, effective, saved and filesystem uid all equal the expected uid",
 		run:         checkRunAsUser},
-	{ID: "runAsGroup", Reads: []string{probe.ItemIDs},
+	{ID: check.RunAsGroup, Reads: []string{probe.ItemIDs},
 		Expectation: "runAsGroup, else the uid's gid in the image's /etc/passwd, else 0",
 		Comparison:  "real, effective, saved and filesystem gid all equal the expected gid",
 		run:         checkRunAsGroup},
-	{ID: "runAsNonRoot", Reads: []string{probe.ItemIDs},
+	{ID: check.RunAsNonRoot, Reads: []string{probe.ItemIDs},
 		Expectation: "runAsNonRoot true at container or pod level",
 		Comparison:  "no uid of the process is 0",
 		run:         checkRunAsNonRoot},
-	{ID: "supplementalGroups", Reads: []string{probe.ItemGroups, probe.ItemIDs},
+	{ID: check.SupplementalGroups, Reads: []string{probe.ItemGroups, probe.ItemIDs},
 		Expectation: "pod supplementalGroups must be present; the primary gid and, under Merge, the image's /etc/group memberships may be",
 		Comparison:  "declared groups are a subset of Groups; Groups hold nothing else allowed",
 		run:         checkSupplementalGroups},
-	{ID: "fsGroup", Reads: []string{probe.ItemGroups, probe.ItemIDs},
+	{ID: check.FSGroup, Reads: []string{probe.ItemGroups, probe.ItemIDs},
 		Expectation: "pod fsGroup is added to the supplementary groups",
 		Comparison:  "fsGroup is in Groups (or is the primary gid)",
 		run:         checkFSGroup},
@@ -59,28 +58,18 @@ func checkRunAsUser(c *comparison) []Finding {
 
 func checkRunAsGroup(c *comparison) []Finding {
 	if c.exp.GID == nil {
-		return []Finding{c.skipped("", nil, "The primary gid cannot be derived (%s); observed %s.", lastRule(c.exp, "gid"), fmtIDs(c.obs.GID))}
+		return []Finding{c.skipped("", nil, "The primary gid cannot be derived (%s); observed %s.", c.exp.GIDDerivation(), fmtIDs(c.obs.GID))}
 	}
 	want := *c.exp.GID
 	if c.obs.GID.All(want) {
-		return []Finding{c.ok("", want, fmtIDs(c.obs.GID), "The process runs with primary gid %d (%s).", want, lastRule(c.exp, "gid"))}
+		return []Finding{c.ok("", want, fmtIDs(c.obs.GID), "The process runs with primary gid %d (%s).", want, c.exp.GIDDerivation())}
 	}
 	sev := SeverityMedium
 	if c.obs.GID.Effective == 0 {
 		sev = SeverityHigh
 	}
 	return []Finding{c.drift("", sev, want, fmtIDs(c.obs.GID),
-		"The expected primary gid is %d (%s) but the process runs with gid %s, which owns what it creates and opens group-readable files.", want, lastRule(c.exp, "gid"), fmtIDs(c.obs.GID))}
-}
-
-// lastRule returns the resolver's note about a topic, for messages.
-func lastRule(e *expect.Expected, prefix string) string {
-	for i := len(e.Rules) - 1; i >= 0; i-- {
-		if strings.HasPrefix(e.Rules[i], prefix) {
-			return e.Rules[i]
-		}
-	}
-	return "resolved from the spec"
+		"The expected primary gid is %d (%s) but the process runs with gid %s, which owns what it creates and opens group-readable files.", want, c.exp.GIDDerivation(), fmtIDs(c.obs.GID))}
 }
 
 func checkRunAsNonRoot(c *comparison) []Finding {

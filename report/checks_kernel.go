@@ -2,32 +2,34 @@ package report
 
 import (
 	"fmt"
+	"github.com/secctx/secctx/check"
 	"strconv"
 	"strings"
 
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 )
 
 // kernelChecks are the kernel checks: seccomp, the LSM label, sysctls and the user namespace.
 var kernelChecks = []Check{
-	{ID: "seccompProfile", Reads: []string{probe.ItemSeccomp},
+	{ID: check.SeccompProfile, Reads: []string{probe.ItemSeccomp},
 		Expectation: "container, else pod seccompProfile, else the runtime default; privileged: unconfined",
 		Comparison:  "the Seccomp field is 2 (filter) for RuntimeDefault or Localhost, 0 for Unconfined",
 		run:         checkSeccomp},
-	{ID: "appArmorProfile", Reads: []string{probe.ItemLSM},
+	{ID: check.AppArmorProfile, Reads: []string{probe.ItemLSM},
 		Expectation: "container, else pod appArmorProfile, else the annotation, else the runtime's default profile",
 		Comparison:  "the AppArmor label names the expected profile (unconfined for Unconfined)",
 		run:         checkAppArmor},
-	{ID: "seLinuxOptions", Reads: []string{probe.ItemLSM},
+	{ID: check.SELinuxOptions, Reads: []string{probe.ItemLSM},
 		Expectation: "container, else pod seLinuxOptions",
 		Comparison:  "each declared part (user, role, type, level) equals the process label's",
 		run:         checkSELinux},
-	{ID: "sysctls", Scope: ScopePod, Reads: nil,
+	{ID: check.Sysctls, Scope: ScopePod, Reads: nil,
 		Expectation: "pod sysctls, the runtime's injected ones, platform annotations",
 		Comparison:  "each /proc/sys value, whitespace-normalised, equals the expected value",
 		run:         checkSysctls},
-	{ID: "hostUsers", Scope: ScopeContainer, Reads: []string{probe.ItemUIDMap},
+	{ID: check.HostUsers, Scope: ScopeContainer, Reads: []string{probe.ItemUIDMap},
 		Expectation: "hostUsers false: a user namespace of the pod's own; otherwise the host's",
 		Comparison:  "uid_map is the identity map 0 0 4294967295 exactly when hostUsers is not false",
 		run:         checkHostUsers},
@@ -75,7 +77,7 @@ func checkAppArmor(c *comparison) []Finding {
 	if want == "" {
 		want = a.Type
 	}
-	if l.Name != "apparmor" {
+	if l.Name != probe.LSMAppArmor {
 		if a.Declared && a.Type != "Unconfined" {
 			return []Finding{c.drift("", SeverityMedium, want, "no AppArmor",
 				"appArmorProfile %s is declared but the process has no AppArmor label, so the profile is not in force.", want)}
@@ -115,12 +117,12 @@ func checkSELinux(c *comparison) []Finding {
 	want := c.exp.SELinux
 	l := c.obs.LSM
 	if want == nil {
-		if l.Name == "selinux" {
+		if l.Name == probe.LSMSELinux {
 			return []Finding{c.skipped("", nil, "No seLinuxOptions are declared; the runtime assigned %s.", l.Label)}
 		}
 		return []Finding{c.skipped("", nil, "No seLinuxOptions are declared and SELinux does not label processes on this node.")}
 	}
-	if l.Name != "selinux" {
+	if l.Name != probe.LSMSELinux {
 		return []Finding{c.drift("", SeverityMedium, want, "no SELinux label",
 			"seLinuxOptions are declared but the process has no SELinux label, so the runtime ignored them (SELinux is not enabled here).")}
 	}
@@ -155,7 +157,7 @@ func checkSysctls(c *comparison) []Finding {
 			continue
 		}
 		sev := SeverityMedium
-		if s.Source == "runtime default" {
+		if s.Source.Kind == expect.FromRuntime {
 			sev = SeverityLow
 		}
 		out = append(out, c.drift(s.Name, sev, s.Value, have,

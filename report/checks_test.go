@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
@@ -21,7 +22,11 @@ var contractIDs = []string{
 }
 
 func TestCheckIDsContract(t *testing.T) {
-	if got := CheckIDs(); !slices.Equal(got, contractIDs) {
+	var got []string
+	for _, id := range CheckIDs() {
+		got = append(got, string(id))
+	}
+	if !slices.Equal(got, contractIDs) {
 		t.Fatalf("CheckIDs() = %q\nwant %q", got, contractIDs)
 	}
 	known := map[string]bool{probe.ItemStatus: true, probe.ItemCaps: true, probe.ItemLastCap: true,
@@ -42,8 +47,8 @@ func TestCheckIDsContract(t *testing.T) {
 				t.Errorf("%s reads %q, which is not a probe item", c.ID, it)
 			}
 		}
-		if c.Scope != scopes[c.ID] {
-			t.Errorf("%s: scope %s, want %s", c.ID, c.Scope, scopes[c.ID])
+		if c.Scope != scopes[string(c.ID)] {
+			t.Errorf("%s: scope %s, want %s", c.ID, c.Scope, scopes[string(c.ID)])
 		}
 	}
 }
@@ -107,14 +112,14 @@ func TestCompareBaseline(t *testing.T) {
 	// shared state, its scope.
 	var order []string
 	for _, f := range fs {
-		if len(order) == 0 || order[len(order)-1] != f.Check {
-			order = append(order, f.Check)
+		if len(order) == 0 || order[len(order)-1] != string(f.Check) {
+			order = append(order, string(f.Check))
 		}
 		if f.PID != testPID || f.Comm != testComm {
 			t.Errorf("%s: pid %d comm %q", f.Check, f.PID, f.Comm)
 		}
 		wantScope := map[string]string{"readOnlyRootFilesystem": "container", "procMount": "container",
-			"hostUsers": "container", "sysctls": "pod"}[f.Check]
+			"hostUsers": "container", "sysctls": "pod"}[string(f.Check)]
 		if f.Scope != wantScope {
 			t.Errorf("%s: scope %q, want %q", f.Check, f.Scope, wantScope)
 		}
@@ -240,7 +245,7 @@ func TestIdentityChecks(t *testing.T) {
 			exp: func(e *expect.Expected) {
 				e.GID = ptr(int64(0))
 				e.AllowedGroups = []int64{0}
-				e.Rules = append(e.Rules, "gid 0: uid 1000 is not in the image's /etc/passwd and runAsGroup is unset")
+				e.GIDSource = expect.GIDNotInPasswd
 			},
 			// an older containerd that does not put the primary gid in Groups
 			obs:  func(s *probe.State) { s.Groups = []int64{} },
@@ -252,12 +257,12 @@ func TestIdentityChecks(t *testing.T) {
 		{name: "runAsGroup not derivable",
 			exp: func(e *expect.Expected) {
 				e.UID, e.GID, e.AllowedGroups, e.ImageGroupsUnknown = nil, nil, nil, true
-				e.Rules = append(e.Rules, "gid not derivable: the image's USER applies")
+				e.GIDSource = expect.GIDImageUser
 			},
 			want: map[string][]want{"runAsUser": {skipped("")}, "runAsGroup": {skipped("")}, "supplementalGroups": {skipped("")}},
 			msg:  map[string][]string{"runAsGroup": {"gid not derivable: the image's USER applies", "observed 1000"}}},
-		{name: "runAsGroup without resolver notes",
-			exp:  func(e *expect.Expected) { e.Rules = nil },
+		{name: "runAsGroup without a recorded derivation",
+			exp:  func(e *expect.Expected) { e.GIDSource, e.Rules = expect.GIDUnresolved, nil },
 			obs:  func(s *probe.State) { s.GID = ids(1001); s.Groups = []int64{} },
 			want: map[string][]want{"runAsGroup": {drift(SeverityMedium, "")}},
 			msg:  map[string][]string{"runAsGroup": {"resolved from the spec"}}},
@@ -345,7 +350,7 @@ func TestGroupChecks(t *testing.T) {
 		{name: "platform hint travels with the finding",
 			exp: func(e *expect.Expected) {
 				e.FSGroup = ptr(int64(3000))
-				e.Hints = map[string]string{"fsGroup": "ECI: fsGroup is not listed as supported."}
+				e.Hints = map[check.ID]string{"fsGroup": "ECI: fsGroup is not listed as supported."}
 			},
 			want: map[string][]want{"fsGroup": {drift(SeverityMedium, "")}},
 			hint: map[string][]string{"fsGroup": {"ECI: fsGroup"}}},
@@ -399,7 +404,7 @@ func TestCapabilityChecks(t *testing.T) {
 			want: withCaps(map[string][]want{"capabilities.inheritable": {drift(SeverityLow, "")}}),
 			hint: map[string][]string{"capabilities.inheritable": {"1.5.11/1.6.2"}}},
 		{name: "inheritable drift keeps the platform rule after the runtime note",
-			exp:  func(e *expect.Expected) { e.Hints = map[string]string{"capabilities.inheritable": "PLATFORM-RULE"} },
+			exp:  func(e *expect.Expected) { e.Hints = map[check.ID]string{"capabilities.inheritable": "PLATFORM-RULE"} },
 			obs:  func(s *probe.State) { s.Caps.Inheritable = containerdCaps },
 			want: withCaps(map[string][]want{"capabilities.inheritable": {drift(SeverityLow, "")}}),
 			hint: map[string][]string{"capabilities.inheritable": {"podman before 4.0 filled CapInh with the default set. PLATFORM-RULE"}}},
@@ -490,7 +495,7 @@ func TestPrivilegedCheck(t *testing.T) {
 		{name: "privileged with a platform hint on bounding",
 			exp: func(e *expect.Expected) {
 				privileged(e)
-				e.Hints = map[string]string{"capabilities.bounding": "PLATFORM-RULE"}
+				e.Hints = map[check.ID]string{"capabilities.bounding": "PLATFORM-RULE"}
 			},
 			obs:  func(s *probe.State) { privilegedState(s, 0x1fffeffffff) },
 			want: map[string][]want{"capabilities.bounding": {drift(SeverityInfo, "")}},
@@ -576,19 +581,21 @@ func TestFlagChecks(t *testing.T) {
 			obs:  func(s *probe.State) { s.Mounts.RootReadOnly = true },
 			want: map[string][]want{"readOnlyRootFilesystem": {drift(SeverityLow, "/")}}},
 		{name: "seccomp RuntimeDefault in force",
-			exp:  func(e *expect.Expected) { e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"} },
+			exp: func(e *expect.Expected) {
+				e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromPod}}
+			},
 			obs:  func(s *probe.State) { s.Seccomp, s.SeccompFilters = 2, 1 },
 			want: map[string][]want{"seccompProfile": {ok("")}},
 			msg:  map[string][]string{"seccompProfile": {"filter", "RuntimeDefault from pod", "1 filters"}}},
 		{name: "seccomp Localhost in force",
 			exp: func(e *expect.Expected) {
-				e.Seccomp = expect.Seccomp{Type: "Localhost", LocalhostProfile: "profiles/audit.json", Mode: 2, Source: "container"}
+				e.Seccomp = expect.Seccomp{Type: "Localhost", LocalhostProfile: "profiles/audit.json", Mode: 2, Source: expect.Source{Kind: expect.FromContainer}}
 			},
 			obs:  func(s *probe.State) { s.Seccomp, s.SeccompFilters = 2, 2 },
 			want: map[string][]want{"seccompProfile": {ok("")}}},
 		{name: "seccomp RuntimeDefault not applied",
 			exp: func(e *expect.Expected) {
-				e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "container"}
+				e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromContainer}}
 			},
 			want: map[string][]want{"seccompProfile": {drift(SeverityHigh, "")}},
 			msg:  map[string][]string{"seccompProfile": {"seccomp is disabled"}}},
@@ -688,10 +695,10 @@ func TestProcMountCheck(t *testing.T) {
 func TestLSMChecks(t *testing.T) {
 	noLSM := func(s *probe.State) { s.LSM = probe.LSM{} }
 	localhost := func(e *expect.Expected) {
-		e.AppArmor = expect.AppArmor{Type: "Localhost", Profile: "k8s-deny-write", Declared: true, Source: "container"}
+		e.AppArmor = expect.AppArmor{Type: "Localhost", Profile: "k8s-deny-write", Declared: true, Source: expect.Source{Kind: expect.FromContainer}}
 	}
 	podman := func(e *expect.Expected) {
-		e.AppArmor = expect.AppArmor{Type: "RuntimeDefault", Profile: "containers-default-", ProfilePrefix: true, Source: "runtime default"}
+		e.AppArmor = expect.AppArmor{Type: "RuntimeDefault", Profile: "containers-default-", ProfilePrefix: true, Source: expect.Source{Kind: expect.FromRuntime}}
 	}
 	sel := func(e *expect.Expected) {
 		e.SELinux = &manifest.SELinuxOptions{Type: "container_t", Level: "s0:c1,c2"}
@@ -707,7 +714,7 @@ func TestLSMChecks(t *testing.T) {
 			want: map[string][]want{"appArmorProfile": {skipped("")}}},
 		{name: "AppArmor: node without AppArmor, Unconfined declared",
 			exp: func(e *expect.Expected) {
-				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: expect.Source{Kind: expect.FromPod}}
 			},
 			obs:  noLSM,
 			want: map[string][]want{"appArmorProfile": {skipped("")}}},
@@ -718,7 +725,7 @@ func TestLSMChecks(t *testing.T) {
 			msg:  map[string][]string{"appArmorProfile": {"k8s-deny-write"}}},
 		{name: "AppArmor: SELinux node, RuntimeDefault declared",
 			exp: func(e *expect.Expected) {
-				e.AppArmor.Declared, e.AppArmor.Source = true, "container"
+				e.AppArmor.Declared, e.AppArmor.Source = true, expect.Source{Kind: expect.FromContainer}
 			},
 			obs:  selLabel("system_u:system_r:container_t:s0:c1,c2"),
 			want: map[string][]want{"appArmorProfile": {drift(SeverityMedium, "")}}},
@@ -752,13 +759,13 @@ func TestLSMChecks(t *testing.T) {
 			want: map[string][]want{"appArmorProfile": {ok("")}}},
 		{name: "AppArmor: Unconfined declared and unconfined",
 			exp: func(e *expect.Expected) {
-				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: expect.Source{Kind: expect.FromPod}}
 			},
 			obs:  selLabel("unconfined"),
 			want: map[string][]want{"appArmorProfile": {ok("")}}},
 		{name: "AppArmor: Unconfined declared but confined",
 			exp: func(e *expect.Expected) {
-				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: expect.Source{Kind: expect.FromPod}}
 			},
 			want: map[string][]want{"appArmorProfile": {drift(SeverityLow, "")}}},
 
@@ -807,7 +814,7 @@ func TestSysctlsCheck(t *testing.T) {
 			msg:  map[string][]string{"sysctls": {`"1 0"`, `"0 2147483647"`}}},
 		{name: "pod sysctl not applied drifts at medium",
 			exp: func(e *expect.Expected) {
-				e.Sysctls = append(e.Sysctls, expect.ExpectedSysctl{Name: "net.core.somaxconn", Value: "1024", Source: "pod"})
+				e.Sysctls = append(e.Sysctls, expect.ExpectedSysctl{Name: "net.core.somaxconn", Value: "1024", Source: expect.Source{Kind: expect.FromPod}})
 			},
 			obs:  func(s *probe.State) { s.Sysctls["net.core.somaxconn"] = "4096" },
 			want: map[string][]want{"sysctls": {ok(unprivPorts), ok(pingRange), drift(SeverityMedium, "net.core.somaxconn")}}},
@@ -833,12 +840,12 @@ func TestUnknownWhenUnread(t *testing.T) {
 	for _, c := range Checks {
 		for _, item := range c.Reads {
 			for _, why := range reasons {
-				t.Run(c.ID+"/"+item+"/"+why.Reason, func(t *testing.T) {
+				t.Run(string(c.ID)+"/"+item+"/"+why.Reason, func(t *testing.T) {
 					o := obsNonRoot()
 					unread(o, item, why)
 					got := byCheck(Compare(expNonRoot(), o))
-					fs := got[c.ID]
-					assertFindings(t, c.ID, fs, []want{unknown("")})
+					fs := got[string(c.ID)]
+					assertFindings(t, string(c.ID), fs, []want{unknown("")})
 					if len(fs) != 1 {
 						return
 					}
@@ -871,13 +878,13 @@ func TestUnknownHints(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		why   *probe.ReadError
-		hints map[string]string
+		hints map[check.ID]string
 		want  string
 	}{
 		{"permission denied", denied("/proc/4242/attr/current"), nil,
 			"Run secctx as the same user as the target process, or in its container (kubectl exec), to read it."},
 		{"permission denied with a platform rule", denied("/proc/4242/attr/current"),
-			map[string]string{"appArmorProfile": "ECI does not document support for appArmorProfile."},
+			map[check.ID]string{"appArmorProfile": "ECI does not document support for appArmorProfile."},
 			"Run secctx as the same user as the target process, or in its container (kubectl exec), to read it. ECI does not document support for appArmorProfile."},
 		{"process gone", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent", Detail: "process gone"}, nil,
 			"shareProcessNamespace: true"},
@@ -885,7 +892,7 @@ func TestUnknownHints(t *testing.T) {
 			"hidepid"},
 		{"absent file: no hint", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent"}, nil, ""},
 		{"absent file keeps the platform rule", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent"},
-			map[string]string{"appArmorProfile": "RULE"}, "RULE"},
+			map[check.ID]string{"appArmorProfile": "RULE"}, "RULE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, o := expNonRoot(), obsNonRoot()
@@ -917,7 +924,7 @@ func TestRegressions(t *testing.T) {
 		unmaskAll(o)
 		for _, f := range Compare(e, o) {
 			if f.Status == StatusDrift {
-				mustHold(t, false, f.Check+" "+string(f.Severity)+" drift: "+f.Message)
+				mustHold(t, false, string(f.Check)+" "+string(f.Severity)+" drift: "+f.Message)
 			}
 		}
 	})
@@ -935,7 +942,7 @@ func TestRegressions(t *testing.T) {
 	})
 	t.Run("seccomp strict is not reported as every syscall open", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
-		e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"}
+		e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromPod}}
 		o.Seccomp = 1
 		fs := byCheck(Compare(e, o))["seccompProfile"]
 		mustHold(t, len(fs) == 1 && !strings.Contains(fs[0].Message, "every syscall is open"),
@@ -947,4 +954,29 @@ func TestRegressions(t *testing.T) {
 		fs := byCheck(Compare(e, o))["runAsUser"]
 		mustHold(t, len(fs) == 1 && fs[0].Severity == SeverityCritical, "runAsUser severity "+string(fs[0].Severity))
 	})
+}
+
+// TestProfileHintsAreRegisteredChecks: a profile's hints are keyed by check
+// id; a key that names no registered check would drop its hint silently.
+func TestProfileHintsAreRegisteredChecks(t *testing.T) {
+	registered := map[check.ID]bool{}
+	for _, c := range Checks {
+		registered[c.ID] = true
+	}
+	hinted := 0
+	for _, name := range expect.ProfileNames() {
+		p, err := expect.LookupProfile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id := range p.Hints {
+			hinted++
+			if !registered[id] {
+				t.Errorf("profile %s has a hint for %q, which is not a registered check", name, id)
+			}
+		}
+	}
+	if hinted == 0 {
+		t.Error("no profile has hints; the test checks nothing")
+	}
 }

@@ -54,16 +54,16 @@ var identityMap = probe.IDMap{{Inside: 0, Outside: 0, Length: 4294967295}}
 func expNonRoot() *expect.Expected {
 	return &expect.Expected{
 		Profile: "containerd", Workload: "Deployment/web", Namespace: "shop", Container: "app", ContainerKind: "container",
-		UID: ptr(int64(1000)), GID: ptr(int64(1000)), RunAsNonRoot: true,
+		UID: ptr(int64(1000)), GID: ptr(int64(1000)), GIDSource: expect.GIDFromRunAsGroup, RunAsNonRoot: true,
 		AllowedGroups: []int64{1000}, GroupsPolicy: "Merge",
 		Capabilities: containerdCaps,
 		ProcMount:    "Default",
 		MaskedPaths:  append([]string(nil), defaultMasked...), ReadonlyPaths: append([]string(nil), defaultReadonly...),
-		Seccomp:  expect.Seccomp{Type: "Unconfined", Mode: 0, Source: "runtime default"},
-		AppArmor: expect.AppArmor{Type: "RuntimeDefault", Profile: ctrdAppArmor, Source: "runtime default"},
+		Seccomp:  expect.Seccomp{Type: "Unconfined", Mode: 0, Source: expect.Source{Kind: expect.FromRuntime}},
+		AppArmor: expect.AppArmor{Type: "RuntimeDefault", Profile: ctrdAppArmor, Source: expect.Source{Kind: expect.FromRuntime}},
 		Sysctls: []expect.ExpectedSysctl{
-			{Name: unprivPorts, Value: "0", Source: "runtime default"},
-			{Name: pingRange, Value: "0 2147483647", Source: "runtime default"},
+			{Name: unprivPorts, Value: "0", Source: expect.Source{Kind: expect.FromRuntime}},
+			{Name: pingRange, Value: "0 2147483647", Source: expect.Source{Kind: expect.FromRuntime}},
 		},
 		HostUsers: true,
 		Rules: []string{"container securityContext merged over pod securityContext", "uid 1000 from runAsUser",
@@ -113,8 +113,8 @@ func privileged(e *expect.Expected) {
 	e.Capabilities = caps.Full(lastCap)
 	e.UnmaskedPaths = append(append([]string(nil), defaultMasked...), defaultReadonly...)
 	e.MaskedPaths, e.ReadonlyPaths = []string{}, []string{}
-	e.Seccomp = expect.Seccomp{Type: "Unconfined", Mode: 0, Source: "privileged"}
-	e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Source: "privileged"}
+	e.Seccomp = expect.Seccomp{Type: "Unconfined", Mode: 0, Source: expect.Source{Kind: expect.FromPrivileged}}
+	e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Source: expect.Source{Kind: expect.FromPrivileged}}
 }
 
 // privilegedState is what a privileged container's root process shows.
@@ -194,7 +194,7 @@ func drift(sev Severity, subject string) want {
 func byCheck(fs []Finding) map[string][]Finding {
 	m := map[string][]Finding{}
 	for _, f := range fs {
-		m[f.Check] = append(m[f.Check], f)
+		m[string(f.Check)] = append(m[string(f.Check)], f)
 	}
 	return m
 }

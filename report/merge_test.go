@@ -75,7 +75,7 @@ func TestMerge(t *testing.T) {
 			}
 			byKey := map[string][]Finding{}
 			for _, f := range got {
-				k := f.Check + " " + string(f.Status)
+				k := string(f.Check) + " " + string(f.Status)
 				if f.Subject != "" && f.Check == "sysctls" {
 					k += " " + f.Subject
 				}
@@ -110,8 +110,8 @@ func TestMerge(t *testing.T) {
 			// process's finding comes after those of the first process.
 			var order []string
 			for _, f := range got {
-				if !slices.Contains(order, f.Check) {
-					order = append(order, f.Check)
+				if !slices.Contains(order, string(f.Check)) {
+					order = append(order, string(f.Check))
 				}
 			}
 			if !slices.Equal(order, contractIDs) {

@@ -2,7 +2,7 @@ package report
 
 import (
 	"fmt"
-	"strings"
+	"github.com/secctx/secctx/check"
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
@@ -12,7 +12,7 @@ import (
 // expectation is derived, how it compares, and the comparison itself.
 type Check struct {
 	// ID is the stable check id other tools parse; never rename one.
-	ID string
+	ID check.ID
 	// Reads lists the probe items the check needs; if one is unread the
 	// check reports unknown with the reason instead of comparing.
 	Reads []string
@@ -55,8 +55,8 @@ func concatChecks(lists ...[]Check) []Check {
 }
 
 // CheckIDs lists every check id, in report order.
-func CheckIDs() []string {
-	ids := make([]string, len(Checks))
+func CheckIDs() []check.ID {
+	ids := make([]check.ID, len(Checks))
 	for i, c := range Checks {
 		ids[i] = c.ID
 	}
@@ -108,10 +108,10 @@ func (c *comparison) unknown(subject string, expected any, why *probe.ReadError)
 // grantHint says what would let secctx read an item.
 func grantHint(e *probe.ReadError) string {
 	switch e.Reason {
-	case "permission denied":
+	case probe.ReasonPermission:
 		return "Run secctx as the same user as the target process, or in its container (kubectl exec), to read it."
-	case "absent":
-		if strings.Contains(e.Detail, "hidepid") || strings.Contains(e.Detail, "process gone") {
+	case probe.ReasonAbsent:
+		if e.ProcessGone() {
 			return "The process exited, or /proc is mounted with hidepid; share the process namespace with shareProcessNamespace: true."
 		}
 	}

@@ -203,7 +203,7 @@ func WriteText(w io.Writer, r *Report) error {
 			fmt.Fprintln(w, "\ndetails:")
 			first = false
 		}
-		subj := f.Check
+		subj := string(f.Check)
 		if f.Subject != "" {
 			subj += " " + f.Subject
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
 )
@@ -221,7 +222,7 @@ func TestJSONEmptyLists(t *testing.T) {
 
 func TestWriteText(t *testing.T) {
 	e, o := expNonRoot(), obsNonRoot()
-	e.Hints = map[string]string{"readOnlyRootFilesystem": "PLATFORM NOTE"}
+	e.Hints = map[check.ID]string{"readOnlyRootFilesystem": "PLATFORM NOTE"}
 	o.NoNewPrivs = true                                                 // low
 	o.Caps.Bounding |= netAdmin                                         // high
 	o.UID = ids(0)                                                      // critical (runAsUser, runAsNonRoot) and root caps
@@ -408,8 +409,8 @@ func TestCompareScope(t *testing.T) {
 		fs := CompareScope(e, o, func(s Scope) bool { return s == tc.scope })
 		var got []string
 		for _, f := range fs {
-			if len(got) == 0 || got[len(got)-1] != f.Check {
-				got = append(got, f.Check)
+			if len(got) == 0 || got[len(got)-1] != string(f.Check) {
+				got = append(got, string(f.Check))
 			}
 			if f.Scope != tc.label {
 				t.Errorf("%s: scope %q, want %q", f.Check, f.Scope, tc.label)
@@ -440,7 +441,7 @@ func BenchmarkCompare(b *testing.B) {
 	e.SupplementalGroups = []int64{3000}
 	e.AllowedGroups = []int64{1000}
 	e.NoNewPrivs, e.ReadOnlyRootFilesystem = true, true
-	e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"}
+	e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromPod}}
 	o.Groups = []int64{1000, 2000, 3000}
 	o.NoNewPrivs, o.Mounts.RootReadOnly, o.Seccomp, o.SeccompFilters = true, true, 2, 1
 	if s := Summarize(Compare(e, o)); s.Drift != 0 || s.Unknown != 0 {

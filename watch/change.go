@@ -8,6 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/report"
 )
 
@@ -16,7 +17,7 @@ type Change struct {
 	// Kind is "drift" (new), "resolved", "changed" (a value moved) or
 	// "unknown" (a check became unreadable).
 	Kind      string           `json:"kind"`
-	Check     string           `json:"check"`
+	Check     check.ID         `json:"check"`
 	Subject   string           `json:"subject,omitempty"`
 	Severity  report.Severity  `json:"severity,omitempty"`
 	Processes []report.Process `json:"processes,omitempty"`
@@ -28,14 +29,17 @@ type Change struct {
 // it, so process churn alone does not count as a change.
 func findingKey(f report.Finding) string {
 	obs, _ := json.Marshal(f.Observed)
-	return f.Check + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + string(obs)
+	return string(f.Check) + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + string(obs)
 }
 
 // diff compares a container's findings with the last cycle's: a drift or
 // unknown that appears is reported as such, one that no longer holds as
 // "resolved", and any other value that moved as "changed".
 func diff(prev, cur map[string]report.Finding) []Change {
-	type subject struct{ check, subject string }
+	type subject struct {
+		check   check.ID
+		subject string
+	}
 	bad := func(m map[string]report.Finding) map[subject]bool {
 		out := map[subject]bool{}
 		for _, f := range m {
@@ -92,7 +96,7 @@ func diff(prev, cur map[string]report.Finding) []Change {
 		if out[i].Kind != out[j].Kind {
 			return out[i].Kind < out[j].Kind
 		}
-		return out[i].Check+out[i].Subject < out[j].Check+out[j].Subject
+		return string(out[i].Check)+out[i].Subject < string(out[j].Check)+out[j].Subject
 	})
 	return out
 }

@@ -193,7 +193,7 @@ func rawLines(ls []outLine) string {
 
 // describe renders a change as "kind check[/subject] [severity] pid:comm,...".
 func describe(c watch.Change) string {
-	s := c.Kind + " " + c.Check
+	s := c.Kind + " " + string(c.Check)
 	if c.Subject != "" {
 		s += "/" + c.Subject
 	}
@@ -223,7 +223,7 @@ func describeAll(cs []watch.Change) []string {
 func findings(r *report.Report, check string) []report.Finding {
 	var out []report.Finding
 	for _, f := range r.Findings {
-		if f.Check == check {
+		if string(f.Check) == check {
 			out = append(out, f)
 		}
 	}

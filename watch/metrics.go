@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/report"
 )
 
@@ -19,7 +20,10 @@ func Exposition(st Status, version string) string {
 	fmt.Fprintf(&b, "secctx_build_info{version=%s} 1\n", quote(version))
 
 	family("secctx_drift", "gauge", "1 for each active drift between the declared securityContext and the observed state.")
-	type series struct{ check, subject, container, severity string }
+	type series struct {
+		check                        check.ID
+		subject, container, severity string
+	}
 	seen := map[series]bool{}
 	var rows []series
 	counts := map[report.Status]int{}
@@ -38,11 +42,11 @@ func Exposition(st Status, version string) string {
 	}
 	sort.Slice(rows, func(i, j int) bool {
 		a, c := rows[i], rows[j]
-		return a.container+a.check+a.subject+a.severity < c.container+c.check+c.subject+c.severity
+		return a.container+string(a.check)+a.subject+a.severity < c.container+string(c.check)+c.subject+c.severity
 	})
 	for _, k := range rows {
 		fmt.Fprintf(&b, "secctx_drift{check=%s,subject=%s,container=%s,severity=%s} 1\n",
-			quote(k.check), quote(k.subject), quote(k.container), quote(k.severity))
+			quote(string(k.check)), quote(k.subject), quote(k.container), quote(k.severity))
 	}
 
 	family("secctx_findings", "gauge", "Findings of the last verification cycle by status.")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
@@ -343,7 +344,7 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) >= 2 && args[1] == "json" {
 		type row struct {
-			ID          string   `json:"id"`
+			ID          check.ID `json:"id"`
 			Reads       []string `json:"reads"`
 			Expectation string   `json:"expectation"`
 			Comparison  string   `json:"comparison"`
