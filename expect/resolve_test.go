@@ -217,7 +217,7 @@ func (c *chk) allCaps(e *expect.Expected, want bool) {
 // the expected one when the resolver knows it, else (the image's USER
 // decides) the first of the list, as `id -G` prints it.
 func groupsAccepted(e *expect.Expected, observed []int64) (bool, string) {
-	st := &probe.State{Groups: observed}
+	st := &probe.State{Process: probe.Process{Groups: observed}}
 	primary := int64(-1)
 	switch {
 	case e.GID != nil:

@@ -2,18 +2,19 @@ package probe
 
 import "github.com/secctx/secctx/userdb"
 
-// readEtcFiles reads the image's /etc/passwd and /etc/group through the
-// process's root. Minimal images often have neither; that is recorded as
-// "absent" and the checks that need them say so.
-func (fs FS) readEtcFiles(pid int, st *State) {
-	if b, re := fs.readPid(pid, "root/etc/passwd"); re != nil {
-		st.setUnread(ItemPasswd, re)
+// readUserDB reads the image's etc/passwd and etc/group below root: a
+// process's /proc/PID/root, or an unpacked image. Minimal images often have
+// neither; that is recorded as "absent" and the checks that need them say
+// so.
+func (fs FS) readUserDB(root string, c *Container) {
+	if b, re := readFile(root + "/etc/passwd"); re != nil {
+		c.Unread.set(ItemPasswd, re)
 	} else {
-		st.Passwd = userdb.ParsePasswd(b)
+		c.Passwd = userdb.ParsePasswd(b)
 	}
-	if b, re := fs.readPid(pid, "root/etc/group"); re != nil {
-		st.setUnread(ItemGroupFile, re)
+	if b, re := readFile(root + "/etc/group"); re != nil {
+		c.Unread.set(ItemGroupFile, re)
 	} else {
-		st.Group = userdb.ParseGroup(b)
+		c.Group = userdb.ParseGroup(b)
 	}
 }

@@ -86,13 +86,31 @@ func (fs FS) readPid(pid int, rel string) (string, *ReadError) {
 		return b, nil
 	}
 	re := classify(p, err)
-	if re.Reason == ReasonAbsent && re.Detail != detailPidGone {
+	fs.markGone(pid, re)
+	return "", re
+}
+
+// markGone marks absent items as the process being gone when its pid
+// directory is missing too, which is what the caller needs to know.
+func (fs FS) markGone(pid int, res ...*ReadError) {
+	for _, re := range res {
+		if re == nil || re.Reason != ReasonAbsent || re.Detail == detailPidGone {
+			continue
+		}
 		// Only pay for the extra stat on the error path.
 		if _, serr := os.Stat(fs.pidDir(pid)); errors.Is(serr, os.ErrNotExist) {
 			re.Detail = detailPidGone
 		}
 	}
-	return "", re
+}
+
+// readFile reads a file at a full path.
+func readFile(p string) (string, *ReadError) {
+	b, err := readAll(p)
+	if err != nil {
+		return "", classify(p, err)
+	}
+	return b, nil
 }
 
 // readSys reads rel under the proc root (files not tied to a pid).

@@ -46,9 +46,9 @@ func TestReadLSM(t *testing.T) {
 		{"testdata/broken", 0, LSM{}, ReasonUnreadable},
 		{"testdata/containerd-nonroot", 99, LSM{}, ReasonAbsent},
 	} {
-		var st State
+		var st Process
 		NewFS(tc.root).readLSM(tc.pid, &st)
-		re := st.Missing(ItemLSM)
+		re := st.Unread.Missing(ItemLSM)
 		if st.LSM != tc.want || (re == nil) != (tc.reason == "") || (re != nil && re.Reason != tc.reason) {
 			t.Errorf("%s/%d: LSM = %+v, unread %v; want %+v, %q", tc.root, tc.pid, st.LSM, re, tc.want, tc.reason)
 		}

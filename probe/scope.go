@@ -7,70 +7,45 @@ import (
 	"strings"
 )
 
-// What a process's state is made of falls in three scopes. A watcher that
+// A process's state falls in three scopes (see State). A watcher that
 // verifies many processes reads the per-process items for each, the
 // container items once per container and the pod items once per pod.
-//
-//   - process: status (capabilities, ids, groups, no_new_privs, seccomp)
-//     and the LSM label;
-//   - container: the mount table and the requested paths, the user-namespace
-//     maps, the image's /etc/passwd and /etc/group;
-//   - pod: cap_last_cap and the sysctls of the shared namespaces.
-
-// containerItems and podItems are the Unread keys of the shared scopes
-// (sysctl: and path: keys are recognised by prefix).
-var (
-	containerItems = []string{ItemMounts, ItemUIDMap, ItemGIDMap, ItemPasswd, ItemGroupFile}
-	podItems       = []string{ItemLastCap}
-)
 
 // ObserveProcess reads the per-process items of pid (0: the caller).
-func (fs FS) ObserveProcess(pid int) *State {
-	st := &State{PID: pid}
-	fs.readStatus(pid, st)
-	fs.readLSM(pid, st)
-	return st
+func (fs FS) ObserveProcess(pid int) Process {
+	p := Process{PID: pid}
+	fs.readStatus(pid, &p)
+	fs.readLSM(pid, &p)
+	return p
 }
 
-// ObserveContainer adds to st the items pid shares with the other processes
-// of its container.
-func (fs FS) ObserveContainer(pid int, req Request, st *State) {
-	fs.readMounts(pid, req.Paths, st)
-	st.UIDMap = fs.readIDMap(pid, "uid_map", ItemUIDMap, st)
-	st.GIDMap = fs.readIDMap(pid, "gid_map", ItemGIDMap, st)
-	fs.readEtcFiles(pid, st)
+// ObserveContainer reads the items pid shares with the other processes of
+// its container.
+func (fs FS) ObserveContainer(pid int, req Request) Container {
+	var c Container
+	fs.readMounts(pid, req.Paths, &c)
+	c.UIDMap = fs.readIDMap(pid, "uid_map", ItemUIDMap, &c)
+	c.GIDMap = fs.readIDMap(pid, "gid_map", ItemGIDMap, &c)
+	fs.readUserDB(fs.pidPath(pid, "root"), &c)
+	fs.markGone(pid, c.Unread[ItemPasswd], c.Unread[ItemGroupFile])
+	return c
 }
 
-// ObservePod adds to st the items every process of the pod shares.
-func (fs FS) ObservePod(req Request, st *State) {
-	fs.readLastCap(st)
-	fs.readSysctls(req.Sysctls, st)
+// ObservePod reads the items every process of the pod shares.
+func (fs FS) ObservePod(req Request) Pod {
+	var p Pod
+	fs.readLastCap(&p)
+	fs.readSysctls(req.Sysctls, &p)
+	return p
 }
 
-// ShareContainer copies the container-scope items of src into s, values and
-// unread reasons alike.
-func (s *State) ShareContainer(src *State) {
-	s.Mounts, s.UIDMap, s.GIDMap, s.Passwd, s.Group = src.Mounts, src.UIDMap, src.GIDMap, src.Passwd, src.Group
-	s.copyUnread(src, containerItems, PathItem(""))
-}
-
-// SharePod copies the pod-scope items of src into s.
-func (s *State) SharePod(src *State) {
-	s.LastCap, s.Sysctls = src.LastCap, src.Sysctls
-	s.copyUnread(src, podItems, SysctlItem(""))
-}
-
-func (s *State) copyUnread(src *State, items []string, prefix string) {
-	for _, it := range items {
-		if re := src.Missing(it); re != nil {
-			s.setUnread(it, re)
-		}
-	}
-	for k, re := range src.Unread {
-		if strings.HasPrefix(k, prefix) {
-			s.setUnread(k, re)
-		}
-	}
+// ObserveImage reads the image files below root (an unpacked image, or a
+// process's /proc/PID/root) the way ObserveContainer reads them: the
+// user database, with absent files recorded as absent.
+func (fs FS) ObserveImage(root string) Container {
+	var c Container
+	fs.readUserDB(root, &c)
+	return c
 }
 
 // PIDs lists the processes visible under the proc root, ascending.

@@ -7,11 +7,11 @@ import (
 
 // filesystemChecks are the filesystem and mount checks: the root mount and the masked and read-only paths.
 var filesystemChecks = []Check{
-	{ID: check.ReadOnlyRootFilesystem, Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
+	{ID: check.ReadOnlyRootFilesystem, Scope: ScopeContainer, Reads: []probe.Item{probe.ItemMounts},
 		Expectation: "readOnlyRootFilesystem",
 		Comparison:  "the visible mount at / is read-only exactly when expected",
 		run:         checkReadOnlyRoot},
-	{ID: check.ProcMount, Scope: ScopeContainer, Reads: []string{probe.ItemMounts},
+	{ID: check.ProcMount, Scope: ScopeContainer, Reads: []probe.Item{probe.ItemMounts},
 		Expectation: "Default: the runtime's masked and read-only paths; Unmasked or privileged: none",
 		Comparison:  "each existing masked path is masked and each read-only path read-only; for Unmasked, a default masked path still masked is low drift; absent paths are not drift",
 		run:         checkProcMount},

@@ -13,15 +13,15 @@ import (
 
 // kernelChecks are the kernel checks: seccomp, the LSM label, sysctls and the user namespace.
 var kernelChecks = []Check{
-	{ID: check.SeccompProfile, Reads: []string{probe.ItemSeccomp},
+	{ID: check.SeccompProfile, Reads: []probe.Item{probe.ItemSeccomp},
 		Expectation: "container, else pod seccompProfile, else the runtime default; privileged: unconfined",
 		Comparison:  "the Seccomp field is 2 (filter) for RuntimeDefault or Localhost, 0 for Unconfined",
 		run:         checkSeccomp},
-	{ID: check.AppArmorProfile, Reads: []string{probe.ItemLSM},
+	{ID: check.AppArmorProfile, Reads: []probe.Item{probe.ItemLSM},
 		Expectation: "container, else pod appArmorProfile, else the annotation, else the runtime's default profile",
 		Comparison:  "the AppArmor label names the expected profile (unconfined for Unconfined)",
 		run:         checkAppArmor},
-	{ID: check.SELinuxOptions, Reads: []string{probe.ItemLSM},
+	{ID: check.SELinuxOptions, Reads: []probe.Item{probe.ItemLSM},
 		Expectation: "container, else pod seLinuxOptions",
 		Comparison:  "each declared part (user, role, type, level) equals the process label's",
 		run:         checkSELinux},
@@ -29,7 +29,7 @@ var kernelChecks = []Check{
 		Expectation: "pod sysctls, the runtime's injected ones, platform annotations",
 		Comparison:  "each /proc/sys value, whitespace-normalised, equals the expected value",
 		run:         checkSysctls},
-	{ID: check.HostUsers, Scope: ScopeContainer, Reads: []string{probe.ItemUIDMap},
+	{ID: check.HostUsers, Scope: ScopeContainer, Reads: []probe.Item{probe.ItemUIDMap},
 		Expectation: "hostUsers false: a user namespace of the pod's own; otherwise the host's",
 		Comparison:  "uid_map is the identity map 0 0 4294967295 exactly when hostUsers is not false",
 		run:         checkHostUsers},

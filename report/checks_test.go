@@ -29,7 +29,7 @@ func TestCheckIDsContract(t *testing.T) {
 	if !slices.Equal(got, contractIDs) {
 		t.Fatalf("CheckIDs() = %q\nwant %q", got, contractIDs)
 	}
-	known := map[string]bool{probe.ItemStatus: true, probe.ItemCaps: true, probe.ItemLastCap: true,
+	known := map[probe.Item]bool{probe.ItemStatus: true, probe.ItemCaps: true, probe.ItemLastCap: true,
 		probe.ItemIDs: true, probe.ItemGroups: true, probe.ItemNoNewPrivs: true, probe.ItemSeccomp: true,
 		probe.ItemLSM: true, probe.ItemMounts: true, probe.ItemUIDMap: true, probe.ItemGIDMap: true,
 		probe.ItemPasswd: true, probe.ItemGroupFile: true}
@@ -840,7 +840,7 @@ func TestUnknownWhenUnread(t *testing.T) {
 	for _, c := range Checks {
 		for _, item := range c.Reads {
 			for _, why := range reasons {
-				t.Run(string(c.ID)+"/"+item+"/"+why.Reason, func(t *testing.T) {
+				t.Run(string(c.ID)+"/"+string(item)+"/"+why.Reason, func(t *testing.T) {
 					o := obsNonRoot()
 					unread(o, item, why)
 					got := byCheck(Compare(expNonRoot(), o))

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,14 +87,13 @@ func obsNonRoot() *probe.State {
 		paths[p] = probe.PathState{Exists: true, ReadOnly: true}
 	}
 	return &probe.State{
-		PID: testPID, Comm: testComm,
-		Caps:    probe.Capabilities{Bounding: containerdCaps},
-		LastCap: lastCap,
-		UID:     ids(1000), GID: ids(1000), Groups: []int64{1000},
-		LSM:     probe.ClassifyLabel(ctrdAppArmor + " (enforce)"),
-		Mounts:  probe.Mounts{Paths: paths},
-		Sysctls: map[string]string{unprivPorts: "0", pingRange: probe.NormalizeSysctlValue("0\t2147483647")},
-		UIDMap:  identityMap, GIDMap: identityMap,
+		Process: probe.Process{PID: testPID, Comm: testComm,
+			Status: probe.Status{Caps: probe.Capabilities{Bounding: containerdCaps},
+				UID: ids(1000), GID: ids(1000), LSM: probe.ClassifyLabel(ctrdAppArmor + " (enforce)")},
+			Groups: []int64{1000}},
+		Container: probe.Container{Mounts: probe.Mounts{Paths: paths}, UIDMap: identityMap, GIDMap: identityMap},
+		Pod: probe.Pod{LastCap: lastCap,
+			Sysctls: map[string]string{unprivPorts: "0", pingRange: probe.NormalizeSysctlValue("0\t2147483647")}},
 	}
 }
 
@@ -137,11 +137,20 @@ func unmaskAll(s *probe.State) {
 
 // unread marks item unread and clears the value it stands for, as the probe
 // does ("an item present here has a zero value").
-func unread(s *probe.State, item string, why *probe.ReadError) {
-	if s.Unread == nil {
-		s.Unread = map[string]*probe.ReadError{}
+func unread(s *probe.State, item probe.Item, why *probe.ReadError) {
+	// The item belongs to the part of the state it is read at.
+	part := &s.Container.Unread
+	switch {
+	case item == probe.ItemLastCap || strings.HasPrefix(string(item), "sysctl:"):
+		part = &s.Pod.Unread
+	case slices.Contains([]probe.Item{probe.ItemStatus, probe.ItemCaps, probe.ItemIDs, probe.ItemGroups,
+		probe.ItemNoNewPrivs, probe.ItemSeccomp, probe.ItemLSM}, item):
+		part = &s.Process.Unread
 	}
-	s.Unread[item] = why
+	if *part == nil {
+		*part = probe.Unread{}
+	}
+	(*part)[item] = why
 	switch item {
 	case probe.ItemCaps:
 		s.Caps = probe.Capabilities{}
@@ -162,10 +171,10 @@ func unread(s *probe.State, item string, why *probe.ReadError) {
 	case probe.ItemUIDMap:
 		s.UIDMap = nil
 	}
-	if name, ok := strings.CutPrefix(item, "sysctl:"); ok {
+	if name, ok := strings.CutPrefix(string(item), "sysctl:"); ok {
 		delete(s.Sysctls, name)
 	}
-	if p, ok := strings.CutPrefix(item, "path:"); ok {
+	if p, ok := strings.CutPrefix(string(item), "path:"); ok {
 		s.Mounts.Paths[p] = probe.PathState{}
 	}
 }

@@ -15,7 +15,7 @@ type Check struct {
 	ID check.ID
 	// Reads lists the probe items the check needs; if one is unread the
 	// check reports unknown with the reason instead of comparing.
-	Reads []string
+	Reads []probe.Item
 	// Expectation says how the expected value is derived.
 	Expectation string
 	// Comparison says how observed and expected are compared.

@@ -98,7 +98,7 @@ func CompareScope(exp *expect.Expected, obs *probe.State, include func(Scope) bo
 	return out
 }
 
-func firstMissing(obs *probe.State, items []string) *probe.ReadError {
+func firstMissing(obs *probe.State, items []probe.Item) *probe.ReadError {
 	for _, it := range items {
 		if why := obs.Missing(it); why != nil {
 			return why

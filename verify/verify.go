@@ -88,7 +88,7 @@ func (v *Verifier) resolve(st *probe.State) (*expect.Expected, error) {
 		if st.Missing(probe.ItemLastCap) == nil {
 			in.LastCap = st.LastCap
 		}
-		in.Image = ImageOf(st)
+		in.Image = ImageOf(&st.Container)
 	}
 	return expect.Resolve(in)
 }
@@ -96,10 +96,10 @@ func (v *Verifier) resolve(st *probe.State) (*expect.Expected, error) {
 // ImageOf turns what the probe read of the container's /etc/passwd and
 // /etc/group into the resolver's input; an absent file is a known answer
 // (no entries), an unreadable one is not.
-func ImageOf(st *probe.State) expect.Image {
-	known := func(item string) bool {
-		why := st.Missing(item)
+func ImageOf(c *probe.Container) expect.Image {
+	known := func(item probe.Item) bool {
+		why := c.Unread.Missing(item)
 		return why == nil || why.Reason == probe.ReasonAbsent
 	}
-	return expect.Image{Passwd: st.Passwd, Group: st.Group, PasswdReadable: known(probe.ItemPasswd), GroupReadable: known(probe.ItemGroupFile)}
+	return expect.Image{Passwd: c.Passwd, Group: c.Group, PasswdReadable: known(probe.ItemPasswd), GroupReadable: known(probe.ItemGroupFile)}
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -269,28 +266,31 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 	if err != nil {
 		w.cfg.Log.Warn().Err(err).Msg("cannot list processes")
 	}
-	pod := &probe.State{}
+	var pod probe.Pod
 	if withPod {
-		w.cfg.FS.ObservePod(req, pod)
+		pod = w.cfg.FS.ObservePod(req)
 	}
-	type group struct {
-		shared *probe.State
-		exp    *expect.Expected
-	}
-	groups := map[string]*group{}
-	// Processes in the same state share one comparison; their findings
-	// carry the list of them.
+	// sameState is a per-process comparison shared by the processes whose
+	// state (probe.ProcessKey) is identical; they are listed with its
+	// findings.
 	type sameState struct {
 		findings []report.Finding
 		procs    []report.Process
 	}
-	compared := map[string]*sameState{}
+	// group is a container (a cgroup): its items are read once and its
+	// processes compared once per distinct state.
+	type group struct {
+		container probe.Container
+		exp       *expect.Expected
+		compared  map[probe.ProcessKey]*sameState
+	}
+	groups := map[string]*group{}
 	var order []*sameState
 	var findings []report.Finding
 	var list []report.Process
 	var exp *expect.Expected
 	for _, pid := range pids {
-		st := w.cfg.FS.ObserveProcess(pid)
+		st := &probe.State{Process: w.cfg.FS.ObserveProcess(pid), Pod: pod}
 		if st.Blind() && p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID {
 			continue // exited since it was listed
 		}
@@ -301,12 +301,10 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 		g := groups[cg]
 		first := g == nil
 		if first {
-			g = &group{shared: &probe.State{}}
-			w.cfg.FS.ObserveContainer(pid, req, g.shared)
+			g = &group{container: w.cfg.FS.ObserveContainer(pid, req), compared: map[probe.ProcessKey]*sameState{}}
 			groups[cg] = g
 		}
-		st.ShareContainer(g.shared)
-		st.SharePod(pod)
+		st.Container = g.container
 		if g.exp == nil {
 			e, err := v.Expected(st)
 			if err != nil {
@@ -320,11 +318,13 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 		if first {
 			findings = append(findings, report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeContainer })...)
 		}
-		key := signature(cg, st)
-		same := compared[key]
-		if same == nil {
+		key, shared := st.Process.Key()
+		same := g.compared[key]
+		if !shared || same == nil {
 			same = &sameState{findings: report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeProcess })}
-			compared[key] = same
+			if shared {
+				g.compared[key] = same
+			}
 			order = append(order, same)
 		}
 		same.procs = append(same.procs, report.Process{PID: st.PID, Comm: st.Comm})
@@ -339,40 +339,9 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 		exp, _ = v.Expected(nil)
 	}
 	if withPod {
-		findings = append(findings, report.CompareScope(exp, pod, func(s report.Scope) bool { return s == report.ScopePod })...)
+		findings = append(findings, report.CompareScope(exp, &probe.State{Pod: pod}, func(s report.Scope) bool { return s == report.ScopePod })...)
 	}
 	r := report.NewMerged(exp, list, findings, w.specSrc, now)
 	r.Target.Container = p.name
 	return r
-}
-
-// signature identifies everything a per-process comparison reads, so that
-// processes in the same state are compared once.
-func signature(cgroup string, st *probe.State) string {
-	var b strings.Builder
-	b.WriteString(cgroup)
-	for _, v := range []uint64{uint64(st.Caps.Inheritable), uint64(st.Caps.Permitted), uint64(st.Caps.Effective),
-		uint64(st.Caps.Bounding), uint64(st.Caps.Ambient)} {
-		b.WriteString(strconv.FormatUint(v, 16))
-		b.WriteByte(',')
-	}
-	for _, v := range []int64{st.UID.Real, st.UID.Effective, st.UID.Saved, st.UID.FS, st.GID.Real, st.GID.Effective, st.GID.Saved, st.GID.FS} {
-		b.WriteString(strconv.FormatInt(v, 10))
-		b.WriteByte(',')
-	}
-	b.WriteByte('|')
-	for _, g := range st.Groups {
-		b.WriteString(strconv.FormatInt(g, 10))
-		b.WriteByte(',')
-	}
-	fmt.Fprintf(&b, "|%v|%d|%d|%s|", st.NoNewPrivs, st.Seccomp, st.SeccompFilters, st.LSM.Label)
-	// Unread reasons name their file, which holds the pid: a process with
-	// an unread item is compared on its own.
-	unread := make([]string, 0, len(st.Unread))
-	for k, re := range st.Unread {
-		unread = append(unread, k+"="+re.Error())
-	}
-	sort.Strings(unread)
-	b.WriteString(strings.Join(unread, ","))
-	return b.String()
 }

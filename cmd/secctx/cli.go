@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -17,7 +16,6 @@ import (
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/userdb"
 	"github.com/secctx/secctx/verify"
 )
 
@@ -294,7 +292,7 @@ func runProbe(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 	if st.Blind() {
 		return exitUnobserved, &verify.BlindError{PID: o.pid, Why: st.Missing(probe.ItemStatus)}
 	}
-	return exitOK, write(o, stdout, st, func(w io.Writer) error { return writeStateText(w, st) })
+	return exitOK, write(o, stdout, st, func(w io.Writer) error { return writeFields(w, st) })
 }
 
 func runExpect(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger) (int, error) {
@@ -302,39 +300,28 @@ func runExpect(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger
 	if err != nil {
 		return exitUsage, err
 	}
-	st := &probe.State{LastCap: 40, Unread: map[string]*probe.ReadError{}}
-	if b, err := os.ReadFile(o.procRoot + "/sys/kernel/cap_last_cap"); err == nil {
-		if v, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-			st.LastCap = v
-		}
-	}
+	// The image's user database is read by the probe's own reader, rooted
+	// at the unpacked image; cap_last_cap as the probe reads it.
+	fs := probe.NewFS(o.procRoot)
+	st := &probe.State{Pod: fs.ObservePod(probe.Request{})}
 	if o.imageRoot != "" {
-		for _, f := range []struct {
-			name, item string
-			parse      func(string)
-		}{
-			{"etc/passwd", probe.ItemPasswd, func(s string) { st.Passwd = userdb.ParsePasswd(s) }},
-			{"etc/group", probe.ItemGroupFile, func(s string) { st.Group = userdb.ParseGroup(s) }},
-		} {
-			b, err := os.ReadFile(o.imageRoot + "/" + f.name)
-			switch {
-			case err == nil:
-				f.parse(string(b))
-			case errors.Is(err, os.ErrNotExist):
-				st.Unread[f.item] = &probe.ReadError{Path: f.name, Reason: "absent"}
-			default:
-				return exitUsage, &usageError{"--image-root: " + err.Error()}
+		st.Container = fs.ObserveImage(o.imageRoot)
+		for _, it := range []probe.Item{probe.ItemPasswd, probe.ItemGroupFile} {
+			if re := st.Container.Unread.Missing(it); re != nil && re.Reason != probe.ReasonAbsent {
+				return exitUsage, &usageError{"--image-root: " + re.Error()}
 			}
 		}
 	} else {
-		st.Unread[probe.ItemPasswd] = &probe.ReadError{Path: "etc/passwd", Reason: "not given (use --image-root)"}
-		st.Unread[probe.ItemGroupFile] = &probe.ReadError{Path: "etc/group", Reason: "not given (use --image-root)"}
+		st.Container.Unread = probe.Unread{
+			probe.ItemPasswd:    {Path: "etc/passwd", Reason: "not given (use --image-root)"},
+			probe.ItemGroupFile: {Path: "etc/group", Reason: "not given (use --image-root)"},
+		}
 	}
 	exp, err := t.v.Expected(st)
 	if err != nil {
 		return exitUsage, err
 	}
-	return exitOK, write(o, stdout, exp, func(w io.Writer) error { return writeExpectedText(w, exp) })
+	return exitOK, write(o, stdout, exp, func(w io.Writer) error { return writeFields(w, exp) })
 }
 
 func runChecks(args []string, stdout, stderr io.Writer) int {
@@ -344,10 +331,10 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) >= 2 && args[1] == "json" {
 		type row struct {
-			ID          check.ID `json:"id"`
-			Reads       []string `json:"reads"`
-			Expectation string   `json:"expectation"`
-			Comparison  string   `json:"comparison"`
+			ID          check.ID     `json:"id"`
+			Reads       []probe.Item `json:"reads"`
+			Expectation string       `json:"expectation"`
+			Comparison  string       `json:"comparison"`
 		}
 		var rows []row
 		for _, c := range report.Checks {
