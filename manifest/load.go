@@ -34,6 +34,39 @@ type Loaded struct {
 	Default bool
 }
 
+// Locator finds the spec the way the CLI does (see Load); it is the first
+// stage of the verification pipeline.
+type Locator struct {
+	// Path is the --spec flag: a file, "-" for stdin, or "" for the
+	// environment.
+	Path   string
+	Getenv func(string) string
+	Stdin  io.Reader
+}
+
+// Load finds and reads the spec.
+func (l Locator) Load() (*Loaded, error) { return Load(l.Path, l.getenv, l.Stdin) }
+
+// File is the file to watch for changes: --spec, else $SECCTX_SPEC_FILE;
+// "" for stdin, which cannot be read again, and for an inline or embedded
+// spec.
+func (l Locator) File() string {
+	switch {
+	case l.Path == "-":
+		return ""
+	case l.Path != "":
+		return l.Path
+	}
+	return l.getenv(EnvSpecFile)
+}
+
+func (l Locator) getenv(key string) string {
+	if l.Getenv == nil {
+		return ""
+	}
+	return l.Getenv(key)
+}
+
 // Load finds the spec, first match wins: the --spec flag (a path, or "-" for
 // stdin), then $SECCTX_SPEC_FILE, then $SECCTX_SPEC, then the embedded Pod
 // Security Standards restricted profile.

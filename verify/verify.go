@@ -35,12 +35,16 @@ func New(wl *manifest.Workload, container string, prof *expect.Profile, src repo
 	if err != nil {
 		return nil, err
 	}
+	v.container = pre.Container
 	v.request = report.RequestFor(pre)
 	return v, nil
 }
 
 // Request returns what each cycle reads beyond the fixed items.
 func (v *Verifier) Request() probe.Request { return v.request }
+
+// Container returns the name of the container verified.
+func (v *Verifier) Container() string { return v.container }
 
 // BlindError is returned when a process's state cannot be observed at all.
 type BlindError struct {

@@ -11,7 +11,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/secctx/secctx/expect"
-	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/verify"
@@ -25,20 +24,14 @@ const (
 	jitter = 0.1
 )
 
-// SpecSource yields the manifest stream; Path, when set, is watched for
-// changes (a ConfigMap volume swaps its ..data symlink).
-type SpecSource struct {
-	Path string
-	Load func() (*manifest.Loaded, error)
-}
-
 // Config configures a Watcher.
 type Config struct {
-	FS        probe.FS
+	// Pipeline turns the spec into a verifier per target, at start and on
+	// every reload; the file of its source, if any, is watched for changes
+	// (a ConfigMap volume swaps its ..data symlink), and its FS is where
+	// processes are listed and observed.
+	Pipeline  *verify.Pipeline
 	Targets   []Target
-	Profile   *expect.Profile
-	Workload  string // --workload selector
-	Spec      SpecSource
 	Interval  time.Duration
 	Heartbeat time.Duration
 	// MaxCycles stops Run after that many cycles; 0 runs until cancelled.
@@ -130,56 +123,40 @@ func fileKey(path string) string {
 // load (re)reads the spec and plans each target's verifier.
 func (w *Watcher) load() error {
 	key := "static"
-	if w.cfg.Spec.Path != "" {
-		key = fileKey(w.cfg.Spec.Path)
+	if f := w.cfg.Pipeline.Source.File(); f != "" {
+		key = fileKey(f)
 	}
-	ld, err := w.cfg.Spec.Load()
+	spec, err := w.cfg.Pipeline.Load()
 	if err != nil {
 		return err
 	}
-	ws, err := manifest.Decode(ld.Name, ld.Data)
-	if err != nil {
-		return err
-	}
-	wl, err := manifest.Select(ws, w.cfg.Workload)
-	if err != nil {
-		return err
-	}
-	src := report.SpecRef{Source: ld.Source, Default: ld.Default}
 	plans := make([]containerPlan, 0, len(w.cfg.Targets))
 	for _, t := range w.cfg.Targets {
-		container := t.Container
-		if ld.Default {
-			container = ""
-		}
-		c, _, err := wl.FindContainer(container)
-		if err != nil {
-			return err
-		}
-		v, err := verify.New(wl, c.Name, w.cfg.Profile, src, w.cfg.FS)
+		v, err := spec.Verifier(t.Container)
 		if err != nil {
 			return err
 		}
 		v.Now = w.cfg.Now
-		name := c.Name
-		if ld.Default && t.Container != "" {
+		name := v.Container()
+		if spec.Loaded.Default && t.Container != "" {
 			// Every target is held to the one embedded container; keep
 			// the targets apart by the names they were given.
 			name = t.Container
 		}
 		plans = append(plans, containerPlan{target: t, name: name, verifier: v})
 	}
-	w.plans, w.specSrc, w.specKey = plans, src, key
+	w.plans, w.specSrc, w.specKey = plans, spec.Ref(), key
 	return nil
 }
 
 // reloadIfChanged re-reads the spec file when it changed; a bad new spec
 // logs one error and the last good one stays in force.
 func (w *Watcher) reloadIfChanged() {
-	if w.cfg.Spec.Path == "" {
+	path := w.cfg.Pipeline.Source.File()
+	if path == "" {
 		return
 	}
-	key := fileKey(w.cfg.Spec.Path)
+	key := fileKey(path)
 	if key == w.specKey || key == w.badKey {
 		return
 	}
@@ -188,11 +165,11 @@ func (w *Watcher) reloadIfChanged() {
 		w.mu.Lock()
 		w.status.SpecErrors++
 		w.mu.Unlock()
-		w.cfg.Log.Error().Str("spec", w.cfg.Spec.Path).Msgf("new spec rejected, the last good one stays in force: %v", err)
+		w.cfg.Log.Error().Str("spec", path).Msgf("new spec rejected, the last good one stays in force: %v", err)
 		return
 	}
 	w.badKey = ""
-	w.cfg.Log.Info().Str("spec", w.cfg.Spec.Path).Msg("spec reloaded")
+	w.cfg.Log.Info().Str("spec", path).Msg("spec reloaded")
 }
 
 // Run verifies every interval (with jitter) until ctx is done.
@@ -219,7 +196,7 @@ func (w *Watcher) Cycle() []*report.Report {
 	start := time.Now()
 	w.reloadIfChanged()
 	now := w.cfg.Now()
-	procs := newProcesses(w.cfg.FS)
+	procs := newProcesses(w.cfg.Pipeline.FS)
 	reports := make([]*report.Report, 0, len(w.plans))
 	for i := range w.plans {
 		// Pod-wide state (sysctls of the shared namespaces) is read and
@@ -268,7 +245,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 	}
 	var pod probe.Pod
 	if withPod {
-		pod = w.cfg.FS.ObservePod(req)
+		pod = w.cfg.Pipeline.FS.ObservePod(req)
 	}
 	// sameState is a per-process comparison shared by the processes whose
 	// state (probe.ProcessKey) is identical; they are listed with its
@@ -290,7 +267,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 	var list []report.Process
 	var exp *expect.Expected
 	for _, pid := range pids {
-		st := &probe.State{Process: w.cfg.FS.ObserveProcess(pid), Pod: pod}
+		st := &probe.State{Process: w.cfg.Pipeline.FS.ObserveProcess(pid), Pod: pod}
 		if st.Blind() && p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID {
 			continue // exited since it was listed
 		}
@@ -301,7 +278,7 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 		g := groups[cg]
 		first := g == nil
 		if first {
-			g = &group{container: w.cfg.FS.ObserveContainer(pid, req), compared: map[probe.ProcessKey]*sameState{}}
+			g = &group{container: w.cfg.Pipeline.FS.ObserveContainer(pid, req), compared: map[probe.ProcessKey]*sameState{}}
 			groups[cg] = g
 		}
 		st.Container = g.container
