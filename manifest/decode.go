@@ -7,51 +7,11 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	sigsyaml "sigs.k8s.io/yaml"
 )
-
-// MaxSpecSize bounds the manifest stream secctx accepts; a securityContext
-// manifest is a few KiB, so anything larger is a mistake or an attack.
-const MaxSpecSize = 1 << 20
-
-// Error is a bad-input error that names where the problem is: the source
-// (file, environment variable, stdin), the object and the field path.
-type Error struct {
-	Source string // "pod.yaml", "env SECCTX_SPEC", "stdin"
-	Object string // "Pod/demo", "document 2", or ""
-	Field  string // "spec.containers[0].securityContext.runAsUsr", or ""
-	Msg    string
-}
-
-// Error renders one line: names and keys come from the input, so control
-// characters in them are escaped rather than allowed to split the line.
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(oneLine(e.Source))
-	if e.Object != "" {
-		b.WriteString(": ")
-		b.WriteString(oneLine(e.Object))
-	}
-	if e.Field != "" {
-		b.WriteString(": ")
-		b.WriteString(oneLine(e.Field))
-	}
-	b.WriteString(": ")
-	b.WriteString(oneLine(e.Msg))
-	return b.String()
-}
-
-func oneLine(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return s
-	}
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
-}
 
 // Manifests are decoded key by key with exact, case-sensitive names, as
 // the API server decodes them: encoding/json alone would match "HostUsers"
@@ -488,95 +448,4 @@ func goTypeName(t string) string {
 		return "an array"
 	}
 	return "an object"
-}
-
-// Select picks the workload named by sel ("name", "Kind/name" or
-// "namespace/Kind/name", kind matched without regard to case); with an empty
-// sel the stream must hold exactly one workload.
-func Select(ws []*Workload, sel string) (*Workload, error) {
-	if len(ws) == 0 {
-		return nil, errors.New("no workload")
-	}
-	src := ws[0].Source
-	if sel == "" {
-		if len(ws) == 1 {
-			return ws[0], nil
-		}
-		return nil, &Error{Source: src, Msg: fmt.Sprintf("holds %d workloads (%s): choose one with --workload KIND/NAME", len(ws), workloadIDs(ws))}
-	}
-	// NAME, KIND/NAME or NAMESPACE/KIND/NAME.
-	var ns, kind, name string
-	switch parts := strings.Split(sel, "/"); len(parts) {
-	case 1:
-		name = parts[0]
-	case 2:
-		kind, name = parts[0], parts[1]
-	case 3:
-		ns, kind, name = parts[0], parts[1], parts[2]
-	default:
-		return nil, &Error{Source: src, Field: "--workload", Msg: fmt.Sprintf("%q: want NAME, KIND/NAME or NAMESPACE/KIND/NAME", sel)}
-	}
-	var found []*Workload
-	for _, w := range ws {
-		if w.Name == name && (kind == "" || strings.EqualFold(w.Kind, kind)) && (ns == "" || w.Namespace == ns) {
-			found = append(found, w)
-		}
-	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		return nil, &Error{Source: src, Field: "--workload", Msg: fmt.Sprintf("no workload %q (found %s)", sel, workloadIDs(ws))}
-	}
-	return nil, &Error{Source: src, Field: "--workload", Msg: fmt.Sprintf("%q matches %d workloads (%s): give KIND/NAME or NAMESPACE/KIND/NAME", sel, len(found), workloadIDs(found))}
-}
-
-func workloadIDs(ws []*Workload) string {
-	ids := make([]string, len(ws))
-	for i, w := range ws {
-		ids[i] = w.ID()
-		if w.Namespace != "" {
-			ids[i] = w.Namespace + "/" + ids[i]
-		}
-	}
-	return strings.Join(ids, ", ")
-}
-
-// Container kinds, as Expected.ContainerKind reports them.
-const (
-	KindContainer          = "container"
-	KindInitContainer      = "initContainer"
-	KindEphemeralContainer = "ephemeralContainer"
-)
-
-// FindContainer returns the named container of w, searching containers,
-// then init and ephemeral containers. With an empty name, w must have
-// exactly one (regular) container.
-func (w *Workload) FindContainer(name string) (*Container, string, error) {
-	if name == "" {
-		if len(w.Spec.Containers) == 1 {
-			return &w.Spec.Containers[0], KindContainer, nil
-		}
-		return nil, "", &Error{Source: w.Source, Object: w.ID(), Field: "--container",
-			Msg: fmt.Sprintf("has %d containers (%s): choose one with --container or SECCTX_CONTAINER", len(w.Spec.Containers), containerNames(w))}
-	}
-	for _, l := range w.Spec.containerLists() {
-		for i := range l.items {
-			if l.items[i].Name == name {
-				return &l.items[i], l.kind, nil
-			}
-		}
-	}
-	return nil, "", &Error{Source: w.Source, Object: w.ID(), Field: "--container", Msg: fmt.Sprintf("no container %q (found %s)", name, containerNames(w))}
-}
-
-func containerNames(w *Workload) string {
-	suffix := map[string]string{KindInitContainer: " (init)", KindEphemeralContainer: " (ephemeral)"}
-	var names []string
-	for _, l := range w.Spec.containerLists() {
-		for _, c := range l.items {
-			names = append(names, c.Name+suffix[l.kind])
-		}
-	}
-	return strings.Join(names, ", ")
 }
