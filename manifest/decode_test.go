@@ -2,6 +2,7 @@ package manifest_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -793,5 +794,55 @@ func TestSelectByNamespace(t *testing.T) {
 	}
 	if _, err := manifest.Select(ws, "a/b/c/d"); err == nil || !strings.Contains(err.Error(), "NAMESPACE/KIND/NAME") {
 		t.Errorf("four parts: %v", err)
+	}
+}
+
+// manyUnknown is a Pod with n containers, each with fields secctx does not
+// know (accepted), so that the decoder's strict errors overflow.
+func manyUnknown(n int, lastSC string) string {
+	var b strings.Builder
+	b.WriteString("kind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  - {name: c%d, command: [sh], args: [x], env: [{name: A, value: b}], ports: [{containerPort: 80}]}\n", i)
+	}
+	b.WriteString("  - name: last\n    securityContext: " + lastSC + "\n")
+	return b.String()
+}
+
+func TestDecodeStrict(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, in string
+		want     []string // nil: accepted
+	}{
+		{"YAML duplicate key in securityContext", ctrSC("runAsUser: 1\nrunAsUser: 0\n"), []string{"Pod/bad", "duplicate key", "runAsUser"}},
+		{"YAML duplicate key elsewhere", "kind: Pod\nmetadata: {name: dup}\nspec:\n  restartPolicy: Always\n  restartPolicy: Never\n  containers: [{name: app}]\n",
+			[]string{"Pod/dup", "duplicate key", "restartPolicy"}},
+		{"YAML duplicate key, unnamed", "kind: Pod\nkind: Pod\nspec: {containers: [{name: app}]}\n", []string{"document 1", "duplicate key"}},
+		{"JSON duplicate field in securityContext", `{"kind":"Pod","metadata":{"name":"j"},"spec":{"containers":[{"name":"a","securityContext":{"runAsUser":1,"runAsUser":0}}]}}`,
+			[]string{"Pod/j", "spec.containers[0].securityContext.runAsUser", "duplicate field"}},
+		{"JSON duplicate annotation", `{"kind":"Pod","metadata":{"name":"j","annotations":{"a":"1","a":"2"}},"spec":{"containers":[{"name":"a"}]}}`,
+			[]string{"Pod/j", "metadata.annotations.a", "duplicate field"}},
+		{"merge key is not a duplicate", "kind: Pod\nmetadata: {name: m}\nx: &sc {runAsUser: 1}\nspec:\n  containers: [{name: c, securityContext: {<<: *sc, runAsGroup: 5}}]\n", nil},
+		{"unknown field after 100 others", manyUnknown(30, "{runAsUsr: 1}"), []string{"Pod/big", "spec.containers[30].securityContext.runAsUsr", "unknown field", `did you mean "runAsUser"`}},
+		{"unknown pod field after 100 others", strings.Replace(manyUnknown(30, "{}"), "spec:\n", "spec:\n  securityContext: {fsGrup: 1}\n", 1) + "  restartPolicy: Always\n",
+			[]string{"spec.securityContext.fsGrup", "unknown field"}},
+		{"many unknown fields, none in a securityContext", manyUnknown(30, "{runAsUser: 1}"), nil},
+		{"securityContext inside an unknown field", "kind: Pod\nmetadata: {name: f}\nspec:\n  future: {securityContext: {runAsUsr: 1}}\n  containers: [{name: c}]\n", nil},
+		{"type error with an index", "kind: Pod\nmetadata: {name: t}\nspec:\n  containers: [{name: a}, {name: b, securityContext: {capabilities: {add: [NET_ADMIN, 5]}}}]\n",
+			[]string{"spec.containers[1].securityContext.capabilities.add[1]", "expected a string, got a number"}},
+		{"type error in a list item", "kind: List\nitems:\n- kind: Pod\n  metadata: {name: l}\n  spec: {hostPID: yes please, containers: [{name: a}]}\n",
+			[]string{"Pod/l", "items[0].spec.hostPID", "expected a boolean"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, err := manifest.Decode("strict.yaml", []byte(tc.in))
+			if tc.want == nil {
+				if err != nil || len(ws) != 1 {
+					t.Fatalf("Decode = %d workloads, %v; want one", len(ws), err)
+				}
+				return
+			}
+			assertSpecError(t, err, "strict.yaml", tc.want...)
+		})
 	}
 }

@@ -633,13 +633,13 @@ func TestBinaryDoesNotLinkK8sAPI(t *testing.T) {
 	}
 	deps := strings.Fields(string(out))
 	var k8s []string
-	haveYAML, haveSpec := false, false
+	haveJSON, haveSpec := false, false
 	for _, d := range deps {
 		switch {
 		case strings.HasPrefix(d, "k8s.io/"):
 			k8s = append(k8s, d)
-		case d == "sigs.k8s.io/yaml":
-			haveYAML = true
+		case d == "sigs.k8s.io/json":
+			haveJSON = true
 		case d == "github.com/secctx/secctx/manifest":
 			haveSpec = true
 		}
@@ -647,7 +647,7 @@ func TestBinaryDoesNotLinkK8sAPI(t *testing.T) {
 	if len(k8s) > 0 {
 		t.Errorf("the secctx binary links %d k8s.io packages: %s", len(k8s), strings.Join(k8s, " "))
 	}
-	if !haveYAML || !haveSpec {
-		t.Errorf("go list output looks wrong (sigs.k8s.io/yaml %v, spec %v): %d packages", haveYAML, haveSpec, len(deps))
+	if !haveJSON || !haveSpec {
+		t.Errorf("go list output looks wrong (sigs.k8s.io/json %v, manifest %v): %d packages", haveJSON, haveSpec, len(deps))
 	}
 }
