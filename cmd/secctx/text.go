@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	sigsjson "sigs.k8s.io/json"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -22,9 +23,7 @@ func writeFields(w io.Writer, v any) error {
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	root, err := readNode(dec)
+	root, err := readNode(sigsjson.NewDecoderCaseSensitivePreserveInts(bytes.NewReader(b)))
 	if err != nil {
 		return err
 	}
@@ -47,7 +46,7 @@ type object struct {
 }
 
 // readNode reads one JSON value, keeping the order of object keys.
-func readNode(dec *json.Decoder) (any, error) {
+func readNode(dec sigsjson.Decoder) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
@@ -96,8 +95,10 @@ func plain(v any) (string, bool) {
 		return "-", true
 	case string:
 		return t, true
-	case json.Number:
-		return t.String(), true
+	case int64:
+		return strconv.FormatInt(t, 10), true
+	case float64:
+		return strconv.FormatFloat(t, 'g', -1, 64), true
 	case bool:
 		return strconv.FormatBool(t), true
 	}
