@@ -828,6 +828,7 @@ func TestDecodeStrict(t *testing.T) {
 		{"unknown pod field after 100 others", strings.Replace(manyUnknown(30, "{}"), "spec:\n", "spec:\n  securityContext: {fsGrup: 1}\n", 1) + "  restartPolicy: Always\n",
 			[]string{"spec.securityContext.fsGrup", "unknown field"}},
 		{"many unknown fields, none in a securityContext", manyUnknown(30, "{runAsUser: 1}"), nil},
+		{"unknown keys with brackets and dots", "kind: Pod\nmetadata: {name: w}\nspec: {containers: [{name: c}], \"containers[x\": 1, \"containers[0]\": 2}\n\"spec[x\": 1\n", nil},
 		{"securityContext inside an unknown field", "kind: Pod\nmetadata: {name: f}\nspec:\n  future: {securityContext: {runAsUsr: 1}}\n  containers: [{name: c}]\n", nil},
 		{"type error with an index", "kind: Pod\nmetadata: {name: t}\nspec:\n  containers: [{name: a}, {name: b, securityContext: {capabilities: {add: [NET_ADMIN, 5]}}}]\n",
 			[]string{"spec.containers[1].securityContext.capabilities.add[1]", "expected a string, got a number"}},

@@ -60,7 +60,7 @@ type unknownField struct {
 
 // resolveUnknown follows path ("spec.containers[0].securityContext.runAsUsr")
 // through the struct type t: the known fields lead to the struct that lacks
-// the rest, which is the unknown key (it may hold dots).
+// the rest, which is the unknown key (it may hold dots or brackets).
 func resolveUnknown(t reflect.Type, path string) unknownField {
 	u := unknownField{path: path}
 	rest := path
@@ -68,25 +68,44 @@ func resolveUnknown(t reflect.Type, path string) unknownField {
 		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 			t = t.Elem()
 		}
-		name := rest
-		if i := strings.IndexAny(rest, ".["); i >= 0 {
-			name = rest[:i]
+		if name, next, ok := knownPrefix(t, rest); ok {
+			if name == "securityContext" {
+				u.inSecurityContext = true
+			}
+			f, _ := jsonField(t, name)
+			rest, t = next, f.Type
+			continue
 		}
-		f, ok := jsonField(t, name)
-		if !ok || name == rest {
-			u.key, u.parent = rest, t
-			return u
-		}
-		if name == "securityContext" {
-			u.inSecurityContext = true
-		}
-		rest = rest[len(name):]
-		for strings.HasPrefix(rest, "[") {
-			rest = rest[strings.IndexByte(rest, ']')+1:]
-		}
-		rest = strings.TrimPrefix(rest, ".")
-		t = f.Type
+		u.key, u.parent = rest, t
+		return u
 	}
+}
+
+// knownPrefix splits "name[0][1].rest" when name is a field of t, the
+// indices are numbers and something follows.
+func knownPrefix(t reflect.Type, path string) (name, rest string, ok bool) {
+	i := strings.IndexAny(path, ".[")
+	if i < 0 {
+		return "", "", false
+	}
+	if _, known := jsonField(t, path[:i]); !known {
+		return "", "", false
+	}
+	next := path[i:]
+	for strings.HasPrefix(next, "[") {
+		j := strings.IndexByte(next, ']')
+		if j < 2 {
+			return "", "", false
+		}
+		if _, err := strconv.Atoi(next[1:j]); err != nil {
+			return "", "", false
+		}
+		next = next[j+1:]
+	}
+	if len(next) < 2 || next[0] != '.' {
+		return "", "", false
+	}
+	return path[:i], next[1:], true
 }
 
 // jsonField finds the field of struct t whose JSON name is name.
