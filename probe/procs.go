@@ -7,47 +7,6 @@ import (
 	"strings"
 )
 
-// A process's state falls in three scopes (see State). A watcher that
-// verifies many processes reads the per-process items for each, the
-// container items once per container and the pod items once per pod.
-
-// ObserveProcess reads the per-process items of pid (0: the caller).
-func (fs FS) ObserveProcess(pid int) Process {
-	p := Process{PID: pid}
-	fs.readStatus(pid, &p)
-	fs.readLSM(pid, &p)
-	return p
-}
-
-// ObserveContainer reads the items pid shares with the other processes of
-// its container.
-func (fs FS) ObserveContainer(pid int, req Request) Container {
-	var c Container
-	fs.readMounts(pid, req.Paths, &c)
-	c.UIDMap = fs.readIDMap(pid, "uid_map", ItemUIDMap, &c)
-	c.GIDMap = fs.readIDMap(pid, "gid_map", ItemGIDMap, &c)
-	fs.readUserDB(fs.pidPath(pid, "root"), &c)
-	fs.markGone(pid, c.Unread[ItemPasswd], c.Unread[ItemGroupFile])
-	return c
-}
-
-// ObservePod reads the items every process of the pod shares.
-func (fs FS) ObservePod(req Request) Pod {
-	var p Pod
-	fs.readLastCap(&p)
-	fs.readSysctls(req.Sysctls, &p)
-	return p
-}
-
-// ObserveImage reads the image files below root (an unpacked image, or a
-// process's /proc/PID/root) the way ObserveContainer reads them: the
-// user database, with absent files recorded as absent.
-func (fs FS) ObserveImage(root string) Container {
-	var c Container
-	fs.readUserDB(root, &c)
-	return c
-}
-
 // PIDs lists the processes visible under the proc root, ascending.
 func (fs FS) PIDs() ([]int, error) {
 	f, err := os.Open(fs.root())
