@@ -439,6 +439,7 @@ func withDefaultSeccomp() *expect.Profile {
 }
 
 func TestResolveCRITest(t *testing.T) {
+	t.Parallel()
 	runResolveCases(t, []resolveCase{
 		{name: "critest/SupplementalGroups", yaml: pod("{supplementalGroups: [1234, 5678]}", ""),
 			check: func(c *chk, e *expect.Expected) {
@@ -643,6 +644,7 @@ spec:
 }
 
 func TestResolveE2E(t *testing.T) {
+	t.Parallel()
 	nonroot := expect.Image{ // the e2e nonroot image: USER 1234, no passwd entry
 		Passwd:         []userdb.Account{{Name: "root", UID: 0, GID: 0}},
 		PasswdReadable: true, GroupReadable: true,
@@ -797,6 +799,7 @@ func TestResolveE2E(t *testing.T) {
 }
 
 func TestResolveContainerdGolden(t *testing.T) {
+	t.Parallel()
 	// containerd commit 3eda46af, busybox 1.28.
 	runResolveCases(t, []resolveCase{
 		{name: "containerd-golden/no-option", yaml: pod("", ""),
@@ -853,6 +856,7 @@ func TestResolveContainerdGolden(t *testing.T) {
 }
 
 func TestResolveProcStatus(t *testing.T) {
+	t.Parallel()
 	// The derived /proc/self/status table of runtime-semantics.md; CapBnd
 	// is what Expected.Capabilities holds (CapPrm/CapEff follow from uid).
 	runResolveCases(t, []resolveCase{
@@ -904,6 +908,7 @@ func TestResolveProcStatus(t *testing.T) {
 }
 
 func TestResolveRuntimeRules(t *testing.T) {
+	t.Parallel()
 	sameNameGroup := expect.Image{
 		Passwd: []userdb.Account{{Name: "alice", UID: 1000, GID: 1000}},
 		Group: []userdb.GroupEntry{
@@ -1210,6 +1215,7 @@ func contains(list []string, s string) bool {
 }
 
 func TestResolveECI(t *testing.T) {
+	t.Parallel()
 	seedSysctl := `apiVersion: v1
 kind: Pod
 metadata:
@@ -1327,6 +1333,7 @@ spec:
 }
 
 func TestResolveMerge(t *testing.T) {
+	t.Parallel()
 	// pkg/securitycontext/util.go DetermineEffectiveSecurityContext: the
 	// container's field wins where set, else the pod's applies.
 	runResolveCases(t, []resolveCase{
@@ -1461,6 +1468,7 @@ spec:
 }
 
 func TestResolveDefaultProfile(t *testing.T) {
+	t.Parallel()
 	ws := must(manifest.Decode("t.yaml", []byte(pod("", ""))))
 	e, err := expect.Resolve(expect.Input{Workload: ws[0], Image: busybox, LastCap: 40})
 	if err != nil {
@@ -1475,6 +1483,7 @@ func TestResolveDefaultProfile(t *testing.T) {
 }
 
 func TestResolveContainerErrors(t *testing.T) {
+	t.Parallel()
 	two := `apiVersion: v1
 kind: Pod
 metadata: {name: two}
@@ -1492,6 +1501,7 @@ spec:
 }
 
 func TestLookupProfile(t *testing.T) {
+	t.Parallel()
 	for _, n := range []string{"", "containerd", "CRIO", "Docker", "podman", "eci"} {
 		if _, err := expect.LookupProfile(n); err != nil {
 			t.Errorf("LookupProfile(%q): %v", n, err)
@@ -1512,6 +1522,7 @@ func TestLookupProfile(t *testing.T) {
 
 // TestResolveEmbeddedDefault: the embedded default is PSS restricted.
 func TestResolveEmbeddedDefault(t *testing.T) {
+	t.Parallel()
 	l := must(manifest.Load("", func(string) string { return "" }, nil))
 	w := must(manifest.Select(must(manifest.Decode(l.Name, l.Data)), ""))
 	e := must(expect.Resolve(expect.Input{Workload: w, Profile: profile("containerd"), Image: busybox, LastCap: 40}))
@@ -1543,6 +1554,7 @@ func assertSpecError(t *testing.T, err error, source string, want ...string) {
 // TestResolveGIDSource: the primary gid's derivation is a typed field that
 // the report reads, never the rules' text.
 func TestResolveGIDSource(t *testing.T) {
+	t.Parallel()
 	unreadable := expect.Image{}
 	for _, tc := range []struct {
 		name    string

@@ -8,6 +8,7 @@ import (
 // TestSourceText: the JSON form of a source is the text secctx has always
 // printed; packages compare Kind, people read this.
 func TestSourceText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		src  Source
 		want string
@@ -27,6 +28,7 @@ func TestSourceText(t *testing.T) {
 }
 
 func TestGIDDerivation(t *testing.T) {
+	t.Parallel()
 	i64 := func(v int64) *int64 { return &v }
 	for _, tc := range []struct {
 		e    Expected

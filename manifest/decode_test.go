@@ -72,6 +72,7 @@ func decodeOK(t *testing.T, source, data string) []*manifest.Workload {
 }
 
 func TestDecodeYAMLAndJSON(t *testing.T) {
+	t.Parallel()
 	jsonPod := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"demo","namespace":"team-a","annotations":{"note":"pod-annotation"}},
 	 "spec":{"securityContext":{"runAsUser":1000},"containers":[{"name":"app","image":"busybox","securityContext":{"allowPrivilegeEscalation":false}}]}}`
 	for name, data := range map[string]string{
@@ -113,6 +114,7 @@ func TestDecodeYAMLAndJSON(t *testing.T) {
 }
 
 func TestDecodeMultiDocument(t *testing.T) {
+	t.Parallel()
 	stream := `# leading comment
 apiVersion: v1
 kind: ConfigMap
@@ -175,6 +177,7 @@ const tmplSpec = `    metadata:
 `
 
 func TestDecodeEveryKind(t *testing.T) {
+	t.Parallel()
 	meta := func(kind string) string {
 		return "kind: " + kind + "\nmetadata:\n  name: " + strings.ToLower(kind) + "\n  namespace: ns\n  annotations: {from: object}\n"
 	}
@@ -254,6 +257,7 @@ func indent(s, prefix string) string {
 }
 
 func TestSelectWorkload(t *testing.T) {
+	t.Parallel()
 	stream := `kind: Pod
 metadata: {name: web}
 spec: {containers: [{name: a}]}
@@ -303,6 +307,7 @@ spec: {template: {spec: {containers: [{name: c}]}}}
 }
 
 func TestFindContainer(t *testing.T) {
+	t.Parallel()
 	doc := `kind: Pod
 metadata: {name: p}
 spec:
@@ -350,6 +355,7 @@ func podSC(body string) string {
 }
 
 func TestDecodeBadInput(t *testing.T) {
+	t.Parallel()
 	const c0 = "spec.containers[0].securityContext"
 	const psc = "spec.securityContext"
 	for _, tc := range []struct {
@@ -513,6 +519,7 @@ func billionLaughs() string {
 }
 
 func TestDecodeYAMLFeatures(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in string
 		uid, gid int64
@@ -537,6 +544,7 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 // DeploymentList) whose items carry no kind; decode.go accepts *List kinds
 // but skips kind-less items.
 func TestDecodeTypedListWithoutItemKind(t *testing.T) {
+	t.Parallel()
 	doc := "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n  spec: {containers: [{name: c}]}\n"
 	ws, err := manifest.Decode("podlist.yaml", []byte(doc))
 	if err != nil || len(ws) != 1 || ws[0].ID() != "Pod/a" {
@@ -545,6 +553,7 @@ func TestDecodeTypedListWithoutItemKind(t *testing.T) {
 }
 
 func TestDecodeAcceptsAtLimit(t *testing.T) {
+	t.Parallel()
 	pad := manifest.MaxSpecSize - len(podYAML) - 3
 	data := podYAML + "# " + strings.Repeat("x", pad) + "\n"
 	if len(data) != manifest.MaxSpecSize {
@@ -554,6 +563,7 @@ func TestDecodeAcceptsAtLimit(t *testing.T) {
 }
 
 func TestDecodeIgnoresUnknownFieldsOutsideSecurityContext(t *testing.T) {
+	t.Parallel()
 	doc := `apiVersion: v1
 kind: Pod
 futureTopLevel: 1
@@ -587,6 +597,7 @@ spec:
 }
 
 func TestDecodeEveryFieldRoundTrip(t *testing.T) {
+	t.Parallel()
 	w := decodeOK(t, "all.yaml", `apiVersion: v1
 kind: Pod
 metadata: {name: all}
@@ -651,6 +662,7 @@ spec:
 // field there (dropped, or rejected by kubectl --validate=strict). secctx must
 // not turn it into an expectation.
 func TestDecodeCaseSensitiveKeys(t *testing.T) {
+	t.Parallel()
 	for name, doc := range map[string]string{
 		"manifest.SecurityContext":   "kind: Pod\nmetadata: {name: p}\nspec:\n  SecurityContext: {runAsUser: 5}\n  containers: [{name: app}]\n",
 		"spec.HostUsers":             "kind: Pod\nmetadata: {name: p}\nspec:\n  HostUsers: false\n  containers: [{name: app}]\n",
@@ -670,6 +682,7 @@ func TestDecodeCaseSensitiveKeys(t *testing.T) {
 }
 
 func TestErrorFormat(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		e    manifest.Error
 		want string
@@ -692,6 +705,7 @@ func must[T any](v T, err error) T {
 }
 
 func TestLoadPrecedence(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
@@ -779,6 +793,7 @@ type errReader struct{}
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("boom") }
 
 func TestSelectByNamespace(t *testing.T) {
+	t.Parallel()
 	doc := "kind: Pod\nmetadata: {name: a, namespace: ns-x}\nspec: {containers: [{name: c}]}\n---\n" +
 		"kind: Pod\nmetadata: {name: a, namespace: ns-y}\nspec: {containers: [{name: c}]}\n"
 	ws, err := manifest.Decode("ns.yaml", []byte(doc))

@@ -225,6 +225,7 @@ func corpus(t *testing.T) []string {
 }
 
 func TestFidelityCorpus(t *testing.T) {
+	t.Parallel()
 	total := 0
 	for _, file := range corpus(t) {
 		data, err := os.ReadFile(file)
@@ -357,6 +358,7 @@ func compareWorkload(t testingT, k k8sTemplate, w *manifest.Workload) {
 // TestFidelityComparatorCatchesDifferences mutates one field at a time on
 // our side and expects compareWorkload to report it.
 func TestFidelityComparatorCatchesDifferences(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("testdata/fidelity/every-field.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -407,6 +409,7 @@ func TestFidelityComparatorCatchesDifferences(t *testing.T) {
 // securityContext field (at pod and container level, with nested objects),
 // so that TestFidelityCorpus compares all of them.
 func TestFidelityCorpusIsThorough(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	var walk func(prefix string, v any)
 	walk = func(prefix string, v any) {
@@ -519,6 +522,7 @@ func baseKind(t reflect.Type) reflect.Kind {
 // securityContext types must match exactly, apart from
 // omittedSecurityFields; our PodSpec and Container must be subsets.
 func TestMirrorStructsCoverKubernetes(t *testing.T) {
+	t.Parallel()
 	type pair struct {
 		name        string
 		k8s, secctx reflect.Type
@@ -581,6 +585,7 @@ func TestMirrorStructsCoverKubernetes(t *testing.T) {
 // path (encoding/json) is not. secctx follows the latter (see
 // TestDecodeCaseSensitiveKeys for the known bug).
 func TestFidelityCaseSensitivity(t *testing.T) {
+	t.Parallel()
 	doc := []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  SecurityContext: {runAsUser: 5}\n  containers: [{name: app}]\n")
 	api, err := k8sDecode(doc, unmarshalers["apiserver-json"])
 	if err != nil {
@@ -603,6 +608,7 @@ func TestFidelityCaseSensitivity(t *testing.T) {
 // JSON without a target type, so the value stays a number) and by secctx;
 // only sigs.k8s.io/yaml's typed Unmarshal turns it into "1".
 func TestFidelityScalarsInStringFields(t *testing.T) {
+	t.Parallel()
 	doc := []byte("kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    sysctls: [{name: kernel.msgmax, value: 65536}]\n  containers: [{name: app}]\n")
 	if _, err := k8sDecode(doc, unmarshalers["apiserver-json"]); err == nil {
 		t.Errorf("apiserver-json accepted a number as sysctl value")
@@ -615,6 +621,7 @@ func TestFidelityScalarsInStringFields(t *testing.T) {
 // TestBinaryDoesNotLinkK8sAPI: k8s.io/api and apimachinery are test-only
 // dependencies; the secctx binary must not link any k8s.io package.
 func TestBinaryDoesNotLinkK8sAPI(t *testing.T) {
+	t.Parallel()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("go command not found")

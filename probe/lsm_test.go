@@ -3,6 +3,7 @@ package probe
 import "testing"
 
 func TestClassifyLabel(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		label string
 		want  LSM
@@ -31,6 +32,7 @@ func TestClassifyLabel(t *testing.T) {
 }
 
 func TestReadLSM(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		root   string
 		pid    int

@@ -19,6 +19,7 @@ var runcMaskedPaths = []string{
 }
 
 func TestObserveContainerdNonRoot(t *testing.T) {
+	t.Parallel()
 	req := Request{
 		Sysctls: []string{
 			"net.ipv4.ping_group_range",
@@ -127,6 +128,7 @@ func reasons(st *State) map[Item]string {
 }
 
 func TestObserveFixtures(t *testing.T) {
+	t.Parallel()
 	pidGone := map[Item]string{}
 	for _, it := range []Item{ItemStatus, ItemCaps, ItemIDs, ItemGroups, ItemNoNewPrivs, ItemSeccomp,
 		ItemLSM, ItemMounts, ItemUIDMap, ItemGIDMap, ItemPasswd, ItemGroupFile} {
@@ -263,6 +265,7 @@ func TestObserveFixtures(t *testing.T) {
 // TestObserveHostFixture reads the status and mount table captured from a
 // real (non-containerised, root) process.
 func TestObserveHostFixture(t *testing.T) {
+	t.Parallel()
 	st := NewFS("testdata/host").Observe(0, Request{Paths: []string{"/proc/kcore"}})
 	if got := reasons(st); len(got) != 0 {
 		t.Fatalf("unread = %v", got)
@@ -283,6 +286,7 @@ func TestObserveHostFixture(t *testing.T) {
 
 // TestObserveRealSelf observes this test process through the real /proc.
 func TestObserveRealSelf(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc:", err)
 	}
@@ -325,6 +329,7 @@ func TestObserveRealSelf(t *testing.T) {
 }
 
 func TestBlindNil(t *testing.T) {
+	t.Parallel()
 	var st *State
 	if !st.Blind() {
 		t.Error("nil state is not blind")

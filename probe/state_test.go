@@ -63,6 +63,7 @@ func sampleProcess() Process {
 // requires the key to change: a field added to Process that the key misses
 // would make the watcher compare two different processes as one.
 func TestProcessKeyCoversEveryField(t *testing.T) {
+	t.Parallel()
 	base := sampleProcess()
 	baseKey, ok := base.Key()
 	if !ok {
@@ -101,6 +102,7 @@ func TestProcessKeyCoversEveryField(t *testing.T) {
 // TestStateJSON: the parts of a State encode as one object with one
 // "unread" map, as a single process's state reads.
 func TestStateJSON(t *testing.T) {
+	t.Parallel()
 	st := &State{Process: sampleProcess()}
 	st.Process.Unread.set(ItemLSM, &ReadError{Path: "a", Reason: ReasonPermission})
 	st.Container.Unread.set(ItemMounts, &ReadError{Path: "b", Reason: ReasonAbsent})

@@ -48,6 +48,7 @@ outer:
 }
 
 func TestParseStatus(t *testing.T) {
+	t.Parallel()
 	full := Process{
 		PID:  7,
 		Comm: "app",
@@ -140,6 +141,7 @@ func TestParseStatus(t *testing.T) {
 }
 
 func TestParseStatusDetails(t *testing.T) {
+	t.Parallel()
 	var st Process
 	parseStatus(&st, "status", statusWith([]string{"NoNewPrivs", "CapAmb"}))
 	if d := st.Unread.Missing(ItemNoNewPrivs).Detail; d != "kernel < 4.10 prints no NoNewPrivs" {
@@ -151,6 +153,7 @@ func TestParseStatusDetails(t *testing.T) {
 }
 
 func TestReadLastCap(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		root   string
 		want   int

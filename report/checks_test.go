@@ -22,6 +22,7 @@ var contractIDs = []string{
 }
 
 func TestCheckIDsContract(t *testing.T) {
+	t.Parallel()
 	var got []string
 	for _, id := range CheckIDs() {
 		got = append(got, string(id))
@@ -54,6 +55,7 @@ func TestCheckIDsContract(t *testing.T) {
 }
 
 func TestScopeString(t *testing.T) {
+	t.Parallel()
 	for s, w := range map[Scope]string{ScopeProcess: "process", ScopeContainer: "container", ScopePod: "pod"} {
 		if s.String() != w {
 			t.Errorf("Scope(%d).String() = %q, want %q", s, s.String(), w)
@@ -63,6 +65,7 @@ func TestScopeString(t *testing.T) {
 
 // The builders must hold the masks runtime-semantics.md gives.
 func TestBuilderMasks(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		set  caps.Set
 		want string
@@ -103,6 +106,7 @@ var baseline = map[string][]want{
 }
 
 func TestCompareBaseline(t *testing.T) {
+	t.Parallel()
 	fs := Compare(expNonRoot(), obsNonRoot())
 	got := byCheck(fs)
 	for _, id := range contractIDs {
@@ -212,6 +216,7 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 }
 
 func TestIdentityChecks(t *testing.T) {
+	t.Parallel()
 	runCheckCases(t, []checkCase{
 		{name: "runAsUser unset: the image's USER decides",
 			exp:  func(e *expect.Expected) { e.UID = nil },
@@ -286,6 +291,7 @@ func TestIdentityChecks(t *testing.T) {
 }
 
 func TestGroupChecks(t *testing.T) {
+	t.Parallel()
 	merge := func(e *expect.Expected) {
 		e.SupplementalGroups = []int64{2000}
 		e.AllowedGroups = []int64{10, 1000} // primary gid and the image's /etc/group memberships
@@ -358,6 +364,7 @@ func TestGroupChecks(t *testing.T) {
 }
 
 func TestCapabilityChecks(t *testing.T) {
+	t.Parallel()
 	addNetAdmin := func(e *expect.Expected) { e.Capabilities = containerdCaps | netAdmin }
 	allCaps := []string{"capabilities.bounding", "capabilities.effective", "capabilities.permitted",
 		"capabilities.inheritable", "capabilities.ambient"}
@@ -477,6 +484,7 @@ func TestCapabilityChecks(t *testing.T) {
 }
 
 func TestPrivilegedCheck(t *testing.T) {
+	t.Parallel()
 	full := caps.Full(lastCap)
 	runCheckCases(t, []checkCase{
 		{name: "privileged container",
@@ -559,6 +567,7 @@ func TestPrivilegedCheck(t *testing.T) {
 }
 
 func TestFlagChecks(t *testing.T) {
+	t.Parallel()
 	runCheckCases(t, []checkCase{
 		{name: "no_new_privs asked and set",
 			exp:  func(e *expect.Expected) { e.NoNewPrivs = true },
@@ -628,6 +637,7 @@ func TestFlagChecks(t *testing.T) {
 }
 
 func TestProcMountCheck(t *testing.T) {
+	t.Parallel()
 	unmasked := func(e *expect.Expected) {
 		e.ProcMount = "Unmasked"
 		e.UnmaskedPaths = append(append([]string(nil), defaultMasked...), defaultReadonly...)
@@ -693,6 +703,7 @@ func TestProcMountCheck(t *testing.T) {
 }
 
 func TestLSMChecks(t *testing.T) {
+	t.Parallel()
 	noLSM := func(s *probe.State) { s.LSM = probe.LSM{} }
 	localhost := func(e *expect.Expected) {
 		e.AppArmor = expect.AppArmor{Type: "Localhost", Profile: "k8s-deny-write", Declared: true, Source: expect.Source{Kind: expect.FromContainer}}
@@ -804,6 +815,7 @@ func TestLSMChecks(t *testing.T) {
 }
 
 func TestSysctlsCheck(t *testing.T) {
+	t.Parallel()
 	runCheckCases(t, []checkCase{
 		{name: "tab-separated value normalised by the probe",
 			obs:  func(s *probe.State) { s.Sysctls[pingRange] = probe.NormalizeSysctlValue("0\t2147483647\n") },
@@ -833,6 +845,7 @@ func TestSysctlsCheck(t *testing.T) {
 
 // unreadItems lists, per Reads item, how the probe reports it unread.
 func TestUnknownWhenUnread(t *testing.T) {
+	t.Parallel()
 	reasons := []*probe.ReadError{
 		denied("/proc/4242/status"),
 		{Path: "/proc/4242/status", Reason: "malformed", Detail: "no CapAmb line"},
@@ -875,6 +888,7 @@ func TestUnknownWhenUnread(t *testing.T) {
 }
 
 func TestUnknownHints(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		why   *probe.ReadError
@@ -913,6 +927,7 @@ func TestUnknownHints(t *testing.T) {
 // Doubtful behaviours, stated as what the final report asks for. Each test
 // skips while the code still behaves otherwise.
 func TestRegressions(t *testing.T) {
+	t.Parallel()
 	t.Run("add ALL + procMount Unmasked + seccomp Unconfined is not privileged drift", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
 		asRoot(e)
@@ -959,6 +974,7 @@ func TestRegressions(t *testing.T) {
 // TestProfileHintsAreRegisteredChecks: a profile's hints are keyed by check
 // id; a key that names no registered check would drop its hint silently.
 func TestProfileHintsAreRegisteredChecks(t *testing.T) {
+	t.Parallel()
 	registered := map[check.ID]bool{}
 	for _, c := range Checks {
 		registered[c.ID] = true

@@ -36,6 +36,7 @@ func pids(ps []Process) []int {
 }
 
 func TestMerge(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		mods map[int]func(*probe.State)
@@ -122,6 +123,7 @@ func TestMerge(t *testing.T) {
 }
 
 func TestMergeEdges(t *testing.T) {
+	t.Parallel()
 	if got := Merge(nil); got == nil || len(got) != 0 {
 		t.Errorf("Merge(nil) = %#v, want an empty list", got)
 	}
@@ -174,6 +176,7 @@ func TestMergeEdges(t *testing.T) {
 // TestNewMerged follows the watcher: per-process checks for each process,
 // container and pod checks once.
 func TestNewMerged(t *testing.T) {
+	t.Parallel()
 	e := expNonRoot()
 	var in []Finding
 	for i, p := range workers {

@@ -22,6 +22,7 @@ func fnd(st Status, sev Severity) Finding {
 }
 
 func TestSummarize(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		fs   []Finding
@@ -45,6 +46,7 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestFailing(t *testing.T) {
+	t.Parallel()
 	sevs := []Severity{SeverityInfo, SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical}
 	for _, tc := range []struct {
 		name string
@@ -71,6 +73,7 @@ func TestFailing(t *testing.T) {
 }
 
 func TestSeverity(t *testing.T) {
+	t.Parallel()
 	for i, s := range []Severity{SeverityInfo, SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical} {
 		if s.Rank() != i {
 			t.Errorf("%s.Rank() = %d, want %d", s, s.Rank(), i)
@@ -88,6 +91,7 @@ func TestSeverity(t *testing.T) {
 }
 
 func TestNewAndJSON(t *testing.T) {
+	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()
 	o.Caps.Bounding |= sysAdmin // critical drift
 	unread(o, probe.ItemLSM, denied("/proc/4242/attr/current"))
@@ -197,6 +201,7 @@ func TestNewAndJSON(t *testing.T) {
 // An empty or nil list is written as [] so that a reader can tell "no
 // groups" from "not reported".
 func TestJSONEmptyLists(t *testing.T) {
+	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()
 	e.AllowedGroups, o.Groups = nil, nil
 	e.FSGroup = ptr(int64(3000))
@@ -221,6 +226,7 @@ func TestJSONEmptyLists(t *testing.T) {
 }
 
 func TestWriteText(t *testing.T) {
+	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()
 	e.Hints = map[check.ID]string{"readOnlyRootFilesystem": "PLATFORM NOTE"}
 	o.NoNewPrivs = true                                                 // low
@@ -320,6 +326,7 @@ func TestWriteText(t *testing.T) {
 }
 
 func TestWriteTextNoDetails(t *testing.T) {
+	t.Parallel()
 	r := New(expNonRoot(), obsNonRoot(), SpecRef{Source: "x"}, testTime)
 	var buf bytes.Buffer
 	if err := WriteText(&buf, r); err != nil {
@@ -338,6 +345,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriteErrors(t *testing.T) {
+	t.Parallel()
 	r := New(expNonRoot(), obsNonRoot(), SpecRef{}, testTime)
 	if err := WriteText(failWriter{}, r); err == nil {
 		t.Error("WriteText hides a write error")
@@ -348,6 +356,7 @@ func TestWriteErrors(t *testing.T) {
 }
 
 func TestShort(t *testing.T) {
+	t.Parallel()
 	if got := short(func() {}); !strings.HasPrefix(got, "0x") {
 		t.Errorf("short(func) = %q", got)
 	}
@@ -376,6 +385,7 @@ func TestShort(t *testing.T) {
 }
 
 func TestRequestFor(t *testing.T) {
+	t.Parallel()
 	e := expNonRoot()
 	req := RequestFor(e)
 	if !slices.Equal(req.Sysctls, []string{unprivPorts, pingRange}) {
@@ -393,6 +403,7 @@ func TestRequestFor(t *testing.T) {
 }
 
 func TestCompareScope(t *testing.T) {
+	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()
 	for _, tc := range []struct {
 		scope Scope

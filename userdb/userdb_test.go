@@ -6,6 +6,7 @@ import (
 )
 
 func TestParsePasswd(t *testing.T) {
+	t.Parallel()
 	in := "root:x:0:0:root:/root:/bin/sh\n" +
 		"# comment\n" +
 		"\n" +
@@ -29,6 +30,7 @@ func TestParsePasswd(t *testing.T) {
 }
 
 func TestParseGroup(t *testing.T) {
+	t.Parallel()
 	in := "root:x:0:root\n" +
 		"app:x:3000:\n" +
 		"extra:x:4000:app,other\n" +
@@ -51,6 +53,7 @@ func TestParseGroup(t *testing.T) {
 }
 
 func TestLookupUID(t *testing.T) {
+	t.Parallel()
 	accts := []Account{{"root", 0, 0}, {"app", 1000, 3000}, {"app2", 1000, 1}}
 	for _, tc := range []struct {
 		uid  int64

@@ -48,6 +48,7 @@ func newVerifier(tb testing.TB, procRoot string) *Verifier {
 }
 
 func TestRequestPlannedOnce(t *testing.T) {
+	t.Parallel()
 	v := newVerifier(t, "/proc")
 	req := v.Request()
 	want := map[string]bool{"net.core.somaxconn": true, "net.ipv4.ip_unprivileged_port_start": true, "net.ipv4.ping_group_range": true}
@@ -65,6 +66,7 @@ func TestRequestPlannedOnce(t *testing.T) {
 }
 
 func TestBlindProcessIsAnError(t *testing.T) {
+	t.Parallel()
 	v := newVerifier(t, t.TempDir()) // an empty proc root: nothing to read
 	_, err := v.Verify(0)
 	if _, ok := err.(*BlindError); !ok {

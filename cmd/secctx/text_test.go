@@ -86,6 +86,7 @@ func scalars(t *testing.T, b []byte) []string {
 // from the JSON form; with every field of the types set, every key and value
 // of the JSON form appears in the text.
 func TestTextShowsEveryField(t *testing.T) {
+	t.Parallel()
 	for _, v := range []any{&probe.State{}, &expect.Expected{}} {
 		n := 0
 		fill(t, reflect.ValueOf(v), &n)
