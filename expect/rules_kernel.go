@@ -2,6 +2,9 @@ package expect
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
+	sigsjson "sigs.k8s.io/json"
 	"strings"
 
 	"github.com/secctx/secctx/manifest"
@@ -153,8 +156,8 @@ func resolveSysctls(r *resolution) {
 	}
 	if key := r.in.Profile.HostSysctlsAnnotation; key != "" {
 		if v, ok := r.in.Workload.Annotations[key]; ok {
-			var list []manifest.Sysctl
-			if err := json.Unmarshal([]byte(v), &list); err != nil {
+			list, err := hostSysctls(v)
+			if err != nil {
 				r.note("annotation %s is not a JSON list of {name, value}: ignored", key)
 			} else {
 				for _, s := range list {
@@ -178,4 +181,71 @@ func resolveHostUsers(r *resolution) {
 	if !r.exp.HostUsers {
 		r.note("hostUsers false: a user namespace with a non-identity uid_map")
 	}
+}
+
+// hostSysctls parses a JSON list of {name, value} the way encoding/json
+// decodes it into []manifest.Sysctl (keys matched without regard to case,
+// the last one winning, other keys ignored), with the one JSON decoder the
+// binary links.
+func hostSysctls(v string) ([]manifest.Sysctl, error) {
+	bad := errors.New("not a JSON list of {name, value}")
+	dec := sigsjson.NewDecoderCaseSensitivePreserveInts(strings.NewReader(v))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	var out []manifest.Sysctl
+	switch tok {
+	case nil: // null
+	case json.Delim('['):
+		for dec.More() {
+			if tok, err = dec.Token(); err != nil {
+				return nil, err
+			}
+			var s manifest.Sysctl
+			switch tok {
+			case nil:
+			case json.Delim('{'):
+				for dec.More() {
+					key, err := dec.Token()
+					if err != nil {
+						return nil, err
+					}
+					var raw json.RawMessage
+					if err := dec.Decode(&raw); err != nil {
+						return nil, err
+					}
+					var dst *string
+					switch k, _ := key.(string); {
+					case strings.EqualFold(k, "name"):
+						dst = &s.Name
+					case strings.EqualFold(k, "value"):
+						dst = &s.Value
+					default:
+						continue
+					}
+					if string(raw) != "null" {
+						if err := sigsjson.UnmarshalCaseSensitivePreserveInts(raw, dst); err != nil {
+							return nil, err
+						}
+					}
+				}
+				if _, err := dec.Token(); err != nil { // '}'
+					return nil, err
+				}
+			default:
+				return nil, bad
+			}
+			out = append(out, s)
+		}
+		if _, err := dec.Token(); err != nil { // ']'
+			return nil, err
+		}
+	default:
+		return nil, bad
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, bad // something after the list
+	}
+	return out, nil
 }

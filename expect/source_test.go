@@ -2,6 +2,7 @@ package expect
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -43,6 +44,41 @@ func TestGIDDerivation(t *testing.T) {
 	} {
 		if got := tc.e.GIDDerivation(); got != tc.want {
 			t.Errorf("GIDDerivation(%v) = %q, want %q", tc.e.GIDSource, got, tc.want)
+		}
+	}
+}
+
+// TestHostSysctls: the ECI annotation is read as encoding/json reads it
+// into a list of {name, value}: keys without regard to case, other keys
+// ignored, a value of another type an error.
+func TestHostSysctls(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want string // name=value,...; "error" for an error
+	}{
+		{`[{"name":"kernel.msgmax","value":"65536"}]`, "kernel.msgmax=65536"},
+		{`[{"Name":"a","VALUE":"1","other":5},{"name":"b"}]`, "a=1,b="},
+		{`[{"name":"a","Name":"b","value":"1"}]`, "b=1"},
+		{`[null,{"name":null,"value":"2"}]`, "=,=2"},
+		{`null`, ""},
+		{`[{"name":"a","value":1}]`, "error"},
+		{`{"name":"a"}`, "error"},
+		{`["a"]`, "error"},
+		{`[{"name":"a"`, "error"},
+		{`[] x`, "error"},
+	} {
+		list, err := hostSysctls(tc.in)
+		got := "error"
+		if err == nil {
+			var parts []string
+			for _, s := range list {
+				parts = append(parts, s.Name+"="+s.Value)
+			}
+			got = strings.Join(parts, ",")
+		}
+		if got != tc.want {
+			t.Errorf("hostSysctls(%s) = %q (%v), want %q", tc.in, got, err, tc.want)
 		}
 	}
 }

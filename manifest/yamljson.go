@@ -13,11 +13,12 @@ import (
 	"unicode/utf8"
 
 	yamlv2 "go.yaml.in/yaml/v2"
+	sigsjson "sigs.k8s.io/json"
 )
 
 // splitDocuments turns the stream into one JSON document per manifest.
 //
-// JSON input is split with encoding/json. YAML input is split and parsed by
+// JSON input is split with sigs.k8s.io/json's decoder. YAML input is split and parsed by
 // go-yaml in strict mode, which refuses a key repeated in a mapping (as the
 // API server's strict YAML decoding does) instead of keeping the last one,
 // and each document is then written as JSON by appendJSON.
@@ -28,7 +29,7 @@ func splitDocuments(data []byte) ([][]byte, error) {
 	}
 	var docs [][]byte
 	if trimmed[0] == '{' || trimmed[0] == '[' {
-		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec := sigsjson.NewDecoderCaseSensitivePreserveInts(bytes.NewReader(trimmed))
 		for n := 1; ; n++ {
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err == io.EOF {
@@ -39,7 +40,7 @@ func splitDocuments(data []byte) ([][]byte, error) {
 			if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
 				// A bare JSON array is treated as a list of objects.
 				var items []json.RawMessage
-				if err := json.Unmarshal(raw, &items); err != nil {
+				if err := sigsjson.UnmarshalCaseSensitivePreserveInts(raw, &items); err != nil {
 					return nil, fmt.Errorf("document %d: %v", n, err)
 				}
 				for _, it := range items {

@@ -15,6 +15,7 @@ type ReadError struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// Error renders the path, the reason and the detail.
 func (e *ReadError) Error() string {
 	if e.Detail != "" {
 		return e.Path + ": " + e.Reason + " (" + e.Detail + ")"

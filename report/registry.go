@@ -38,6 +38,7 @@ const (
 	ScopePod
 )
 
+// String names the scope: "process", "container" or "pod".
 func (s Scope) String() string {
 	return [...]string{"process", "container", "pod"}[s]
 }

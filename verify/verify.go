@@ -52,6 +52,7 @@ type BlindError struct {
 	Why *probe.ReadError
 }
 
+// Error says which process could not be observed, and why.
 func (e *BlindError) Error() string {
 	pid := "self"
 	if e.PID != 0 {

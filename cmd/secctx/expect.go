@@ -10,9 +10,7 @@ import (
 )
 
 func expectFlags(fs *flag.FlagSet, o *options) {
-	o.outputFlags(fs)
-	o.logFlags(fs, "warn", "text")
-	o.specFlags(fs)
+	o.processFlags(fs)
 	fs.StringVar(&o.imageRoot, "image-root", "", "an unpacked image root whose etc/passwd and etc/group resolve the primary gid and groups")
 }
 

@@ -30,6 +30,15 @@ type options struct {
 	getenv    func(string) string
 }
 
+// processFlags are the flags of the commands that print one document about
+// one process (verify, probe, expect): the output, diagnostics and spec
+// flags.
+func (o *options) processFlags(fs *flag.FlagSet) {
+	o.outputFlags(fs)
+	o.logFlags(fs, "warn", "text")
+	o.specFlags(fs)
+}
+
 // outputFlags: -o/--output and --pid, for the commands that print one
 // document about one process.
 func (o *options) outputFlags(fs *flag.FlagSet) {

@@ -11,9 +11,7 @@ import (
 )
 
 func probeFlags(fs *flag.FlagSet, o *options) {
-	o.outputFlags(fs)
-	o.logFlags(fs, "warn", "text")
-	o.specFlags(fs)
+	o.processFlags(fs)
 }
 
 // runProbe prints the observed state of a process: what the spec asks to

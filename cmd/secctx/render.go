@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"os"
+	sigsjson "sigs.k8s.io/json"
 
 	"github.com/secctx/secctx/report"
 )
@@ -36,7 +36,7 @@ func runRender(args []string, e *env) int {
 		in, name = f, *file
 	}
 	var r report.Report
-	dec := json.NewDecoder(io.LimitReader(in, 16<<20))
+	dec := sigsjson.NewDecoderCaseSensitivePreserveInts(io.LimitReader(in, 16<<20))
 	if err := dec.Decode(&r); err != nil || r.Kind != report.Kind {
 		log.Error().Msgf("%s: not a %s %s JSON document", name, report.APIVersion, report.Kind)
 		return exitUsage

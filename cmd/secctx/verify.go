@@ -12,9 +12,7 @@ import (
 )
 
 func verifyFlags(fs *flag.FlagSet, o *options) {
-	o.outputFlags(fs)
-	o.logFlags(fs, "warn", "text")
-	o.specFlags(fs)
+	o.processFlags(fs)
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a drift has this severity or higher: critical, high, medium, low, info")
 }
 
