@@ -57,7 +57,7 @@ test-deploy: deps tools build
 	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 ./deploy/
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./probe/ ./report/ ./spec/ ./cmd/...
+	$(GO) test -run '^$$' -bench . -benchmem ./probe/ ./report/ ./manifest/ ./expect/ ./cmd/...
 
 # The sidecar image, built with podman from local files only: the builder
 # stage uses a local image made from this machine's Go toolchain.

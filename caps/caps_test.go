@@ -6,6 +6,7 @@ import (
 )
 
 func TestContainerdDefaultMask(t *testing.T) {
+	t.Parallel()
 	// The 14 default capabilities of containerd and moby; the mask is the
 	// one runtime-semantics and containerd's own tests give.
 	s := MustFromNames("CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID",
@@ -16,6 +17,7 @@ func TestContainerdDefaultMask(t *testing.T) {
 }
 
 func TestValueSpellings(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want int
@@ -39,6 +41,7 @@ func TestValueSpellings(t *testing.T) {
 }
 
 func TestFullAndHex(t *testing.T) {
+	t.Parallel()
 	if got := Full(40).Hex(); got != "000001ffffffffff" {
 		t.Errorf("Full(40) = %s", got)
 	}
@@ -58,6 +61,7 @@ func TestFullAndHex(t *testing.T) {
 }
 
 func TestNamesAndJSON(t *testing.T) {
+	t.Parallel()
 	s := MustFromNames("NET_ADMIN", "CHOWN")
 	b, _ := json.Marshal(s)
 	if string(b) != `["CHOWN","NET_ADMIN"]` {

@@ -49,14 +49,32 @@ type finding struct {
 	Hint     string `json:"hint"`
 }
 
-// checkIDs is the contract's list of check ids; every report holds at least
-// one finding for each.
-var checkIDs = []string{
-	"runAsUser", "runAsGroup", "runAsNonRoot", "supplementalGroups", "fsGroup",
-	"capabilities.bounding", "capabilities.effective", "capabilities.permitted",
-	"capabilities.inheritable", "capabilities.ambient", "privileged",
-	"allowPrivilegeEscalation", "readOnlyRootFilesystem", "procMount", "seccompProfile",
-	"appArmorProfile", "seLinuxOptions", "sysctls", "hostUsers",
+// checkIDs are the check ids the binary registers (`secctx checks -o
+// json`; the ids themselves are pinned by report's unit tests): every
+// report holds at least one finding for each, and no other. Set by
+// TestMain.
+var checkIDs []string
+
+// loadCheckIDs asks the binary for its registry.
+func loadCheckIDs(bin string) ([]string, error) {
+	out, err := exec.Command(bin, "checks", "-o", "json").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s checks -o json: %v", bin, err)
+	}
+	var rows []struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(out, &rows); err != nil {
+		return nil, fmt.Errorf("%s checks -o json: %v", bin, err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	if len(ids) < 19 {
+		return nil, fmt.Errorf("%s checks -o json lists %d checks", bin, len(ids))
+	}
+	return ids, nil
 }
 
 // result is one container run.

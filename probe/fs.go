@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -85,13 +86,31 @@ func (fs FS) readPid(pid int, rel string) (string, *ReadError) {
 		return b, nil
 	}
 	re := classify(p, err)
-	if re.Reason == ReasonAbsent && re.Detail != detailPidGone {
+	fs.markGone(pid, re)
+	return "", re
+}
+
+// markGone marks absent items as the process being gone when its pid
+// directory is missing too, which is what the caller needs to know.
+func (fs FS) markGone(pid int, res ...*ReadError) {
+	for _, re := range res {
+		if re == nil || re.Reason != ReasonAbsent || re.Detail == detailPidGone {
+			continue
+		}
 		// Only pay for the extra stat on the error path.
 		if _, serr := os.Stat(fs.pidDir(pid)); errors.Is(serr, os.ErrNotExist) {
 			re.Detail = detailPidGone
 		}
 	}
-	return "", re
+}
+
+// readFile reads a file at a full path.
+func readFile(p string) (string, *ReadError) {
+	b, err := readAll(p)
+	if err != nil {
+		return "", classify(p, err)
+	}
+	return b, nil
 }
 
 // readSys reads rel under the proc root (files not tied to a pid).
@@ -177,6 +196,12 @@ func errText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// ProcessGone reports whether the item is absent because the process itself
+// is gone (or hidden by hidepid), rather than the file.
+func (e *ReadError) ProcessGone() bool {
+	return e.Detail == detailPidGone || strings.Contains(e.Detail, "process gone") || strings.Contains(e.Detail, "hidepid")
 }
 
 // malformed builds a "malformed" ReadError for path.

@@ -9,6 +9,7 @@ import (
 )
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	pe := func(errno syscall.Errno) error {
 		return &os.PathError{Op: "open", Path: "/proc/1/x", Err: errno}
 	}
@@ -40,6 +41,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestFSPaths(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		fs   FS
 		pid  int
@@ -57,6 +59,7 @@ func TestFSPaths(t *testing.T) {
 }
 
 func TestReadPidGone(t *testing.T) {
+	t.Parallel()
 	fsys := NewFS("testdata/containerd-nonroot")
 	for _, tc := range []struct {
 		name   string
@@ -79,6 +82,7 @@ func TestReadPidGone(t *testing.T) {
 }
 
 func TestReadAllLarge(t *testing.T) {
+	t.Parallel()
 	// Larger than the initial buffer, to exercise growth.
 	p := t.TempDir() + "/big"
 	want := make([]byte, 10000)

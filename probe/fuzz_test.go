@@ -3,27 +3,29 @@ package probe
 import (
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/userdb"
 )
 
 // FuzzParseStatus checks that parseStatus never panics and keeps the
-// promise of State.Unread: an unread item is zero.
+// promise of Unread: an unread item is zero.
 func FuzzParseStatus(f *testing.F) {
 	f.Add(statusWith(nil))
 	f.Add(statusWith([]string{"CapAmb", "NoNewPrivs"}))
 	f.Add("Uid:\t1\t2\nGroups:\t1 x\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		var st State
+		var st Process
 		parseStatus(&st, "status", s)
-		if st.Missing(ItemCaps) != nil && st.Caps != (Capabilities{}) {
+		if st.Unread.Missing(ItemCaps) != nil && st.Caps != (Capabilities{}) {
 			t.Errorf("caps unread but %+v", st.Caps)
 		}
-		if st.Missing(ItemIDs) != nil && (st.UID != IDs{} || st.GID != IDs{}) {
+		if st.Unread.Missing(ItemIDs) != nil && (st.UID != IDs{} || st.GID != IDs{}) {
 			t.Errorf("ids unread but %+v %+v", st.UID, st.GID)
 		}
-		if st.Missing(ItemGroups) != nil && st.Groups != nil {
+		if st.Unread.Missing(ItemGroups) != nil && st.Groups != nil {
 			t.Errorf("groups unread but %v", st.Groups)
 		}
-		if st.Missing(ItemSeccomp) != nil && (st.Seccomp != 0 || st.SeccompFilters != 0) {
+		if st.Unread.Missing(ItemSeccomp) != nil && (st.Seccomp != 0 || st.SeccompFilters != 0) {
 			t.Errorf("seccomp unread but %d", st.Seccomp)
 		}
 	})
@@ -58,8 +60,8 @@ func FuzzParsers(f *testing.F) {
 	f.Add("x (enforce)")
 	f.Fuzz(func(t *testing.T, s string) {
 		_, _ = ParseIDMap(s)
-		ParsePasswd(s)
-		ParseGroup(s)
+		userdb.ParsePasswd(s)
+		userdb.ParseGroup(s)
 		l := ClassifyLabel(s)
 		if l.Name == LSMAppArmor && l.Profile == "" {
 			t.Errorf("ClassifyLabel(%q) = %+v", s, l)

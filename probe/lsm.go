@@ -13,7 +13,7 @@ const (
 // attr/apparmor/current (kernel >= 5.1) is read first because with stacked
 // LSMs attr/current belongs to whichever major LSM came first. When it is
 // absent, empty or refused, attr/current answers.
-func (fs FS) readLSM(pid int, st *State) {
+func (fs FS) readLSM(pid int, st *Process) {
 	b, re := fs.readPid(pid, "attr/apparmor/current")
 	switch {
 	case re == nil:
@@ -22,7 +22,7 @@ func (fs FS) readLSM(pid int, st *State) {
 			return
 		}
 	case re.Detail == detailPidGone || (re.Reason != ReasonAbsent && re.Reason != ReasonNotSupported):
-		st.setUnread(ItemLSM, re)
+		st.Unread.set(ItemLSM, re)
 		return
 	}
 
@@ -37,7 +37,7 @@ func (fs FS) readLSM(pid int, st *State) {
 		// No attr directory: a kernel built without CONFIG_SECURITY.
 		st.LSM = LSM{}
 	default:
-		st.setUnread(ItemLSM, re)
+		st.Unread.set(ItemLSM, re)
 	}
 }
 

@@ -3,6 +3,7 @@ package probe
 import "testing"
 
 func TestClassifyLabel(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		label string
 		want  LSM
@@ -31,6 +32,7 @@ func TestClassifyLabel(t *testing.T) {
 }
 
 func TestReadLSM(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		root   string
 		pid    int
@@ -46,9 +48,9 @@ func TestReadLSM(t *testing.T) {
 		{"testdata/broken", 0, LSM{}, ReasonUnreadable},
 		{"testdata/containerd-nonroot", 99, LSM{}, ReasonAbsent},
 	} {
-		var st State
+		var st Process
 		NewFS(tc.root).readLSM(tc.pid, &st)
-		re := st.Missing(ItemLSM)
+		re := st.Unread.Missing(ItemLSM)
 		if st.LSM != tc.want || (re == nil) != (tc.reason == "") || (re != nil && re.Reason != tc.reason) {
 			t.Errorf("%s/%d: LSM = %+v, unread %v; want %+v, %q", tc.root, tc.pid, st.LSM, re, tc.want, tc.reason)
 		}

@@ -13,15 +13,15 @@ import (
 
 // readMounts parses /proc/PID/mountinfo into st.Mounts and checks the
 // requested paths.
-func (fs FS) readMounts(pid int, paths []string, st *State) {
+func (fs FS) readMounts(pid int, paths []string, st *Container) {
 	b, re := fs.readPid(pid, "mountinfo")
 	if re != nil {
-		st.setUnread(ItemMounts, re)
+		st.Unread.set(ItemMounts, re)
 		return
 	}
 	infos, err := mountinfo.GetMountsFromReader(strings.NewReader(b), nil)
 	if err != nil {
-		st.setUnread(ItemMounts, malformed(fs.pidPath(pid, "mountinfo"), err.Error()))
+		st.Unread.set(ItemMounts, malformed(fs.pidPath(pid, "mountinfo"), err.Error()))
 		return
 	}
 	st.Mounts = buildMounts(infos, paths)
@@ -51,7 +51,7 @@ func (fs FS) readMounts(pid int, paths []string, st *State) {
 			if ok, known := fs.kernelPathExists(p); known {
 				ps.Exists = ok
 			} else {
-				st.setUnread(PathItem(p), classify(root+path.Clean("/"+p), err))
+				st.Unread.set(PathItem(p), classify(root+path.Clean("/"+p), err))
 			}
 		}
 		st.Mounts.Paths[p] = ps

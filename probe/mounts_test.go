@@ -18,6 +18,7 @@ func parseMountinfo(t *testing.T, s string) []*mountinfo.Info {
 }
 
 func TestBuildMounts(t *testing.T) {
+	t.Parallel()
 	const (
 		root   = "1 0 0:1 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n"
 		rootRO = "1 0 0:1 / / ro,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n"
@@ -98,6 +99,7 @@ func TestBuildMounts(t *testing.T) {
 }
 
 func TestHasOption(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		opts string
 		want bool

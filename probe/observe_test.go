@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+
+	"github.com/secctx/secctx/userdb"
 )
 
 // runcMaskedPaths are the paths runc masks by default, plus ones it makes
@@ -17,6 +19,7 @@ var runcMaskedPaths = []string{
 }
 
 func TestObserveContainerdNonRoot(t *testing.T) {
+	t.Parallel()
 	req := Request{
 		Sysctls: []string{
 			"net.ipv4.ping_group_range",
@@ -27,62 +30,70 @@ func TestObserveContainerdNonRoot(t *testing.T) {
 		Paths: runcMaskedPaths,
 	}
 	want := &State{
-		PID:  7,
-		Comm: "app",
-		Caps: Capabilities{
-			Bounding: caps.MustFromNames("CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID",
-				"SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"),
-		},
-		LastCap:        40,
-		UID:            IDs{1000, 1000, 1000, 1000},
-		GID:            IDs{3000, 3000, 3000, 3000},
-		Groups:         []int64{3000, 4000},
-		NoNewPrivs:     true,
-		Seccomp:        2,
-		SeccompFilters: 1,
-		LSM: LSM{Name: "apparmor", Label: "cri-containerd.apparmor.d (enforce)",
-			Profile: "cri-containerd.apparmor.d", Mode: "enforce"},
-		Mounts: Mounts{
-			RootReadOnly: true,
-			Paths: map[string]PathState{
-				"/proc/acpi":          {Exists: true, Masked: true, ReadOnly: true},
-				"/proc/kcore":         {Exists: true, Masked: true},
-				"/proc/keys":          {Exists: true, Masked: true},
-				"/proc/timer_list":    {Masked: true},
-				"/proc/sched_debug":   {},
-				"/proc/scsi":          {Masked: true, ReadOnly: true},
-				"/sys/firmware":       {Exists: true, Masked: true, ReadOnly: true},
-				"/proc/sys":           {Exists: true, ReadOnly: true},
-				"/proc/sysrq-trigger": {ReadOnly: true},
+		Process: Process{
+			PID:  7,
+			Comm: "app",
+			Status: Status{
+				Caps: Capabilities{
+					Bounding: caps.MustFromNames("CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID",
+						"SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"),
+				},
+				UID:            IDs{1000, 1000, 1000, 1000},
+				GID:            IDs{3000, 3000, 3000, 3000},
+				NoNewPrivs:     true,
+				Seccomp:        2,
+				SeccompFilters: 1,
+				LSM: LSM{Name: "apparmor", Label: "cri-containerd.apparmor.d (enforce)",
+					Profile: "cri-containerd.apparmor.d", Mode: "enforce"},
 			},
-			Volumes: []Volume{
-				{"/cache", "ext4", false},
-				{"/etc/hostname", "ext4", true},
-				{"/etc/hosts", "ext4", false},
-				{"/etc/resolv.conf", "ext4", true},
-				{"/my data", "nfs4", true},
-				{"/var/run/secrets/kubernetes.io/serviceaccount", "tmpfs", true},
+			Groups: []int64{3000, 4000},
+		},
+		Container: Container{
+			Mounts: Mounts{
+				RootReadOnly: true,
+				Paths: map[string]PathState{
+					"/proc/acpi":          {Exists: true, Masked: true, ReadOnly: true},
+					"/proc/kcore":         {Exists: true, Masked: true},
+					"/proc/keys":          {Exists: true, Masked: true},
+					"/proc/timer_list":    {Masked: true},
+					"/proc/sched_debug":   {},
+					"/proc/scsi":          {Masked: true, ReadOnly: true},
+					"/sys/firmware":       {Exists: true, Masked: true, ReadOnly: true},
+					"/proc/sys":           {Exists: true, ReadOnly: true},
+					"/proc/sysrq-trigger": {ReadOnly: true},
+				},
+				Volumes: []Volume{
+					{"/cache", "ext4", false},
+					{"/etc/hostname", "ext4", true},
+					{"/etc/hosts", "ext4", false},
+					{"/etc/resolv.conf", "ext4", true},
+					{"/my data", "nfs4", true},
+					{"/var/run/secrets/kubernetes.io/serviceaccount", "tmpfs", true},
+				},
+			},
+			UIDMap: IDMap{{0, 0, 4294967295}},
+			GIDMap: IDMap{{0, 0, 4294967295}},
+			Passwd: []userdb.Account{{Name: "root", UID: 0, GID: 0}, {Name: "app", UID: 1000, GID: 3000}, {Name: "nobody", UID: 65534, GID: 65534}},
+			Group: []userdb.GroupEntry{
+				{Name: "root", GID: 0, Members: []string{"root"}},
+				{Name: "app", GID: 3000, Members: nil},
+				{Name: "extra", GID: 4000, Members: []string{"app", "other"}},
+				{Name: "wheel", GID: 10, Members: []string{"root", "app"}},
+				{Name: "nogroup", GID: 65534, Members: nil},
 			},
 		},
-		Sysctls: map[string]string{
-			"net.ipv4.ping_group_range":           "0 2147483647",
-			"net.ipv4.conf.eth0/100.forwarding":   "1",
-			"net.ipv4.ip_unprivileged_port_start": "0",
-		},
-		UIDMap: IDMap{{0, 0, 4294967295}},
-		GIDMap: IDMap{{0, 0, 4294967295}},
-		Passwd: []Account{{"root", 0, 0}, {"app", 1000, 3000}, {"nobody", 65534, 65534}},
-		Group: []GroupEntry{
-			{"root", 0, []string{"root"}},
-			{"app", 3000, nil},
-			{"extra", 4000, []string{"app", "other"}},
-			{"wheel", 10, []string{"root", "app"}},
-			{"nogroup", 65534, nil},
-		},
-		Unread: map[string]*ReadError{
-			SysctlItem("kernel.msgmax"): {
-				Path:   "testdata/containerd-nonroot/sys/kernel/msgmax",
-				Reason: ReasonAbsent, Detail: "no such file or directory",
+		Pod: Pod{
+			LastCap: 40,
+			Sysctls: map[string]string{
+				"net.ipv4.ping_group_range":           "0 2147483647",
+				"net.ipv4.conf.eth0/100.forwarding":   "1",
+				"net.ipv4.ip_unprivileged_port_start": "0",
+			},
+			Unread: Unread{
+				SysctlItem("kernel.msgmax"): {
+					Path:   "testdata/containerd-nonroot/sys/kernel/msgmax",
+					Reason: ReasonAbsent, Detail: "no such file or directory",
+				},
 			},
 		},
 	}
@@ -90,7 +101,7 @@ func TestObserveContainerdNonRoot(t *testing.T) {
 	got := fsys.Observe(0, req)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Observe(0)\n got %+v\nwant %+v", got, want)
-		for k, v := range got.Unread {
+		for k, v := range got.AllUnread() {
 			t.Logf("unread %s: %v", k, v)
 		}
 	}
@@ -101,24 +112,25 @@ func TestObserveContainerdNonRoot(t *testing.T) {
 	// The same process by pid: 4242 is a link to self in the fixture.
 	byPid := fsys.Observe(4242, req)
 	want.PID = 4242
-	want.Unread = byPid.Unread
+	want.Pod.Unread = byPid.Pod.Unread
 	if !reflect.DeepEqual(byPid, want) {
 		t.Errorf("Observe(4242)\n got %+v\nwant %+v", byPid, want)
 	}
 }
 
-// reasons flattens State.Unread to item -> reason.
-func reasons(st *State) map[string]string {
-	m := map[string]string{}
-	for k, re := range st.Unread {
+// reasons flattens the state's unread maps to item -> reason.
+func reasons(st *State) map[Item]string {
+	m := map[Item]string{}
+	for k, re := range st.AllUnread() {
 		m[k] = re.Reason
 	}
 	return m
 }
 
 func TestObserveFixtures(t *testing.T) {
-	pidGone := map[string]string{}
-	for _, it := range []string{ItemStatus, ItemCaps, ItemIDs, ItemGroups, ItemNoNewPrivs, ItemSeccomp,
+	t.Parallel()
+	pidGone := map[Item]string{}
+	for _, it := range []Item{ItemStatus, ItemCaps, ItemIDs, ItemGroups, ItemNoNewPrivs, ItemSeccomp,
 		ItemLSM, ItemMounts, ItemUIDMap, ItemGIDMap, ItemPasswd, ItemGroupFile} {
 		pidGone[it] = ReasonAbsent
 	}
@@ -129,14 +141,14 @@ func TestObserveFixtures(t *testing.T) {
 		pid    int
 		req    Request
 		blind  bool
-		unread map[string]string
+		unread map[Item]string
 		check  func(t *testing.T, st *State)
 	}{
 		{
 			name: "old kernel: no CapAmb, no NoNewPrivs",
 			root: "testdata/old-kernel",
 			req:  Request{Paths: []string{"/proc/kcore", "/proc/timer_list", "/proc/sys/net"}},
-			unread: map[string]string{
+			unread: map[Item]string{
 				ItemCaps: ReasonNotSupported, ItemNoNewPrivs: ReasonNotSupported,
 				ItemPasswd: ReasonAbsent, ItemGroupFile: ReasonAbsent,
 			},
@@ -167,7 +179,7 @@ func TestObserveFixtures(t *testing.T) {
 			name:   "SELinux in a user namespace, image without /etc files",
 			root:   "testdata/selinux-userns",
 			req:    Request{Sysctls: []string{"kernel.shm_rmid_forced"}},
-			unread: map[string]string{ItemPasswd: ReasonAbsent, ItemGroupFile: ReasonAbsent, SysctlItem("kernel.shm_rmid_forced"): ReasonAbsent},
+			unread: map[Item]string{ItemPasswd: ReasonAbsent, ItemGroupFile: ReasonAbsent, SysctlItem("kernel.shm_rmid_forced"): ReasonAbsent},
 			check: func(t *testing.T, st *State) {
 				if st.LSM != (LSM{Name: "selinux", Label: "system_u:system_r:container_t:s0:c4,c5"}) {
 					t.Errorf("lsm = %+v", st.LSM)
@@ -191,7 +203,7 @@ func TestObserveFixtures(t *testing.T) {
 			root:  "testdata/broken",
 			req:   Request{Sysctls: []string{"net..bad"}, Paths: []string{"/proc/kcore"}},
 			blind: true,
-			unread: map[string]string{
+			unread: map[Item]string{
 				ItemStatus: ReasonUnreadable, ItemCaps: ReasonUnreadable, ItemIDs: ReasonUnreadable,
 				ItemGroups: ReasonUnreadable, ItemNoNewPrivs: ReasonUnreadable, ItemSeccomp: ReasonUnreadable,
 				ItemLastCap: ReasonMalformed, ItemLSM: ReasonUnreadable, ItemMounts: ReasonMalformed,
@@ -253,6 +265,7 @@ func TestObserveFixtures(t *testing.T) {
 // TestObserveHostFixture reads the status and mount table captured from a
 // real (non-containerised, root) process.
 func TestObserveHostFixture(t *testing.T) {
+	t.Parallel()
 	st := NewFS("testdata/host").Observe(0, Request{Paths: []string{"/proc/kcore"}})
 	if got := reasons(st); len(got) != 0 {
 		t.Fatalf("unread = %v", got)
@@ -266,13 +279,14 @@ func TestObserveHostFixture(t *testing.T) {
 	if ps := st.Mounts.Paths["/proc/kcore"]; ps.Masked || ps.ReadOnly {
 		t.Errorf("/proc/kcore = %+v", ps)
 	}
-	if a, ok := LookupUID(st.Passwd, 0); !ok || a.Name != "root" {
-		t.Errorf("LookupUID(0) = %+v, %v", a, ok)
+	if a, ok := userdb.LookupUID(st.Passwd, 0); !ok || a.Name != "root" {
+		t.Errorf("userdb.LookupUID(0) = %+v, %v", a, ok)
 	}
 }
 
 // TestObserveRealSelf observes this test process through the real /proc.
 func TestObserveRealSelf(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc:", err)
 	}
@@ -281,7 +295,7 @@ func TestObserveRealSelf(t *testing.T) {
 		Paths:   append([]string{"/proc", "/no/such/path"}, runcMaskedPaths...),
 	}
 	st := Observe(0, req)
-	for k, re := range st.Unread {
+	for k, re := range st.AllUnread() {
 		t.Errorf("unread %s: %v", k, re)
 	}
 	if st.Blind() {
@@ -315,6 +329,7 @@ func TestObserveRealSelf(t *testing.T) {
 }
 
 func TestBlindNil(t *testing.T) {
+	t.Parallel()
 	var st *State
 	if !st.Blind() {
 		t.Error("nil state is not blind")
@@ -354,15 +369,15 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var st State
-		parseStatus(&st, "status", status)
+		parseStatus(&st.Process, "status", status)
 		infos, err := mountinfoFromString(mi)
 		if err != nil {
 			b.Fatal(err)
 		}
 		st.Mounts = buildMounts(infos, runcMaskedPaths)
 		st.UIDMap, _ = ParseIDMap(uidMap)
-		st.Passwd = ParsePasswd(passwd)
-		st.Group = ParseGroup(group)
+		st.Passwd = userdb.ParsePasswd(passwd)
+		st.Group = userdb.ParseGroup(group)
 		st.LSM = ClassifyLabel("cri-containerd.apparmor.d (enforce)")
 	}
 }

@@ -4,194 +4,257 @@
 //
 // Every reader takes a proc root (normally "/proc") so tests can point it at
 // a fixture tree, in the manner of prometheus/procfs. Anything that cannot be
-// read is recorded in State.Unread with the reason, never guessed: a check
+// read is recorded, with the reason, in the Unread map of the part of the
+// state it belongs to (process, container, pod), never guessed: a check
 // that needs it reports "unknown", not drift.
 package probe
 
 import (
-	"github.com/secctx/secctx/caps"
+	"encoding/json"
+	"strconv"
+
+	"github.com/secctx/secctx/userdb"
 )
 
-// Item names used as keys of State.Unread. They name what a check depends on.
+// Item names what a check depends on: a key of the Unread maps.
+type Item string
+
+// Items of the process scope (read for every process).
 const (
-	ItemStatus     = "status"     // /proc/PID/status as a whole
-	ItemCaps       = "caps"       // Cap* lines of status
-	ItemLastCap    = "capLastCap" // /proc/sys/kernel/cap_last_cap
-	ItemIDs        = "ids"        // Uid/Gid lines
-	ItemGroups     = "groups"     // Groups line
-	ItemNoNewPrivs = "noNewPrivs" // NoNewPrivs line (kernel >= 4.10)
-	ItemSeccomp    = "seccomp"    // Seccomp line (CONFIG_SECCOMP)
-	ItemLSM        = "lsm"        // attr/apparmor/current or attr/current
-	ItemMounts     = "mounts"     // /proc/PID/mountinfo
-	ItemUIDMap     = "uidMap"     // /proc/PID/uid_map
-	ItemGIDMap     = "gidMap"     // /proc/PID/gid_map
-	ItemPasswd     = "etcPasswd"  // the container's /etc/passwd
-	ItemGroupFile  = "etcGroup"   // the container's /etc/group
+	ItemStatus     Item = "status"     // /proc/PID/status as a whole
+	ItemCaps       Item = "caps"       // Cap* lines of status
+	ItemIDs        Item = "ids"        // Uid/Gid lines
+	ItemGroups     Item = "groups"     // Groups line
+	ItemNoNewPrivs Item = "noNewPrivs" // NoNewPrivs line (kernel >= 4.10)
+	ItemSeccomp    Item = "seccomp"    // Seccomp line (CONFIG_SECCOMP)
+	ItemLSM        Item = "lsm"        // attr/apparmor/current or attr/current
 )
 
-// SysctlItem returns the State.Unread key for the sysctl with the given
-// (dot-form) name.
-func SysctlItem(name string) string { return "sysctl:" + name }
+// Items of the container scope (read once per container); PathItem keys
+// are of this scope too.
+const (
+	ItemMounts    Item = "mounts"    // /proc/PID/mountinfo
+	ItemUIDMap    Item = "uidMap"    // /proc/PID/uid_map
+	ItemGIDMap    Item = "gidMap"    // /proc/PID/gid_map
+	ItemPasswd    Item = "etcPasswd" // the container's /etc/passwd
+	ItemGroupFile Item = "etcGroup"  // the container's /etc/group
+)
 
-// PathItem returns the State.Unread key for a path whose existence could not
-// be checked.
-func PathItem(path string) string { return "path:" + path }
+// Items of the pod scope (read once per pod); SysctlItem keys are of this
+// scope too.
+const (
+	ItemLastCap Item = "capLastCap" // /proc/sys/kernel/cap_last_cap
+)
 
-// ReadError says why an item could not be read.
-type ReadError struct {
-	// Path is the file that was read.
-	Path string `json:"path"`
-	// Reason is a short classification: "permission denied", "absent",
-	// "not supported", "malformed".
-	Reason string `json:"reason"`
-	// Detail is the underlying error text.
-	Detail string `json:"detail,omitempty"`
-}
+// SysctlItem returns the Unread key for the sysctl with the given (dot-form)
+// name.
+func SysctlItem(name string) Item { return Item("sysctl:" + name) }
 
-func (e *ReadError) Error() string {
-	if e.Detail != "" {
-		return e.Path + ": " + e.Reason + " (" + e.Detail + ")"
+// PathItem returns the Unread key for a path whose existence could not be
+// checked.
+func PathItem(path string) Item { return Item("path:" + path) }
+
+// Unread maps an item to why it could not be read. An item present here has
+// a zero value in the state that holds the map.
+type Unread map[Item]*ReadError
+
+// Missing returns why item could not be read, or nil.
+func (u Unread) Missing(item Item) *ReadError { return u[item] }
+
+// set records why item could not be read.
+func (u *Unread) set(item Item, re *ReadError) {
+	if *u == nil {
+		*u = make(Unread)
 	}
-	return e.Path + ": " + e.Reason
+	(*u)[item] = re
 }
 
-// Capabilities holds the five capability sets of a process.
-type Capabilities struct {
-	Inheritable caps.Set `json:"inheritable"`
-	Permitted   caps.Set `json:"permitted"`
-	Effective   caps.Set `json:"effective"`
-	Bounding    caps.Set `json:"bounding"`
-	Ambient     caps.Set `json:"ambient"`
-}
-
-// IDs holds the real, effective, saved and filesystem ids, in the order
-// /proc/PID/status prints them.
-type IDs struct {
-	Real      int64 `json:"real"`
-	Effective int64 `json:"effective"`
-	Saved     int64 `json:"saved"`
-	FS        int64 `json:"fs"`
-}
-
-// All reports whether all four ids equal v.
-func (i IDs) All(v int64) bool {
-	return i.Real == v && i.Effective == v && i.Saved == v && i.FS == v
-}
-
-// LSM is the process's Linux Security Module label.
-type LSM struct {
-	// Name is "apparmor", "selinux" or "" when no LSM labels processes.
-	Name string `json:"name"`
-	// Label is the raw label with the trailing NUL/newline removed, e.g.
-	// "cri-containerd.apparmor.d (enforce)" or
-	// "system_u:system_r:container_t:s0:c4,c5".
-	Label string `json:"label,omitempty"`
-	// Profile is the AppArmor profile name ("unconfined" when unconfined).
-	Profile string `json:"profile,omitempty"`
-	// Mode is the AppArmor mode ("enforce", "complain"), if shown.
-	Mode string `json:"mode,omitempty"`
-}
-
-// PathState is what a mount table says about a path that may be masked or
-// read-only.
-type PathState struct {
-	// Exists is false when the path is absent from the container's
-	// filesystem; runtimes skip masking paths that do not exist.
-	Exists bool `json:"exists"`
-	// Masked is true when the visible mount at the path is a read-only tmpfs
-	// (directory) or a bind of /dev/null (file).
-	Masked bool `json:"masked"`
-	// ReadOnly is true when the visible mount at the path is read-only.
-	ReadOnly bool `json:"readOnly"`
-}
-
-// Volume is a mount point that is neither the root nor a kernel filesystem
-// the runtime sets up (/proc, /sys, /dev): the container's volumes and the
-// files the runtime injects (/etc/hosts and friends).
-type Volume struct {
-	Path     string `json:"path"`
-	FSType   string `json:"fsType"`
-	ReadOnly bool   `json:"readOnly"`
-}
-
-// Mounts is the mount-derived state.
-type Mounts struct {
-	// RootReadOnly is true when the visible mount at "/" is read-only.
-	RootReadOnly bool `json:"rootReadOnly"`
-	// Paths holds the state of every path the request named.
-	Paths map[string]PathState `json:"paths,omitempty"`
-	// Volumes lists the other mount points.
-	Volumes []Volume `json:"volumes,omitempty"`
-}
-
-// IDMapEntry is one line of /proc/PID/uid_map or gid_map.
-type IDMapEntry struct {
-	Inside  int64 `json:"inside"`
-	Outside int64 `json:"outside"`
-	Length  int64 `json:"length"`
-}
-
-// IDMap is a user-namespace id map.
-type IDMap []IDMapEntry
-
-// IsIdentity reports whether m is the initial namespace's map
-// "0 0 4294967295", i.e. the process is not in a user namespace of its own.
-func (m IDMap) IsIdentity() bool {
-	return len(m) == 1 && m[0].Inside == 0 && m[0].Outside == 0 && m[0].Length == 4294967295
-}
-
-// Account is a passwd entry of the container image.
-type Account struct {
-	Name string `json:"name"`
-	UID  int64  `json:"uid"`
-	GID  int64  `json:"gid"`
-}
-
-// GroupEntry is a /etc/group entry of the container image.
-type GroupEntry struct {
-	Name    string   `json:"name"`
-	GID     int64    `json:"gid"`
-	Members []string `json:"members,omitempty"`
-}
-
-// State is the observed security state of one process.
+// State is the observed security state of one process, made of the three
+// scopes it is read at: what is the process's own, what it shares with the
+// other processes of its container, and what every process of the pod
+// shares. A watcher verifying many processes reads each Process, one
+// Container per container and one Pod, and assembles a State per process
+// from them.
 type State struct {
+	Process
+	Container
+	Pod
+}
+
+// Process is the per-process part of the state: /proc/PID/status and the
+// LSM label.
+type Process struct {
 	PID  int    `json:"pid"`
 	Comm string `json:"comm,omitempty"`
-
-	Caps    Capabilities `json:"capabilities"`
-	LastCap int          `json:"capLastCap"`
-	UID     IDs          `json:"uid"`
-	GID     IDs          `json:"gid"`
-	// Groups is the supplementary group list, as the kernel keeps it (sorted).
-	Groups         []int64 `json:"groups"`
-	NoNewPrivs     bool    `json:"noNewPrivs"`
-	Seccomp        int     `json:"seccomp"` // 0 disabled, 1 strict, 2 filter
-	SeccompFilters int     `json:"seccompFilters"`
-
-	LSM     LSM               `json:"lsm"`
-	Mounts  Mounts            `json:"mounts"`
-	Sysctls map[string]string `json:"sysctls,omitempty"`
-	UIDMap  IDMap             `json:"uidMap,omitempty"`
-	GIDMap  IDMap             `json:"gidMap,omitempty"`
-
-	// Passwd and Group are the container image's /etc/passwd and /etc/group,
-	// read through /proc/PID/root, used to resolve the expected primary group
-	// and the groups "Merge" allows.
-	Passwd []Account    `json:"-"`
-	Group  []GroupEntry `json:"-"`
-
-	// Unread maps an item key (Item* constants, SysctlItem, PathItem) to
-	// why it could not be read. An item present here has a zero value above.
-	Unread map[string]*ReadError `json:"unread,omitempty"`
+	Status
+	// Groups is the supplementary group list, as the kernel keeps it
+	// (sorted).
+	Groups []int64 `json:"groups"`
+	// Unread holds the process items that could not be read.
+	Unread Unread `json:"-"`
 }
 
-// Missing returns why the named item could not be read, or nil.
-func (s *State) Missing(item string) *ReadError {
-	if s.Unread == nil {
-		return nil
+// Status is what a per-process comparison reads of a process besides its
+// groups: a comparable value, so that processes in the same state can
+// share one comparison (see Process.Key).
+type Status struct {
+	Caps           Capabilities `json:"capabilities"`
+	UID            IDs          `json:"uid"`
+	GID            IDs          `json:"gid"`
+	NoNewPrivs     bool         `json:"noNewPrivs"`
+	Seccomp        int          `json:"seccomp"` // 0 disabled, 1 strict, 2 filter
+	SeccompFilters int          `json:"seccompFilters"`
+	LSM            LSM          `json:"lsm"`
+}
+
+// Container is the per-container part of the state: the mount table and
+// the requested paths, the user-namespace maps, and the image's /etc/passwd
+// and /etc/group (read through /proc/PID/root).
+type Container struct {
+	Mounts Mounts `json:"mounts"`
+	UIDMap IDMap  `json:"uidMap,omitempty"`
+	GIDMap IDMap  `json:"gidMap,omitempty"`
+	// Passwd and Group are the container image's /etc/passwd and
+	// /etc/group, used to resolve the expected primary group and the groups
+	// "Merge" allows.
+	Passwd []userdb.Account    `json:"-"`
+	Group  []userdb.GroupEntry `json:"-"`
+	// Unread holds the container items (and paths) that could not be read.
+	Unread Unread `json:"-"`
+}
+
+// Pod is the pod-wide part of the state: cap_last_cap and the sysctls of
+// the namespaces the pod's containers share.
+type Pod struct {
+	LastCap int               `json:"capLastCap"`
+	Sysctls map[string]string `json:"sysctls,omitempty"`
+	// Unread holds the pod items (and sysctls) that could not be read.
+	Unread Unread `json:"-"`
+}
+
+// Missing returns why the named item could not be read, or nil, whichever
+// part of the state it belongs to.
+func (s *State) Missing(item Item) *ReadError {
+	if re := s.Process.Unread[item]; re != nil {
+		return re
 	}
-	return s.Unread[item]
+	if re := s.Container.Unread[item]; re != nil {
+		return re
+	}
+	return s.Pod.Unread[item]
+}
+
+// AllUnread returns the unread items of every part in one map (nil when
+// everything was read).
+func (s *State) AllUnread() Unread {
+	var all Unread
+	for _, u := range [...]Unread{s.Process.Unread, s.Container.Unread, s.Pod.Unread} {
+		for k, re := range u {
+			all.set(k, re)
+		}
+	}
+	return all
+}
+
+// MarshalJSON encodes the state with one "unread" map, as one process's
+// state reads.
+func (s *State) MarshalJSON() ([]byte, error) {
+	type fields State // the same fields, without this method
+	return json.Marshal(struct {
+		fields
+		Unread Unread `json:"unread,omitempty"`
+	}{fields(*s), s.AllUnread()})
+}
+
+// Blind reports whether the status file could not be read at all, so that
+// nothing about the process (capabilities, ids, no_new_privs, seccomp) is
+// known. The CLI exits 3 in that case rather than report every check as
+// unknown.
+func (s *State) Blind() bool {
+	return s == nil || s.Process.Unread[ItemStatus] != nil
+}
+
+// Key is the part of a process's state that the per-process checks read,
+// as a map key; ok is false when an item of the process could not be read
+// (its reason names the process's own files, so it is compared on its
+// own). Every field of Status is part of it by construction; a test sets
+// each field of Process in turn to prove the key covers it.
+func (p *Process) Key() (key ProcessKey, ok bool) {
+	if len(p.Unread) > 0 {
+		return ProcessKey{}, false
+	}
+	var b []byte
+	for _, g := range p.Groups {
+		b = strconv.AppendInt(b, g, 10)
+		b = append(b, ',')
+	}
+	return ProcessKey{Status: p.Status, groups: string(b)}, true
+}
+
+// ProcessKey identifies the state of a process apart from its pid and
+// command: processes with equal keys (in the same container) compare alike.
+type ProcessKey struct {
+	Status
+	groups string
+}
+
+// A process's state falls in three scopes, one part of State each. A
+// watcher that verifies many processes reads the per-process items for
+// each, the container items once per container and the pod items once per
+// pod; an item is read by the Observe function of its part.
+
+// ObserveProcess reads the per-process items of pid (0: the caller).
+func (fs FS) ObserveProcess(pid int) Process {
+	p := Process{PID: pid}
+	fs.readStatus(pid, &p)
+	fs.readLSM(pid, &p)
+	return p
+}
+
+// ObserveContainer reads the items pid shares with the other processes of
+// its container.
+func (fs FS) ObserveContainer(pid int, req Request) Container {
+	var c Container
+	fs.readMounts(pid, req.Paths, &c)
+	c.UIDMap = fs.readIDMap(pid, "uid_map", ItemUIDMap, &c)
+	c.GIDMap = fs.readIDMap(pid, "gid_map", ItemGIDMap, &c)
+	fs.readUserDB(fs.pidPath(pid, "root"), &c)
+	fs.markGone(pid, c.Unread[ItemPasswd], c.Unread[ItemGroupFile])
+	return c
+}
+
+// ObservePod reads the items every process of the pod shares.
+func (fs FS) ObservePod(req Request) Pod {
+	var p Pod
+	fs.readLastCap(&p)
+	fs.readSysctls(req.Sysctls, &p)
+	return p
+}
+
+// ObserveImage reads the image files below root (an unpacked image, or a
+// process's /proc/PID/root) the way ObserveContainer reads them: the
+// user database, with absent files recorded as absent.
+func (fs FS) ObserveImage(root string) Container {
+	var c Container
+	fs.readUserDB(root, &c)
+	return c
+}
+
+// Observe reads the security state of process pid (0 for the calling
+// process) from the proc filesystem at fs.ProcRoot. It never fails as a
+// whole: whatever cannot be read is recorded in the Unread map of its part
+// and left zero.
+//
+// Each file is read once. PID is pid, or for pid 0 the pid the status file
+// gives (empty when status is unreadable).
+func (fs FS) Observe(pid int, req Request) *State {
+	return &State{Process: fs.ObserveProcess(pid), Container: fs.ObserveContainer(pid, req), Pod: fs.ObservePod(req)}
+}
+
+// Observe reads the security state of process pid (0 for the calling
+// process) from /proc. See FS.Observe.
+func Observe(pid int, req Request) *State {
+	return NewFS(DefaultProcRoot).Observe(pid, req)
 }
 
 // Request names what to read beyond the fixed items.

@@ -9,14 +9,14 @@ import (
 
 // statusItems are the items taken from /proc/PID/status; they all become
 // unread when the file itself cannot be read.
-var statusItems = [...]string{ItemStatus, ItemCaps, ItemIDs, ItemGroups, ItemNoNewPrivs, ItemSeccomp}
+var statusItems = [...]Item{ItemStatus, ItemCaps, ItemIDs, ItemGroups, ItemNoNewPrivs, ItemSeccomp}
 
 // readStatus reads /proc/PID/status into st.
-func (fs FS) readStatus(pid int, st *State) {
+func (fs FS) readStatus(pid int, st *Process) {
 	b, re := fs.readPid(pid, "status")
 	if re != nil {
 		for _, it := range statusItems {
-			st.setUnread(it, re)
+			st.Unread.set(it, re)
 		}
 		return
 	}
@@ -40,12 +40,12 @@ const (
 
 // parseStatus fills st from the text of a status file read from path. Each
 // item that is missing or malformed is recorded in st.Unread and left zero.
-func parseStatus(st *State, path, data string) {
+func parseStatus(st *Process, path, data string) {
 	var (
 		seen int
-		bad  = map[string]*ReadError{}
+		bad  = map[Item]*ReadError{}
 	)
-	fail := func(item, detail string) {
+	fail := func(item Item, detail string) {
 		if bad[item] == nil {
 			bad[item] = malformed(path, detail)
 		}
@@ -142,7 +142,7 @@ func parseStatus(st *State, path, data string) {
 			bad[it] = re
 		}
 	}
-	missing := func(bit int, item, reason, detail string) {
+	missing := func(bit int, item Item, reason, detail string) {
 		if seen&bit == 0 && bad[item] == nil {
 			bad[item] = &ReadError{Path: path, Reason: reason, Detail: detail}
 		}
@@ -159,9 +159,9 @@ func parseStatus(st *State, path, data string) {
 	missing(seenNNP, ItemNoNewPrivs, ReasonNotSupported, "kernel < 4.10 prints no NoNewPrivs")
 	missing(seenSeccomp, ItemSeccomp, ReasonNotSupported, "kernel without CONFIG_SECCOMP prints no Seccomp")
 
-	// Keep the promise of State.Unread: an unread item has a zero value.
+	// Keep the promise of Unread: an unread item has a zero value.
 	for item, re := range bad {
-		st.setUnread(item, re)
+		st.Unread.set(item, re)
 		switch item {
 		case ItemCaps:
 			st.Caps = Capabilities{}
@@ -235,16 +235,16 @@ func parseGroups(s string) ([]int64, bool) {
 }
 
 // readLastCap reads /proc/sys/kernel/cap_last_cap into st.LastCap.
-func (fs FS) readLastCap(st *State) {
+func (fs FS) readLastCap(st *Pod) {
 	const rel = "sys/kernel/cap_last_cap"
 	b, re := fs.readSys(rel)
 	if re != nil {
-		st.setUnread(ItemLastCap, re)
+		st.Unread.set(ItemLastCap, re)
 		return
 	}
 	v, err := strconv.Atoi(strings.TrimSpace(b))
 	if err != nil || v < 0 || v > 63 {
-		st.setUnread(ItemLastCap, malformed(fs.sysPath(rel), "bad value "+strconv.Quote(b)))
+		st.Unread.set(ItemLastCap, malformed(fs.sysPath(rel), "bad value "+strconv.Quote(b)))
 		return
 	}
 	st.LastCap = v

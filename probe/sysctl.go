@@ -53,17 +53,17 @@ func NormalizeSysctlValue(v string) string {
 
 // readSysctls reads each requested sysctl into st.Sysctls, keyed by its dot
 // form, with its value normalised by NormalizeSysctlValue.
-func (fs FS) readSysctls(names []string, st *State) {
+func (fs FS) readSysctls(names []string, st *Pod) {
 	for _, name := range names {
 		dot := NormalizeSysctlName(name)
 		rel := SysctlPath(name)
 		if rel == "" {
-			st.setUnread(SysctlItem(dot), malformed(name, "not a sysctl name"))
+			st.Unread.set(SysctlItem(dot), malformed(name, "not a sysctl name"))
 			continue
 		}
 		b, re := fs.readSys(rel)
 		if re != nil {
-			st.setUnread(SysctlItem(dot), re)
+			st.Unread.set(SysctlItem(dot), re)
 			continue
 		}
 		if st.Sysctls == nil {

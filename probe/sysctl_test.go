@@ -3,6 +3,7 @@ package probe
 import "testing"
 
 func TestSysctlNames(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, dot, path string
 	}{
@@ -29,6 +30,7 @@ func TestSysctlNames(t *testing.T) {
 }
 
 func TestNormalizeSysctlValue(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"1\n", "1"},
 		{"0\t2147483647\n", "0 2147483647"},

@@ -7,15 +7,15 @@ import (
 
 // readIDMap reads /proc/PID/uid_map or gid_map (rel); on failure it records
 // item in st.Unread and returns nil.
-func (fs FS) readIDMap(pid int, rel, item string, st *State) IDMap {
+func (fs FS) readIDMap(pid int, rel string, item Item, st *Container) IDMap {
 	b, re := fs.readPid(pid, rel)
 	if re != nil {
-		st.setUnread(item, re)
+		st.Unread.set(item, re)
 		return nil
 	}
 	m, err := ParseIDMap(b)
 	if err != nil {
-		st.setUnread(item, malformed(fs.pidPath(pid, rel), err.Error()))
+		st.Unread.set(item, malformed(fs.pidPath(pid, rel), err.Error()))
 		return nil
 	}
 	return m

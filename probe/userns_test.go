@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseIDMap(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		in       string

@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 // contractIDs is the check-id contract other tools parse, in report order.
@@ -20,10 +22,15 @@ var contractIDs = []string{
 }
 
 func TestCheckIDsContract(t *testing.T) {
-	if got := CheckIDs(); !slices.Equal(got, contractIDs) {
+	t.Parallel()
+	var got []string
+	for _, id := range CheckIDs() {
+		got = append(got, string(id))
+	}
+	if !slices.Equal(got, contractIDs) {
 		t.Fatalf("CheckIDs() = %q\nwant %q", got, contractIDs)
 	}
-	known := map[string]bool{probe.ItemStatus: true, probe.ItemCaps: true, probe.ItemLastCap: true,
+	known := map[probe.Item]bool{probe.ItemStatus: true, probe.ItemCaps: true, probe.ItemLastCap: true,
 		probe.ItemIDs: true, probe.ItemGroups: true, probe.ItemNoNewPrivs: true, probe.ItemSeccomp: true,
 		probe.ItemLSM: true, probe.ItemMounts: true, probe.ItemUIDMap: true, probe.ItemGIDMap: true,
 		probe.ItemPasswd: true, probe.ItemGroupFile: true}
@@ -41,13 +48,14 @@ func TestCheckIDsContract(t *testing.T) {
 				t.Errorf("%s reads %q, which is not a probe item", c.ID, it)
 			}
 		}
-		if c.Scope != scopes[c.ID] {
-			t.Errorf("%s: scope %s, want %s", c.ID, c.Scope, scopes[c.ID])
+		if c.Scope != scopes[string(c.ID)] {
+			t.Errorf("%s: scope %s, want %s", c.ID, c.Scope, scopes[string(c.ID)])
 		}
 	}
 }
 
 func TestScopeString(t *testing.T) {
+	t.Parallel()
 	for s, w := range map[Scope]string{ScopeProcess: "process", ScopeContainer: "container", ScopePod: "pod"} {
 		if s.String() != w {
 			t.Errorf("Scope(%d).String() = %q, want %q", s, s.String(), w)
@@ -57,6 +65,7 @@ func TestScopeString(t *testing.T) {
 
 // The builders must hold the masks runtime-semantics.md gives.
 func TestBuilderMasks(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		set  caps.Set
 		want string
@@ -97,6 +106,7 @@ var baseline = map[string][]want{
 }
 
 func TestCompareBaseline(t *testing.T) {
+	t.Parallel()
 	fs := Compare(expNonRoot(), obsNonRoot())
 	got := byCheck(fs)
 	for _, id := range contractIDs {
@@ -106,14 +116,14 @@ func TestCompareBaseline(t *testing.T) {
 	// shared state, its scope.
 	var order []string
 	for _, f := range fs {
-		if len(order) == 0 || order[len(order)-1] != f.Check {
-			order = append(order, f.Check)
+		if len(order) == 0 || order[len(order)-1] != string(f.Check) {
+			order = append(order, string(f.Check))
 		}
 		if f.PID != testPID || f.Comm != testComm {
 			t.Errorf("%s: pid %d comm %q", f.Check, f.PID, f.Comm)
 		}
 		wantScope := map[string]string{"readOnlyRootFilesystem": "container", "procMount": "container",
-			"hostUsers": "container", "sysctls": "pod"}[f.Check]
+			"hostUsers": "container", "sysctls": "pod"}[string(f.Check)]
 		if f.Scope != wantScope {
 			t.Errorf("%s: scope %q, want %q", f.Check, f.Scope, wantScope)
 		}
@@ -128,14 +138,14 @@ func TestCompareBaseline(t *testing.T) {
 
 // asRoot turns e into the expectation of a container declared to run as
 // root (runAsUser 0).
-func asRoot(e *spec.Expected) {
+func asRoot(e *expect.Expected) {
 	e.UID, e.GID, e.RunAsNonRoot = ptr(int64(0)), ptr(int64(0)), false
 	e.AllowedGroups = []int64{0}
 }
 
 type checkCase struct {
 	name string
-	exp  func(*spec.Expected)
+	exp  func(*expect.Expected)
 	obs  func(*probe.State)
 	// want lists the findings of the named checks; every other check must
 	// have no drift unless otherDrift is set.
@@ -206,9 +216,10 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 }
 
 func TestIdentityChecks(t *testing.T) {
+	t.Parallel()
 	runCheckCases(t, []checkCase{
 		{name: "runAsUser unset: the image's USER decides",
-			exp:  func(e *spec.Expected) { e.UID = nil },
+			exp:  func(e *expect.Expected) { e.UID = nil },
 			want: map[string][]want{"runAsUser": {skipped("")}},
 			msg:  map[string][]string{"runAsUser": {"observed 1000"}}},
 		{name: "runAsUser drift to another non-root uid",
@@ -236,10 +247,10 @@ func TestIdentityChecks(t *testing.T) {
 			want: map[string][]want{"runAsGroup": {ok("")}},
 			msg:  map[string][]string{"runAsGroup": {"primary gid 1000 (gid 1000 from runAsGroup)"}}},
 		{name: "runAsGroup derived from passwd drifts with the derivation in the message",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.GID = ptr(int64(0))
 				e.AllowedGroups = []int64{0}
-				e.Rules = append(e.Rules, "gid 0: uid 1000 is not in the image's /etc/passwd and runAsGroup is unset")
+				e.GIDSource = expect.GIDNotInPasswd
 			},
 			// an older containerd that does not put the primary gid in Groups
 			obs:  func(s *probe.State) { s.Groups = []int64{} },
@@ -249,20 +260,20 @@ func TestIdentityChecks(t *testing.T) {
 			obs:  func(s *probe.State) { s.GID = ids(0); s.Groups = []int64{} },
 			want: map[string][]want{"runAsGroup": {drift(SeverityHigh, "")}}},
 		{name: "runAsGroup not derivable",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.UID, e.GID, e.AllowedGroups, e.ImageGroupsUnknown = nil, nil, nil, true
-				e.Rules = append(e.Rules, "gid not derivable: the image's USER applies")
+				e.GIDSource = expect.GIDImageUser
 			},
 			want: map[string][]want{"runAsUser": {skipped("")}, "runAsGroup": {skipped("")}, "supplementalGroups": {skipped("")}},
 			msg:  map[string][]string{"runAsGroup": {"gid not derivable: the image's USER applies", "observed 1000"}}},
-		{name: "runAsGroup without resolver notes",
-			exp:  func(e *spec.Expected) { e.Rules = nil },
+		{name: "runAsGroup without a recorded derivation",
+			exp:  func(e *expect.Expected) { e.GIDSource, e.Rules = expect.GIDUnresolved, nil },
 			obs:  func(s *probe.State) { s.GID = ids(1001); s.Groups = []int64{} },
 			want: map[string][]want{"runAsGroup": {drift(SeverityMedium, "")}},
 			msg:  map[string][]string{"runAsGroup": {"resolved from the spec"}}},
 
 		{name: "runAsNonRoot not declared",
-			exp:  func(e *spec.Expected) { e.RunAsNonRoot = false },
+			exp:  func(e *expect.Expected) { e.RunAsNonRoot = false },
 			want: map[string][]want{"runAsNonRoot": {skipped("")}}},
 		{name: "runAsNonRoot: saved uid 0",
 			obs:        func(s *probe.State) { s.UID.Saved = 0 },
@@ -280,7 +291,8 @@ func TestIdentityChecks(t *testing.T) {
 }
 
 func TestGroupChecks(t *testing.T) {
-	merge := func(e *spec.Expected) {
+	t.Parallel()
+	merge := func(e *expect.Expected) {
 		e.SupplementalGroups = []int64{2000}
 		e.AllowedGroups = []int64{10, 1000} // primary gid and the image's /etc/group memberships
 	}
@@ -304,25 +316,25 @@ func TestGroupChecks(t *testing.T) {
 			obs:  func(s *probe.State) { s.Groups = []int64{4, 1000} },
 			want: map[string][]want{"supplementalGroups": {drift(SeverityMedium, ""), drift(SeverityHigh, "")}}},
 		{name: "image groups unknown: extras tolerated",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				merge(e)
 				e.AllowedGroups, e.ImageGroupsUnknown = []int64{1000}, true
 			},
 			obs:  func(s *probe.State) { s.Groups = []int64{4, 10, 1000, 2000} },
 			want: map[string][]want{"supplementalGroups": {ok("")}}},
 		{name: "image groups unknown: a declared group is still required",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				merge(e)
 				e.ImageGroupsUnknown = true
 			},
 			obs:  func(s *probe.State) { s.Groups = []int64{4, 1000} },
 			want: map[string][]want{"supplementalGroups": {drift(SeverityMedium, "")}}},
 		{name: "nothing declared and image groups unknown",
-			exp:  func(e *spec.Expected) { e.ImageGroupsUnknown = true },
+			exp:  func(e *expect.Expected) { e.ImageGroupsUnknown = true },
 			obs:  func(s *probe.State) { s.Groups = []int64{4, 1000} },
 			want: map[string][]want{"supplementalGroups": {skipped("")}}},
 		{name: "Strict: image membership is extra",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.GroupsPolicy = "Strict"
 				e.SupplementalGroups = []int64{2000}
 			},
@@ -330,21 +342,21 @@ func TestGroupChecks(t *testing.T) {
 			want: map[string][]want{"supplementalGroups": {drift(SeverityHigh, "")}},
 			msg:  map[string][]string{"supplementalGroups": {"Strict"}}},
 		{name: "fsGroup is in the groups",
-			exp:  func(e *spec.Expected) { e.FSGroup = ptr(int64(3000)) },
+			exp:  func(e *expect.Expected) { e.FSGroup = ptr(int64(3000)) },
 			obs:  func(s *probe.State) { s.Groups = []int64{1000, 3000} },
 			want: map[string][]want{"supplementalGroups": {ok("")}, "fsGroup": {ok("")}}},
 		{name: "fsGroup equal to the primary gid",
-			exp:  func(e *spec.Expected) { e.FSGroup = ptr(int64(1000)) },
+			exp:  func(e *expect.Expected) { e.FSGroup = ptr(int64(1000)) },
 			obs:  func(s *probe.State) { s.Groups = []int64{} },
 			want: map[string][]want{"supplementalGroups": {ok("")}, "fsGroup": {ok("")}}},
 		{name: "fsGroup missing",
-			exp:  func(e *spec.Expected) { e.FSGroup = ptr(int64(3000)) },
+			exp:  func(e *expect.Expected) { e.FSGroup = ptr(int64(3000)) },
 			want: map[string][]want{"supplementalGroups": {ok("")}, "fsGroup": {drift(SeverityMedium, "")}},
 			msg:  map[string][]string{"fsGroup": {"fsGroup 3000"}}},
 		{name: "platform hint travels with the finding",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.FSGroup = ptr(int64(3000))
-				e.Hints = map[string]string{"fsGroup": "ECI: fsGroup is not listed as supported."}
+				e.Hints = map[check.ID]string{"fsGroup": "ECI: fsGroup is not listed as supported."}
 			},
 			want: map[string][]want{"fsGroup": {drift(SeverityMedium, "")}},
 			hint: map[string][]string{"fsGroup": {"ECI: fsGroup"}}},
@@ -352,7 +364,8 @@ func TestGroupChecks(t *testing.T) {
 }
 
 func TestCapabilityChecks(t *testing.T) {
-	addNetAdmin := func(e *spec.Expected) { e.Capabilities = containerdCaps | netAdmin }
+	t.Parallel()
+	addNetAdmin := func(e *expect.Expected) { e.Capabilities = containerdCaps | netAdmin }
 	allCaps := []string{"capabilities.bounding", "capabilities.effective", "capabilities.permitted",
 		"capabilities.inheritable", "capabilities.ambient"}
 	allOK := map[string][]want{}
@@ -377,7 +390,7 @@ func TestCapabilityChecks(t *testing.T) {
 			want: allOK,
 			msg:  map[string][]string{"capabilities.effective": {"kubernetes#56374"}}},
 		{name: "podman non-root with NET_ADMIN in all five sets",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				e.Profile = "podman"
 				e.Capabilities = podmanCaps | netAdmin
 			},
@@ -398,12 +411,12 @@ func TestCapabilityChecks(t *testing.T) {
 			want: withCaps(map[string][]want{"capabilities.inheritable": {drift(SeverityLow, "")}}),
 			hint: map[string][]string{"capabilities.inheritable": {"1.5.11/1.6.2"}}},
 		{name: "inheritable drift keeps the platform rule after the runtime note",
-			exp:  func(e *spec.Expected) { e.Hints = map[string]string{"capabilities.inheritable": "PLATFORM-RULE"} },
+			exp:  func(e *expect.Expected) { e.Hints = map[check.ID]string{"capabilities.inheritable": "PLATFORM-RULE"} },
 			obs:  func(s *probe.State) { s.Caps.Inheritable = containerdCaps },
 			want: withCaps(map[string][]want{"capabilities.inheritable": {drift(SeverityLow, "")}}),
 			hint: map[string][]string{"capabilities.inheritable": {"podman before 4.0 filled CapInh with the default set. PLATFORM-RULE"}}},
 		{name: "inheritable outside the spec",
-			exp:  func(e *spec.Expected) { e.Capabilities = 0 },
+			exp:  func(e *expect.Expected) { e.Capabilities = 0 },
 			obs:  func(s *probe.State) { s.Caps.Bounding, s.Caps.Inheritable = 0, containerdCaps },
 			want: withCaps(map[string][]want{"capabilities.inheritable": {drift(SeverityHigh, "")}})},
 		{name: "ambient outside the spec",
@@ -438,7 +451,7 @@ func TestCapabilityChecks(t *testing.T) {
 			want: allOK,
 			msg:  map[string][]string{"capabilities.effective": {"uid-0 process holds exactly the expected 14"}}},
 		{name: "root with drop ALL",
-			exp:  func(e *spec.Expected) { asRoot(e); e.Capabilities = 0 },
+			exp:  func(e *expect.Expected) { asRoot(e); e.Capabilities = 0 },
 			obs:  func(s *probe.State) { rootCaps(s, 0) },
 			want: allOK},
 		{name: "root lacking an expected capability in effective",
@@ -455,11 +468,11 @@ func TestCapabilityChecks(t *testing.T) {
 			want: withCaps(map[string][]want{"capabilities.bounding": {drift(SeverityHigh, "")},
 				"capabilities.effective": {drift(SeverityHigh, "")}, "capabilities.permitted": {drift(SeverityHigh, "")}})},
 		{name: "root, spec adds a capability the platform refused",
-			exp:  func(e *spec.Expected) { asRoot(e); addNetAdmin(e) },
+			exp:  func(e *expect.Expected) { asRoot(e); addNetAdmin(e) },
 			obs:  func(s *probe.State) { rootCaps(s, containerdCaps) },
 			want: withCaps(map[string][]want{"capabilities.bounding": {drift(SeverityMedium, "")}})},
 		{name: "add ALL on a host lacking SYS_RESOURCE",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				asRoot(e)
 				e.Capabilities, e.AllCapabilities = caps.Full(lastCap), true
 			},
@@ -471,6 +484,7 @@ func TestCapabilityChecks(t *testing.T) {
 }
 
 func TestPrivilegedCheck(t *testing.T) {
+	t.Parallel()
 	full := caps.Full(lastCap)
 	runCheckCases(t, []checkCase{
 		{name: "privileged container",
@@ -487,9 +501,9 @@ func TestPrivilegedCheck(t *testing.T) {
 			msg:  map[string][]string{"capabilities.bounding": {"SYS_RESOURCE is absent"}},
 			hint: map[string][]string{"capabilities.bounding": {"privileged containers never get it"}}},
 		{name: "privileged with a platform hint on bounding",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				privileged(e)
-				e.Hints = map[string]string{"capabilities.bounding": "PLATFORM-RULE"}
+				e.Hints = map[check.ID]string{"capabilities.bounding": "PLATFORM-RULE"}
 			},
 			obs:  func(s *probe.State) { privilegedState(s, 0x1fffeffffff) },
 			want: map[string][]want{"capabilities.bounding": {drift(SeverityInfo, "")}},
@@ -512,7 +526,7 @@ func TestPrivilegedCheck(t *testing.T) {
 			want: map[string][]want{"privileged": {ok("")}, "capabilities.bounding": {drift(SeverityInfo, "")},
 				"capabilities.effective": {ok("")}, "capabilities.permitted": {ok("")}}},
 		{name: "add ALL with a drop: still every capability the runtime holds, less the drop",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				asRoot(e)
 				e.Capabilities, e.AllCapabilities = full.Remove(0), true // drop CHOWN
 			},
@@ -520,7 +534,7 @@ func TestPrivilegedCheck(t *testing.T) {
 			want: map[string][]want{"privileged": {ok("")}, "capabilities.bounding": {drift(SeverityInfo, "")},
 				"capabilities.effective": {ok("")}, "capabilities.permitted": {ok("")}}},
 		{name: "add ALL with a drop, the dropped capability present",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				asRoot(e)
 				e.Capabilities, e.AllCapabilities = full.Remove(0), true
 			},
@@ -533,7 +547,7 @@ func TestPrivilegedCheck(t *testing.T) {
 			want:       map[string][]want{"privileged": {drift(SeverityCritical, "")}},
 			otherDrift: true},
 		{name: "add ALL without privileged, default paths masked",
-			exp: func(e *spec.Expected) {
+			exp: func(e *expect.Expected) {
 				asRoot(e)
 				e.Capabilities, e.AllCapabilities = full, true
 			},
@@ -553,40 +567,45 @@ func TestPrivilegedCheck(t *testing.T) {
 }
 
 func TestFlagChecks(t *testing.T) {
+	t.Parallel()
 	runCheckCases(t, []checkCase{
 		{name: "no_new_privs asked and set",
-			exp:  func(e *spec.Expected) { e.NoNewPrivs = true },
+			exp:  func(e *expect.Expected) { e.NoNewPrivs = true },
 			obs:  func(s *probe.State) { s.NoNewPrivs = true },
 			want: map[string][]want{"allowPrivilegeEscalation": {ok("no_new_privs")}}},
 		{name: "no_new_privs asked but off",
-			exp:  func(e *spec.Expected) { e.NoNewPrivs = true },
+			exp:  func(e *expect.Expected) { e.NoNewPrivs = true },
 			want: map[string][]want{"allowPrivilegeEscalation": {drift(SeverityHigh, "no_new_privs")}}},
 		{name: "no_new_privs on but not asked",
 			obs:  func(s *probe.State) { s.NoNewPrivs = true },
 			want: map[string][]want{"allowPrivilegeEscalation": {drift(SeverityLow, "no_new_privs")}}},
 		{name: "read-only root asked and in force",
-			exp:  func(e *spec.Expected) { e.ReadOnlyRootFilesystem = true },
+			exp:  func(e *expect.Expected) { e.ReadOnlyRootFilesystem = true },
 			obs:  func(s *probe.State) { s.Mounts.RootReadOnly = true },
 			want: map[string][]want{"readOnlyRootFilesystem": {ok("/")}}},
 		{name: "read-only root asked but writable",
-			exp:  func(e *spec.Expected) { e.ReadOnlyRootFilesystem = true },
+			exp:  func(e *expect.Expected) { e.ReadOnlyRootFilesystem = true },
 			want: map[string][]want{"readOnlyRootFilesystem": {drift(SeverityHigh, "/")}}},
 		{name: "read-only root not asked",
 			obs:  func(s *probe.State) { s.Mounts.RootReadOnly = true },
 			want: map[string][]want{"readOnlyRootFilesystem": {drift(SeverityLow, "/")}}},
 		{name: "seccomp RuntimeDefault in force",
-			exp:  func(e *spec.Expected) { e.Seccomp = spec.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"} },
+			exp: func(e *expect.Expected) {
+				e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromPod}}
+			},
 			obs:  func(s *probe.State) { s.Seccomp, s.SeccompFilters = 2, 1 },
 			want: map[string][]want{"seccompProfile": {ok("")}},
 			msg:  map[string][]string{"seccompProfile": {"filter", "RuntimeDefault from pod", "1 filters"}}},
 		{name: "seccomp Localhost in force",
-			exp: func(e *spec.Expected) {
-				e.Seccomp = spec.Seccomp{Type: "Localhost", LocalhostProfile: "profiles/audit.json", Mode: 2, Source: "container"}
+			exp: func(e *expect.Expected) {
+				e.Seccomp = expect.Seccomp{Type: "Localhost", LocalhostProfile: "profiles/audit.json", Mode: 2, Source: expect.Source{Kind: expect.FromContainer}}
 			},
 			obs:  func(s *probe.State) { s.Seccomp, s.SeccompFilters = 2, 2 },
 			want: map[string][]want{"seccompProfile": {ok("")}}},
 		{name: "seccomp RuntimeDefault not applied",
-			exp:  func(e *spec.Expected) { e.Seccomp = spec.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "container"} },
+			exp: func(e *expect.Expected) {
+				e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromContainer}}
+			},
 			want: map[string][]want{"seccompProfile": {drift(SeverityHigh, "")}},
 			msg:  map[string][]string{"seccompProfile": {"seccomp is disabled"}}},
 		{name: "seccomp filter although Unconfined expected",
@@ -601,12 +620,12 @@ func TestFlagChecks(t *testing.T) {
 			want: map[string][]want{"seccompProfile": {drift(SeverityLow, "")}},
 			msg:  map[string][]string{"seccompProfile": {"seccomp is 3"}}},
 		{name: "hostUsers false in an own user namespace",
-			exp:  func(e *spec.Expected) { e.HostUsers = false },
+			exp:  func(e *expect.Expected) { e.HostUsers = false },
 			obs:  func(s *probe.State) { s.UIDMap = probe.IDMap{{Inside: 0, Outside: 65536, Length: 65536}} },
 			want: map[string][]want{"hostUsers": {ok("uid_map")}},
 			msg:  map[string][]string{"hostUsers": {"0 65536 65536"}}},
 		{name: "hostUsers false but the host's user namespace",
-			exp:  func(e *spec.Expected) { e.HostUsers = false },
+			exp:  func(e *expect.Expected) { e.HostUsers = false },
 			want: map[string][]want{"hostUsers": {drift(SeverityHigh, "uid_map")}}},
 		{name: "hostUsers unset but in a user namespace",
 			obs: func(s *probe.State) {
@@ -618,7 +637,8 @@ func TestFlagChecks(t *testing.T) {
 }
 
 func TestProcMountCheck(t *testing.T) {
-	unmasked := func(e *spec.Expected) {
+	t.Parallel()
+	unmasked := func(e *expect.Expected) {
 		e.ProcMount = "Unmasked"
 		e.UnmaskedPaths = append(append([]string(nil), defaultMasked...), defaultReadonly...)
 		e.MaskedPaths, e.ReadonlyPaths = []string{}, []string{}
@@ -683,15 +703,16 @@ func TestProcMountCheck(t *testing.T) {
 }
 
 func TestLSMChecks(t *testing.T) {
+	t.Parallel()
 	noLSM := func(s *probe.State) { s.LSM = probe.LSM{} }
-	localhost := func(e *spec.Expected) {
-		e.AppArmor = spec.AppArmor{Type: "Localhost", Profile: "k8s-deny-write", Declared: true, Source: "container"}
+	localhost := func(e *expect.Expected) {
+		e.AppArmor = expect.AppArmor{Type: "Localhost", Profile: "k8s-deny-write", Declared: true, Source: expect.Source{Kind: expect.FromContainer}}
 	}
-	podman := func(e *spec.Expected) {
-		e.AppArmor = spec.AppArmor{Type: "RuntimeDefault", Profile: "containers-default-", ProfilePrefix: true, Source: "runtime default"}
+	podman := func(e *expect.Expected) {
+		e.AppArmor = expect.AppArmor{Type: "RuntimeDefault", Profile: "containers-default-", ProfilePrefix: true, Source: expect.Source{Kind: expect.FromRuntime}}
 	}
-	sel := func(e *spec.Expected) {
-		e.SELinux = &spec.SELinuxOptions{Type: "container_t", Level: "s0:c1,c2"}
+	sel := func(e *expect.Expected) {
+		e.SELinux = &manifest.SELinuxOptions{Type: "container_t", Level: "s0:c1,c2"}
 	}
 	selLabel := func(label string) func(*probe.State) {
 		return func(s *probe.State) { s.LSM = probe.ClassifyLabel(label) }
@@ -703,8 +724,8 @@ func TestLSMChecks(t *testing.T) {
 			obs:  noLSM,
 			want: map[string][]want{"appArmorProfile": {skipped("")}}},
 		{name: "AppArmor: node without AppArmor, Unconfined declared",
-			exp: func(e *spec.Expected) {
-				e.AppArmor = spec.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+			exp: func(e *expect.Expected) {
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: expect.Source{Kind: expect.FromPod}}
 			},
 			obs:  noLSM,
 			want: map[string][]want{"appArmorProfile": {skipped("")}}},
@@ -714,8 +735,8 @@ func TestLSMChecks(t *testing.T) {
 			want: map[string][]want{"appArmorProfile": {drift(SeverityMedium, "")}},
 			msg:  map[string][]string{"appArmorProfile": {"k8s-deny-write"}}},
 		{name: "AppArmor: SELinux node, RuntimeDefault declared",
-			exp: func(e *spec.Expected) {
-				e.AppArmor.Declared, e.AppArmor.Source = true, "container"
+			exp: func(e *expect.Expected) {
+				e.AppArmor.Declared, e.AppArmor.Source = true, expect.Source{Kind: expect.FromContainer}
 			},
 			obs:  selLabel("system_u:system_r:container_t:s0:c1,c2"),
 			want: map[string][]want{"appArmorProfile": {drift(SeverityMedium, "")}}},
@@ -732,7 +753,7 @@ func TestLSMChecks(t *testing.T) {
 			obs:  selLabel("containers-default-0.50.0 (enforce)"),
 			want: map[string][]want{"appArmorProfile": {ok("")}}},
 		{name: "AppArmor: without prefix matching the versioned name differs",
-			exp:  func(e *spec.Expected) { podman(e); e.AppArmor.ProfilePrefix = false },
+			exp:  func(e *expect.Expected) { podman(e); e.AppArmor.ProfilePrefix = false },
 			obs:  selLabel("containers-default-0.50.0 (enforce)"),
 			want: map[string][]want{"appArmorProfile": {drift(SeverityMedium, "")}}},
 		{name: "AppArmor: complain mode",
@@ -744,18 +765,18 @@ func TestLSMChecks(t *testing.T) {
 			want: map[string][]want{"appArmorProfile": {drift(SeverityHigh, "")}},
 			msg:  map[string][]string{"appArmorProfile": {"kubernetes#125069"}}},
 		{name: "AppArmor: runtime default name unknown, some profile in force",
-			exp:  func(e *spec.Expected) { e.AppArmor.Profile = "" },
+			exp:  func(e *expect.Expected) { e.AppArmor.Profile = "" },
 			obs:  selLabel("eci-default (enforce)"),
 			want: map[string][]want{"appArmorProfile": {ok("")}}},
 		{name: "AppArmor: Unconfined declared and unconfined",
-			exp: func(e *spec.Expected) {
-				e.AppArmor = spec.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+			exp: func(e *expect.Expected) {
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: expect.Source{Kind: expect.FromPod}}
 			},
 			obs:  selLabel("unconfined"),
 			want: map[string][]want{"appArmorProfile": {ok("")}}},
 		{name: "AppArmor: Unconfined declared but confined",
-			exp: func(e *spec.Expected) {
-				e.AppArmor = spec.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: "pod"}
+			exp: func(e *expect.Expected) {
+				e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: expect.Source{Kind: expect.FromPod}}
 			},
 			want: map[string][]want{"appArmorProfile": {drift(SeverityLow, "")}}},
 
@@ -768,8 +789,8 @@ func TestLSMChecks(t *testing.T) {
 			obs:  selLabel("system_u:system_r:container_t:s0:c1,c2"),
 			want: map[string][]want{"seLinuxOptions": {ok("")}}},
 		{name: "SELinux: MLS range level matches",
-			exp: func(e *spec.Expected) {
-				e.SELinux = &spec.SELinuxOptions{User: "system_u", Role: "system_r", Type: "spc_t", Level: "s0-s0:c0.c1023"}
+			exp: func(e *expect.Expected) {
+				e.SELinux = &manifest.SELinuxOptions{User: "system_u", Role: "system_r", Type: "spc_t", Level: "s0-s0:c0.c1023"}
 			},
 			obs:  selLabel("system_u:system_r:spc_t:s0-s0:c0.c1023"),
 			want: map[string][]want{"seLinuxOptions": {ok("")}}},
@@ -794,6 +815,7 @@ func TestLSMChecks(t *testing.T) {
 }
 
 func TestSysctlsCheck(t *testing.T) {
+	t.Parallel()
 	runCheckCases(t, []checkCase{
 		{name: "tab-separated value normalised by the probe",
 			obs:  func(s *probe.State) { s.Sysctls[pingRange] = probe.NormalizeSysctlValue("0\t2147483647\n") },
@@ -803,8 +825,8 @@ func TestSysctlsCheck(t *testing.T) {
 			want: map[string][]want{"sysctls": {ok(unprivPorts), drift(SeverityLow, pingRange)}},
 			msg:  map[string][]string{"sysctls": {`"1 0"`, `"0 2147483647"`}}},
 		{name: "pod sysctl not applied drifts at medium",
-			exp: func(e *spec.Expected) {
-				e.Sysctls = append(e.Sysctls, spec.ExpectedSysctl{Name: "net.core.somaxconn", Value: "1024", Source: "pod"})
+			exp: func(e *expect.Expected) {
+				e.Sysctls = append(e.Sysctls, expect.ExpectedSysctl{Name: "net.core.somaxconn", Value: "1024", Source: expect.Source{Kind: expect.FromPod}})
 			},
 			obs:  func(s *probe.State) { s.Sysctls["net.core.somaxconn"] = "4096" },
 			want: map[string][]want{"sysctls": {ok(unprivPorts), ok(pingRange), drift(SeverityMedium, "net.core.somaxconn")}}},
@@ -815,7 +837,7 @@ func TestSysctlsCheck(t *testing.T) {
 			want: map[string][]want{"sysctls": {ok(unprivPorts), unknown(pingRange)}},
 			msg:  map[string][]string{"sysctls": {"/proc/sys/net/ipv4/ping_group_range: absent"}}},
 		{name: "nothing declared or injected",
-			exp:  func(e *spec.Expected) { e.Sysctls = nil },
+			exp:  func(e *expect.Expected) { e.Sysctls = nil },
 			want: map[string][]want{"sysctls": {skipped("")}},
 			msg:  map[string][]string{"sysctls": {"containerd profile"}}},
 	})
@@ -823,6 +845,7 @@ func TestSysctlsCheck(t *testing.T) {
 
 // unreadItems lists, per Reads item, how the probe reports it unread.
 func TestUnknownWhenUnread(t *testing.T) {
+	t.Parallel()
 	reasons := []*probe.ReadError{
 		denied("/proc/4242/status"),
 		{Path: "/proc/4242/status", Reason: "malformed", Detail: "no CapAmb line"},
@@ -830,12 +853,12 @@ func TestUnknownWhenUnread(t *testing.T) {
 	for _, c := range Checks {
 		for _, item := range c.Reads {
 			for _, why := range reasons {
-				t.Run(c.ID+"/"+item+"/"+why.Reason, func(t *testing.T) {
+				t.Run(string(c.ID)+"/"+string(item)+"/"+why.Reason, func(t *testing.T) {
 					o := obsNonRoot()
 					unread(o, item, why)
 					got := byCheck(Compare(expNonRoot(), o))
-					fs := got[c.ID]
-					assertFindings(t, c.ID, fs, []want{unknown("")})
+					fs := got[string(c.ID)]
+					assertFindings(t, string(c.ID), fs, []want{unknown("")})
 					if len(fs) != 1 {
 						return
 					}
@@ -865,16 +888,17 @@ func TestUnknownWhenUnread(t *testing.T) {
 }
 
 func TestUnknownHints(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		why   *probe.ReadError
-		hints map[string]string
+		hints map[check.ID]string
 		want  string
 	}{
 		{"permission denied", denied("/proc/4242/attr/current"), nil,
 			"Run secctx as the same user as the target process, or in its container (kubectl exec), to read it."},
 		{"permission denied with a platform rule", denied("/proc/4242/attr/current"),
-			map[string]string{"appArmorProfile": "ECI does not document support for appArmorProfile."},
+			map[check.ID]string{"appArmorProfile": "ECI does not document support for appArmorProfile."},
 			"Run secctx as the same user as the target process, or in its container (kubectl exec), to read it. ECI does not document support for appArmorProfile."},
 		{"process gone", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent", Detail: "process gone"}, nil,
 			"shareProcessNamespace: true"},
@@ -882,7 +906,7 @@ func TestUnknownHints(t *testing.T) {
 			"hidepid"},
 		{"absent file: no hint", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent"}, nil, ""},
 		{"absent file keeps the platform rule", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent"},
-			map[string]string{"appArmorProfile": "RULE"}, "RULE"},
+			map[check.ID]string{"appArmorProfile": "RULE"}, "RULE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, o := expNonRoot(), obsNonRoot()
@@ -903,6 +927,7 @@ func TestUnknownHints(t *testing.T) {
 // Doubtful behaviours, stated as what the final report asks for. Each test
 // skips while the code still behaves otherwise.
 func TestRegressions(t *testing.T) {
+	t.Parallel()
 	t.Run("add ALL + procMount Unmasked + seccomp Unconfined is not privileged drift", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
 		asRoot(e)
@@ -914,7 +939,7 @@ func TestRegressions(t *testing.T) {
 		unmaskAll(o)
 		for _, f := range Compare(e, o) {
 			if f.Status == StatusDrift {
-				mustHold(t, false, f.Check+" "+string(f.Severity)+" drift: "+f.Message)
+				mustHold(t, false, string(f.Check)+" "+string(f.Severity)+" drift: "+f.Message)
 			}
 		}
 	})
@@ -932,7 +957,7 @@ func TestRegressions(t *testing.T) {
 	})
 	t.Run("seccomp strict is not reported as every syscall open", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
-		e.Seccomp = spec.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"}
+		e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromPod}}
 		o.Seccomp = 1
 		fs := byCheck(Compare(e, o))["seccompProfile"]
 		mustHold(t, len(fs) == 1 && !strings.Contains(fs[0].Message, "every syscall is open"),
@@ -944,4 +969,30 @@ func TestRegressions(t *testing.T) {
 		fs := byCheck(Compare(e, o))["runAsUser"]
 		mustHold(t, len(fs) == 1 && fs[0].Severity == SeverityCritical, "runAsUser severity "+string(fs[0].Severity))
 	})
+}
+
+// TestProfileHintsAreRegisteredChecks: a profile's hints are keyed by check
+// id; a key that names no registered check would drop its hint silently.
+func TestProfileHintsAreRegisteredChecks(t *testing.T) {
+	t.Parallel()
+	registered := map[check.ID]bool{}
+	for _, c := range Checks {
+		registered[c.ID] = true
+	}
+	hinted := 0
+	for _, name := range expect.ProfileNames() {
+		p, err := expect.LookupProfile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id := range p.Hints {
+			hinted++
+			if !registered[id] {
+				t.Errorf("profile %s has a hint for %q, which is not a registered check", name, id)
+			}
+		}
+	}
+	if hinted == 0 {
+		t.Error("no profile has hints; the test checks nothing")
+	}
 }

@@ -1,9 +1,13 @@
-// Package report compares an expected state (package spec) with an observed
+// Package report compares an expected state (package expect) with an observed
 // one (package probe), producing findings with stable check ids, and writes
 // them as a JSON report or a text table.
 package report
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/secctx/secctx/check"
+)
 
 // Status is the outcome of one comparison.
 type Status string
@@ -49,7 +53,7 @@ func ParseSeverity(s string) (Severity, error) {
 // Finding is one comparison result.
 type Finding struct {
 	// Check is the check id, a stable contract (see Checks).
-	Check string `json:"check"`
+	Check check.ID `json:"check"`
 	// Subject narrows the check: a sysctl name, a path, a capability.
 	Subject  string   `json:"subject,omitempty"`
 	Status   Status   `json:"status"`

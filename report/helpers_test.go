@@ -2,12 +2,13 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 // Builders for the values the checks compare. They are written out here,
@@ -51,19 +52,19 @@ var identityMap = probe.IDMap{{Inside: 0, Outside: 0, Length: 4294967295}}
 // runAsUser/runAsGroup 1000, runAsNonRoot, no capability changes, the
 // kubelet's Unconfined seccomp, the runtime's AppArmor default and the two
 // sysctls containerd injects.
-func expNonRoot() *spec.Expected {
-	return &spec.Expected{
+func expNonRoot() *expect.Expected {
+	return &expect.Expected{
 		Profile: "containerd", Workload: "Deployment/web", Namespace: "shop", Container: "app", ContainerKind: "container",
-		UID: ptr(int64(1000)), GID: ptr(int64(1000)), RunAsNonRoot: true,
+		UID: ptr(int64(1000)), GID: ptr(int64(1000)), GIDSource: expect.GIDFromRunAsGroup, RunAsNonRoot: true,
 		AllowedGroups: []int64{1000}, GroupsPolicy: "Merge",
 		Capabilities: containerdCaps,
 		ProcMount:    "Default",
 		MaskedPaths:  append([]string(nil), defaultMasked...), ReadonlyPaths: append([]string(nil), defaultReadonly...),
-		Seccomp:  spec.Seccomp{Type: "Unconfined", Mode: 0, Source: "runtime default"},
-		AppArmor: spec.AppArmor{Type: "RuntimeDefault", Profile: ctrdAppArmor, Source: "runtime default"},
-		Sysctls: []spec.ExpectedSysctl{
-			{Name: unprivPorts, Value: "0", Source: "runtime default"},
-			{Name: pingRange, Value: "0 2147483647", Source: "runtime default"},
+		Seccomp:  expect.Seccomp{Type: "Unconfined", Mode: 0, Source: expect.Source{Kind: expect.FromRuntime}},
+		AppArmor: expect.AppArmor{Type: "RuntimeDefault", Profile: ctrdAppArmor, Source: expect.Source{Kind: expect.FromRuntime}},
+		Sysctls: []expect.ExpectedSysctl{
+			{Name: unprivPorts, Value: "0", Source: expect.Source{Kind: expect.FromRuntime}},
+			{Name: pingRange, Value: "0 2147483647", Source: expect.Source{Kind: expect.FromRuntime}},
 		},
 		HostUsers: true,
 		Rules: []string{"container securityContext merged over pod securityContext", "uid 1000 from runAsUser",
@@ -86,14 +87,13 @@ func obsNonRoot() *probe.State {
 		paths[p] = probe.PathState{Exists: true, ReadOnly: true}
 	}
 	return &probe.State{
-		PID: testPID, Comm: testComm,
-		Caps:    probe.Capabilities{Bounding: containerdCaps},
-		LastCap: lastCap,
-		UID:     ids(1000), GID: ids(1000), Groups: []int64{1000},
-		LSM:     probe.ClassifyLabel(ctrdAppArmor + " (enforce)"),
-		Mounts:  probe.Mounts{Paths: paths},
-		Sysctls: map[string]string{unprivPorts: "0", pingRange: probe.NormalizeSysctlValue("0\t2147483647")},
-		UIDMap:  identityMap, GIDMap: identityMap,
+		Process: probe.Process{PID: testPID, Comm: testComm,
+			Status: probe.Status{Caps: probe.Capabilities{Bounding: containerdCaps},
+				UID: ids(1000), GID: ids(1000), LSM: probe.ClassifyLabel(ctrdAppArmor + " (enforce)")},
+			Groups: []int64{1000}},
+		Container: probe.Container{Mounts: probe.Mounts{Paths: paths}, UIDMap: identityMap, GIDMap: identityMap},
+		Pod: probe.Pod{LastCap: lastCap,
+			Sysctls: map[string]string{unprivPorts: "0", pingRange: probe.NormalizeSysctlValue("0\t2147483647")}},
 	}
 }
 
@@ -106,15 +106,15 @@ func rootCaps(s *probe.State, set caps.Set) {
 }
 
 // privileged turns e into the expectation of a privileged container.
-func privileged(e *spec.Expected) {
+func privileged(e *expect.Expected) {
 	e.UID, e.GID, e.RunAsNonRoot = ptr(int64(0)), ptr(int64(0)), false
 	e.AllowedGroups = []int64{0}
 	e.Privileged, e.AllCapabilities = true, true
 	e.Capabilities = caps.Full(lastCap)
 	e.UnmaskedPaths = append(append([]string(nil), defaultMasked...), defaultReadonly...)
 	e.MaskedPaths, e.ReadonlyPaths = []string{}, []string{}
-	e.Seccomp = spec.Seccomp{Type: "Unconfined", Mode: 0, Source: "privileged"}
-	e.AppArmor = spec.AppArmor{Type: "Unconfined", Profile: "unconfined", Source: "privileged"}
+	e.Seccomp = expect.Seccomp{Type: "Unconfined", Mode: 0, Source: expect.Source{Kind: expect.FromPrivileged}}
+	e.AppArmor = expect.AppArmor{Type: "Unconfined", Profile: "unconfined", Source: expect.Source{Kind: expect.FromPrivileged}}
 }
 
 // privilegedState is what a privileged container's root process shows.
@@ -137,11 +137,20 @@ func unmaskAll(s *probe.State) {
 
 // unread marks item unread and clears the value it stands for, as the probe
 // does ("an item present here has a zero value").
-func unread(s *probe.State, item string, why *probe.ReadError) {
-	if s.Unread == nil {
-		s.Unread = map[string]*probe.ReadError{}
+func unread(s *probe.State, item probe.Item, why *probe.ReadError) {
+	// The item belongs to the part of the state it is read at.
+	part := &s.Container.Unread
+	switch {
+	case item == probe.ItemLastCap || strings.HasPrefix(string(item), "sysctl:"):
+		part = &s.Pod.Unread
+	case slices.Contains([]probe.Item{probe.ItemStatus, probe.ItemCaps, probe.ItemIDs, probe.ItemGroups,
+		probe.ItemNoNewPrivs, probe.ItemSeccomp, probe.ItemLSM}, item):
+		part = &s.Process.Unread
 	}
-	s.Unread[item] = why
+	if *part == nil {
+		*part = probe.Unread{}
+	}
+	(*part)[item] = why
 	switch item {
 	case probe.ItemCaps:
 		s.Caps = probe.Capabilities{}
@@ -162,10 +171,10 @@ func unread(s *probe.State, item string, why *probe.ReadError) {
 	case probe.ItemUIDMap:
 		s.UIDMap = nil
 	}
-	if name, ok := strings.CutPrefix(item, "sysctl:"); ok {
+	if name, ok := strings.CutPrefix(string(item), "sysctl:"); ok {
 		delete(s.Sysctls, name)
 	}
-	if p, ok := strings.CutPrefix(item, "path:"); ok {
+	if p, ok := strings.CutPrefix(string(item), "path:"); ok {
 		s.Mounts.Paths[p] = probe.PathState{}
 	}
 }
@@ -194,7 +203,7 @@ func drift(sev Severity, subject string) want {
 func byCheck(fs []Finding) map[string][]Finding {
 	m := map[string][]Finding{}
 	for _, f := range fs {
-		m[f.Check] = append(m[f.Check], f)
+		m[string(f.Check)] = append(m[string(f.Check)], f)
 	}
 	return m
 }

@@ -2,11 +2,12 @@ package report
 
 import (
 	"encoding/json"
+	"github.com/secctx/secctx/check"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/expect"
 )
 
 // Merge folds the findings of several processes of one container into one
@@ -51,8 +52,8 @@ func Merge(findings []Finding) []Finding {
 }
 
 // checkOrder maps a check id to its place in the registry.
-var checkOrder = func() map[string]int {
-	m := make(map[string]int, len(Checks))
+var checkOrder = func() map[check.ID]int {
+	m := make(map[check.ID]int, len(Checks))
 	for i, c := range Checks {
 		m[c.ID] = i
 	}
@@ -61,7 +62,7 @@ var checkOrder = func() map[string]int {
 
 // writeKey identifies a finding apart from its process.
 func writeKey(b *strings.Builder, f Finding) {
-	for _, s := range []string{f.Check, f.Subject, string(f.Status), string(f.Severity), f.Message, f.Scope} {
+	for _, s := range []string{string(f.Check), f.Subject, string(f.Status), string(f.Severity), f.Message, f.Scope} {
 		b.WriteString(s)
 		b.WriteByte(0)
 	}
@@ -72,7 +73,7 @@ func writeKey(b *strings.Builder, f Finding) {
 
 // NewMerged assembles the report of a container verified through several
 // processes from their findings (see Merge).
-func NewMerged(exp *spec.Expected, procs []Process, findings []Finding, src SpecRef, now time.Time) *Report {
+func NewMerged(exp *expect.Expected, procs []Process, findings []Finding, src SpecRef, now time.Time) *Report {
 	r := &Report{
 		APIVersion: APIVersion,
 		Kind:       Kind,

@@ -36,6 +36,7 @@ func pids(ps []Process) []int {
 }
 
 func TestMerge(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		mods map[int]func(*probe.State)
@@ -75,7 +76,7 @@ func TestMerge(t *testing.T) {
 			}
 			byKey := map[string][]Finding{}
 			for _, f := range got {
-				k := f.Check + " " + string(f.Status)
+				k := string(f.Check) + " " + string(f.Status)
 				if f.Subject != "" && f.Check == "sysctls" {
 					k += " " + f.Subject
 				}
@@ -110,8 +111,8 @@ func TestMerge(t *testing.T) {
 			// process's finding comes after those of the first process.
 			var order []string
 			for _, f := range got {
-				if !slices.Contains(order, f.Check) {
-					order = append(order, f.Check)
+				if !slices.Contains(order, string(f.Check)) {
+					order = append(order, string(f.Check))
 				}
 			}
 			if !slices.Equal(order, contractIDs) {
@@ -122,6 +123,7 @@ func TestMerge(t *testing.T) {
 }
 
 func TestMergeEdges(t *testing.T) {
+	t.Parallel()
 	if got := Merge(nil); got == nil || len(got) != 0 {
 		t.Errorf("Merge(nil) = %#v, want an empty list", got)
 	}
@@ -174,6 +176,7 @@ func TestMergeEdges(t *testing.T) {
 // TestNewMerged follows the watcher: per-process checks for each process,
 // container and pod checks once.
 func TestNewMerged(t *testing.T) {
+	t.Parallel()
 	e := expNonRoot()
 	var in []Finding
 	for i, p := range workers {

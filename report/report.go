@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 // APIVersion and Kind identify the report format.
@@ -63,7 +63,7 @@ type Report struct {
 
 // RequestFor returns what the probe must read for exp: its sysctls and the
 // masked, read-only and unmasked paths.
-func RequestFor(exp *spec.Expected) probe.Request {
+func RequestFor(exp *expect.Expected) probe.Request {
 	req := probe.Request{}
 	for _, s := range exp.Sysctls {
 		req.Sysctls = append(req.Sysctls, s.Name)
@@ -75,13 +75,13 @@ func RequestFor(exp *spec.Expected) probe.Request {
 }
 
 // Compare runs every check of the registry.
-func Compare(exp *spec.Expected, obs *probe.State) []Finding {
+func Compare(exp *expect.Expected, obs *probe.State) []Finding {
 	return CompareScope(exp, obs, func(Scope) bool { return true })
 }
 
 // CompareScope runs the checks whose scope include accepts; findings of
 // shared scopes say so.
-func CompareScope(exp *spec.Expected, obs *probe.State, include func(Scope) bool) []Finding {
+func CompareScope(exp *expect.Expected, obs *probe.State, include func(Scope) bool) []Finding {
 	out := make([]Finding, 0, len(Checks)+8)
 	for i := range Checks {
 		ck := &Checks[i]
@@ -98,7 +98,7 @@ func CompareScope(exp *spec.Expected, obs *probe.State, include func(Scope) bool
 	return out
 }
 
-func firstMissing(obs *probe.State, items []string) *probe.ReadError {
+func firstMissing(obs *probe.State, items []probe.Item) *probe.ReadError {
 	for _, it := range items {
 		if why := obs.Missing(it); why != nil {
 			return why
@@ -108,7 +108,7 @@ func firstMissing(obs *probe.State, items []string) *probe.ReadError {
 }
 
 // New assembles a report.
-func New(exp *spec.Expected, obs *probe.State, src SpecRef, now time.Time) *Report {
+func New(exp *expect.Expected, obs *probe.State, src SpecRef, now time.Time) *Report {
 	r := &Report{
 		APIVersion: APIVersion,
 		Kind:       Kind,
@@ -203,7 +203,7 @@ func WriteText(w io.Writer, r *Report) error {
 			fmt.Fprintln(w, "\ndetails:")
 			first = false
 		}
-		subj := f.Check
+		subj := string(f.Check)
 		if f.Subject != "" {
 			subj += " " + f.Subject
 		}

@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
 var testTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("CET", 3600))
@@ -21,6 +22,7 @@ func fnd(st Status, sev Severity) Finding {
 }
 
 func TestSummarize(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		fs   []Finding
@@ -44,6 +46,7 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestFailing(t *testing.T) {
+	t.Parallel()
 	sevs := []Severity{SeverityInfo, SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical}
 	for _, tc := range []struct {
 		name string
@@ -70,6 +73,7 @@ func TestFailing(t *testing.T) {
 }
 
 func TestSeverity(t *testing.T) {
+	t.Parallel()
 	for i, s := range []Severity{SeverityInfo, SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical} {
 		if s.Rank() != i {
 			t.Errorf("%s.Rank() = %d, want %d", s, s.Rank(), i)
@@ -87,6 +91,7 @@ func TestSeverity(t *testing.T) {
 }
 
 func TestNewAndJSON(t *testing.T) {
+	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()
 	o.Caps.Bounding |= sysAdmin // critical drift
 	unread(o, probe.ItemLSM, denied("/proc/4242/attr/current"))
@@ -196,6 +201,7 @@ func TestNewAndJSON(t *testing.T) {
 // An empty or nil list is written as [] so that a reader can tell "no
 // groups" from "not reported".
 func TestJSONEmptyLists(t *testing.T) {
+	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()
 	e.AllowedGroups, o.Groups = nil, nil
 	e.FSGroup = ptr(int64(3000))
@@ -220,8 +226,9 @@ func TestJSONEmptyLists(t *testing.T) {
 }
 
 func TestWriteText(t *testing.T) {
+	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()
-	e.Hints = map[string]string{"readOnlyRootFilesystem": "PLATFORM NOTE"}
+	e.Hints = map[check.ID]string{"readOnlyRootFilesystem": "PLATFORM NOTE"}
 	o.NoNewPrivs = true                                                 // low
 	o.Caps.Bounding |= netAdmin                                         // high
 	o.UID = ids(0)                                                      // critical (runAsUser, runAsNonRoot) and root caps
@@ -319,6 +326,7 @@ func TestWriteText(t *testing.T) {
 }
 
 func TestWriteTextNoDetails(t *testing.T) {
+	t.Parallel()
 	r := New(expNonRoot(), obsNonRoot(), SpecRef{Source: "x"}, testTime)
 	var buf bytes.Buffer
 	if err := WriteText(&buf, r); err != nil {
@@ -337,6 +345,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriteErrors(t *testing.T) {
+	t.Parallel()
 	r := New(expNonRoot(), obsNonRoot(), SpecRef{}, testTime)
 	if err := WriteText(failWriter{}, r); err == nil {
 		t.Error("WriteText hides a write error")
@@ -347,6 +356,7 @@ func TestWriteErrors(t *testing.T) {
 }
 
 func TestShort(t *testing.T) {
+	t.Parallel()
 	if got := short(func() {}); !strings.HasPrefix(got, "0x") {
 		t.Errorf("short(func) = %q", got)
 	}
@@ -375,6 +385,7 @@ func TestShort(t *testing.T) {
 }
 
 func TestRequestFor(t *testing.T) {
+	t.Parallel()
 	e := expNonRoot()
 	req := RequestFor(e)
 	if !slices.Equal(req.Sysctls, []string{unprivPorts, pingRange}) {
@@ -392,6 +403,7 @@ func TestRequestFor(t *testing.T) {
 }
 
 func TestCompareScope(t *testing.T) {
+	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()
 	for _, tc := range []struct {
 		scope Scope
@@ -408,8 +420,8 @@ func TestCompareScope(t *testing.T) {
 		fs := CompareScope(e, o, func(s Scope) bool { return s == tc.scope })
 		var got []string
 		for _, f := range fs {
-			if len(got) == 0 || got[len(got)-1] != f.Check {
-				got = append(got, f.Check)
+			if len(got) == 0 || got[len(got)-1] != string(f.Check) {
+				got = append(got, string(f.Check))
 			}
 			if f.Scope != tc.label {
 				t.Errorf("%s: scope %q, want %q", f.Check, f.Scope, tc.label)
@@ -440,7 +452,7 @@ func BenchmarkCompare(b *testing.B) {
 	e.SupplementalGroups = []int64{3000}
 	e.AllowedGroups = []int64{1000}
 	e.NoNewPrivs, e.ReadOnlyRootFilesystem = true, true
-	e.Seccomp = spec.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: "pod"}
+	e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromPod}}
 	o.Groups = []int64{1000, 2000, 3000}
 	o.NoNewPrivs, o.Mounts.RootReadOnly, o.Seccomp, o.SeccompFilters = true, true, 2, 1
 	if s := Summarize(Compare(e, o)); s.Drift != 0 || s.Unknown != 0 {

@@ -1,5 +1,7 @@
-// Package verify runs one verification cycle: resolve the expectation for a
-// container, observe a process, compare, and assemble the report. What
+// Package verify is the pipeline every command uses, from the spec's source
+// to a Verifier (see Pipeline), and one verification cycle: resolve the
+// expectation for a container, observe a process, compare, and assemble
+// the report. What
 // depends only on the spec (which sysctls and paths to read) is worked out
 // once, when the Verifier is made, not on every cycle.
 package verify
@@ -8,16 +10,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
 )
 
 // Verifier verifies processes of one container against one spec.
 type Verifier struct {
-	workload  *spec.Workload
+	workload  *manifest.Workload
 	container string
-	profile   *spec.Profile
+	profile   *expect.Profile
 	source    report.SpecRef
 	fs        probe.FS
 	request   probe.Request
@@ -26,7 +29,7 @@ type Verifier struct {
 }
 
 // New prepares a Verifier; the container must exist in the workload.
-func New(wl *spec.Workload, container string, prof *spec.Profile, src report.SpecRef, fs probe.FS) (*Verifier, error) {
+func New(wl *manifest.Workload, container string, prof *expect.Profile, src report.SpecRef, fs probe.FS) (*Verifier, error) {
 	v := &Verifier{workload: wl, container: container, profile: prof, source: src, fs: fs, Now: time.Now}
 	// The request (sysctl names, masked paths) does not depend on the
 	// image's users, so a resolution without them is enough to plan reads.
@@ -34,6 +37,7 @@ func New(wl *spec.Workload, container string, prof *spec.Profile, src report.Spe
 	if err != nil {
 		return nil, err
 	}
+	v.container = pre.Container
 	v.request = report.RequestFor(pre)
 	return v, nil
 }
@@ -41,12 +45,16 @@ func New(wl *spec.Workload, container string, prof *spec.Profile, src report.Spe
 // Request returns what each cycle reads beyond the fixed items.
 func (v *Verifier) Request() probe.Request { return v.request }
 
+// Container returns the name of the container verified.
+func (v *Verifier) Container() string { return v.container }
+
 // BlindError is returned when a process's state cannot be observed at all.
 type BlindError struct {
 	PID int
 	Why *probe.ReadError
 }
 
+// Error says which process could not be observed, and why.
 func (e *BlindError) Error() string {
 	pid := "self"
 	if e.PID != 0 {
@@ -79,26 +87,26 @@ func (v *Verifier) Compare(st *probe.State) (*report.Report, error) {
 
 // Expected resolves the expectation for st (nil: without image or kernel
 // facts).
-func (v *Verifier) Expected(st *probe.State) (*spec.Expected, error) { return v.resolve(st) }
+func (v *Verifier) Expected(st *probe.State) (*expect.Expected, error) { return v.resolve(st) }
 
-func (v *Verifier) resolve(st *probe.State) (*spec.Expected, error) {
-	in := spec.Input{Workload: v.workload, Container: v.container, Profile: v.profile, LastCap: 40}
+func (v *Verifier) resolve(st *probe.State) (*expect.Expected, error) {
+	in := expect.Input{Workload: v.workload, Container: v.container, Profile: v.profile, LastCap: 40}
 	if st != nil {
 		if st.Missing(probe.ItemLastCap) == nil {
 			in.LastCap = st.LastCap
 		}
-		in.Image = ImageOf(st)
+		in.Image = ImageOf(&st.Container)
 	}
-	return spec.Resolve(in)
+	return expect.Resolve(in)
 }
 
 // ImageOf turns what the probe read of the container's /etc/passwd and
 // /etc/group into the resolver's input; an absent file is a known answer
 // (no entries), an unreadable one is not.
-func ImageOf(st *probe.State) spec.Image {
-	known := func(item string) bool {
-		why := st.Missing(item)
+func ImageOf(c *probe.Container) expect.Image {
+	known := func(item probe.Item) bool {
+		why := c.Unread.Missing(item)
 		return why == nil || why.Reason == probe.ReasonAbsent
 	}
-	return spec.Image{Passwd: st.Passwd, Group: st.Group, PasswdReadable: known(probe.ItemPasswd), GroupReadable: known(probe.ItemGroupFile)}
+	return expect.Image{Passwd: c.Passwd, Group: c.Group, PasswdReadable: known(probe.ItemPasswd), GroupReadable: known(probe.ItemGroupFile)}
 }

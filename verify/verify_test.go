@@ -5,9 +5,10 @@ import (
 	"io"
 	"testing"
 
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
 )
 
 const demoPod = `
@@ -31,11 +32,11 @@ spec:
 
 func newVerifier(tb testing.TB, procRoot string) *Verifier {
 	tb.Helper()
-	ws, err := spec.Decode("demo.yaml", []byte(demoPod))
+	ws, err := manifest.Decode("demo.yaml", []byte(demoPod))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	prof, err := spec.LookupProfile("containerd")
+	prof, err := expect.LookupProfile("containerd")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -47,6 +48,7 @@ func newVerifier(tb testing.TB, procRoot string) *Verifier {
 }
 
 func TestRequestPlannedOnce(t *testing.T) {
+	t.Parallel()
 	v := newVerifier(t, "/proc")
 	req := v.Request()
 	want := map[string]bool{"net.core.somaxconn": true, "net.ipv4.ip_unprivileged_port_start": true, "net.ipv4.ping_group_range": true}
@@ -64,6 +66,7 @@ func TestRequestPlannedOnce(t *testing.T) {
 }
 
 func TestBlindProcessIsAnError(t *testing.T) {
+	t.Parallel()
 	v := newVerifier(t, t.TempDir()) // an empty proc root: nothing to read
 	_, err := v.Verify(0)
 	if _, ok := err.(*BlindError); !ok {

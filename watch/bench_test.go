@@ -26,9 +26,8 @@ func benchWatcher(b *testing.B, n int, distinct bool) *watch.Watcher {
 		pt.add(p)
 	}
 	w, err := watch.New(watch.Config{
-		FS:       pt.FS(),
+		Pipeline: pipeline(pt, staticSpec(podYAML)),
 		Targets:  mustTargets(b, "others"),
-		Spec:     staticSpec(podYAML),
 		Interval: time.Minute,
 		Out:      zerolog.New(io.Discard),
 		Log:      zerolog.Nop(),

@@ -11,8 +11,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
+	"github.com/secctx/secctx/verify"
 	"github.com/secctx/secctx/watch"
 )
 
@@ -58,16 +59,27 @@ type harness struct {
 	read int // bytes of out already returned by cycle
 }
 
-// staticSpec is a spec source without a file to watch.
-func staticSpec(yaml string) watch.SpecSource {
-	return watch.SpecSource{Load: func() (*spec.Loaded, error) {
-		return &spec.Loaded{Source: "test", Name: "test", Data: []byte(yaml)}, nil
-	}}
+// static is a spec source without a file to watch.
+type static string
+
+func (s static) Load() (*manifest.Loaded, error) {
+	return &manifest.Loaded{Source: "test", Name: "test", Data: []byte(s)}, nil
 }
 
+func (static) File() string { return "" }
+
+// staticSpec is a spec source without a file to watch.
+func staticSpec(yaml string) verify.SpecSource { return static(yaml) }
+
 // fileSpec is a spec source reading and watching path.
-func fileSpec(path string) watch.SpecSource {
-	return watch.SpecSource{Path: path, Load: func() (*spec.Loaded, error) { return spec.LoadFile(path) }}
+func fileSpec(path string) verify.SpecSource { return manifest.Locator{Path: path} }
+
+// defaultSpec is the CLI's source when no spec is given: the embedded one.
+func defaultSpec() verify.SpecSource { return manifest.Locator{} }
+
+// pipeline is a pipeline over the fake tree.
+func pipeline(pt *procTree, src verify.SpecSource) *verify.Pipeline {
+	return &verify.Pipeline{Source: src, FS: pt.FS()}
 }
 
 func mustTargets(t testing.TB, specs ...string) []watch.Target {
@@ -85,16 +97,15 @@ func mustTargets(t testing.TB, specs ...string) []watch.Target {
 
 // newHarness makes the watcher; targets are --target values ("others" when
 // none are given).
-func newHarness(t *testing.T, pt *procTree, src watch.SpecSource, targets ...string) *harness {
+func newHarness(t *testing.T, pt *procTree, src verify.SpecSource, targets ...string) *harness {
 	t.Helper()
 	if len(targets) == 0 {
 		targets = []string{"others"}
 	}
 	h := &harness{t: t, tree: pt, now: t0}
 	w, err := watch.New(watch.Config{
-		FS:        pt.FS(),
+		Pipeline:  pipeline(pt, src),
 		Targets:   mustTargets(t, targets...),
-		Spec:      src,
 		Interval:  time.Minute,
 		Heartbeat: time.Hour,
 		// Like the command: a timestamp on every line.
@@ -193,7 +204,7 @@ func rawLines(ls []outLine) string {
 
 // describe renders a change as "kind check[/subject] [severity] pid:comm,...".
 func describe(c watch.Change) string {
-	s := c.Kind + " " + c.Check
+	s := c.Kind + " " + string(c.Check)
 	if c.Subject != "" {
 		s += "/" + c.Subject
 	}
@@ -223,7 +234,7 @@ func describeAll(cs []watch.Change) []string {
 func findings(r *report.Report, check string) []report.Finding {
 	var out []report.Finding
 	for _, f := range r.Findings {
-		if f.Check == check {
+		if string(f.Check) == check {
 			out = append(out, f)
 		}
 	}

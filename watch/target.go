@@ -38,6 +38,7 @@ type Selector struct {
 	PID   int
 }
 
+// String renders the selector as --target spells it.
 func (s Selector) String() string {
 	switch s.Kind {
 	case SelectPID:
@@ -55,6 +56,7 @@ type Target struct {
 	Selector  Selector
 }
 
+// String renders the target as --target spells it.
 func (t Target) String() string {
 	if t.Container == "" {
 		return t.Selector.String()

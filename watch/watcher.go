@@ -2,21 +2,17 @@ package watch
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
 	"github.com/secctx/secctx/verify"
 )
 
@@ -28,20 +24,14 @@ const (
 	jitter = 0.1
 )
 
-// SpecSource yields the manifest stream; Path, when set, is watched for
-// changes (a ConfigMap volume swaps its ..data symlink).
-type SpecSource struct {
-	Path string
-	Load func() (*spec.Loaded, error)
-}
-
 // Config configures a Watcher.
 type Config struct {
-	FS        probe.FS
+	// Pipeline turns the spec into a verifier per target, at start and on
+	// every reload; the file of its source, if any, is watched for changes
+	// (a ConfigMap volume swaps its ..data symlink), and its FS is where
+	// processes are listed and observed.
+	Pipeline  *verify.Pipeline
 	Targets   []Target
-	Profile   *spec.Profile
-	Workload  string // --workload selector
-	Spec      SpecSource
 	Interval  time.Duration
 	Heartbeat time.Duration
 	// MaxCycles stops Run after that many cycles; 0 runs until cancelled.
@@ -133,56 +123,40 @@ func fileKey(path string) string {
 // load (re)reads the spec and plans each target's verifier.
 func (w *Watcher) load() error {
 	key := "static"
-	if w.cfg.Spec.Path != "" {
-		key = fileKey(w.cfg.Spec.Path)
+	if f := w.cfg.Pipeline.Source.File(); f != "" {
+		key = fileKey(f)
 	}
-	ld, err := w.cfg.Spec.Load()
+	spec, err := w.cfg.Pipeline.Load()
 	if err != nil {
 		return err
 	}
-	ws, err := spec.Decode(ld.Name, ld.Data)
-	if err != nil {
-		return err
-	}
-	wl, err := spec.Select(ws, w.cfg.Workload)
-	if err != nil {
-		return err
-	}
-	src := report.SpecRef{Source: ld.Source, Default: ld.Default}
 	plans := make([]containerPlan, 0, len(w.cfg.Targets))
 	for _, t := range w.cfg.Targets {
-		container := t.Container
-		if ld.Default {
-			container = ""
-		}
-		c, _, err := wl.FindContainer(container)
-		if err != nil {
-			return err
-		}
-		v, err := verify.New(wl, c.Name, w.cfg.Profile, src, w.cfg.FS)
+		v, err := spec.Verifier(t.Container)
 		if err != nil {
 			return err
 		}
 		v.Now = w.cfg.Now
-		name := c.Name
-		if ld.Default && t.Container != "" {
+		name := v.Container()
+		if spec.Loaded.Default && t.Container != "" {
 			// Every target is held to the one embedded container; keep
 			// the targets apart by the names they were given.
 			name = t.Container
 		}
 		plans = append(plans, containerPlan{target: t, name: name, verifier: v})
 	}
-	w.plans, w.specSrc, w.specKey = plans, src, key
+	w.plans, w.specSrc, w.specKey = plans, spec.Ref(), key
 	return nil
 }
 
 // reloadIfChanged re-reads the spec file when it changed; a bad new spec
 // logs one error and the last good one stays in force.
 func (w *Watcher) reloadIfChanged() {
-	if w.cfg.Spec.Path == "" {
+	path := w.cfg.Pipeline.Source.File()
+	if path == "" {
 		return
 	}
-	key := fileKey(w.cfg.Spec.Path)
+	key := fileKey(path)
 	if key == w.specKey || key == w.badKey {
 		return
 	}
@@ -191,11 +165,11 @@ func (w *Watcher) reloadIfChanged() {
 		w.mu.Lock()
 		w.status.SpecErrors++
 		w.mu.Unlock()
-		w.cfg.Log.Error().Str("spec", w.cfg.Spec.Path).Msgf("new spec rejected, the last good one stays in force: %v", err)
+		w.cfg.Log.Error().Str("spec", path).Msgf("new spec rejected, the last good one stays in force: %v", err)
 		return
 	}
 	w.badKey = ""
-	w.cfg.Log.Info().Str("spec", w.cfg.Spec.Path).Msg("spec reloaded")
+	w.cfg.Log.Info().Str("spec", path).Msg("spec reloaded")
 }
 
 // Run verifies every interval (with jitter) until ctx is done.
@@ -222,7 +196,7 @@ func (w *Watcher) Cycle() []*report.Report {
 	start := time.Now()
 	w.reloadIfChanged()
 	now := w.cfg.Now()
-	procs := newProcesses(w.cfg.FS)
+	procs := newProcesses(w.cfg.Pipeline.FS)
 	reports := make([]*report.Report, 0, len(w.plans))
 	for i := range w.plans {
 		// Pod-wide state (sysctls of the shared namespaces) is read and
@@ -269,28 +243,31 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 	if err != nil {
 		w.cfg.Log.Warn().Err(err).Msg("cannot list processes")
 	}
-	pod := &probe.State{}
+	var pod probe.Pod
 	if withPod {
-		w.cfg.FS.ObservePod(req, pod)
+		pod = w.cfg.Pipeline.FS.ObservePod(req)
 	}
-	type group struct {
-		shared *probe.State
-		exp    *spec.Expected
-	}
-	groups := map[string]*group{}
-	// Processes in the same state share one comparison; their findings
-	// carry the list of them.
+	// sameState is a per-process comparison shared by the processes whose
+	// state (probe.ProcessKey) is identical; they are listed with its
+	// findings.
 	type sameState struct {
 		findings []report.Finding
 		procs    []report.Process
 	}
-	compared := map[string]*sameState{}
+	// group is a container (a cgroup): its items are read once and its
+	// processes compared once per distinct state.
+	type group struct {
+		container probe.Container
+		exp       *expect.Expected
+		compared  map[probe.ProcessKey]*sameState
+	}
+	groups := map[string]*group{}
 	var order []*sameState
 	var findings []report.Finding
 	var list []report.Process
-	var exp *spec.Expected
+	var exp *expect.Expected
 	for _, pid := range pids {
-		st := w.cfg.FS.ObserveProcess(pid)
+		st := &probe.State{Process: w.cfg.Pipeline.FS.ObserveProcess(pid), Pod: pod}
 		if st.Blind() && p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID {
 			continue // exited since it was listed
 		}
@@ -301,12 +278,10 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 		g := groups[cg]
 		first := g == nil
 		if first {
-			g = &group{shared: &probe.State{}}
-			w.cfg.FS.ObserveContainer(pid, req, g.shared)
+			g = &group{container: w.cfg.Pipeline.FS.ObserveContainer(pid, req), compared: map[probe.ProcessKey]*sameState{}}
 			groups[cg] = g
 		}
-		st.ShareContainer(g.shared)
-		st.SharePod(pod)
+		st.Container = g.container
 		if g.exp == nil {
 			e, err := v.Expected(st)
 			if err != nil {
@@ -320,11 +295,13 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 		if first {
 			findings = append(findings, report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeContainer })...)
 		}
-		key := signature(cg, st)
-		same := compared[key]
-		if same == nil {
+		key, shared := st.Process.Key()
+		same := g.compared[key]
+		if !shared || same == nil {
 			same = &sameState{findings: report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeProcess })}
-			compared[key] = same
+			if shared {
+				g.compared[key] = same
+			}
 			order = append(order, same)
 		}
 		same.procs = append(same.procs, report.Process{PID: st.PID, Comm: st.Comm})
@@ -339,184 +316,9 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 		exp, _ = v.Expected(nil)
 	}
 	if withPod {
-		findings = append(findings, report.CompareScope(exp, pod, func(s report.Scope) bool { return s == report.ScopePod })...)
+		findings = append(findings, report.CompareScope(exp, &probe.State{Pod: pod}, func(s report.Scope) bool { return s == report.ScopePod })...)
 	}
 	r := report.NewMerged(exp, list, findings, w.specSrc, now)
 	r.Target.Container = p.name
 	return r
-}
-
-// signature identifies everything a per-process comparison reads, so that
-// processes in the same state are compared once.
-func signature(cgroup string, st *probe.State) string {
-	var b strings.Builder
-	b.WriteString(cgroup)
-	for _, v := range []uint64{uint64(st.Caps.Inheritable), uint64(st.Caps.Permitted), uint64(st.Caps.Effective),
-		uint64(st.Caps.Bounding), uint64(st.Caps.Ambient)} {
-		b.WriteString(strconv.FormatUint(v, 16))
-		b.WriteByte(',')
-	}
-	for _, v := range []int64{st.UID.Real, st.UID.Effective, st.UID.Saved, st.UID.FS, st.GID.Real, st.GID.Effective, st.GID.Saved, st.GID.FS} {
-		b.WriteString(strconv.FormatInt(v, 10))
-		b.WriteByte(',')
-	}
-	b.WriteByte('|')
-	for _, g := range st.Groups {
-		b.WriteString(strconv.FormatInt(g, 10))
-		b.WriteByte(',')
-	}
-	fmt.Fprintf(&b, "|%v|%d|%d|%s|", st.NoNewPrivs, st.Seccomp, st.SeccompFilters, st.LSM.Label)
-	// Unread reasons name their file, which holds the pid: a process with
-	// an unread item is compared on its own.
-	unread := make([]string, 0, len(st.Unread))
-	for k, re := range st.Unread {
-		unread = append(unread, k+"="+re.Error())
-	}
-	sort.Strings(unread)
-	b.WriteString(strings.Join(unread, ","))
-	return b.String()
-}
-
-// Change is one entry of a change line.
-type Change struct {
-	// Kind is "drift" (new), "resolved", "changed" (a value moved) or
-	// "unknown" (a check became unreadable).
-	Kind      string           `json:"kind"`
-	Check     string           `json:"check"`
-	Subject   string           `json:"subject,omitempty"`
-	Severity  report.Severity  `json:"severity,omitempty"`
-	Processes []report.Process `json:"processes,omitempty"`
-	Observed  any              `json:"observed,omitempty"`
-	Previous  any              `json:"previous,omitempty"`
-}
-
-// findingKey identifies a finding's meaning apart from which processes hold
-// it, so process churn alone does not count as a change.
-func findingKey(f report.Finding) string {
-	obs, _ := json.Marshal(f.Observed)
-	return f.Check + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + string(obs)
-}
-
-// diff compares a container's findings with the last cycle's: a drift or
-// unknown that appears is reported as such, one that no longer holds as
-// "resolved", and any other value that moved as "changed".
-func diff(prev, cur map[string]report.Finding) []Change {
-	type subject struct{ check, subject string }
-	bad := func(m map[string]report.Finding) map[subject]bool {
-		out := map[subject]bool{}
-		for _, f := range m {
-			if f.Status == report.StatusDrift || f.Status == report.StatusUnknown {
-				out[subject{f.Check, f.Subject}] = true
-			}
-		}
-		return out
-	}
-	prevBad, curBad := bad(prev), bad(cur)
-	var out []Change
-	for k, f := range cur {
-		if _, ok := prev[k]; ok {
-			continue
-		}
-		s := subject{f.Check, f.Subject}
-		c := Change{Check: f.Check, Subject: f.Subject, Severity: f.Severity, Processes: f.Processes, Observed: f.Observed}
-		switch f.Status {
-		case report.StatusDrift:
-			c.Kind = "drift"
-		case report.StatusUnknown:
-			c.Kind = "unknown"
-		default:
-			if prevBad[s] && !curBad[s] {
-				continue // reported below as resolved
-			}
-			c.Kind = "changed"
-		}
-		for _, p := range prev {
-			if p.Check == f.Check && p.Subject == f.Subject {
-				c.Previous = p.Observed
-				break
-			}
-		}
-		out = append(out, c)
-	}
-	resolved := map[subject]bool{}
-	for _, f := range prev {
-		s := subject{f.Check, f.Subject}
-		if (f.Status != report.StatusDrift && f.Status != report.StatusUnknown) || curBad[s] || resolved[s] {
-			continue
-		}
-		resolved[s] = true
-		c := Change{Kind: "resolved", Check: f.Check, Subject: f.Subject, Previous: f.Observed, Processes: f.Processes}
-		for _, n := range cur {
-			if n.Check == f.Check && n.Subject == f.Subject {
-				c.Observed = n.Observed
-				break
-			}
-		}
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind < out[j].Kind
-		}
-		return out[i].Check+out[i].Subject < out[j].Check+out[j].Subject
-	})
-	return out
-}
-
-// emit writes the change line of a container (and its heartbeat when due).
-func (w *Watcher) emit(container string, r *report.Report, beat, first bool) {
-	cur := make(map[string]report.Finding, len(r.Findings))
-	for _, f := range r.Findings {
-		cur[findingKey(f)] = f
-	}
-	changes := diff(w.last[container], cur)
-	for i := range changes {
-		// A finding that holds for every process lists none; a change
-		// names them all.
-		if changes[i].Processes == nil && changes[i].Kind != "resolved" {
-			changes[i].Processes = r.Target.Processes
-		}
-	}
-	w.last[container] = cur
-	event := ""
-	switch {
-	case first:
-		event = "initial"
-	case len(changes) > 0:
-		event = "change"
-	case beat:
-		event = "heartbeat"
-	default:
-		return // unchanged: nothing between heartbeats
-	}
-	lvl := zerolog.InfoLevel
-	if r.Summary.Drift > 0 && event != "heartbeat" {
-		lvl = zerolog.WarnLevel
-	}
-	e := w.cfg.Out.WithLevel(lvl).Str("event", event).Str("container", container).
-		Int("processes", len(r.Target.Processes)).Int("drift", r.Summary.Drift)
-	if event == "change" {
-		e = e.Interface("changes", changes)
-	}
-	e.Interface("report", r).Msg(message(event, container, r, changes))
-}
-
-func message(event, container string, r *report.Report, changes []Change) string {
-	switch event {
-	case "initial":
-		return fmt.Sprintf("container %s: first verification, %d drift", container, r.Summary.Drift)
-	case "heartbeat":
-		return fmt.Sprintf("container %s: unchanged, %d drift", container, r.Summary.Drift)
-	}
-	counts := map[string]int{}
-	for _, c := range changes {
-		counts[c.Kind]++
-	}
-	var parts []string
-	for _, k := range []string{"drift", "resolved", "changed", "unknown"} {
-		if counts[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
-		}
-	}
-	return fmt.Sprintf("container %s: state changed: %s", container, strings.Join(parts, ", "))
 }

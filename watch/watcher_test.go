@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/spec"
 	"github.com/secctx/secctx/verify"
 	"github.com/secctx/secctx/watch"
 )
@@ -558,13 +558,13 @@ func TestInitialSpecInvalid(t *testing.T) {
 		"unknown container": podYAML,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := watch.New(watch.Config{FS: pt.FS(), Targets: mustTargets(t, "nope=others"), Spec: staticSpec(yaml)})
+			_, err := watch.New(watch.Config{Pipeline: pipeline(pt, staticSpec(yaml)), Targets: mustTargets(t, "nope=others")})
 			if err == nil {
 				t.Fatal("New accepted the spec")
 			}
 		})
 	}
-	_, err := watch.New(watch.Config{FS: pt.FS(), Targets: mustTargets(t, "app=others", "app=self"), Spec: staticSpec(podYAML)})
+	_, err := watch.New(watch.Config{Pipeline: pipeline(pt, staticSpec(podYAML)), Targets: mustTargets(t, "app=others", "app=self")})
 	if err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("a container targeted twice: %v", err)
 	}
@@ -926,11 +926,11 @@ func TestSharedComparisonMatchesPerProcess(t *testing.T) {
 // merges as a report of several processes does.
 func referenceFindings(t *testing.T, pt *procTree, yaml string, got *report.Report) []report.Finding {
 	t.Helper()
-	ws, err := spec.Decode("test", []byte(yaml))
+	ws, err := manifest.Decode("test", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wl, err := spec.Select(ws, "")
+	wl, err := manifest.Select(ws, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1023,8 +1023,7 @@ func TestDefaultSpecTwoTargets(t *testing.T) {
 	pt := newProcTree(t, appProc(7, "secctx", "side"))
 	pt.add(pauseProc(), appProc(20, "nginx", "app"))
 	pt.update(20, setUID(0)) // app drifts from restricted (runAsNonRoot), the sidecar does not
-	src := watch.SpecSource{Load: func() (*spec.Loaded, error) { return spec.Load("", func(string) string { return "" }, nil) }}
-	h := newHarness(t, pt, src, "app=comm:nginx", "side=self")
+	h := newHarness(t, pt, defaultSpec(), "app=comm:nginx", "side=self")
 	lines := h.cycle()
 	if len(lines) != 2 {
 		t.Fatalf("first cycle: %d lines, want 2 initial", len(lines))
@@ -1056,8 +1055,7 @@ func TestDefaultSpecTwoTargets(t *testing.T) {
 // target container names do not have to exist in it.
 func TestDefaultSpecTarget(t *testing.T) {
 	pt := appPod(t, 1)
-	w, err := watch.New(watch.Config{FS: pt.FS(), Targets: mustTargets(t, "app=others"),
-		Spec: watch.SpecSource{Load: func() (*spec.Loaded, error) { return spec.Load("", func(string) string { return "" }, nil) }}})
+	w, err := watch.New(watch.Config{Pipeline: pipeline(pt, defaultSpec()), Targets: mustTargets(t, "app=others")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestBadInputIsOneLineExit2(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, spec string
 		args       []string
@@ -84,6 +85,7 @@ func TestBadInputIsOneLineExit2(t *testing.T) {
 }
 
 func TestSpecFromEnvAndStdin(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "pod.yaml", pod)
 	for name, tc := range map[string]struct {
 		env   map[string]string
@@ -122,6 +124,7 @@ func TestSpecFromEnvAndStdin(t *testing.T) {
 }
 
 func TestUnobservableProcessExit3(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "pod.yaml", pod)
 	code, stdout, stderr := runCLI(t, nil, "", "verify", "--spec", p, "--proc", t.TempDir())
 	if code != exitUnobserved || stdout != "" || !strings.Contains(stderr, "cannot observe") {
@@ -130,6 +133,7 @@ func TestUnobservableProcessExit3(t *testing.T) {
 }
 
 func TestFailOnThreshold(t *testing.T) {
+	t.Parallel()
 	// On a build machine secctx runs unconfined as root: verifying it against
 	// a non-root spec drifts at critical severity; --fail-on decides exit 1.
 	if os.Getuid() != 0 {
@@ -142,6 +146,7 @@ func TestFailOnThreshold(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	code, out, _ := runCLI(t, nil, "", "--help")
 	if code != 0 || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "secctx verify") {
 		t.Errorf("help: %d %q", code, out)
@@ -158,6 +163,7 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestExpectAndRender(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "pod.yaml", pod)
 	code, out, errs := runCLI(t, nil, "", "expect", "--spec", p, "-o", "json")
 	if code != 0 || !strings.Contains(out, `"uid": 1000`) {
@@ -176,12 +182,7 @@ func TestExpectAndRender(t *testing.T) {
 // BenchmarkOneShotProcess measures what a `kubectl exec ... secctx verify`
 // costs: a whole process, start to exit, of the stripped static binary.
 func BenchmarkOneShotProcess(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "secctx")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := secctxBinary(b)
 	spec := filepath.Join(b.TempDir(), "pod.yaml")
 	if err := os.WriteFile(spec, []byte(pod), 0o644); err != nil {
 		b.Fatal(err)

@@ -1,130 +1,164 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	sigsjson "sigs.k8s.io/json"
+	"strconv"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 )
 
-// writeStateText renders the observed state for `secctx probe -o text`.
-func writeStateText(w io.Writer, st *probe.State) error {
+// writeFields renders v (an observed or expected state) as a two-column
+// table derived from its JSON form, so that a field added to the type shows
+// up without touching this file: one line per field of the top-level
+// object, labelled with its JSON path; an object of plain values is one
+// line of key=value pairs; a list of plain values is one line (a line an
+// element for long lists of sentences); a list of objects is a line an
+// element.
+func writeFields(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	root, err := readNode(sigsjson.NewDecoderCaseSensitivePreserveInts(bytes.NewReader(b)))
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(k string, format string, args ...any) {
-		fmt.Fprintf(tw, "%s\t%s\n", k, fmt.Sprintf(format, args...))
-	}
-	p("pid", "%d (%s)", st.PID, st.Comm)
-	p("uid", "%d %d %d %d", st.UID.Real, st.UID.Effective, st.UID.Saved, st.UID.FS)
-	p("gid", "%d %d %d %d", st.GID.Real, st.GID.Effective, st.GID.Saved, st.GID.FS)
-	p("groups", "%v", st.Groups)
-	p("CapBnd", "%s %s", st.Caps.Bounding.Hex(), st.Caps.Bounding)
-	p("CapPrm", "%s %s", st.Caps.Permitted.Hex(), st.Caps.Permitted)
-	p("CapEff", "%s %s", st.Caps.Effective.Hex(), st.Caps.Effective)
-	p("CapInh", "%s %s", st.Caps.Inheritable.Hex(), st.Caps.Inheritable)
-	p("CapAmb", "%s %s", st.Caps.Ambient.Hex(), st.Caps.Ambient)
-	p("cap_last_cap", "%d", st.LastCap)
-	p("NoNewPrivs", "%v", st.NoNewPrivs)
-	p("Seccomp", "%d (%d filters)", st.Seccomp, st.SeccompFilters)
-	lsm := st.LSM.Name
-	if lsm == "" {
-		lsm = "none"
-	}
-	p("lsm", "%s %s", lsm, st.LSM.Label)
-	p("root read-only", "%v", st.Mounts.RootReadOnly)
-	paths := make([]string, 0, len(st.Mounts.Paths))
-	for k := range st.Mounts.Paths {
-		paths = append(paths, k)
-	}
-	sort.Strings(paths)
-	for _, k := range paths {
-		s := st.Mounts.Paths[k]
-		state := "absent"
-		switch {
-		case s.Masked:
-			state = "masked"
-		case s.ReadOnly:
-			state = "read-only"
-		case s.Exists:
-			state = "visible"
+	emit := func(label, value string) { fmt.Fprintf(tw, "%s\t%s\n", label, value) }
+	if obj, ok := root.(*object); ok {
+		for i, k := range obj.keys {
+			render(k, obj.vals[i], emit)
 		}
-		p("path "+k, "%s", state)
-	}
-	for _, v := range st.Mounts.Volumes {
-		p("volume "+v.Path, "%s ro=%v", v.FSType, v.ReadOnly)
-	}
-	names := make([]string, 0, len(st.Sysctls))
-	for k := range st.Sysctls {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		p("sysctl "+k, "%s", st.Sysctls[k])
-	}
-	p("uid_map", "%s", idMap(st.UIDMap))
-	p("gid_map", "%s", idMap(st.GIDMap))
-	unread := make([]string, 0, len(st.Unread))
-	for k := range st.Unread {
-		unread = append(unread, k)
-	}
-	sort.Strings(unread)
-	for _, k := range unread {
-		p("unread "+k, "%s", st.Unread[k].Error())
+	} else {
+		render("value", root, emit)
 	}
 	return tw.Flush()
 }
 
-func idMap(m probe.IDMap) string {
-	var parts []string
-	for _, e := range m {
-		parts = append(parts, fmt.Sprintf("%d %d %d", e.Inside, e.Outside, e.Length))
-	}
-	return strings.Join(parts, "; ")
+// object is a JSON object with its keys in order.
+type object struct {
+	keys []string
+	vals []any
 }
 
-func ptr(v *int64) string {
-	if v == nil {
-		return "(image default)"
+// readNode reads one JSON value, keeping the order of object keys.
+func readNode(dec sigsjson.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
 	}
-	return fmt.Sprint(*v)
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	switch d {
+	case '{':
+		o := &object{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			v, err := readNode(dec)
+			if err != nil {
+				return nil, err
+			}
+			o.keys, o.vals = append(o.keys, k.(string)), append(o.vals, v)
+		}
+		_, err = dec.Token()
+		return o, err
+	default: // '['
+		var list []any
+		for dec.More() {
+			v, err := readNode(dec)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+		}
+		_, err = dec.Token()
+		if list == nil {
+			list = []any{}
+		}
+		return list, err
+	}
 }
 
-// writeExpectedText renders the resolved expectation for `secctx expect`.
-func writeExpectedText(w io.Writer, e *spec.Expected) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(k string, format string, args ...any) {
-		fmt.Fprintf(tw, "%s\t%s\n", k, fmt.Sprintf(format, args...))
+// plain reports whether v is a JSON scalar, and renders it.
+func plain(v any) (string, bool) {
+	switch t := v.(type) {
+	case nil:
+		return "-", true
+	case string:
+		return t, true
+	case int64:
+		return strconv.FormatInt(t, 10), true
+	case float64:
+		return strconv.FormatFloat(t, 'g', -1, 64), true
+	case bool:
+		return strconv.FormatBool(t), true
 	}
-	p("workload", "%s container %s (%s)", e.Workload, e.Container, e.ContainerKind)
-	p("profile", "%s", e.Profile)
-	p("uid", "%s", ptr(e.UID))
-	p("gid", "%s", ptr(e.GID))
-	p("runAsNonRoot", "%v", e.RunAsNonRoot)
-	p("supplementalGroups", "%v (policy %s, also allowed %v)", e.SupplementalGroups, e.GroupsPolicy, e.AllowedGroups)
-	p("fsGroup", "%s", ptr(e.FSGroup))
-	p("capabilities", "%s %s (all: %v)", e.Capabilities.Hex(), e.Capabilities, e.AllCapabilities)
-	p("privileged", "%v", e.Privileged)
-	p("noNewPrivs", "%v", e.NoNewPrivs)
-	p("readOnlyRootFilesystem", "%v", e.ReadOnlyRootFilesystem)
-	p("procMount", "%s: masked %v, read-only %v", e.ProcMount, e.MaskedPaths, e.ReadonlyPaths)
-	p("seccomp", "%s from %s (mode %d)", e.Seccomp.Type, e.Seccomp.Source, e.Seccomp.Mode)
-	p("appArmor", "%s %s from %s", e.AppArmor.Type, e.AppArmor.Profile, e.AppArmor.Source)
-	if e.SELinux != nil {
-		p("seLinux", "%+v", *e.SELinux)
+	return "", false
+}
+
+// inline renders an object of scalars as key=value pairs, or reports that
+// it holds more than scalars.
+func inline(o *object) (string, bool) {
+	parts := make([]string, len(o.keys))
+	for i, k := range o.keys {
+		s, ok := plain(o.vals[i])
+		if !ok {
+			return "", false
+		}
+		if s == "" || strings.ContainsAny(s, " \t") {
+			s = strconv.Quote(s)
+		}
+		parts[i] = k + "=" + s
 	}
-	for _, s := range e.Sysctls {
-		p("sysctl "+s.Name, "%q (%s)", s.Value, s.Source)
+	return strings.Join(parts, " "), true
+}
+
+// maxLine is the longest list of scalars holding blanks (sentences) that is
+// rendered on one line.
+const maxLine = 100
+
+func render(label string, v any, emit func(label, value string)) {
+	if s, ok := plain(v); ok {
+		emit(label, s)
+		return
 	}
-	p("hostUsers", "%v", e.HostUsers)
-	if err := tw.Flush(); err != nil {
-		return err
+	switch t := v.(type) {
+	case *object:
+		if s, ok := inline(t); ok && len(t.keys) > 0 {
+			emit(label, s)
+			return
+		}
+		for i, k := range t.keys {
+			render(label+"."+k, t.vals[i], emit)
+		}
+	case []any:
+		var items []string
+		allPlain, spaced := true, false
+		for _, e := range t {
+			s, ok := plain(e)
+			if !ok {
+				allPlain = false
+				break
+			}
+			spaced = spaced || strings.ContainsAny(s, " \t")
+			items = append(items, s)
+		}
+		line := "[" + strings.Join(items, " ") + "]"
+		if allPlain && (!spaced || len(line) <= maxLine) {
+			emit(label, line)
+			return
+		}
+		for i, e := range t {
+			render(fmt.Sprintf("%s[%d]", label, i), e, emit)
+		}
 	}
-	fmt.Fprintln(w, "\nrules applied:")
-	for _, r := range e.Rules {
-		fmt.Fprintf(w, "- %s\n", r)
-	}
-	return nil
 }

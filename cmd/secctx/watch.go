@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os/signal"
 	"runtime/debug"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/spec"
 	"github.com/secctx/secctx/watch"
 )
 
@@ -80,7 +77,17 @@ func envDuration(getenv func(string) string, key string, def time.Duration) time
 	return def
 }
 
-func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger) (int, error) {
+// watchFlags: watch writes JSON lines only, so it has no -o or --pid; its
+// diagnostics default to JSON at info level.
+func watchFlags(fs *flag.FlagSet, o *options) {
+	o.logFlags(fs, "info", "json")
+	o.specFlags(fs)
+	o.watch.register(fs, o.getenv)
+}
+
+// runWatch verifies its targets on an interval until SIGTERM, SIGINT or
+// --cycles.
+func runWatch(o *options, e *env, log zerolog.Logger) (int, error) {
 	wo := &o.watch
 	for _, key := range []string{"SECCTX_INTERVAL", "SECCTX_HEARTBEAT"} {
 		if v := o.getenv(key); v != "" {
@@ -113,9 +120,9 @@ func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 	if len(wo.targets) == 0 {
 		wo.targets = targetList{{Container: o.container, Selector: watch.Selector{Kind: watch.SelectSelf}}}
 	}
-	prof, err := spec.LookupProfile(o.profile)
+	p, err := o.pipeline(e.stdin)
 	if err != nil {
-		return exitUsage, &usageError{"--profile: " + err.Error()}
+		return exitUsage, err
 	}
 	var ln net.Listener
 	if wo.listen != "" {
@@ -126,14 +133,6 @@ func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 			return exitUsage, &usageError{"--listen: " + err.Error()}
 		}
 	}
-	path := o.specPath
-	if path == "" {
-		path = o.getenv(spec.EnvSpecFile)
-	}
-	if path == "-" {
-		path = "" // stdin cannot be re-read
-	}
-	src := watch.SpecSource{Path: path, Load: func() (*spec.Loaded, error) { return spec.Load(o.specPath, o.getenv, stdin) }}
 	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
 	// A sidecar runs in every pod and pays for its memory there: a soft
 	// limit makes the collector return memory early instead of letting the
@@ -142,15 +141,12 @@ func runWatch(o *options, stdin io.Reader, stdout io.Writer, log zerolog.Logger)
 		debug.SetMemoryLimit(watchMemoryLimit)
 	}
 	w, err := watch.New(watch.Config{
-		FS:        probe.NewFS(o.procRoot),
+		Pipeline:  p,
 		Targets:   wo.targets,
-		Profile:   prof,
-		Workload:  o.workload,
-		Spec:      src,
 		Interval:  wo.interval,
 		Heartbeat: wo.heartbeat,
 		MaxCycles: wo.cycles,
-		Out:       zerolog.New(stdout).With().Timestamp().Logger(),
+		Out:       zerolog.New(e.stdout).With().Timestamp().Logger(),
 		Log:       log,
 	})
 	if err != nil {

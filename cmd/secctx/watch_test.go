@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -19,15 +18,13 @@ import (
 // The watch command is tested as a process: it installs signal handlers
 // and a soft memory limit, neither of which belongs in the test binary.
 
-// secctxBinary builds the command into the test's temporary directory
-// (the build cache makes every build after the first a link).
-func secctxBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "secctx")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// secctxBinary returns the command built once for the package (see
+// TestMain).
+func secctxBinary(tb testing.TB) string {
+	tb.Helper()
+	bin, err := built.get()
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return bin
 }

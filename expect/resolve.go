@@ -1,0 +1,162 @@
+package expect
+
+import (
+	"fmt"
+	"github.com/secctx/secctx/check"
+
+	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/userdb"
+)
+
+// Image is what the resolver knows of the container image's users, read from
+// its own /etc/passwd and /etc/group when reachable.
+type Image struct {
+	Passwd []userdb.Account
+	Group  []userdb.GroupEntry
+	// PasswdReadable is true when /etc/passwd was read or is known to be
+	// absent (a uid missing from an absent file resolves to gid 0, as the
+	// runtime does). False when it could not be read: the gid is unknown.
+	PasswdReadable bool
+	// GroupReadable is the same for /etc/group.
+	GroupReadable bool
+}
+
+// Input is everything a resolution needs.
+type Input struct {
+	Workload  *manifest.Workload
+	Container string // name; "" for the only container
+	Profile   *Profile
+	Image     Image
+	// LastCap is /proc/sys/kernel/cap_last_cap, the size of "all
+	// capabilities".
+	LastCap int
+}
+
+// resolution carries the merged inputs through the rules.
+type resolution struct {
+	in   *Input
+	pod  *manifest.PodSecurityContext // never nil
+	ctr  *manifest.Container
+	sc   *manifest.SecurityContext // merged: container over pod; never nil
+	exp  *Expected
+	user *userdb.Account // the uid's passwd entry, if found
+}
+
+// rule is one step of what the kubelet and the runtime do to a declared
+// securityContext; rules run in order and record themselves in Expected.Rules.
+type rule func(r *resolution)
+
+// rules is the resolver: read it as the list of rules applied.
+var rules = []rule{
+	mergeContainerOverPod,
+	resolveUser,
+	resolvePrimaryGroup,
+	resolveRunAsNonRoot,
+	resolveSupplementalGroups,
+	resolveCapabilities,
+	resolvePrivileged,
+	resolveNoNewPrivs,
+	resolveReadOnlyRoot,
+	resolveMaskedPaths,
+	resolveSeccomp,
+	resolveAppArmor,
+	resolveSELinux,
+	resolveSysctls,
+	resolveHostUsers,
+	addPlatformHints,
+}
+
+// Resolve derives the expected effective state of one container.
+func Resolve(in Input) (*Expected, error) {
+	if in.Profile == nil {
+		p, err := LookupProfile("")
+		if err != nil {
+			return nil, err
+		}
+		in.Profile = p
+	}
+	ctr, kind, err := in.Workload.FindContainer(in.Container)
+	if err != nil {
+		return nil, err
+	}
+	r := &resolution{in: &in, ctr: ctr, pod: in.Workload.Spec.SecurityContext}
+	if r.pod == nil {
+		r.pod = &manifest.PodSecurityContext{}
+	}
+	r.exp = &Expected{
+		Profile:       in.Profile.Name,
+		Workload:      in.Workload.ID(),
+		Namespace:     in.Workload.Namespace,
+		Container:     ctr.Name,
+		ContainerKind: kind,
+	}
+	for _, apply := range rules {
+		apply(r)
+	}
+	return r.exp, nil
+}
+
+func (r *resolution) note(format string, args ...interface{}) {
+	r.exp.Rules = append(r.exp.Rules, fmt.Sprintf(format, args...))
+}
+
+// mergeContainerOverPod: container fields override pod fields for the fields
+// both levels have (DetermineEffectiveSecurityContext); capabilities,
+// privileged, readOnlyRootFilesystem, allowPrivilegeEscalation and procMount
+// exist only on the container.
+func mergeContainerOverPod(r *resolution) {
+	m := manifest.SecurityContext{}
+	if c := r.ctr.SecurityContext; c != nil {
+		m = *c
+	}
+	p := r.pod
+	if m.SELinuxOptions == nil {
+		m.SELinuxOptions = p.SELinuxOptions
+	}
+	if m.RunAsUser == nil {
+		m.RunAsUser = p.RunAsUser
+	}
+	if m.RunAsGroup == nil {
+		m.RunAsGroup = p.RunAsGroup
+	}
+	if m.RunAsNonRoot == nil {
+		m.RunAsNonRoot = p.RunAsNonRoot
+	}
+	if m.SeccompProfile == nil {
+		m.SeccompProfile = p.SeccompProfile
+	}
+	if m.AppArmorProfile == nil {
+		m.AppArmorProfile = p.AppArmorProfile
+	}
+	r.sc = &m
+	r.note("container securityContext merged over pod securityContext")
+}
+
+// addPlatformHints copies the profile's per-check platform rules.
+func addPlatformHints(r *resolution) {
+	if len(r.in.Profile.Hints) == 0 {
+		return
+	}
+	r.exp.Hints = make(map[check.ID]string, len(r.in.Profile.Hints))
+	for k, v := range r.in.Profile.Hints {
+		r.exp.Hints[k] = v
+	}
+}
+
+func containsAll(list []string) bool {
+	for _, v := range list {
+		if manifest.IsAll(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

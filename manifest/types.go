@@ -1,0 +1,138 @@
+// Package manifest is what was declared: where the spec comes from (the
+// --spec flag, the environment, stdin, the embedded default) and its size
+// limit, strict decoding of the manifest stream, validation as the API
+// server validates, and the choice of workload and container.
+//
+// The structs here are a minimal mirror of the securityContext-related
+// subset of the Kubernetes API with the exact JSON field names; k8s.io/api
+// itself is used only in tests, to prove the two decode alike.
+package manifest
+
+// PodSecurityContext mirrors core/v1 PodSecurityContext.
+type PodSecurityContext struct {
+	SELinuxOptions           *SELinuxOptions  `json:"seLinuxOptions,omitempty"`
+	WindowsOptions           *WindowsOptions  `json:"windowsOptions,omitempty"`
+	RunAsUser                *int64           `json:"runAsUser,omitempty"`
+	RunAsGroup               *int64           `json:"runAsGroup,omitempty"`
+	RunAsNonRoot             *bool            `json:"runAsNonRoot,omitempty"`
+	SupplementalGroups       []int64          `json:"supplementalGroups,omitempty"`
+	SupplementalGroupsPolicy *string          `json:"supplementalGroupsPolicy,omitempty"`
+	FSGroup                  *int64           `json:"fsGroup,omitempty"`
+	Sysctls                  []Sysctl         `json:"sysctls,omitempty"`
+	FSGroupChangePolicy      *string          `json:"fsGroupChangePolicy,omitempty"`
+	SeccompProfile           *SeccompProfile  `json:"seccompProfile,omitempty"`
+	AppArmorProfile          *AppArmorProfile `json:"appArmorProfile,omitempty"`
+	SELinuxChangePolicy      *string          `json:"seLinuxChangePolicy,omitempty"`
+}
+
+// SecurityContext mirrors core/v1 SecurityContext (the container level).
+type SecurityContext struct {
+	Capabilities             *Capabilities    `json:"capabilities,omitempty"`
+	Privileged               *bool            `json:"privileged,omitempty"`
+	SELinuxOptions           *SELinuxOptions  `json:"seLinuxOptions,omitempty"`
+	WindowsOptions           *WindowsOptions  `json:"windowsOptions,omitempty"`
+	RunAsUser                *int64           `json:"runAsUser,omitempty"`
+	RunAsGroup               *int64           `json:"runAsGroup,omitempty"`
+	RunAsNonRoot             *bool            `json:"runAsNonRoot,omitempty"`
+	ReadOnlyRootFilesystem   *bool            `json:"readOnlyRootFilesystem,omitempty"`
+	AllowPrivilegeEscalation *bool            `json:"allowPrivilegeEscalation,omitempty"`
+	ProcMount                *string          `json:"procMount,omitempty"`
+	SeccompProfile           *SeccompProfile  `json:"seccompProfile,omitempty"`
+	AppArmorProfile          *AppArmorProfile `json:"appArmorProfile,omitempty"`
+}
+
+// Capabilities mirrors core/v1 Capabilities.
+type Capabilities struct {
+	Add  []string `json:"add,omitempty"`
+	Drop []string `json:"drop,omitempty"`
+}
+
+// SELinuxOptions mirrors core/v1 SELinuxOptions.
+type SELinuxOptions struct {
+	User  string `json:"user,omitempty"`
+	Role  string `json:"role,omitempty"`
+	Type  string `json:"type,omitempty"`
+	Level string `json:"level,omitempty"`
+}
+
+// WindowsOptions mirrors core/v1 WindowsSecurityContextOptions; it is
+// accepted so that valid manifests decode, and otherwise ignored.
+type WindowsOptions struct {
+	GMSACredentialSpecName *string `json:"gmsaCredentialSpecName,omitempty"`
+	GMSACredentialSpec     *string `json:"gmsaCredentialSpec,omitempty"`
+	RunAsUserName          *string `json:"runAsUserName,omitempty"`
+	HostProcess            *bool   `json:"hostProcess,omitempty"`
+}
+
+// SeccompProfile mirrors core/v1 SeccompProfile.
+type SeccompProfile struct {
+	Type             string  `json:"type"`
+	LocalhostProfile *string `json:"localhostProfile,omitempty"`
+}
+
+// AppArmorProfile mirrors core/v1 AppArmorProfile.
+type AppArmorProfile struct {
+	Type             string  `json:"type"`
+	LocalhostProfile *string `json:"localhostProfile,omitempty"`
+}
+
+// Sysctl mirrors core/v1 Sysctl.
+type Sysctl struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Container holds the container fields the resolver needs.
+type Container struct {
+	Name            string           `json:"name"`
+	Image           string           `json:"image,omitempty"`
+	SecurityContext *SecurityContext `json:"securityContext,omitempty"`
+}
+
+// PodSpec holds the pod fields the resolver needs.
+type PodSpec struct {
+	Containers            []Container         `json:"containers"`
+	InitContainers        []Container         `json:"initContainers,omitempty"`
+	EphemeralContainers   []Container         `json:"ephemeralContainers,omitempty"`
+	SecurityContext       *PodSecurityContext `json:"securityContext,omitempty"`
+	HostNetwork           bool                `json:"hostNetwork,omitempty"`
+	HostPID               bool                `json:"hostPID,omitempty"`
+	HostIPC               bool                `json:"hostIPC,omitempty"`
+	HostUsers             *bool               `json:"hostUsers,omitempty"`
+	ShareProcessNamespace *bool               `json:"shareProcessNamespace,omitempty"`
+}
+
+// Workload is one pod template found in a manifest stream, with the
+// metadata of the object that holds it.
+type Workload struct {
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+	// Annotations are the pod template's annotations (the pod's own for a
+	// Pod), where the legacy seccomp/AppArmor and ECI annotations live.
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Spec        PodSpec           `json:"spec"`
+	// Source names where the manifest came from, for error messages.
+	Source string `json:"-"`
+	// Doc is the 1-based document index in the stream.
+	Doc int `json:"-"`
+}
+
+// ID returns "Kind/name".
+func (w *Workload) ID() string { return w.Kind + "/" + w.Name }
+
+// containerList is one of a pod's three lists of containers.
+type containerList struct {
+	field string // JSON field name
+	kind  string // KindContainer, KindInitContainer, KindEphemeralContainer
+	items []Container
+}
+
+// containerLists returns the pod's lists of containers, regular first.
+func (s *PodSpec) containerLists() [3]containerList {
+	return [3]containerList{
+		{"containers", KindContainer, s.Containers},
+		{"initContainers", KindInitContainer, s.InitContainers},
+		{"ephemeralContainers", KindEphemeralContainer, s.EphemeralContainers},
+	}
+}

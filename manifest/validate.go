@@ -1,0 +1,230 @@
+package manifest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/secctx/secctx/caps"
+)
+
+// sysctlNameRE is the Kubernetes sysctl name syntax (dot or slash form).
+var sysctlNameRE = regexp.MustCompile(`^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$`)
+
+const maxID = 2147483647
+
+// validate rejects what the Kubernetes API server (or the CRI runtime, for
+// capability names) would reject, so that an expectation is never derived
+// from a manifest that could not have produced a running container.
+func validate(w *Workload, path string) *Error {
+	bad := func(field, format string, args ...interface{}) *Error {
+		return &Error{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	hostUsers := w.Spec.HostUsers == nil || *w.Spec.HostUsers
+	if !hostUsers && (w.Spec.HostPID || w.Spec.HostIPC) {
+		return bad(path+".hostUsers", "hostUsers: false is not allowed with hostPID or hostIPC")
+	}
+	if psc := w.Spec.SecurityContext; psc != nil {
+		f := path + ".securityContext"
+		if err := validateIDs(f, psc.RunAsUser, psc.RunAsGroup); err != nil {
+			return err
+		}
+		if psc.FSGroup != nil && (*psc.FSGroup < 0 || *psc.FSGroup > maxID) {
+			return bad(f+".fsGroup", "must be between 0 and %d", maxID)
+		}
+		for i, g := range psc.SupplementalGroups {
+			if g < 0 || g > maxID {
+				return bad(fmt.Sprintf("%s.supplementalGroups[%d]", f, i), "must be between 0 and %d", maxID)
+			}
+		}
+		if p := psc.SupplementalGroupsPolicy; p != nil && *p != "Merge" && *p != "Strict" {
+			return bad(f+".supplementalGroupsPolicy", "unsupported value %q: want Merge or Strict", *p)
+		}
+		seen := map[string]bool{}
+		for i, s := range psc.Sysctls {
+			sf := fmt.Sprintf("%s.sysctls[%d].name", f, i)
+			if len(s.Name) > 253 || !sysctlNameRE.MatchString(s.Name) {
+				return bad(sf, "invalid sysctl name %q", s.Name)
+			}
+			n := NormalizeSysctlName(s.Name)
+			if seen[n] {
+				return bad(sf, "duplicate sysctl %q", s.Name)
+			}
+			seen[n] = true
+			// The kubelet refuses namespaced sysctls in a namespace the pod
+			// shares with the host (SysctlForbidden): the pod never runs.
+			if w.Spec.HostNetwork && strings.HasPrefix(n, "net.") {
+				return bad(sf, "sysctl %q is not allowed with hostNetwork: true (the kubelet refuses the pod)", s.Name)
+			}
+			if w.Spec.HostIPC && isIPCSysctl(n) {
+				return bad(sf, "sysctl %q is not allowed with hostIPC: true (the kubelet refuses the pod)", s.Name)
+			}
+		}
+		if err := validateProfile(f+".seccompProfile", psc.SeccompProfile); err != nil {
+			return err
+		}
+		if err := validateProfile(f+".appArmorProfile", psc.AppArmorProfile); err != nil {
+			return err
+		}
+	}
+	seenNames := map[string]bool{}
+	for _, l := range w.Spec.containerLists() {
+		for i, c := range l.items {
+			cf := fmt.Sprintf("%s.%s[%d]", path, l.field, i)
+			switch {
+			case c.Name == "":
+				return bad(cf+".name", "required")
+			case !dns1123LabelRE.MatchString(c.Name):
+				return bad(cf+".name", "invalid container name %q: want a DNS-1123 label (lower-case letters, digits and '-', at most 63)", c.Name)
+			case seenNames[c.Name]:
+				return bad(cf+".name", "duplicate container name %q", c.Name)
+			}
+			seenNames[c.Name] = true
+			sc := c.SecurityContext
+			if sc == nil {
+				continue
+			}
+			f := cf + ".securityContext"
+			if err := validateIDs(f, sc.RunAsUser, sc.RunAsGroup); err != nil {
+				return err
+			}
+			if sc.Capabilities != nil {
+				for field, names := range map[string][]string{"add": sc.Capabilities.Add, "drop": sc.Capabilities.Drop} {
+					for j, n := range names {
+						if IsAll(n) {
+							continue
+						}
+						if _, err := caps.Value(n); err != nil {
+							return bad(fmt.Sprintf("%s.capabilities.%s[%d]", f, field, j), "unknown capability %q", n)
+						}
+					}
+				}
+			}
+			if sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
+				if sc.Privileged != nil && *sc.Privileged {
+					return bad(f+".allowPrivilegeEscalation", "cannot set allowPrivilegeEscalation to false and privileged to true")
+				}
+				if sc.Capabilities != nil {
+					for _, n := range sc.Capabilities.Add {
+						if n == "CAP_SYS_ADMIN" {
+							return bad(f+".allowPrivilegeEscalation", "cannot set allowPrivilegeEscalation to false and capabilities.add CAP_SYS_ADMIN")
+						}
+					}
+				}
+			}
+			if pm := sc.ProcMount; pm != nil {
+				switch *pm {
+				case "Default":
+				case "Unmasked":
+					if hostUsers {
+						return bad(f+".procMount", "Unmasked requires hostUsers: false")
+					}
+				default:
+					return bad(f+".procMount", "unsupported value %q: want Default or Unmasked", *pm)
+				}
+			}
+			if err := validateProfile(f+".seccompProfile", sc.SeccompProfile); err != nil {
+				return err
+			}
+			if err := validateProfile(f+".appArmorProfile", sc.AppArmorProfile); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func validateIDs(f string, uid, gid *int64) *Error {
+	for name, v := range map[string]*int64{"runAsUser": uid, "runAsGroup": gid} {
+		if v != nil && (*v < 0 || *v > maxID) {
+			return &Error{Field: f + "." + name, Msg: fmt.Sprintf("must be between 0 and %d", maxID)}
+		}
+	}
+	return nil
+}
+
+// validateProfile checks a seccompProfile or appArmorProfile: a known type,
+// and a localhostProfile exactly when the type is Localhost.
+func validateProfile(f string, p interface{}) *Error {
+	var typ string
+	var local *string
+	switch t := p.(type) {
+	case *SeccompProfile:
+		if t == nil {
+			return nil
+		}
+		typ, local = t.Type, t.LocalhostProfile
+	case *AppArmorProfile:
+		if t == nil {
+			return nil
+		}
+		typ, local = t.Type, t.LocalhostProfile
+	}
+	switch typ {
+	case "RuntimeDefault", "Unconfined":
+		if local != nil {
+			return &Error{Field: f + ".localhostProfile", Msg: "may only be set when type is Localhost"}
+		}
+	case "Localhost":
+		if local == nil || strings.TrimSpace(*local) == "" {
+			return &Error{Field: f + ".localhostProfile", Msg: "required when type is Localhost"}
+		}
+		if _, ok := p.(*SeccompProfile); ok && !isLocalDescendingPath(*local) {
+			return &Error{Field: f + ".localhostProfile", Msg: fmt.Sprintf("%q must be a relative path below the kubelet's seccomp directory, without '..'", *local)}
+		}
+	case "":
+		return &Error{Field: f + ".type", Msg: "required"}
+	default:
+		return &Error{Field: f + ".type", Msg: fmt.Sprintf("unsupported value %q: want RuntimeDefault, Localhost or Unconfined", typ)}
+	}
+	return nil
+}
+
+// NormalizeSysctlName returns the dot form of a sysctl name. In slash form
+// ("net/ipv4/conf/eth0.100/rp_filter") a dot is part of a component, so the
+// two separators swap (the Kubernetes rule).
+func NormalizeSysctlName(name string) string {
+	i := strings.IndexAny(name, "./")
+	if i < 0 || name[i] == '.' {
+		return name
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '.':
+			return '/'
+		case '/':
+			return '.'
+		}
+		return r
+	}, name)
+}
+
+// NormalizeSysctlValue folds white space so that multi-value sysctls such as
+// net.ipv4.ping_group_range compare equal however they are spaced.
+func NormalizeSysctlValue(v string) string { return strings.Join(strings.Fields(v), " ") }
+
+// dns1123LabelRE is the syntax of a container name.
+var dns1123LabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// isIPCSysctl reports whether a sysctl belongs to the IPC namespace.
+func isIPCSysctl(name string) bool {
+	return name == "kernel.sem" || strings.HasPrefix(name, "kernel.shm") || strings.HasPrefix(name, "kernel.msg") || strings.HasPrefix(name, "fs.mqueue.")
+}
+
+// isLocalDescendingPath is the API's rule for a Localhost seccomp profile: a
+// relative path with no ".." element.
+func isLocalDescendingPath(p string) bool {
+	if strings.HasPrefix(p, "/") {
+		return false
+	}
+	for _, part := range strings.Split(p, "/") {
+		if part == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// IsAll reports whether a capability name is "ALL"; runtimes compare it
+// without regard to case.
+func IsAll(name string) bool { return strings.EqualFold(name, "ALL") }

@@ -1,0 +1,76 @@
+package probe
+
+import (
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// PIDs lists the processes visible under the proc root, ascending.
+func (fs FS) PIDs() ([]int, error) {
+	f, err := os.Open(fs.root())
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, err
+	}
+	pids := make([]int, 0, len(names))
+	for _, n := range names {
+		if n == "" || n[0] < '1' || n[0] > '9' {
+			continue
+		}
+		if pid, err := strconv.Atoi(n); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	sort.Ints(pids)
+	return pids, nil
+}
+
+// Cgroup returns /proc/PID/cgroup, which tells containers apart: processes
+// of one container share it, another container's differ.
+func (fs FS) Cgroup(pid int) (string, *ReadError) {
+	return fs.readPid(pid, "cgroup")
+}
+
+// Exe returns the executable of pid: the /proc/PID/exe link, which needs
+// ptrace access, else the first word of /proc/PID/cmdline, which does not.
+func (fs FS) Exe(pid int) (string, *ReadError) {
+	if target, err := os.Readlink(fs.pidPath(pid, "exe")); err == nil {
+		return target, nil
+	}
+	b, re := fs.readPid(pid, "cmdline")
+	if re != nil {
+		return "", re
+	}
+	if i := strings.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return b, nil
+}
+
+// SelfPID returns the pid of the calling process as the proc root sees it.
+func (fs FS) SelfPID() (int, error) {
+	target, err := os.Readlink(fs.root() + "/self")
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(target)
+}
+
+// Comm returns the command name of pid (/proc/PID/comm).
+func (fs FS) Comm(pid int) (string, *ReadError) {
+	b, re := fs.readPid(pid, "comm")
+	return strings.TrimRight(b, "\n"), re
+}
+
+// IsKernelThread reports whether pid is a kernel thread (visible only when
+// the PID namespace is the host's): kernel threads have no command line.
+func (fs FS) IsKernelThread(pid int) bool {
+	b, re := fs.readPid(pid, "cmdline")
+	return re == nil && b == ""
+}

@@ -1,0 +1,120 @@
+package report
+
+import (
+	"fmt"
+	"github.com/secctx/secctx/check"
+
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/probe"
+)
+
+// Check is one entry of the registry: a stable id, what it reads, how the
+// expectation is derived, how it compares, and the comparison itself.
+type Check struct {
+	// ID is the stable check id other tools parse; never rename one.
+	ID check.ID
+	// Reads lists the probe items the check needs; if one is unread the
+	// check reports unknown with the reason instead of comparing.
+	Reads []probe.Item
+	// Expectation says how the expected value is derived.
+	Expectation string
+	// Comparison says how observed and expected are compared.
+	Comparison string
+	// Scope says what the observation is shared by: each process, every
+	// process of a container, or the whole pod. A watcher verifying many
+	// processes runs container checks once per container and pod checks
+	// once per pod.
+	Scope Scope
+	run   func(c *comparison) []Finding
+}
+
+// Scope is what an observed item is shared by.
+type Scope int
+
+// Scopes.
+const (
+	ScopeProcess Scope = iota
+	ScopeContainer
+	ScopePod
+)
+
+// String names the scope: "process", "container" or "pod".
+func (s Scope) String() string {
+	return [...]string{"process", "container", "pod"}[s]
+}
+
+// Checks is the registry, in report order: the families in the order a
+// reader meets them (identity, capabilities, filesystem, kernel).
+var Checks = concatChecks(identityChecks, capabilityChecks, filesystemChecks, kernelChecks)
+
+func concatChecks(lists ...[]Check) []Check {
+	var out []Check
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// CheckIDs lists every check id, in report order.
+func CheckIDs() []check.ID {
+	ids := make([]check.ID, len(Checks))
+	for i, c := range Checks {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// comparison is what every check reads.
+type comparison struct {
+	exp   *expect.Expected
+	obs   *probe.State
+	check *Check
+}
+
+func (c *comparison) finding(subject string, st Status, sev Severity, expected, observed any, msg string, args ...any) Finding {
+	if st != StatusDrift {
+		sev = SeverityInfo
+	}
+	f := Finding{Check: c.check.ID, Subject: subject, Status: st, Severity: sev,
+		Expected: expected, Observed: observed, Message: fmt.Sprintf(msg, args...),
+		Hint: c.exp.Hints[c.check.ID], PID: c.obs.PID, Comm: c.obs.Comm}
+	if c.check.Scope != ScopeProcess {
+		f.Scope = c.check.Scope.String()
+	}
+	return f
+}
+
+func (c *comparison) ok(subject string, expected, observed any, msg string, args ...any) Finding {
+	return c.finding(subject, StatusOK, SeverityInfo, expected, observed, msg, args...)
+}
+
+func (c *comparison) drift(subject string, sev Severity, expected, observed any, msg string, args ...any) Finding {
+	return c.finding(subject, StatusDrift, sev, expected, observed, msg, args...)
+}
+
+func (c *comparison) skipped(subject string, expected any, msg string, args ...any) Finding {
+	return c.finding(subject, StatusSkipped, SeverityInfo, expected, nil, msg, args...)
+}
+
+func (c *comparison) unknown(subject string, expected any, why *probe.ReadError) Finding {
+	f := c.finding(subject, StatusUnknown, SeverityInfo, expected, nil, "Could not read %s: %s.", why.Path, why.Reason)
+	if f.Hint == "" {
+		f.Hint = grantHint(why)
+	} else if g := grantHint(why); g != "" {
+		f.Hint = g + " " + f.Hint
+	}
+	return f
+}
+
+// grantHint says what would let secctx read an item.
+func grantHint(e *probe.ReadError) string {
+	switch e.Reason {
+	case probe.ReasonPermission:
+		return "Run secctx as the same user as the target process, or in its container (kubectl exec), to read it."
+	case probe.ReasonAbsent:
+		if e.ProcessGone() {
+			return "The process exited, or /proc is mounted with hidepid; share the process namespace with shareProcessNamespace: true."
+		}
+	}
+	return ""
+}

@@ -1,0 +1,84 @@
+package watch
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/report"
+)
+
+// Exposition renders the Prometheus text format of a status.
+func Exposition(st Status, version string) string {
+	var b strings.Builder
+	family := func(name, typ, help string) {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+	}
+	family("secctx_build_info", "gauge", "Build information of secctx; the value is always 1.")
+	fmt.Fprintf(&b, "secctx_build_info{version=%s} 1\n", quote(version))
+
+	family("secctx_drift", "gauge", "1 for each active drift between the declared securityContext and the observed state.")
+	type series struct {
+		check                        check.ID
+		subject, container, severity string
+	}
+	seen := map[series]bool{}
+	var rows []series
+	counts := map[report.Status]int{}
+	for _, r := range st.Reports {
+		for _, f := range r.Findings {
+			counts[f.Status]++
+			if f.Status != report.StatusDrift {
+				continue
+			}
+			k := series{f.Check, f.Subject, r.Target.Container, string(f.Severity)}
+			if !seen[k] {
+				seen[k] = true
+				rows = append(rows, k)
+			}
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		a, c := rows[i], rows[j]
+		return a.container+string(a.check)+a.subject+a.severity < c.container+string(c.check)+c.subject+c.severity
+	})
+	for _, k := range rows {
+		fmt.Fprintf(&b, "secctx_drift{check=%s,subject=%s,container=%s,severity=%s} 1\n",
+			quote(string(k.check)), quote(k.subject), quote(k.container), quote(k.severity))
+	}
+
+	family("secctx_findings", "gauge", "Findings of the last verification cycle by status.")
+	for _, s := range []report.Status{report.StatusOK, report.StatusDrift, report.StatusUnknown, report.StatusSkipped} {
+		fmt.Fprintf(&b, "secctx_findings{status=%s} %d\n", quote(string(s)), counts[s])
+	}
+
+	family("secctx_processes", "gauge", "Processes verified in the last cycle, by container.")
+	for _, r := range st.Reports {
+		fmt.Fprintf(&b, "secctx_processes{container=%s} %d\n", quote(r.Target.Container), len(r.Target.Processes))
+	}
+
+	family("secctx_last_verify_timestamp_seconds", "gauge", "Unix time the last verification cycle ran.")
+	ts := 0.0
+	if !st.Last.IsZero() {
+		ts = float64(st.Last.UnixNano()) / 1e9
+	}
+	fmt.Fprintf(&b, "secctx_last_verify_timestamp_seconds %s\n", strconv.FormatFloat(ts, 'f', 3, 64))
+
+	family("secctx_verify_duration_seconds", "gauge", "Duration of the last verification cycle in seconds.")
+	fmt.Fprintf(&b, "secctx_verify_duration_seconds %s\n", strconv.FormatFloat(st.Duration.Seconds(), 'f', 6, 64))
+
+	family("secctx_verify_cycles_total", "counter", "Verification cycles run since start.")
+	fmt.Fprintf(&b, "secctx_verify_cycles_total %d\n", st.Cycles)
+
+	family("secctx_spec_reload_errors_total", "counter", "Spec reloads rejected since start (the last good spec stays in force).")
+	fmt.Fprintf(&b, "secctx_spec_reload_errors_total %d\n", st.SpecErrors)
+	return b.String()
+}
+
+// quote escapes a label value for the text exposition format.
+func quote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+	return `"` + r.Replace(s) + `"`
+}
