@@ -24,7 +24,7 @@ demo: build
 deps:
 	bash scripts/install-deps.sh
 
-test: deps lint build size image
+test: deps tools lint build size image
 	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 ./...
 
 unit:
@@ -44,6 +44,17 @@ size: build
 	echo "$(BIN): $$bytes bytes (budget $(MAX_BYTES))"; \
 	[ $$bytes -le $(MAX_BYTES) ] || { echo "binary over budget" >&2; exit 1; }
 	@if command -v file >/dev/null; then file $(BIN) | grep -q 'statically linked' || { echo "binary is not static" >&2; exit 1; }; fi
+
+# kustomize and kube-score, which the deploy/ tests run, built from the Go
+# module proxy into ${SECCTX_CACHE:-/var/cache/secctx} (scripts/tools.sh).
+.PHONY: tools test-deploy
+tools:
+	bash scripts/tools.sh
+
+# The deploy kit alone: manifests (kustomize, Pod Security, kube-score, ECI
+# fields) and the monitoring kit (promtool, the metrics a real sidecar serves).
+test-deploy: deps tools build
+	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 ./deploy/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./probe/ ./report/ ./manifest/ ./expect/ ./cmd/...

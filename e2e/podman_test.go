@@ -305,7 +305,7 @@ func TestSidecarDeployExample(t *testing.T) {
 		}
 	}
 	// What podman honours shows as ok: user, capabilities, no_new_privs, read-only root, seccomp.
-	for _, check := range []string{"runAsUser", "runAsGroup", "runAsNonRoot", "capabilities.bounding", "allowPrivilegeEscalation", "readOnlyRootFilesystem", "seccompProfile", "supplementalGroups"} {
+	for _, check := range []string{"runAsUser", "runAsGroup", "runAsNonRoot", "capabilities.bounding", "allowPrivilegeEscalation", "readOnlyRootFilesystem", "seccompProfile"} {
 		st := ""
 		for _, f := range appLine.Report.Findings {
 			if f.Check == check {

@@ -49,7 +49,7 @@ func resolvePrimaryGroup(r *resolution) {
 	default:
 		e.GIDSource = GIDPasswdUnreadable
 	}
-	r.note("%s", e.GIDDerivation())
+	e.Rules = append(e.Rules, e.GIDDerivation())
 }
 
 // resolveRunAsNonRoot: runAsNonRoot is enforced by the kubelet, which

@@ -414,7 +414,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"unknown-in-podtemplate", "kind: PodTemplate\nmetadata: {name: bad}\ntemplate:\n  spec:\n    containers: [{name: app, securityContext: {privilegd: true}}]\n",
 			[]string{"PodTemplate/bad", "template.spec.containers[0].securityContext.privilegd"}, ""},
 		{"unknown-field-name-with-newline", ctrSC("\"runAs\\nUser\": 1\n"), []string{"unknown field"},
-			"walkSchema puts the raw key into Error.Field, so a key holding a newline splits the one-line error (and lets a manifest inject log lines); the key should be quoted/escaped"},
+			"the decoder puts the raw key into Error.Field, so a key holding a newline splits the one-line error (and lets a manifest inject log lines); the key should be quoted/escaped"},
 		{"object-name-with-newline", "kind: Pod\nmetadata: {name: \"x\\ny\"}\nspec:\n  containers: [{name: app, securityContext: {runAsUsr: 1}}]\n", []string{"unknown field"},
 			"decoder.pod builds Error.Object from the raw metadata.name, so a name holding a newline splits the one-line error; names should be quoted/escaped"},
 

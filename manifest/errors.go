@@ -5,10 +5,6 @@ import (
 	"strings"
 )
 
-// MaxSpecSize bounds the manifest stream secctx accepts; a securityContext
-// manifest is a few KiB, so anything larger is a mistake or an attack.
-const MaxSpecSize = 1 << 20
-
 // Error is a bad-input error that names where the problem is: the source
 // (file, environment variable, stdin), the object and the field path.
 type Error struct {

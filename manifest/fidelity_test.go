@@ -36,7 +36,7 @@ import (
 // securityContext types (by type, as "Type.field") that our structs
 // deliberately lack. It is empty: every field is mirrored. A field added to
 // k8s.io/api shows up in TestMirrorStructsCoverKubernetes and must either be
-// mirrored (types.go and the strict schema in decode.go) or listed here.
+// mirrored (types.go; the strict decoder follows the structs) or listed here.
 var omittedSecurityFields = map[string]string{}
 
 // omittedPodSpecFields are k8s PodSpec fields that bear on a container's
@@ -565,7 +565,7 @@ func TestMirrorStructsCoverKubernetes(t *testing.T) {
 		}
 		for name := range k8s {
 			if _, ok := ours[name]; !ok && omittedSecurityFields[p.name+"."+name] == "" {
-				t.Errorf("%s.%s: k8s.io/api has a field secctx does not mirror; add it to types.go and decode.go's schema, or list it in omittedSecurityFields", p.name, name)
+				t.Errorf("%s.%s: k8s.io/api has a field secctx does not mirror; add it to types.go, or list it in omittedSecurityFields", p.name, name)
 			}
 		}
 	}

@@ -7,6 +7,10 @@ import (
 	"os"
 )
 
+// MaxSpecSize bounds the manifest stream secctx accepts; a securityContext
+// manifest is a few KiB, so anything larger is a mistake or an attack.
+const MaxSpecSize = 1 << 20
+
 // Environment variables that carry the expected spec.
 const (
 	EnvSpecFile = "SECCTX_SPEC_FILE" // path, typically a ConfigMap mount

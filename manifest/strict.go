@@ -59,7 +59,7 @@ type unknownField struct {
 }
 
 // resolveUnknown follows path ("spec.containers[0].securityContext.runAsUsr")
-// through the struct type t: the known fields lead to the struct that lacks
+// through the struct type t: the known fields go down to the struct that lacks
 // the rest, which is the unknown key (it may hold dots or brackets).
 func resolveUnknown(t reflect.Type, path string) unknownField {
 	u := unknownField{path: path}

@@ -1,5 +1,7 @@
-// Package manifest decodes Kubernetes manifests and resolves the effective
-// security state a container should have under a runtime profile.
+// Package manifest is what was declared: where the spec comes from (the
+// --spec flag, the environment, stdin, the embedded default) and its size
+// limit, strict decoding of the manifest stream, validation as the API
+// server validates, and the choice of workload and container.
 //
 // The structs here are a minimal mirror of the securityContext-related
 // subset of the Kubernetes API with the exact JSON field names; k8s.io/api

@@ -8,7 +8,7 @@ import (
 )
 
 // FuzzParseStatus checks that parseStatus never panics and keeps the
-// promise of State.Unread: an unread item is zero.
+// promise of Unread: an unread item is zero.
 func FuzzParseStatus(f *testing.F) {
 	f.Add(statusWith(nil))
 	f.Add(statusWith([]string{"CapAmb", "NoNewPrivs"}))

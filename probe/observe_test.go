@@ -118,7 +118,7 @@ func TestObserveContainerdNonRoot(t *testing.T) {
 	}
 }
 
-// reasons flattens State.Unread to item -> reason.
+// reasons flattens the state's unread maps to item -> reason.
 func reasons(st *State) map[Item]string {
 	m := map[Item]string{}
 	for k, re := range st.AllUnread() {

@@ -159,7 +159,7 @@ func parseStatus(st *Process, path, data string) {
 	missing(seenNNP, ItemNoNewPrivs, ReasonNotSupported, "kernel < 4.10 prints no NoNewPrivs")
 	missing(seenSeccomp, ItemSeccomp, ReasonNotSupported, "kernel without CONFIG_SECCOMP prints no Seccomp")
 
-	// Keep the promise of State.Unread: an unread item has a zero value.
+	// Keep the promise of Unread: an unread item has a zero value.
 	for item, re := range bad {
 		st.Unread.set(item, re)
 		switch item {

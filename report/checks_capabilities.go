@@ -210,7 +210,7 @@ func checkPrivileged(c *comparison) []Finding {
 func checkNoNewPrivs(c *comparison) []Finding {
 	want, have := c.exp.NoNewPrivs, c.obs.NoNewPrivs
 	if want == have {
-		return []Finding{c.ok("no_new_privs", want, have, "no_new_privs is %v, as %s.", have, map[bool]string{true: "allowPrivilegeEscalation: false asks", false: "allowPrivilegeEscalation is not explicitly false"}[want])}
+		return []Finding{c.ok("no_new_privs", want, have, "no_new_privs is %v, as %s.", have, nnpReason(want))}
 	}
 	if want {
 		return []Finding{c.drift("no_new_privs", SeverityHigh, want, have,
@@ -218,4 +218,12 @@ func checkNoNewPrivs(c *comparison) []Finding {
 	}
 	return []Finding{c.drift("no_new_privs", SeverityLow, want, have,
 		"no_new_privs is on although allowPrivilegeEscalation is not false, so setuid binaries and file capabilities do not work in the container.")}
+}
+
+// nnpReason says why no_new_privs is expected on or off.
+func nnpReason(want bool) string {
+	if want {
+		return "allowPrivilegeEscalation: false asks"
+	}
+	return "allowPrivilegeEscalation is not explicitly false"
 }

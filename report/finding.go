@@ -1,4 +1,4 @@
-// Package report compares an expected state (package spec) with an observed
+// Package report compares an expected state (package expect) with an observed
 // one (package probe), producing findings with stable check ids, and writes
 // them as a JSON report or a text table.
 package report

@@ -25,6 +25,7 @@ command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script 
 wanted=(
 	"runc:/usr/sbin/runc"
 	"podman:/usr/bin/podman"
+	"catatonit:/usr/bin/catatonit"
 	"busybox-static:/bin/busybox"
 	"prometheus:/usr/bin/promtool"
 )

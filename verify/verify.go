@@ -1,5 +1,7 @@
-// Package verify runs one verification cycle: resolve the expectation for a
-// container, observe a process, compare, and assemble the report. What
+// Package verify is the pipeline every command uses, from the spec's source
+// to a Verifier (see Pipeline), and one verification cycle: resolve the
+// expectation for a container, observe a process, compare, and assemble
+// the report. What
 // depends only on the spec (which sysctls and paths to read) is worked out
 // once, when the Verifier is made, not on every cycle.
 package verify

@@ -13,7 +13,7 @@ import (
 )
 
 // options are the parsed flags of a command. Each command registers the
-// flags it takes, with the helpers below, in its flags function.
+// flags it takes, with the functions below, in its flags function.
 type options struct {
 	output    string
 	specPath  string
