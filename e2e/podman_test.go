@@ -268,13 +268,18 @@ func loadDeployPod(t *testing.T, sidecar, app string) map[string]any {
 func TestSidecarDeployExample(t *testing.T) {
 	requirePodman(t)
 	sidecar, app := sidecarImage(t), sidecarAppImage(t)
-	kubePlay(t, loadDeployPod(t, sidecar, app))
+	pod := loadDeployPod(t, sidecar, app)
+	kubePlay(t, pod)
 	// The first cycle may run while the app is still starting (runc's init
 	// process is skipped); the app's report is the first that names it.
 	lines := sidecarLines(t, "web-secctx", 30*time.Second, func(ls []logLine) bool {
 		return withProcess(ls, "app", "sleep") != nil && initialOf(ls, "secctx") != nil
 	})
 	appLine, self := withProcess(lines, "app", "sleep"), initialOf(lines, "secctx")
+	// What secctx lint predicted for this manifest under the same profile.
+	predicted := lintManifest(t, "podman", mustYAML(t, pod))
+	comparePrediction(t, "deploy/eci/pod.yaml, app", predicted, "app", true, reportDrift(appLine.Report.Findings), true)
+	comparePrediction(t, "deploy/eci/pod.yaml, secctx", predicted, "secctx", false, reportDrift(self.Report.Findings), true)
 	if appLine.Report.APIVersion != "secctx/v1" {
 		t.Errorf("report apiVersion %q", appLine.Report.APIVersion)
 	}
@@ -375,6 +380,7 @@ func TestSidecarSeesIdentityChange(t *testing.T) {
 		}
 		t.Fatalf("want the first report of the app without drift (uid 0 as declared); got %v", driftChecks(first))
 	}
+	comparePrediction(t, "idchange, app", lintManifest(t, "podman", mustYAML(t, pod)), "app", true, reportDrift(first.Report.Findings), true)
 	for _, l := range lines {
 		for _, c := range l.Changes {
 			if c.Kind == "drift" && c.Check == "runAsUser" {

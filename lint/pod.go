@@ -1,0 +1,172 @@
+package lint
+
+import (
+	"fmt"
+
+	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/report"
+)
+
+// pod is one workload being linted: its decoded spec, where it sits in
+// the document, the fields the index read, and the findings so far.
+type pod struct {
+	file     string
+	w        *manifest.Workload
+	ix       *fileIndex
+	tmpl     *template
+	specPath string // the pod spec's path in the document
+	metaPath string // the pod template's metadata path
+	extras   *podExtras
+	opts     *Options
+	psc      *manifest.PodSecurityContext // never nil
+	ctrs     []*ctr
+	findings []Finding
+	pss      *PodSecurity
+}
+
+// ctr is one container of the pod.
+type ctr struct {
+	c     *manifest.Container
+	list  string // "containers", "initContainers", "ephemeralContainers"
+	index int
+	kind  string                    // manifest.KindContainer, ...
+	order int                       // position among all the pod's containers, from 1
+	sc    *manifest.SecurityContext // never nil
+	exp   *expect.Expected          // resolved without the image
+}
+
+// path is the container's path relative to the pod spec.
+func (c *ctr) path(rel string) string {
+	return joinPath(fmt.Sprintf("%s[%d]", c.list, c.index), rel)
+}
+
+func newPod(file string, w *manifest.Workload, ix *fileIndex, opts *Options) (*pod, error) {
+	p := &pod{file: file, w: w, ix: ix, opts: opts, psc: w.Spec.SecurityContext}
+	if p.psc == nil {
+		p.psc = &manifest.PodSecurityContext{}
+	}
+	p.tmpl = ix.template(w.Doc, w.Kind, w.Name)
+	if p.tmpl != nil {
+		p.specPath, p.metaPath = p.tmpl.specPath, p.tmpl.metaPath
+	} else {
+		p.specPath, p.metaPath = defaultPaths(w.Kind)
+	}
+	var err error
+	if p.tmpl != nil {
+		if p.extras, err = readExtras(p.tmpl.spec); err != nil {
+			return nil, fmt.Errorf("%s: %s: %s: %v", file, w.ID(), p.specPath, err)
+		}
+	} else {
+		p.extras = &podExtras{Containers: map[string][]containerExtras{}}
+	}
+	lists := []struct {
+		field, kind string
+		items       []manifest.Container
+	}{
+		{"containers", manifest.KindContainer, w.Spec.Containers},
+		{"initContainers", manifest.KindInitContainer, w.Spec.InitContainers},
+		{"ephemeralContainers", manifest.KindEphemeralContainer, w.Spec.EphemeralContainers},
+	}
+	for _, l := range lists {
+		for i := range l.items {
+			c := &ctr{c: &l.items[i], list: l.field, index: i, kind: l.kind, order: len(p.ctrs) + 1}
+			c.sc = c.c.SecurityContext
+			if c.sc == nil {
+				c.sc = &manifest.SecurityContext{}
+			}
+			exp, err := expect.Resolve(expect.Input{Workload: w, Container: c.c.Name, Profile: opts.Profile, LastCap: 40})
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %v", file, w.ID(), err)
+			}
+			c.exp = exp
+			p.ctrs = append(p.ctrs, c)
+		}
+	}
+	p.pss = evaluatePSS(p, opts.PSSVersion)
+	return p, nil
+}
+
+// defaultPaths are the pod spec and metadata paths of a kind, for a
+// workload the index did not find.
+func defaultPaths(kind string) (string, string) {
+	switch {
+	case kind == "Pod":
+		return "spec", "metadata"
+	case templatedKinds[kind]:
+		return "spec.template.spec", "spec.template.metadata"
+	case kind == "CronJob":
+		return "spec.jobTemplate.spec.template.spec", "spec.jobTemplate.spec.template.metadata"
+	}
+	return "template.spec", "template.metadata"
+}
+
+// specField is a path relative to the pod spec, made absolute.
+func (p *pod) specField(rel string) string { return joinPath(p.specPath, rel) }
+
+// annotationField is the path of an annotation of the pod template.
+func (p *pod) annotationField(key string) string {
+	return joinPath(p.metaPath, "annotations["+key+"]")
+}
+
+// overrides adjust a finding's rule defaults.
+type overrides struct {
+	severity report.Severity
+	check    *check.ID
+	verify   Prediction
+	effect   Effect
+}
+
+// add records a finding of rule r on c (nil: pod-level) at rel, a path
+// relative to the pod spec (or absolute when abs is set through the
+// annotation helpers).
+func (p *pod) add(r *Rule, c *ctr, field string, o overrides, format string, args ...any) {
+	f := Finding{
+		Rule: r.ID, File: p.file, Doc: p.w.Doc, Workload: p.w.ID(), Namespace: p.w.Namespace,
+		Field: field, Effect: r.Effect, Severity: r.Severity, Check: r.Check, Verify: r.Verify,
+		Message: fmt.Sprintf(format, args...), Source: r.Source,
+	}
+	if c != nil {
+		f.Container, f.ContainerKind, f.order = c.c.Name, c.kind, c.order
+	}
+	if o.severity != "" {
+		f.Severity = o.severity
+	}
+	if o.check != nil {
+		f.Check = *o.check
+	}
+	if o.verify != "" {
+		f.Verify = o.verify
+	}
+	if o.effect != "" {
+		f.Effect = o.effect
+	}
+	f.Line, f.Column = p.ix.position(p.w.Doc, f.Field)
+	p.findings = append(p.findings, f)
+}
+
+// summary is the workload's entry in the result.
+func (p *pod) summary() Workload {
+	w := Workload{File: p.file, Doc: p.w.Doc, Workload: p.w.ID(), Namespace: p.w.Namespace, SpecPath: p.specPath, PodSecurity: p.pss}
+	w.Line, _ = p.ix.position(p.w.Doc, "")
+	for _, c := range p.ctrs {
+		w.Containers = append(w.Containers, Container{Name: c.c.Name, Kind: c.kind, Level: p.pss.containerLevel(c.c.Name)})
+	}
+	return w
+}
+
+// uid is the container's effective runAsUser (container over pod), or nil.
+func (c *ctr) uid() *int64 { return c.exp.UID }
+
+// nonRoot reports whether the container is known to run as a non-root
+// user: a non-zero runAsUser, or runAsNonRoot (which the kubelet
+// enforces) without one.
+func (c *ctr) nonRoot() bool {
+	if u := c.uid(); u != nil {
+		return *u != 0
+	}
+	return c.exp.RunAsNonRoot
+}
+
+func ptrCheck(id check.ID) *check.ID { return &id }

@@ -1,0 +1,91 @@
+package lint
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+
+	"github.com/secctx/secctx/report"
+)
+
+// APIVersion and Kind identify the JSON report.
+const (
+	APIVersion = "secctx/v1"
+	Kind       = "LintReport"
+)
+
+// Report is the JSON document `secctx lint -o json` writes.
+type Report struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Profile    string `json:"profile"`
+	// PodSecurityVersion is the Pod Security Standards version evaluated.
+	PodSecurityVersion string     `json:"podSecurityVersion"`
+	Summary            Summary    `json:"summary"`
+	Workloads          []Workload `json:"workloads"`
+	Findings           []Finding  `json:"findings"`
+}
+
+// Summary counts the findings by effect and the workloads by level.
+type Summary struct {
+	Findings int `json:"findings"`
+	Refused  int `json:"refused"`
+	Ignored  int `json:"ignored"`
+	Changed  int `json:"changed"`
+	Warning  int `json:"warning"`
+	// HighestSeverity is the highest severity of a finding, "" with none.
+	HighestSeverity report.Severity `json:"highestSeverity,omitempty"`
+	Workloads       int             `json:"workloads"`
+	// Levels counts the workloads by the Pod Security Standards level
+	// they meet.
+	Levels map[Level]int `json:"levels"`
+}
+
+// Report assembles the JSON document.
+func (r *Result) Report(pssVersion int) *Report {
+	if pssVersion == 0 {
+		pssVersion = LatestPSSVersion
+	}
+	out := &Report{APIVersion: APIVersion, Kind: Kind, Profile: r.Profile, Workloads: r.Workloads, Findings: r.Findings,
+		PodSecurityVersion: "1." + strconv.Itoa(pssVersion)}
+	s := &out.Summary
+	s.Levels = map[Level]int{LevelPrivileged: 0, LevelBaseline: 0, LevelRestricted: 0}
+	for _, f := range r.Findings {
+		s.Findings++
+		switch f.Effect {
+		case Refused:
+			s.Refused++
+		case Ignored:
+			s.Ignored++
+		case Changed:
+			s.Changed++
+		case Warning:
+			s.Warning++
+		}
+		if s.HighestSeverity == "" || f.Severity.Rank() > s.HighestSeverity.Rank() {
+			s.HighestSeverity = f.Severity
+		}
+	}
+	for _, w := range r.Workloads {
+		s.Workloads++
+		s.Levels[w.PodSecurity.Level]++
+	}
+	return out
+}
+
+// Failing reports whether a finding is at or above failOn.
+func (r *Result) Failing(failOn report.Severity) bool {
+	for _, f := range r.Findings {
+		if f.Severity.Rank() >= failOn.Rank() {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteJSON writes the report as one indented JSON document.
+func WriteJSON(w io.Writer, rep *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}

@@ -1,0 +1,240 @@
+package lint
+
+import (
+	"encoding/json"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/secctx/secctx/report"
+)
+
+// SARIF 2.1.0 output: one run, secctx as the tool, a rule per lint rule
+// and per Pod Security Standards control, a result per finding and per
+// violation, located in the manifest file at the field's line.
+
+// SARIFSchema is the schema URI the log names.
+const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool       sarifTool      `json:"tool"`
+	Results    []sarifResult  `json:"results"`
+	ColumnKind string         `json:"columnKind"`
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifText      `json:"help"`
+	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID     string          `json:"ruleId"`
+	RuleIndex  int             `json:"ruleIndex"`
+	Level      string          `json:"level"`
+	Message    sarifText       `json:"message"`
+	Locations  []sarifLocation `json:"locations"`
+	Properties map[string]any  `json:"properties"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+type sarifLogical struct {
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+// sarifLevel maps a severity to a SARIF level.
+func sarifLevel(s report.Severity) string {
+	switch s {
+	case report.SeverityCritical, report.SeverityHigh:
+		return "error"
+	case report.SeverityMedium, report.SeverityLow:
+		return "warning"
+	}
+	return "note"
+}
+
+// pssControls are the controls, for the SARIF rules.
+var pssControls = []struct{ name, id, help string }{
+	{ControlHostProcess, "pss-host-process", "Windows HostProcess containers must not be used (baseline)."},
+	{ControlHostNamespaces, "pss-host-namespaces", "hostNetwork, hostPID and hostIPC must be unset or false (baseline)."},
+	{ControlPrivileged, "pss-privileged", "privileged must be unset or false (baseline)."},
+	{ControlCapabilities, "pss-capabilities", "baseline allows adding only the default capabilities; restricted requires drop ALL and allows adding only NET_BIND_SERVICE."},
+	{ControlHostPathVolumes, "pss-hostpath-volumes", "hostPath volumes are forbidden (baseline)."},
+	{ControlHostPorts, "pss-host-ports", "hostPort must be unset or 0 (baseline)."},
+	{ControlHostProbes, "pss-host-probes", "probe and lifecycle handler hosts must be unset (baseline, 1.34+)."},
+	{ControlAppArmor, "pss-apparmor", "AppArmor must not be set to Unconfined (baseline)."},
+	{ControlSELinux, "pss-selinux", "SELinux type must be a container type; user and role must be unset (baseline)."},
+	{ControlProcMount, "pss-proc-mount", "procMount must be Default (baseline; restricted even in a user namespace from 1.35)."},
+	{ControlSeccomp, "pss-seccomp", "seccomp must not be Unconfined (baseline) and must be RuntimeDefault or Localhost (restricted)."},
+	{ControlSysctls, "pss-sysctls", "only the safe sysctls are allowed (baseline)."},
+	{ControlVolumeTypes, "pss-volume-types", "only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes (restricted)."},
+	{ControlPrivilegeEscalate, "pss-privilege-escalation", "allowPrivilegeEscalation must be false (restricted)."},
+	{ControlRunAsNonRoot, "pss-run-as-non-root", "runAsNonRoot must be true (restricted)."},
+	{ControlRunAsNonRootUser, "pss-run-as-non-root-user", "runAsUser must not be 0 (restricted)."},
+}
+
+// WriteSARIF writes the report as a SARIF 2.1.0 log. version is secctx's.
+func WriteSARIF(w io.Writer, rep *Report, version string) error {
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{Name: "secctx", Version: version,
+			InformationURI: "https://github.com/secctx/secctx"}},
+		Results:    []sarifResult{},
+		ColumnKind: "unicodeCodePoints",
+		Properties: map[string]any{"profile": rep.Profile, "podSecurityVersion": rep.PodSecurityVersion},
+	}
+	index := map[string]int{}
+	for _, r := range Rules() {
+		index[r.ID] = len(run.Tool.Driver.Rules)
+		props := map[string]any{"effect": r.Effect, "severity": r.Severity, "verify": r.Verify, "source": r.Source,
+			"tags": []string{"security", "kubernetes", string(r.Effect)}}
+		if r.Check != "" {
+			props["check"] = r.Check
+		}
+		if r.Profiles != nil {
+			props["profiles"] = r.Profiles
+		}
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
+			ID: r.ID, Name: ruleName(r.ID), ShortDescription: sarifText{r.Summary},
+			FullDescription: sarifText{r.Summary + ". " + r.Help}, Help: sarifText{r.Help + " Source: " + r.Source + "."},
+			DefaultConfiguration: sarifConfig{sarifLevel(r.Severity)}, Properties: props,
+		})
+	}
+	controlID := map[string]string{}
+	for _, c := range pssControls {
+		controlID[c.name] = c.id
+		index[c.id] = len(run.Tool.Driver.Rules)
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
+			ID: c.id, Name: ruleName(c.id), ShortDescription: sarifText{"Pod Security Standards: " + c.name},
+			FullDescription:      sarifText{"Pod Security Standards control " + c.name + ": " + c.help},
+			Help:                 sarifText{c.help + " Source: Kubernetes Pod Security Standards, proved against k8s.io/pod-security-admission/policy."},
+			DefaultConfiguration: sarifConfig{"note"},
+			Properties:           map[string]any{"control": c.name, "tags": []string{"security", "kubernetes", "pod-security-standards"}},
+		})
+	}
+	for _, f := range rep.Findings {
+		props := map[string]any{"effect": f.Effect, "severity": f.Severity, "verify": f.Verify, "field": f.Field, "workload": f.Workload}
+		if f.Check != "" {
+			props["check"] = f.Check
+		}
+		run.Results = append(run.Results, sarifResult{
+			RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
+			Message:    sarifText{f.Message},
+			Locations:  []sarifLocation{location(f.File, f.Line, f.Column, logicalName(f.Workload, f.Container, f.Field))},
+			Properties: props,
+		})
+	}
+	for _, wl := range rep.Workloads {
+		for _, v := range wl.PodSecurity.Violations {
+			id := controlID[v.Control]
+			level := "note"
+			if v.Level == LevelBaseline {
+				level = "warning"
+			}
+			run.Results = append(run.Results, sarifResult{
+				RuleID: id, RuleIndex: index[id], Level: level,
+				Message: sarifText{"Pod Security Standards " + wl.PodSecurity.Version + ", " + v.Control +
+					" (keeps the pod from " + string(v.Level) + "): " + v.Message},
+				Locations:  []sarifLocation{location(wl.File, v.Line, 0, logicalName(wl.Workload, v.Container, v.Field))},
+				Properties: map[string]any{"control": v.Control, "blocks": v.Level, "field": v.Field, "workload": wl.Workload},
+			})
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// location is a result's place: the file, the line when known, and the
+// workload/container/field as a logical location.
+func location(file string, line, col int, logical string) sarifLocation {
+	l := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: artifactURI(file)}}}
+	if line > 0 {
+		l.PhysicalLocation.Region = &sarifRegion{StartLine: line, StartColumn: col}
+	}
+	if logical != "" {
+		l.LogicalLocations = []sarifLogical{{FullyQualifiedName: logical, Kind: "member"}}
+	}
+	return l
+}
+
+func logicalName(workload, container, field string) string {
+	parts := []string{}
+	for _, p := range []string{workload, container, field} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// artifactURI is a file path as a URI reference: relative paths stay
+// relative (to the directory lint ran in), absolute ones become file URIs.
+func artifactURI(file string) string {
+	if file == "-" {
+		return "stdin"
+	}
+	p := filepath.ToSlash(file)
+	if filepath.IsAbs(file) {
+		return (&url.URL{Scheme: "file", Path: p}).String()
+	}
+	return (&url.URL{Path: strings.TrimPrefix(p, "./")}).String()
+}
+
+// ruleName turns an id into SARIF's PascalCase rule name.
+func ruleName(id string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
