@@ -154,7 +154,7 @@ func (e *pssEval) userNamespace() bool {
 	return hu != nil && !*hu
 }
 
-func (e *pssEval) windows() bool { return e.p.extras.OSName == "windows" }
+func (e *pssEval) windows() bool { os := e.p.w.Spec.OS; return os != nil && os.Name == "windows" }
 
 var pssBaselineCaps = []string{"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
 	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
@@ -215,22 +215,21 @@ func (e *pssEval) baseline() {
 		}
 	}
 	// HostPath Volumes.
-	for _, vol := range p.extras.Volumes {
-		if vol.Source == "hostPath" {
-			e.add(ControlHostPathVolumes, B, nil, vol.Path+".hostPath", "volume %q is a hostPath volume.", vol.Name)
+	for i, vol := range p.w.Spec.Volumes {
+		if vol.HostPath != nil {
+			e.add(ControlHostPathVolumes, B, nil, fmt.Sprintf("volumes[%d].hostPath", i), "volume %q is a hostPath volume.", vol.Name)
 		}
 	}
 	for _, c := range e.containers() {
-		ce := p.extras.container(c.list, c.index)
 		// Host Ports.
-		for _, hp := range ce.HostPorts {
-			e.add(ControlHostPorts, B, c, hp.Path, "hostPort %s must be 0 or unset.", hp.Value)
+		for i, port := range c.c.Ports {
+			if port.HostPort != 0 {
+				e.add(ControlHostPorts, B, c, c.path(fmt.Sprintf("ports[%d].hostPort", i)), "hostPort %d must be 0 or unset.", port.HostPort)
+			}
 		}
 		// Host Probes / Lifecycle Hooks (1.34+).
 		if e.v >= 34 {
-			for _, h := range ce.ProbeHosts {
-				e.add(ControlHostProbes, B, c, h.Path, "host %q must be unset.", h.Value)
-			}
+			e.hostProbes(c)
 		}
 	}
 	// AppArmor.
@@ -286,6 +285,21 @@ func (e *pssEval) baseline() {
 	}
 }
 
+// hostProbes: the host of a probe's or lifecycle handler's httpGet or
+// tcpSocket must be unset.
+func (e *pssEval) hostProbes(c *ctr) {
+	for _, h := range c.c.Handlers() {
+		for _, a := range []struct {
+			field  string
+			action *manifest.HostAction
+		}{{"httpGet", h.HTTPGet}, {"tcpSocket", h.TCPSocket}} {
+			if a.action != nil && a.action.Host != "" {
+				e.add(ControlHostProbes, LevelBaseline, c, c.path(h.Path+"."+a.field+".host"), "host %q must be unset.", a.action.Host)
+			}
+		}
+	}
+}
+
 func (e *pssEval) procMount(lvl Level) {
 	for _, c := range e.containers() {
 		if pm := c.sc.ProcMount; pm != nil && *pm != "Default" {
@@ -325,13 +339,12 @@ func (e *pssEval) restricted() {
 	psc := p.psc
 	const R = LevelRestricted
 	// Volume Types.
-	for _, vol := range p.extras.Volumes {
-		if !containsString(pssRestrictedVolumes, vol.Source) {
-			src := vol.Source
+	for i, vol := range p.w.Spec.Volumes {
+		if src := vol.Source(); !containsString(pssRestrictedVolumes, src) {
 			if src == "" {
 				src = "(none)"
 			}
-			e.add(ControlVolumeTypes, R, nil, vol.Path, "volume %q has the restricted type %s.", vol.Name, src)
+			e.add(ControlVolumeTypes, R, nil, fmt.Sprintf("volumes[%d]", i), "volume %q has the restricted type %s.", vol.Name, src)
 		}
 	}
 	windows := e.windows()

@@ -243,13 +243,12 @@ func (p *pod) memory() (*big.Int, string) {
 		if c.kind == manifest.KindEphemeralContainer {
 			continue
 		}
-		ce := p.extras.container(c.list, c.index)
-		v := ce.MemoryLimit.Value
-		if v == "" {
-			v = ce.MemoryRequest.Value
+		v, ok := c.c.Resources.Limits["memory"]
+		if !ok {
+			v, ok = c.c.Resources.Requests["memory"]
 		}
-		q, err := parseQuantity(v)
-		if v == "" || err != nil {
+		q, err := v.Value()
+		if !ok || err != nil {
 			if c.kind == manifest.KindContainer {
 				none = append(none, c.c.Name)
 			}

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/secctx/secctx/caps"
@@ -80,6 +81,9 @@ func validate(w *Workload, path string) *Error {
 				return bad(cf+".name", "duplicate container name %q", c.Name)
 			}
 			seenNames[c.Name] = true
+			if err := validateResources(cf+".resources", c.Resources); err != nil {
+				return err
+			}
 			sc := c.SecurityContext
 			if sc == nil {
 				continue
@@ -132,6 +136,36 @@ func validate(w *Workload, path string) *Error {
 		}
 	}
 	return nil
+}
+
+// validateResources refuses a quantity the API server cannot parse.
+func validateResources(f string, r ResourceRequirements) *Error {
+	for _, l := range []struct {
+		field string
+		list  map[string]Quantity
+	}{{"limits", r.Limits}, {"requests", r.Requests}} {
+		names := make([]string, 0, len(l.list))
+		for name := range l.list {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if _, err := l.list[name].Value(); err != nil {
+				return &Error{Field: keyField(f+"."+l.field, name), Msg: err.Error()}
+			}
+		}
+	}
+	return nil
+}
+
+// keyField is the path of a map entry: "limits.memory", or
+// "annotations[example.com/key]" for a key that holds a dot, a slash or a
+// bracket.
+func keyField(path, key string) string {
+	if strings.ContainsAny(key, "./[]") {
+		return path + "[" + key + "]"
+	}
+	return path + "." + key
 }
 
 func validateIDs(f string, uid, gid *int64) *Error {
