@@ -55,17 +55,9 @@ func newPod(file string, w *manifest.Workload, ix *posIndex, opts *Options) (*po
 	if name, ok := ix.scalar(w.Doc, joinPath(object, "metadata.name")); w.Name != "" && (!ok || name != w.Name) {
 		p.ix = nil // the scan did not find this workload where the decoder did
 	}
-	lists := []struct {
-		field, kind string
-		items       []manifest.Container
-	}{
-		{"containers", manifest.KindContainer, w.Spec.Containers},
-		{"initContainers", manifest.KindInitContainer, w.Spec.InitContainers},
-		{"ephemeralContainers", manifest.KindEphemeralContainer, w.Spec.EphemeralContainers},
-	}
-	for _, l := range lists {
-		for i := range l.items {
-			c := &ctr{c: &l.items[i], list: l.field, index: i, kind: l.kind, order: len(p.ctrs) + 1}
+	for _, l := range w.Spec.ContainerLists() {
+		for i := range l.Items {
+			c := &ctr{c: &l.Items[i], list: l.Field, index: i, kind: l.Kind, order: len(p.ctrs) + 1}
 			c.sc = c.c.SecurityContext
 			if c.sc == nil {
 				c.sc = &manifest.SecurityContext{}

@@ -8,28 +8,13 @@ import "strings"
 // and indentation do not matter.
 func (s *scanner) node(parent int, flow bool) *pnode {
 	start := s.off
-	anchor := ""
 	mapValue := s.mapValue
 	s.mapValue = false
-	for c := s.peek(0); c == '&' || c == '!'; c = s.peek(0) {
-		if t := s.token(flow); c == '&' {
-			anchor = t[1:]
-		}
-		if flow {
-			s.skipBlank()
-			continue
-		}
-		s.skipSpaces()
-		if s.atLineEnd() { // the node's content starts on a later line
-			s.skipBlank()
-			// A mapping's value may be a sequence at the key's column.
-			compact := mapValue && s.col() == parent && s.peek(0) == '-' && s.wsAfter(1)
-			if s.eof() || s.atMarker() || (s.col() <= parent && !compact) {
-				n := s.at(start, pScalar)
-				n.null = true
-				return s.anchor(anchor, n)
-			}
-		}
+	anchor, empty := s.properties(parent, flow, mapValue)
+	if empty {
+		n := s.at(start, pScalar)
+		n.null = true
+		return s.anchor(anchor, n)
 	}
 	var n *pnode
 	switch c := s.peek(0); {
@@ -68,6 +53,30 @@ func (s *scanner) node(parent int, flow bool) *pnode {
 		n.null = plainNull(n.text)
 	}
 	return s.anchor(anchor, n)
+}
+
+// properties reads a node's anchor and tag, if any; empty when no content
+// follows them (the lines below are not the node's).
+func (s *scanner) properties(parent int, flow, mapValue bool) (anchor string, empty bool) {
+	for c := s.peek(0); c == '&' || c == '!'; c = s.peek(0) {
+		if t := s.token(flow); c == '&' {
+			anchor = t[1:]
+		}
+		if flow {
+			s.skipBlank()
+			continue
+		}
+		s.skipSpaces()
+		if s.atLineEnd() { // the node's content starts on a later line
+			s.skipBlank()
+			// A mapping's value may be a sequence at the key's column.
+			compact := mapValue && s.col() == parent && s.peek(0) == '-' && s.wsAfter(1)
+			if s.eof() || s.atMarker() || (s.col() <= parent && !compact) {
+				return anchor, true
+			}
+		}
+	}
+	return anchor, false
 }
 
 // anchor records n under its anchor name, if it has one.

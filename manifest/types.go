@@ -139,16 +139,16 @@ type Workload struct {
 // ID returns "Kind/name".
 func (w *Workload) ID() string { return w.Kind + "/" + w.Name }
 
-// containerList is one of a pod's three lists of containers.
-type containerList struct {
-	field string // JSON field name
-	kind  string // KindContainer, KindInitContainer, KindEphemeralContainer
-	items []Container
+// ContainerList is one of a pod's three lists of containers.
+type ContainerList struct {
+	Field string // JSON field name
+	Kind  string // KindContainer, KindInitContainer, KindEphemeralContainer
+	Items []Container
 }
 
-// containerLists returns the pod's lists of containers, regular first.
-func (s *PodSpec) containerLists() [3]containerList {
-	return [3]containerList{
+// ContainerLists returns the pod's lists of containers, regular first.
+func (s *PodSpec) ContainerLists() [3]ContainerList {
+	return [3]ContainerList{
 		{"containers", KindContainer, s.Containers},
 		{"initContainers", KindInitContainer, s.InitContainers},
 		{"ephemeralContainers", KindEphemeralContainer, s.EphemeralContainers},

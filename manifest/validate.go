@@ -44,7 +44,7 @@ func validate(w *Workload, path string) *Error {
 		seen := map[string]bool{}
 		for i, s := range psc.Sysctls {
 			sf := fmt.Sprintf("%s.sysctls[%d].name", f, i)
-			if len(s.Name) > 253 || !sysctlNameRE.MatchString(s.Name) {
+			if !ValidSysctlName(s.Name) {
 				return bad(sf, "invalid sysctl name %q", s.Name)
 			}
 			n := NormalizeSysctlName(s.Name)
@@ -69,9 +69,9 @@ func validate(w *Workload, path string) *Error {
 		}
 	}
 	seenNames := map[string]bool{}
-	for _, l := range w.Spec.containerLists() {
-		for i, c := range l.items {
-			cf := fmt.Sprintf("%s.%s[%d]", path, l.field, i)
+	for _, l := range w.Spec.ContainerLists() {
+		for i, c := range l.Items {
+			cf := fmt.Sprintf("%s.%s[%d]", path, l.Field, i)
 			switch {
 			case c.Name == "":
 				return bad(cf+".name", "required")
@@ -239,6 +239,15 @@ func NormalizeSysctlValue(v string) string { return strings.Join(strings.Fields(
 
 // dns1123LabelRE is the syntax of a container name.
 var dns1123LabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// ValidSysctlName reports whether name has the Kubernetes sysctl name
+// syntax (dot or slash form).
+func ValidSysctlName(name string) bool { return len(name) <= 253 && sysctlNameRE.MatchString(name) }
+
+// NamespacedSysctl reports whether a sysctl (dot form) belongs to a
+// namespace a container has of its own, IPC or network, by the kubelet's
+// names and prefixes (component-helpers node/util/sysctl).
+func NamespacedSysctl(name string) bool { return isIPCSysctl(name) || strings.HasPrefix(name, "net.") }
 
 // isIPCSysctl reports whether a sysctl belongs to the IPC namespace.
 func isIPCSysctl(name string) bool {
