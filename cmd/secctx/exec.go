@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/rs/zerolog"
 
@@ -47,53 +48,9 @@ var execve = launch.Exec
 
 // runExec is `secctx exec`.
 func runExec(args []string, e *env) int {
-	o := &execOptions{options: options{getenv: e.getenv}}
-	fs := flag.NewFlagSet("secctx exec", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	execFlags(fs, o)
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, execUsage)
-		fs.PrintDefaults()
-		fmt.Fprintln(e.stderr, "\nExit codes: CMD's own once it runs; 1 drift at or above --fail-on, 2 bad usage or spec, 3 state not observable, 126 CMD not executable, 127 CMD not found.")
-	}
-	log := newLogger(e.stderr, "warn")
-	dash := -1
-	for i, a := range args {
-		if a == "--" {
-			dash = i
-			break
-		}
-		if a == "-h" || a == "-help" || a == "--help" {
-			fs.Usage()
-			return exitOK
-		}
-	}
-	if dash < 0 {
-		log.Error().Msg("exec needs -- before the command to run: secctx exec [flags] -- CMD [ARGS...]")
-		return exitUsage
-	}
-	cmd := args[dash+1:]
-	if err := fs.Parse(args[:dash]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	log = newLogger(e.stderr, o.logLevel)
-	if o.logFormat == "json" {
-		log = newJSONLogger(e.stderr, o.logLevel)
-	}
-	if fs.NArg() > 0 {
-		log.Error().Msgf("unexpected argument %q before --", fs.Arg(0))
-		return exitUsage
-	}
-	if len(cmd) == 0 {
-		log.Error().Msg("exec needs a command after --")
-		return exitUsage
-	}
-	if o.output != "json" && o.output != "text" {
-		log.Error().Msgf("--output %q: want json or text", o.output)
-		return exitUsage
+	o, cmd, log, code := parseExec(args, e)
+	if cmd == nil {
+		return code
 	}
 	failOn, failNever := report.SeverityLow, o.failOn == "none"
 	if !failNever {
@@ -120,6 +77,51 @@ func runExec(args []string, e *env) int {
 		return statusOf(err)
 	}
 	return exitOK // only a test's execve returns without error
+}
+
+// parseExec parses the flags before "--" and returns the command after
+// it; a nil command means exit with code (help, or bad usage).
+func parseExec(args []string, e *env) (*execOptions, []string, zerolog.Logger, int) {
+	o := &execOptions{options: options{getenv: e.getenv}}
+	fs := flag.NewFlagSet("secctx exec", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	execFlags(fs, o)
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, execUsage)
+		fs.PrintDefaults()
+		fmt.Fprintln(e.stderr, "\nExit codes: CMD's own once it runs; 1 drift at or above --fail-on, 2 bad usage or spec, 3 state not observable, 126 CMD not executable, 127 CMD not found.")
+	}
+	log := newLogger(e.stderr, "warn")
+	dash := slices.Index(args, "--")
+	if i := slices.IndexFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" }); i >= 0 && (dash < 0 || i < dash) {
+		fs.Usage()
+		return o, nil, log, exitOK
+	}
+	if dash < 0 {
+		log.Error().Msg("exec needs -- before the command to run: secctx exec [flags] -- CMD [ARGS...]")
+		return o, nil, log, exitUsage
+	}
+	if err := fs.Parse(args[:dash]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, nil, log, exitOK
+		}
+		return o, nil, log, exitUsage
+	}
+	log = newLogger(e.stderr, o.logLevel)
+	if o.logFormat == "json" {
+		log = newJSONLogger(e.stderr, o.logLevel)
+	}
+	switch {
+	case fs.NArg() > 0:
+		log.Error().Msgf("unexpected argument %q before --", fs.Arg(0))
+	case len(args) == dash+1:
+		log.Error().Msg("exec needs a command after --")
+	case o.output != "json" && o.output != "text":
+		log.Error().Msgf("--output %q: want json or text", o.output)
+	default:
+		return o, args[dash+1:], log, exitOK
+	}
+	return o, nil, log, exitUsage
 }
 
 // verifySelf verifies the calling process and writes the report on

@@ -12,15 +12,12 @@ import (
 	"github.com/secctx/secctx/report"
 )
 
-// lintOptions are the flags of `secctx lint`.
+// lintOptions are the flags of `secctx lint`: the output, profile,
+// --fail-on and diagnostics flags of options, and lint's own.
 type lintOptions struct {
-	output         string
-	profile        string
-	failOn         string
+	options
 	allowedSysctls string
 	pssVersion     string
-	logLevel       string
-	getenv         func(string) string
 	parsedProfile  *expect.Profile
 	parsedSysctls  []lint.SysctlPattern
 	parsedPSS      int
@@ -37,7 +34,7 @@ func lintFlags(fs *flag.FlagSet, o *lintOptions) {
 	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a finding has this severity or higher: critical, high, medium, low, info, or none")
 	fs.StringVar(&o.allowedSysctls, "allowed-unsafe-sysctls", "", "the kubelet's --allowed-unsafe-sysctls: comma-separated sysctl names or prefixes ending in *")
 	fs.StringVar(&o.pssVersion, "pss-version", "latest", fmt.Sprintf("Pod Security Standards version: latest (1.%d) or 1.%d to 1.%d", lint.LatestPSSVersion, lint.MinPSSVersion, lint.LatestPSSVersion))
-	fs.StringVar(&o.logLevel, "log-level", "warn", "diagnostics on stderr: debug, info, warn, error")
+	o.logFlags(fs, "warn", "text")
 }
 
 // parse checks the flag values; an error is bad usage.
@@ -90,7 +87,7 @@ Flags:
 
 // runLint is `secctx lint`.
 func runLint(args []string, e *env) int {
-	o := &lintOptions{getenv: e.getenv}
+	o := &lintOptions{options: options{getenv: e.getenv}}
 	fs := flag.NewFlagSet("secctx lint", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	lintFlags(fs, o)
@@ -106,6 +103,9 @@ func runLint(args []string, e *env) int {
 		return exitUsage
 	}
 	log := newLogger(e.stderr, o.logLevel)
+	if o.logFormat == "json" {
+		log = newJSONLogger(e.stderr, o.logLevel)
+	}
 	if err := o.parse(); err != nil {
 		log.Error().Msg(err.Error())
 		return exitUsage
