@@ -69,7 +69,12 @@ type goldenSpec struct {
 	ReadonlyPaths   []string            `json:"readonlyPaths"`
 	Sysctl          map[string]string   `json:"sysctl"`
 	Seccomp         bool                `json:"seccomp"`
-	Namespaces      []string            `json:"namespaces"`
+	// Namespaces lists the namespace types of the spec.
+	Namespaces []string `json:"namespaces"`
+	// Isolated tells, per namespace type, whether the process is in a
+	// namespace other than the host's: a new one, or the pod's (a path into
+	// the sandbox, which has one of its own). Container specs only.
+	Isolated map[string]bool `json:"isolated,omitempty"`
 	// UIDMappings and GIDMappings keep containerID and size; the host id
 	// is the kubelet's allocation and changes from run to run.
 	UIDMappings []goldenMapping `json:"uidMappings,omitempty"`
@@ -102,6 +107,7 @@ type ociSpec struct {
 		Seccomp       json.RawMessage   `json:"seccomp"`
 		Namespaces    []struct {
 			Type string `json:"type"`
+			Path string `json:"path"`
 		} `json:"namespaces"`
 		UIDMappings []struct {
 			ContainerID uint32 `json:"containerID"`
@@ -148,6 +154,29 @@ func toGoldenSpec(s ociSpec, withProcess bool) goldenSpec {
 		g.ReadonlyRoot = &ro
 	}
 	return g
+}
+
+// namespaceTypes are the Linux namespaces an OCI spec can name.
+var namespaceTypes = []string{"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}
+
+// isolation tells, per namespace type, whether a container is isolated
+// from the host: its spec creates the namespace, or joins one by path that
+// its sandbox created (a sandbox without the type is in the host's).
+func isolation(ctr, sandbox ociSpec) map[string]bool {
+	sb := map[string]bool{}
+	for _, ns := range sandbox.Linux.Namespaces {
+		sb[ns.Type] = true
+	}
+	out := map[string]bool{}
+	for _, t := range namespaceTypes {
+		out[t] = false
+		for _, ns := range ctr.Linux.Namespaces {
+			if ns.Type == t {
+				out[t] = ns.Path == "" || sb[t]
+			}
+		}
+	}
+	return out
 }
 
 func sortedCopy(ss []string) []string {
@@ -228,6 +257,7 @@ func capture(n *node, r *podResult, versions map[string]string) (*golden, error)
 	g.Manifest.HostNetwork = p.HostNetwork
 	g.Container = toGoldenSpec(cspec, true)
 	g.Sandbox = toGoldenSpec(sspec, false)
+	g.Container.Isolated = isolation(cspec, sspec)
 	return g, nil
 }
 

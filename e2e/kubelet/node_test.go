@@ -208,8 +208,12 @@ func (n *node) crictl(args ...string) (map[string]any, error) {
 // runtimeVersions returns what the node runs, for the golden files.
 func (n *node) runtimeVersions() map[string]string {
 	v := map[string]string{}
-	if info, err := n.crictl("version", "-o", "json"); err == nil {
-		v["containerd"] = fmt.Sprint(info["runtimeVersion"])
+	if out, err := nodeSh("crictl", "version"); err == nil {
+		for _, line := range strings.Split(out, "\n") {
+			if s, ok := strings.CutPrefix(line, "RuntimeVersion:"); ok {
+				v["containerd"] = strings.TrimSpace(s)
+			}
+		}
 	}
 	if out, err := exec.Command(n.env["KUBELET"], "--version").Output(); err == nil {
 		v["kubelet"] = strings.TrimPrefix(strings.TrimSpace(string(out)), "Kubernetes ")

@@ -157,7 +157,13 @@ any_kubelet_running() {
 	return 1
 }
 
-crictl_() { "$CRICTL_BIN" --runtime-endpoint "unix://$SOCK" --image-endpoint "unix://$SOCK" --timeout 30s "$@"; }
+crictl_() {
+	if [ ! -f "$DIR/etc/crictl.yaml" ]; then
+		mkdir -p "$DIR/etc"
+		printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 30\n' "$SOCK" "$SOCK" >"$DIR/etc/crictl.yaml"
+	fi
+	"$CRICTL_BIN" --config "$DIR/etc/crictl.yaml" "$@"
+}
 
 wait_for() { # wait_for SECONDS WHAT CMD...
 	local secs=$1 what=$2 i
