@@ -28,9 +28,12 @@ deps:
 # The kubelet tier runs apart from the parallel run of the other packages:
 # it brings up its own containerd and kubelet, and the runc and podman tiers
 # run containers too.
+# Both runs happen even when the first fails; make fails if either did.
 test: deps lint build size image kube-build
-	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 $$($(GO) list ./... | grep -v '/e2e/kubelet$$')
-	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 45m -v ./e2e/kubelet/
+	@status=0; \
+	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 $$($(GO) list ./... | grep -v '/e2e/kubelet$$') || status=1; \
+	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 45m -v ./e2e/kubelet/ || status=1; \
+	exit $$status
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)

@@ -1,11 +1,13 @@
 // Command mutate is the kubelet tier's app that changes its own security
 // state after start, so that a watching sidecar must report the change:
 //
-//	mutate [-after DURATION] MODE [ARG]
+//	mutate [-wait-for COMM] [-after DURATION] MODE [ARG]
 //
-// It sleeps -after (default 6s: long enough for the sidecar's first cycle to
-// see the state the runtime gave it), applies MODE to every thread of the
-// process, prints what it did on stderr and sleeps until killed. Modes:
+// It waits until a process named COMM is visible (the watching sidecar, in
+// the pod's shared PID namespace; default secctx), then sleeps -after
+// (default 4s: several of the sidecar's cycles see the state the runtime
+// gave the app), applies MODE to every thread of the process, prints what it
+// did on stderr and sleeps until killed. Modes:
 //
 //	setuid UID        setuid(UID)
 //	drop CAP          remove CAP from the bounding, effective and permitted sets
@@ -21,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -132,14 +135,32 @@ func run(mode, arg string) error {
 	return fmt.Errorf("unknown mode %q", mode)
 }
 
+// waitFor polls /proc until a process named comm exists.
+func waitFor(comm string) {
+	for {
+		matches, _ := filepath.Glob("/proc/[0-9]*/comm")
+		for _, m := range matches {
+			if b, err := os.ReadFile(m); err == nil && strings.TrimSpace(string(b)) == comm {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 func main() {
-	after := flag.Duration("after", 6*time.Second, "wait this long before the change")
+	peer := flag.String("wait-for", "secctx", "wait until a process with this name runs (empty: do not wait)")
+	after := flag.Duration("after", 4*time.Second, "then wait this long before the change")
 	flag.Parse()
 	if flag.NArg() < 1 {
 		fmt.Fprintln(os.Stderr, "usage: mutate [-after D] setuid UID | drop CAP | ambient CAP | nnp | seccomp")
 		os.Exit(2)
 	}
 	mode, arg := flag.Arg(0), flag.Arg(1)
+	if *peer != "" {
+		waitFor(*peer)
+		fmt.Fprintf(os.Stderr, "mutate: %s runs\n", *peer)
+	}
 	time.Sleep(*after)
 	if err := run(mode, arg); err != nil {
 		fmt.Fprintln(os.Stderr, "mutate:", err)
