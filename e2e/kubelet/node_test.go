@@ -58,7 +58,7 @@ type node struct {
 
 // nodeSh runs scripts/kube/node.sh and returns its stdout.
 func nodeSh(args ...string) (string, error) {
-	cmd := exec.Command("bash", append([]string{nodeScript()}, args...)...)
+	cmd := nodeShCmd(args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

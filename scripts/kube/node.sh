@@ -33,6 +33,14 @@
 # `up` records their values, but only when no kubelet runs on the machine (a
 # running one has already changed them) and no earlier record is pending;
 # `down` restores them when no kubelet is left.
+#
+# One node runs on this machine at a time, whoever brings it up (the kubelet
+# tier, a cluster tier, a person): `up` and `down` hold an exclusive flock on
+# $SECCTX_NODE_LOCK (default /run/lock/secctx-node.lock) while they run,
+# waiting for it, with a line on stderr naming the holder, when another run
+# has it. A caller that holds the lock for longer (the kubelet tier holds it
+# for its whole run) passes its locked descriptor as SECCTX_NODE_LOCK_FD;
+# the daemons never inherit it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,6 +71,40 @@ log() { printf 'node: %s\n' "$*" >&2; }
 die() {
 	log "error: $*"
 	exit 1
+}
+
+NODE_LOCK=${SECCTX_NODE_LOCK:-/run/lock/secctx-node.lock}
+node_lock_fd=
+
+# lock_node: hold the node lock until this script exits (see the header).
+lock_node() {
+	local fd=${SECCTX_NODE_LOCK_FD:-}
+	if [ -n "$fd" ]; then
+		[ "$(readlink "/proc/$$/fd/$fd" 2>/dev/null)" = "$(readlink -f "$NODE_LOCK")" ] ||
+			die "SECCTX_NODE_LOCK_FD=$fd is not a descriptor of $NODE_LOCK"
+		# The same open file holds the lock already: this cannot block.
+		flock -n "$fd" || die "SECCTX_NODE_LOCK_FD=$fd does not hold the lock on $NODE_LOCK"
+		return
+	fi
+	mkdir -p "$(dirname "$NODE_LOCK")"
+	exec {node_lock_fd}>>"$NODE_LOCK"
+	if ! flock -n "$node_lock_fd"; then
+		log "waiting for the node lock $NODE_LOCK, held by: $(head -c 200 "$NODE_LOCK" 2>/dev/null || echo unknown)"
+		flock "$node_lock_fd"
+		log "got the node lock"
+	fi
+	printf 'pid %s: scripts/kube/node.sh %s (since %s)\n' "$$" "$sub" "$(date -u +%FT%TZ)" >"$NODE_LOCK"
+}
+
+# close_lock_fds: for a daemon about to be started from a subshell, which
+# must not keep the node locked after this script exits.
+close_lock_fds() {
+	if [ -n "$node_lock_fd" ]; then
+		exec {node_lock_fd}>&-
+	fi
+	if [ -n "${SECCTX_NODE_LOCK_FD:-}" ]; then
+		eval "exec ${SECCTX_NODE_LOCK_FD}>&-"
+	fi
 }
 
 # The node's current configuration (written by up).
@@ -439,6 +481,7 @@ start_containerd() { # start_containerd VERSION
 	log "starting containerd $v ($bin)"
 	(
 		cd /
+		close_lock_fds
 		exec 9>&- setsid env -i PATH="$path" "$bin" --config "$DIR/etc/containerd.toml" </dev/null >>"$DIR/log/containerd.log" 2>&1
 	) &
 	echo $! >"$RUN/containerd.pid"
@@ -578,6 +621,7 @@ cmd_up() {
 	log "starting kubelet $KUBE_VERSION (seccompDefault=$sd, containerd $v, unprivileged ports/icmp=$unpriv)"
 	(
 		cd /
+		close_lock_fds
 		exec 9>&- setsid "$KUBELET_BIN" --config "$DIR/etc/kubelet.yaml" --root-dir "$KUBELET_ROOT" \
 			--cert-dir "$DIR/pki" --hostname-override "$NODE_NAME" --v=2 </dev/null >>"$DIR/log/kubelet.log" 2>&1
 	) &
@@ -600,8 +644,14 @@ cmd_import() {
 sub=$1
 shift
 case $sub in
-up) cmd_up "$@" ;;
-down) cmd_down "$@" ;;
+up)
+	lock_node
+	cmd_up "$@"
+	;;
+down)
+	lock_node
+	cmd_down "$@"
+	;;
 env) cmd_env ;;
 check) cmd_check "$@" ;;
 import) cmd_import "$@" ;;
