@@ -44,7 +44,6 @@ var omittedSecurityFields = map[string]string{}
 // with the reason. (Every other PodSpec field is irrelevant to it.)
 var omittedPodSpecFields = map[string]string{
 	"os":               "os.name windows forbids the Linux fields; the API server validates it, the verifier runs on Linux",
-	"volumes":          "volume GIDs (pv.beta.kubernetes.io/gid) can add supplementary groups; not modelled",
 	"runtimeClassName": "selects the runtime handler (for example a sandbox); the profile is chosen by flag instead",
 	"hostname":         "UTS only",
 	"nodeName":         "scheduling only",

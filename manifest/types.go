@@ -100,7 +100,27 @@ type PodSpec struct {
 	HostIPC               bool                `json:"hostIPC,omitempty"`
 	HostUsers             *bool               `json:"hostUsers,omitempty"`
 	ShareProcessNamespace *bool               `json:"shareProcessNamespace,omitempty"`
+	Volumes               []Volume            `json:"volumes,omitempty"`
 }
+
+// Volume holds what the resolver needs of a pod volume: whether a
+// PersistentVolume backs it, whose pv.beta.kubernetes.io/gid annotation
+// makes the kubelet add a supplementary group.
+type Volume struct {
+	Name                  string                             `json:"name"`
+	PersistentVolumeClaim *PersistentVolumeClaimVolumeSource `json:"persistentVolumeClaim,omitempty"`
+	Ephemeral             *EphemeralVolumeSource             `json:"ephemeral,omitempty"`
+}
+
+// PersistentVolumeClaimVolumeSource mirrors core/v1's.
+type PersistentVolumeClaimVolumeSource struct {
+	ClaimName string `json:"claimName"`
+	ReadOnly  bool   `json:"readOnly,omitempty"`
+}
+
+// EphemeralVolumeSource mirrors core/v1's, which holds the template of a
+// claim the pod owns; its fields do not matter here.
+type EphemeralVolumeSource struct{}
 
 // Workload is one pod template found in a manifest stream, with the
 // metadata of the object that holds it.

@@ -34,6 +34,7 @@ spec:
     securityContext:
       readOnlyRootFilesystem: true
       allowPrivilegeEscalation: false
+      seccompProfile: {type: Unconfined}
 `
 
 // twoContainerYAML adds a sidecar "side" with the same securityContext.

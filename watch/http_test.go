@@ -192,7 +192,7 @@ func TestReportEndpoint(t *testing.T) {
 }
 
 // metricsPod: two workers and the secctx sidecar, with drift: worker 21 runs
-// as 1001 and the pod's unprivileged port start is 1024; the sidecar runs as
+// as 1001 and the pod's unprivileged port start is 1000; the sidecar runs as
 // root.
 func metricsPod(t *testing.T) *harness {
 	pt := newProcTree(t, appProc(7, "secctx", "side"))
@@ -200,7 +200,7 @@ func metricsPod(t *testing.T) *harness {
 	pt.update(21, setUID(1001))
 	pt.update(22, setUID(1002)) // a second runAsUser drift: same series
 	pt.update(7, setUID(0))
-	pt.setSysctl("net.ipv4.ip_unprivileged_port_start", "1024")
+	pt.setSysctl("net.ipv4.ip_unprivileged_port_start", "1000")
 	return newHarness(t, pt, staticSpec(twoContainerYAML), "app=comm:nginx", "side=self")
 }
 
