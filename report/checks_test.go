@@ -10,6 +10,8 @@ import (
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // contractIDs is the check-id contract other tools parse, in report order.
@@ -169,6 +171,7 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 				tc.obs(o)
 			}
 			got := byCheck(Compare(e, o))
+			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
 			for id, w := range tc.want {
 				if !slices.Contains(contractIDs, id) {
 					t.Fatalf("bad check id %q in table", id)
@@ -858,6 +861,7 @@ func TestUnknownWhenUnread(t *testing.T) {
 					o := obsNonRoot()
 					unread(o, item, why)
 					got := byCheck(Compare(expNonRoot(), o))
+					schematest.ReportValue(t, New(expNonRoot(), o, SpecRef{Source: "test"}, testTime))
 					fs := got[string(c.ID)]
 					assertFindings(t, string(c.ID), fs, []want{unknown("")})
 					if len(fs) != 1 {
@@ -1083,6 +1087,7 @@ func TestVolumeGroups(t *testing.T) {
 			}
 			o.Groups = tc.groups
 			fs := byCheck(Compare(e, o))["supplementalGroups"]
+			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
 			assertFindings(t, "supplementalGroups", fs, []want{tc.want})
 			if got := outcomeSeen(fs[0]); got != tc.seen {
 				t.Errorf("outcome seen %q, want %q", got, tc.seen)
@@ -1220,6 +1225,7 @@ func TestNodeDependentChecks(t *testing.T) {
 				tc.obs(o)
 			}
 			fs := byCheck(Compare(e, o))[tc.check]
+			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
 			assertFindings(t, tc.check, fs, tc.want)
 			for i, f := range fs {
 				if i < len(tc.seen) && outcomeSeen(f) != tc.seen[i] {

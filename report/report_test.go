@@ -14,6 +14,8 @@ import (
 	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 var testTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("CET", 3600))
@@ -115,6 +117,7 @@ func TestNewAndJSON(t *testing.T) {
 	if err := WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
 	}
+	schematest.Report(t, buf.Bytes())
 	if !strings.HasSuffix(buf.String(), "}\n") || strings.Count(buf.String(), "\n}\n") != 1 {
 		t.Errorf("not one object followed by a newline:\n%s", buf.String())
 	}

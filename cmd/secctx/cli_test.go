@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // runCLI runs the command in-process with a fake environment.
@@ -113,6 +115,7 @@ func TestSpecFromEnvAndStdin(t *testing.T) {
 			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 				t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
 			}
+			schematest.Report(t, []byte(stdout))
 			if r.APIVersion != "secctx/v1" || r.Kind != "VerificationReport" || r.Spec.Source != tc.src {
 				t.Errorf("report header %+v, want source %q", r, tc.src)
 			}
