@@ -86,14 +86,12 @@ func TestKubeletGoldens(t *testing.T) {
 			if err := json.Unmarshal(b, &g); err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
-			if g.Node.SeccompDefault || !g.Node.Unprivileged {
-				t.Fatalf("captured on node configuration %s, which containerdConfig does not model (it models unprivileged ports/ICMP on, seccompDefault off)", g.Node.Config)
-			}
+			n := nodeConf{Unprivileged: g.Node.Unprivileged, SeccompDefault: g.Node.SeccompDefault}
 			sc := scenarioByName(t, g.Scenario)
 			if problems := samePod(sc, g); len(problems) > 0 {
 				t.Fatalf("the golden was captured for another pod or image than scenario %s:\n  %s", sc.name, strings.Join(problems, "\n  "))
 			}
-			rc := containerdConfig(sc.pod, sc.image, h)
+			rc := containerdConfigOn(sc.pod, sc.image, h, n)
 			problems := compareGolden(rc, g, bnd == g.HostCapBnd)
 			if bnd != g.HostCapBnd {
 				t.Logf("capability sets not compared: captured on a machine with CapBnd %s, this one has %s", g.HostCapBnd, bnd)
@@ -204,16 +202,18 @@ func compareGolden(rc runtimeConfig, g kubeletGolden, compareCaps bool) []string
 	}
 	diff("linux.sysctl (sandbox and container)", nonNilMap(rc.Sysctls), real)
 	diff("linux.seccomp present", rc.Seccomp, c.Seccomp)
-	// Which namespaces are not the host's: applyRuntime creates pid, ipc,
-	// uts and mount, network unless hostNetwork, user for hostUsers false.
+	// Which namespaces are not the host's: applyRuntime creates pid, ipc
+	// and mount, network and uts unless hostNetwork, user for hostUsers
+	// false.
 	mine := map[string]bool{}
 	for t := range c.Isolated {
 		mine[t] = false
 	}
-	for _, t := range []string{"pid", "ipc", "uts", "mount"} {
+	for _, t := range []string{"pid", "ipc", "mount"} {
 		mine[t] = true
 	}
 	mine["network"] = !rc.HostNetwork
+	mine["uts"] = !rc.HostNetwork
 	mine["user"] = rc.UserNS
 	if len(c.Isolated) == 0 {
 		problems = append(problems, "the golden records no namespace isolation")

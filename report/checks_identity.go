@@ -178,6 +178,9 @@ func checkSupplementalGroups(c *comparison) []Finding {
 	unknownImage := e.ImageGroupsUnknown
 	if u := e.ImageUser; u != nil {
 		gids, groups, _ := u.For(c.obs.UID.Real)
+		if e.GID != nil { // runAsGroup decides the primary gid
+			gids = nil
+		}
 		for _, g := range append(gids, groups...) {
 			allowed[g] = true
 		}

@@ -1056,6 +1056,15 @@ func TestImageUserChecks(t *testing.T) {
 			},
 			want:       map[string][]want{"supplementalGroups": {drift(SeverityHigh, "")}, "runAsUser": {skipped("")}, "runAsGroup": {ok("")}},
 			otherDrift: true},
+		{name: "runAsGroup with the image's user: the passwd gid is not a group then",
+			exp: func(e *expect.Expected) {
+				imageUserApp(e)
+				e.GID, e.GIDSource, e.AllowedGroups = ptr(int64(3000)), expect.GIDFromRunAsGroup, []int64{3000}
+			},
+			obs: func(s *probe.State) { s.GID, s.Groups = ids(3000), []int64{1000, 3000, 50000} },
+			want: map[string][]want{"runAsGroup": {ok("")}, "runAsUser": {skipped("")},
+				"supplementalGroups": {drift(SeverityHigh, "")}},
+			msg: map[string][]string{"supplementalGroups": {"[1000]"}}},
 		{name: "several passwd entries with the uid: any of their gids",
 			exp: func(e *expect.Expected) {
 				imageUserApp(e)

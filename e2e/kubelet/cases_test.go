@@ -81,7 +81,8 @@ func with(list []string, more ...string) []string {
 	return append(append([]string(nil), list...), more...)
 }
 
-// capsJSON is the JSON list of base plus add minus drop, sorted.
+// capsJSON is base plus add minus drop in the report's rendering, as JSON:
+// a string holding the sorted names in brackets.
 func capsJSON(base []string, add []string, drop ...string) string {
 	set := map[string]bool{}
 	for _, c := range base {
@@ -95,10 +96,10 @@ func capsJSON(base []string, add []string, drop ...string) string {
 	}
 	var out []string
 	for c := range set {
-		out = append(out, strconv.Quote(c))
+		out = append(out, c)
 	}
 	sort.Strings(out)
-	return "[" + strings.Join(out, ",") + "]"
+	return strconv.Quote("[" + strings.Join(out, ",") + "]")
 }
 
 func always(e expect) func(nodeConfig) expect { return func(nodeConfig) expect { return e } }
@@ -113,12 +114,12 @@ func on22(e expect, r refusal) func(nodeConfig) expect {
 	}
 }
 
-// injected are the sysctls containerd sets in a pod's own network namespace
-// on this node configuration (none with hostNetwork).
+// injected are the sysctls containerd may set in a pod's own network
+// namespace (none with hostNetwork; ping_group_range not in a pod user
+// namespace): secctx expects them, as the value containerd 2 sets or the
+// kernel's, on every node configuration, and the outcome it saw is held to
+// the configuration's (nodeTruth).
 func injected(nc nodeConfig, userns bool) []string {
-	if !nc.Unprivileged {
-		return nil
-	}
 	if userns {
 		return []string{sysctlUnprivilegedPorts}
 	}
@@ -138,8 +139,8 @@ var cases = []kcase{
 			MustOK: with(allCapChecks, "runAsUser", "runAsGroup", "supplementalGroups", "fsGroup",
 				"allowPrivilegeEscalation", "privileged", "procMount", "seccompProfile", "readOnlyRootFilesystem", "hostUsers"),
 			Observed: map[string]string{
-				"runAsUser": `"1000"`, "runAsGroup": `"3000"`, "supplementalGroups": `[2000,3000,4000]`,
-				"capabilities.effective": `[]`, "capabilities.permitted": `[]`,
+				"runAsUser": `"1000"`, "runAsGroup": `"3000"`, "supplementalGroups": `"[2000,3000,4000]"`,
+				"capabilities.effective": `"[]"`, "capabilities.permitted": `"[]"`,
 			},
 		}),
 	},
@@ -147,18 +148,22 @@ var cases = []kcase{
 		File: "pods/security-context-demo-2.yaml",
 		expect: always(expect{
 			MustOK:   with(allCapChecks, "runAsUser", "runAsGroup", "allowPrivilegeEscalation"),
-			Observed: map[string]string{"runAsUser": `"2000"`, "runAsGroup": `"0"`, "supplementalGroups": `[0]`},
+			Observed: map[string]string{"runAsUser": `"2000"`, "runAsGroup": `"0"`, "supplementalGroups": `"[0]"`},
 		}),
 	},
 	{
 		File: "pods/security-context-demo-3.yaml", RuncScenario: "a-defaults-root",
 		expect: always(expect{
-			MustOK: with(allCapChecks, "privileged", "allowPrivilegeEscalation", "readOnlyRootFilesystem",
-				"procMount", "seccompProfile", "hostUsers"),
+			MustOK: with(allCapChecks, "runAsGroup", "supplementalGroups", "privileged", "allowPrivilegeEscalation",
+				"readOnlyRootFilesystem", "procMount", "seccompProfile", "sysctls", "hostUsers"),
 			Observed: map[string]string{
 				"capabilities.bounding":    capsJSON(containerdDefaultCaps, nil),
 				"capabilities.effective":   capsJSON(containerdDefaultCaps, nil),
-				"capabilities.inheritable": `[]`,
+				"capabilities.inheritable": `"[]"`,
+				"capabilities.ambient":     `"[]"`,
+				// no runAsUser: the image's uid 0, its /etc/passwd gid and,
+				// under Merge, root's membership of wheel
+				"runAsGroup": `"0"`, "supplementalGroups": `"[0,10]"`,
 			},
 			// root is listed in wheel in the image's /etc/group (Merge)
 			Identity: "uid=0 gid=0 groups=[0 10]",
@@ -178,14 +183,14 @@ var cases = []kcase{
 		File: "pods/security-context-demo-5.yaml",
 		expect: always(expect{
 			MustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups", "allowPrivilegeEscalation"},
-			Observed: map[string]string{"runAsGroup": `"3000"`, "supplementalGroups": `[3000,4000,50000]`},
+			Observed: map[string]string{"runAsGroup": `"3000"`, "supplementalGroups": `"[3000,4000,50000]"`},
 		}),
 	},
 	{
 		File: "pods/security-context-demo-6.yaml",
 		expect: on22(expect{
 			MustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups", "allowPrivilegeEscalation"},
-			Observed: map[string]string{"runAsGroup": `"3000"`, "supplementalGroups": `[3000,4000]`},
+			Observed: map[string]string{"runAsGroup": `"3000"`, "supplementalGroups": `"[3000,4000]"`},
 		}, refusedStrict),
 	},
 	// Pod Security Standards.
@@ -195,9 +200,9 @@ var cases = []kcase{
 			MustOK: with(allCapChecks, "runAsNonRoot", "runAsUser", "runAsGroup", "supplementalGroups",
 				"readOnlyRootFilesystem", "seccompProfile", "allowPrivilegeEscalation", "procMount"),
 			Observed: map[string]string{
-				"capabilities.bounding":  `["NET_BIND_SERVICE"]`,
-				"capabilities.effective": `[]`,
-				"supplementalGroups":     `[65534]`,
+				"capabilities.bounding":  `"[NET_BIND_SERVICE]"`,
+				"capabilities.effective": `"[]"`,
+				"supplementalGroups":     `"[65534]"`,
 				"seccompProfile":         `"filter"`,
 			},
 		}),
@@ -208,9 +213,10 @@ var cases = []kcase{
 		expect: always(expect{
 			MustOK: allCapChecks,
 			Observed: map[string]string{
-				"capabilities.bounding":  `["NET_BIND_SERVICE"]`,
-				"capabilities.effective": `["NET_BIND_SERVICE"]`,
-				"capabilities.permitted": `["NET_BIND_SERVICE"]`,
+				"capabilities.bounding":  `"[NET_BIND_SERVICE]"`,
+				"capabilities.effective": `"[NET_BIND_SERVICE]"`,
+				"capabilities.permitted": `"[NET_BIND_SERVICE]"`,
+				"capabilities.ambient":   `"[]"`,
 			},
 		}),
 	},
@@ -227,8 +233,9 @@ var cases = []kcase{
 			MustOK: with(allCapChecks, "runAsUser", "runAsGroup"),
 			Observed: map[string]string{
 				"capabilities.bounding":  capsJSON(containerdDefaultCaps, []string{"NET_ADMIN"}),
-				"capabilities.effective": `[]`,
-				"capabilities.permitted": `[]`,
+				"capabilities.effective": `"[]"`,
+				"capabilities.permitted": `"[]"`,
+				"capabilities.ambient":   `"[]"`,
 			},
 		}),
 	},
@@ -251,7 +258,7 @@ var cases = []kcase{
 		File: "pods/container-over-pod.yaml", RuncScenario: "k-container-runAsUser-over-pod",
 		expect: always(expect{
 			MustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups"},
-			Observed: map[string]string{"runAsUser": `"1002"`, "runAsGroup": `"0"`, "supplementalGroups": `[0]`},
+			Observed: map[string]string{"runAsUser": `"1002"`, "runAsGroup": `"0"`, "supplementalGroups": `"[0]"`},
 		}),
 	},
 	{
@@ -270,28 +277,33 @@ var cases = []kcase{
 		File: "pods/uid-without-passwd-entry.yaml", RuncScenario: "i-uid-without-passwd-entry",
 		expect: always(expect{
 			MustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups"},
-			Observed: map[string]string{"runAsGroup": `"0"`, "supplementalGroups": `[0]`},
+			Observed: map[string]string{"runAsGroup": `"0"`, "supplementalGroups": `"[0]"`},
 		}),
 	},
 	{
 		File: "pods/run-as-group-container-only.yaml",
 		expect: always(expect{
-			MustOK:   []string{"runAsGroup"},
-			Observed: map[string]string{"runAsGroup": `"2000"`},
+			MustOK:   []string{"runAsGroup", "supplementalGroups"},
+			Observed: map[string]string{"runAsGroup": `"2000"`, "supplementalGroups": `"[10,2000]"`},
 			Identity: "uid=0 gid=2000 groups=[10 2000]",
 		}),
 	},
 	{
 		File: "pods/image-user.yaml",
 		expect: always(expect{
-			MustOK:   with(allCapChecks, "seccompProfile", "procMount"),
+			// USER 999:999 without a passwd entry: gid 0, not 999.
+			MustOK:   with(allCapChecks, "runAsGroup", "supplementalGroups", "seccompProfile", "procMount"),
+			Observed: map[string]string{"runAsGroup": `"0"`, "supplementalGroups": `"[0]"`},
 			Identity: "uid=999 gid=0 groups=[0]",
 		}),
 	},
 	{
 		File: "pods/image-user-passwd-gid.yaml",
 		expect: always(expect{
-			MustOK:   []string{"runAsNonRoot"},
+			// USER 1000:999: the gid of uid 1000 in /etc/passwd, and its
+			// membership of 50000.
+			MustOK:   []string{"runAsNonRoot", "runAsGroup", "supplementalGroups"},
+			Observed: map[string]string{"runAsGroup": `"1000"`, "supplementalGroups": `"[1000,50000]"`},
 			Identity: "uid=1000 gid=1000 groups=[1000 50000]",
 		}),
 	},
@@ -299,21 +311,21 @@ var cases = []kcase{
 		File: "pods/merge-groups.yaml", RuncScenario: "h-merge-groups",
 		expect: always(expect{
 			MustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups"},
-			Observed: map[string]string{"supplementalGroups": `[1000,50000,60000]`},
+			Observed: map[string]string{"supplementalGroups": `"[1000,50000,60000]"`},
 		}),
 	},
 	{
 		File: "pods/strict-groups.yaml", RuncScenario: "o-strict-groups",
 		expect: on22(expect{
 			MustOK:   []string{"runAsGroup", "supplementalGroups"},
-			Observed: map[string]string{"supplementalGroups": `[1000,60000]`},
+			Observed: map[string]string{"supplementalGroups": `"[1000,60000]"`},
 		}, refusedStrict),
 	},
 	{
 		File: "pods/fsgroup-image-groups.yaml",
 		expect: always(expect{
 			MustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups", "fsGroup"},
-			Observed: map[string]string{"supplementalGroups": `[1000,2000,4000,4001,50000]`},
+			Observed: map[string]string{"supplementalGroups": `"[1000,2000,4000,4001,50000]"`},
 		}),
 	},
 	// Seccomp.
@@ -389,7 +401,7 @@ var cases = []kcase{
 		expect: always(expect{
 			MustOK: with(allCapChecks, "runAsUser", "runAsGroup", "runAsNonRoot", "fsGroup", "supplementalGroups",
 				"seccompProfile", "allowPrivilegeEscalation", "readOnlyRootFilesystem"),
-			Observed: map[string]string{"supplementalGroups": `[1000,50000]`, "capabilities.bounding": `[]`},
+			Observed: map[string]string{"supplementalGroups": `"[1000,50000]"`, "capabilities.bounding": `"[]"`},
 		}),
 	},
 	{
@@ -406,7 +418,7 @@ var cases = []kcase{
 		expect: func(nc nodeConfig) expect {
 			return expect{
 				MustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups", "readOnlyRootFilesystem", "sysctls"},
-				Observed: map[string]string{"runAsUser": `"4242"`, "supplementalGroups": `[0,5000]`},
+				Observed: map[string]string{"runAsUser": `"4242"`, "supplementalGroups": `"[0,5000]"`},
 				Sysctls:  with(injected(nc, false), "net.ipv4.tcp_keepalive_time"),
 			}
 		},

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // How long the pods of one node configuration may take to run or be
@@ -38,13 +40,26 @@ type report struct {
 }
 
 type finding struct {
-	Check    string `json:"check"`
-	Subject  string `json:"subject"`
-	Status   string `json:"status"`
-	Severity string `json:"severity"`
-	Expected any    `json:"expected"`
-	Observed any    `json:"observed"`
-	Message  string `json:"message"`
+	Check    string    `json:"check"`
+	Subject  string    `json:"subject"`
+	Status   string    `json:"status"`
+	Severity string    `json:"severity"`
+	Expected string    `json:"expected"`
+	Observed string    `json:"observed"`
+	Outcomes *outcomes `json:"outcomes"`
+	Message  string    `json:"message"`
+}
+
+// outcomes is a node-dependent expectation: the legitimate outcomes and
+// the one seen.
+type outcomes struct {
+	Legitimate []outcome `json:"legitimate"`
+	Seen       *outcome  `json:"seen"`
+}
+
+type outcome struct {
+	Value string `json:"value"`
+	When  string `json:"when"`
 }
 
 type proc struct {
@@ -453,6 +468,8 @@ func readReports(n *node, r *podResult) []verified {
 			v.Problem = fmt.Sprintf("stdout is not one JSON report: %v", err)
 		} else if rep.APIVersion != "secctx/v1" {
 			v.Problem = fmt.Sprintf("report apiVersion %q", rep.APIVersion)
+		} else if err := schematest.CheckReport([]byte(stdout)); err != nil {
+			v.Problem = fmt.Sprintf("the report breaks schema/report.schema.json: %v", err)
 		} else {
 			v.Report = &rep
 		}
@@ -491,6 +508,14 @@ func sidecarLines(n *node, pod *corev1.Pod) ([]watchLine, string, error) {
 		var l watchLine
 		if err := json.Unmarshal([]byte(raw), &l); err != nil {
 			return nil, stderr, fmt.Errorf("sidecar stdout line is not JSON: %v: %.200s", err, raw)
+		}
+		var r struct {
+			Report json.RawMessage `json:"report"`
+		}
+		if err := json.Unmarshal([]byte(raw), &r); err == nil && r.Report != nil {
+			if err := schematest.CheckReport(r.Report); err != nil {
+				return nil, stderr, fmt.Errorf("a sidecar line's report breaks schema/report.schema.json: %v: %.200s", err, raw)
+			}
 		}
 		lines = append(lines, l)
 	}
@@ -628,7 +653,8 @@ func checkPod(t *testing.T, nc nodeConfig, r *podResult) {
 			continue
 		}
 		noteStatuses(v.Report)
-		problems, drift, cell := judge(v.Report, v.Container, exp)
+		noteOutcomes(nc, v.Report)
+		problems, drift, cell := judge(nc, v.Report, v.Container, exp)
 		if exp.Identity != "" && v.Identity != exp.Identity {
 			problems = append(problems, fmt.Sprintf("containerd configured %s, want %s", v.Identity, exp.Identity))
 		}
@@ -644,11 +670,76 @@ func checkPod(t *testing.T, nc nodeConfig, r *podResult) {
 	}
 }
 
+// nodeTruth is what this node configuration makes of a default the
+// manifest leaves to the node: the outcome a node-dependent finding must say
+// it saw. known is false for an outcome set the tier has no truth for.
+func nodeTruth(nc nodeConfig, f finding) (want string, known bool) {
+	switch {
+	case f.Check == "sysctls" && f.Subject == sysctlUnprivilegedPorts:
+		if nc.Unprivileged {
+			return "0", true
+		}
+		return "1024", true // the kernel's value
+	case f.Check == "sysctls" && f.Subject == sysctlPingGroupRange:
+		if nc.Unprivileged {
+			return "0 2147483647", true
+		}
+		return "1 0", true
+	case f.Check == "seccompProfile":
+		if nc.SeccompDefault {
+			return "filter", true
+		}
+		return "disabled", true
+	case f.Check == "procMount" && (f.Subject == "/proc/interrupts" || strings.HasSuffix(f.Subject, "/thermal_throttle")):
+		return "masked", true // kubelet v1.33.13 masks them (1.33.5 and later)
+	}
+	return "", false
+}
+
+// outcomesSeen collects, per node configuration, the node-dependent
+// outcomes reports said they saw (check subject → values), for the table.
+var outcomesSeen = struct {
+	sync.Mutex
+	m map[string]map[string]map[string]bool
+}{m: map[string]map[string]map[string]bool{}}
+
+func noteOutcomes(nc nodeConfig, r *report) {
+	outcomesSeen.Lock()
+	defer outcomesSeen.Unlock()
+	for _, f := range r.Findings {
+		if f.Outcomes == nil || f.Outcomes.Seen == nil {
+			continue
+		}
+		key := f.Check
+		if f.Subject != "" {
+			key += " " + f.Subject
+		}
+		if outcomesSeen.m[nc.Name] == nil {
+			outcomesSeen.m[nc.Name] = map[string]map[string]bool{}
+		}
+		if outcomesSeen.m[nc.Name][key] == nil {
+			outcomesSeen.m[nc.Name][key] = map[string]bool{}
+		}
+		outcomesSeen.m[nc.Name][key][f.Outcomes.Seen.Value] = true
+	}
+}
+
 // judge compares one report with the expectation: problems fail the test,
 // drift lists false drift (failing unless report-only).
-func judge(r *report, container string, exp expect) (problems, drift []string, cell cellResult) {
+func judge(nc nodeConfig, r *report, container string, exp expect) (problems, drift []string, cell cellResult) {
 	var notes []string
 	for _, f := range r.Findings {
+		if f.Outcomes != nil && f.Status != "unknown" {
+			want, known := nodeTruth(nc, f)
+			switch {
+			case !known:
+				problems = append(problems, fmt.Sprintf("%s %s: node-dependent outcomes %s the tier has no truth for", f.Check, f.Subject, jsonText(f.Outcomes)))
+			case f.Outcomes.Seen == nil || f.Outcomes.Seen.Value != want:
+				problems = append(problems, fmt.Sprintf("%s %s: outcome seen %s, but this node configuration gives %q", f.Check, f.Subject, jsonText(f.Outcomes.Seen), want))
+			case f.Outcomes.Seen.When == "" || !strings.Contains(f.Message, f.Outcomes.Seen.When):
+				problems = append(problems, fmt.Sprintf("%s %s: the message does not say which outcome it saw: %s", f.Check, f.Subject, f.Message))
+			}
+		}
 		desc := fmt.Sprintf("%s %s %s (%s): expected %s, observed %s", f.Status, f.Check, f.Subject, f.Severity, jsonText(f.Expected), jsonText(f.Observed))
 		switch {
 		case f.Status == "drift" && contains(exp.WantDrift, f.Check):
@@ -749,7 +840,8 @@ func checkRuntime(t *testing.T, nc nodeConfig, r *podResult, exp expect, row str
 		return
 	}
 	noteStatuses(&first.Report)
-	problems, drift, cell := judge(&first.Report, "app", exp)
+	noteOutcomes(nc, &first.Report)
+	problems, drift, cell := judge(nc, &first.Report, "app", exp)
 	seen := anyReported(r.Lines, r.Prep.Case.RuntimeDrift)
 	if len(seen) == 0 {
 		problems = append(problems, fmt.Sprintf("the app's change was not reported as drift naming the mutate process (under %s) within %s; changes reported: %s",
@@ -866,6 +958,29 @@ func logTable(t *testing.T) {
 		}
 		b.WriteString("\n")
 	}
+	outcomesSeen.Lock()
+	b.WriteString("\nNode-dependent defaults, the outcome the reports saw (check subject: values), per configuration:\n")
+	for _, nc := range nodeConfigs {
+		seen := outcomesSeen.m[nc.Name]
+		var keys []string
+		for k := range seen {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			var vals []string
+			for v := range seen[k] {
+				vals = append(vals, strconv.Quote(v))
+			}
+			sort.Strings(vals)
+			parts = append(parts, k+": "+strings.Join(vals, ", "))
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(&b, "  %s: %s\n", nc.Name, strings.Join(parts, "; "))
+		}
+	}
+	outcomesSeen.Unlock()
 	b.WriteString("\nNon-ok findings (config, manifest [container]: status check subject (severity): expected, observed):\n")
 	for _, row := range rows {
 		for _, nc := range nodeConfigs {
