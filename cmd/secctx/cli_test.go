@@ -232,7 +232,9 @@ func TestSeccompDefaultPin(t *testing.T) {
 				Findings []struct {
 					Check    string
 					Expected string
-					Outcomes *struct{ Legitimate []struct{ Value, When string } }
+					Outcomes *struct {
+						Legitimate []struct{ Value, When string }
+					}
 				}
 			}
 			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
