@@ -308,6 +308,16 @@ var scenarios = []scenario{
 		},
 	},
 	{
+		// runAsGroup without runAsUser: the image's uid (0), the declared
+		// gid, and the groups /etc/group lists root in (wheel).
+		name: "u-run-as-group-only",
+		pod: pod{Name: "run-as-group-only",
+			Container: &securityContext{RunAsGroup: i64(2000)}},
+		image:    busyboxImage,
+		mustOK:   []string{"runAsGroup", "supplementalGroups"},
+		observed: map[string]string{"runAsGroup": `"2000"`, "supplementalGroups": `"[10,2000]"`},
+	},
+	{
 		// containerd 1.6 and 1.7 with their stock settings set neither
 		// sysctl: the kernel's values are a legitimate outcome, and the
 		// findings say which one was seen.

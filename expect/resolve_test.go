@@ -1298,10 +1298,15 @@ spec:
 				c.groupsOK(e, 0, 5)      // root's primary gid 0, prepended by containerd
 				c.groupsBad(e, 0, 5, 10) // but not wheel: Strict merges nothing from /etc/group
 			}},
+		// containerd containerSpecOpts: WithAdditionalGIDs takes the
+		// image's user alone (uid 0 here, a member of wheel), and the
+		// declared gid is the primary one.
 		{name: "kubelet/Merge-runAsGroup-only", yaml: pod("", "{runAsGroup: 4000}"),
 			check: func(c *chk, e *expect.Expected) {
 				c.ids(e, -1, 4000)
-				c.eq("ImageGroupsUnknown", e.ImageGroupsUnknown, true)
+				c.eq("ImageGroupsUnknown", e.ImageGroupsUnknown, false)
+				c.groupsOK(e, 10, 4000)
+				c.groupsBad(e, 0, 10, 4000)
 			}},
 		{name: "kubelet/APE-false-with-SYS_ADMIN-keeps-no_new_privs", yaml: pod("", "{allowPrivilegeEscalation: false, capabilities: {add: [SYS_ADMIN]}}"),
 			check: func(c *chk, e *expect.Expected) {

@@ -44,6 +44,16 @@ func resolveUser(r *resolution) {
 func resolvePrimaryGroup(r *resolution) {
 	e := r.exp
 	img := r.in.Image
+	if e.UID == nil && r.in.Profile.Kubelet && img.PasswdReadable {
+		// The uid the process runs as decides the /etc/passwd entry, for
+		// the gid unless runAsGroup is declared, and for the Merge groups
+		// (WithAdditionalGIDs takes the user alone) in any case.
+		u := &ImageUser{Accounts: make([]ImageAccount, 0, len(img.Passwd))}
+		for _, a := range img.Passwd {
+			u.Accounts = append(u.Accounts, ImageAccount{Name: a.Name, UID: a.UID, GID: a.GID})
+		}
+		e.ImageUser = u
+	}
 	switch {
 	case r.sc.RunAsGroup != nil:
 		gid := *r.sc.RunAsGroup
@@ -65,11 +75,7 @@ func resolvePrimaryGroup(r *resolution) {
 	case !img.PasswdReadable:
 		e.GIDSource = GIDPasswdUnreadable
 	default:
-		u := &ImageUser{Accounts: make([]ImageAccount, 0, len(img.Passwd))}
-		for _, a := range img.Passwd {
-			u.Accounts = append(u.Accounts, ImageAccount{Name: a.Name, UID: a.UID, GID: a.GID})
-		}
-		e.ImageUser, e.GIDSource = u, GIDFromImageUser
+		e.GIDSource = GIDFromImageUser
 	}
 	e.Rules = append(e.Rules, e.GIDDerivation())
 }

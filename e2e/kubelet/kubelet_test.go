@@ -25,6 +25,8 @@ import (
 const (
 	podsTimeout    = 4 * time.Minute
 	runtimeTimeout = 40 * time.Second
+	// logFlushTimeout bounds the wait for a terminated container's log.
+	logFlushTimeout = 10 * time.Second
 )
 
 // reportOnly logs drift instead of failing on it (SECCTX_KUBELET_REPORT_ONLY=1).
@@ -448,7 +450,14 @@ func readReports(n *node, r *podResult) []verified {
 			v.Exit = int(s.State.Terminated.ExitCode)
 			v.Identity = identity(n, s.ContainerID)
 		}
+		// The kubelet may report a container terminated before its log
+		// file holds everything the container wrote: read until stdout
+		// holds a whole JSON document, or the wait is over.
 		stdout, stderr, err := n.containerLog(r.Pod, name)
+		for deadline := time.Now().Add(logFlushTimeout); err == nil && !json.Valid([]byte(stdout)) && time.Now().Before(deadline); {
+			time.Sleep(250 * time.Millisecond)
+			stdout, stderr, err = n.containerLog(r.Pod, name)
+		}
 		v.Stdout, v.Stderr = stdout, stderr
 		if err != nil {
 			v.Problem = err.Error()
@@ -465,7 +474,7 @@ func readReports(n *node, r *podResult) []verified {
 		}
 		var rep report
 		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
-			v.Problem = fmt.Sprintf("stdout is not one JSON report: %v", err)
+			v.Problem = fmt.Sprintf("stdout is not one JSON report (exit code %d): %v", v.Exit, err)
 		} else if rep.APIVersion != "secctx/v1" {
 			v.Problem = fmt.Sprintf("report apiVersion %q", rep.APIVersion)
 		} else if err := schematest.CheckReport([]byte(stdout)); err != nil {
