@@ -24,7 +24,17 @@
 // runAsUser, ...) must be refused, with the reason recorded. The pods under
 // testdata/runtime run an app (testdata/mutate) that changes its own
 // security state after start beside a `secctx watch` sidecar that must report
-// the change as drift naming the process.
+// the change as drift naming the process. Where the manifest leaves a field
+// to the node (the kubelet's seccompDefault, containerd's unprivileged port
+// and ICMP sysctls, the kubelet's masked paths), secctx expects the set of
+// legitimate outcomes, and each finding must say it saw the one this node
+// configuration gives (nodeTruth). Every report must follow
+// schema/report.schema.json.
+//
+// One node runs on the machine at a time: TestMain holds an exclusive
+// flock on /run/lock/secctx-node.lock ($SECCTX_NODE_LOCK) for the whole run,
+// waiting for it while another run (a cluster tier, node.sh by hand) holds
+// it.
 //
 // For the manifests that mirror a scenario of the runc tier (package e2e),
 // the suite captures the OCI config containerd really produced and compares
