@@ -53,7 +53,7 @@ func resolveSeccomp(r *resolution) {
 	s.Outcomes = outcomes
 	r.exp.Seccomp = s
 	if len(outcomes) > 0 {
-		r.note("seccomp %s from %s: Seccomp mode %d, or %s", s.Type, s.Source, s.Mode, outcomeList(outcomes))
+		r.note("seccomp from %s, as the node decides: Seccomp mode %s", s.Source, outcomeList(outcomes))
 	} else {
 		r.note("seccomp %s from %s: Seccomp mode %d", s.Type, s.Source, s.Mode)
 	}
