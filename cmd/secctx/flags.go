@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/secctx/secctx/expect"
@@ -20,14 +22,16 @@ type options struct {
 	workload  string
 	container string
 	profile   string
-	pid       int
-	procRoot  string
-	failOn    string
-	imageRoot string
-	logLevel  string
-	logFormat string
-	watch     watchOptions
-	getenv    func(string) string
+	// seccompDefault is --seccomp-default: "" (unknown), true or false.
+	seccompDefault string
+	pid            int
+	procRoot       string
+	failOn         string
+	imageRoot      string
+	logLevel       string
+	logFormat      string
+	watch          watchOptions
+	getenv         func(string) string
 }
 
 // processFlags are the flags of the commands that print one document about
@@ -62,6 +66,8 @@ func (o *options) specFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.container, "container", getenv("SECCTX_CONTAINER"), "container name; env SECCTX_CONTAINER; empty: the only container")
 	fs.StringVar(&o.profile, "profile", envOr(getenv, "SECCTX_PROFILE", expect.DefaultProfile),
 		"runtime profile: "+strings.Join(expect.ProfileNames(), ", ")+"; env SECCTX_PROFILE")
+	fs.StringVar(&o.seccompDefault, "seccomp-default", getenv("SECCTX_SECCOMP_DEFAULT"),
+		"the kubelet's seccompDefault, true or false, when known; unset: a container without seccompProfile may be unconfined or filtered; env SECCTX_SECCOMP_DEFAULT")
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -77,10 +83,19 @@ func (o *options) pipeline(stdin io.Reader) (*verify.Pipeline, error) {
 	if err != nil {
 		return nil, &usageError{"--profile: " + err.Error()}
 	}
+	var node expect.Node
+	if o.seccompDefault != "" {
+		sd, err := strconv.ParseBool(o.seccompDefault)
+		if err != nil {
+			return nil, &usageError{fmt.Sprintf("--seccomp-default %q: want true or false", o.seccompDefault)}
+		}
+		node.SeccompDefault = &sd
+	}
 	return &verify.Pipeline{
 		Source:   manifest.Locator{Path: o.specPath, Getenv: o.getenv, Stdin: stdin},
 		Workload: o.workload,
 		Profile:  prof,
+		Node:     node,
 		FS:       probe.NewFS(o.procRoot),
 	}, nil
 }
