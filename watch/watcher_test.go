@@ -220,10 +220,11 @@ func TestChangeCarriesPrevious(t *testing.T) {
 	pt := appPod(t, 1)
 	h := newHarness(t, pt, staticSpec(podYAML))
 	h.initial("app")
-	pt.update(20, func(p *fakeProc) { p.CapEff = caps.MustFromNames("NET_BIND_SERVICE") })
+	// The kernel keeps the effective set within the permitted one.
+	pt.update(20, func(p *fakeProc) { p.CapPrm, p.CapEff = caps.MustFromNames("NET_BIND_SERVICE"), caps.MustFromNames("NET_BIND_SERVICE") })
 	lines := h.cycle()
-	if len(lines) != 1 || len(lines[0].Changes) != 1 {
-		t.Fatalf("want one change line with one change:\n%s", rawLines(lines))
+	if len(lines) != 1 || len(lines[0].Changes) != 2 {
+		t.Fatalf("want one change line with two changes:\n%s", rawLines(lines))
 	}
 	c := lines[0].Changes[0]
 	if c.Kind != "changed" || c.Check != "capabilities.effective" {
