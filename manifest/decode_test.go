@@ -774,7 +774,7 @@ func TestLoadPrecedence(t *testing.T) {
 	})
 	t.Run("directory", func(t *testing.T) {
 		_, err := manifest.Load(dir, env(nil), nil)
-		assertSpecError(t, err, dir, "cannot read")
+		assertSpecError(t, err, dir, "not a regular file (a directory)")
 	})
 	t.Run("stdin read error", func(t *testing.T) {
 		_, err := manifest.Load("-", env(nil), errReader{})
