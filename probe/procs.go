@@ -74,3 +74,14 @@ func (fs FS) IsKernelThread(pid int) bool {
 	b, re := fs.readPidPrefix(pid, "cmdline", 1)
 	return re == nil && b == ""
 }
+
+// Alive reports whether pid is still a live process: its status can be
+// read and it is not a zombie. A watcher asks when a read of the process
+// failed, to tell a process that exited meanwhile (to be dropped) from a
+// file it may not read (to be reported).
+func (fs FS) Alive(pid int) bool {
+	var p Process
+	fs.readStatus(pid, &p)
+	re := p.Unread[ItemStatus]
+	return re == nil || !re.ProcessGone()
+}

@@ -122,17 +122,25 @@ func newHarness(t *testing.T, pt *procTree, src verify.SpecSource, targets ...st
 
 // outLine is one line the watcher writes to stdout.
 type outLine struct {
-	Level     string          `json:"level"`
-	Time      string          `json:"time"`
-	Event     string          `json:"event"`
-	Container string          `json:"container"`
-	Processes int             `json:"processes"`
-	Drift     int             `json:"drift"`
-	Changes   []watch.Change  `json:"changes"`
-	Report    report.Report   `json:"report"`
-	Message   string          `json:"message"`
-	keys      map[string]bool // top-level keys present
-	raw       string
+	Level     string         `json:"level"`
+	Time      string         `json:"time"`
+	Event     string         `json:"event"`
+	Container string         `json:"container"`
+	Processes int            `json:"processes"`
+	Drift     int            `json:"drift"`
+	Changes   []watch.Change `json:"changes"`
+	Drifts    []watch.Drift  `json:"drifts"`
+	Workload  string         `json:"workload"`
+	Spec      string         `json:"spec"`
+	Summary   report.Summary `json:"summary"`
+	// FirstProcesses are the first processes the line names.
+	FirstProcesses []report.Process `json:"firstProcesses"`
+	Message        string           `json:"message"`
+	// Report is the cycle's report of the line's container (a line does
+	// not carry it; the harness adds it).
+	Report report.Report   `json:"-"`
+	keys   map[string]bool // top-level keys present
+	raw    string
 }
 
 // parseLines decodes the stdout text, one JSON object a line.
@@ -165,13 +173,22 @@ func parseLines(t testing.TB, text string) []outLine {
 	return out
 }
 
-// cycle runs one cycle and returns the lines it wrote.
+// cycle runs one cycle and returns the lines it wrote, each with the
+// cycle's report of its container.
 func (h *harness) cycle() []outLine {
 	h.t.Helper()
-	h.w.Cycle()
+	reports := h.w.Cycle()
 	text := h.out.String()[h.read:]
 	h.read = h.out.Len()
-	return parseLines(h.t, text)
+	lines := parseLines(h.t, text)
+	for i := range lines {
+		for _, r := range reports {
+			if r.Target.Container == lines[i].Container {
+				lines[i].Report = *r
+			}
+		}
+	}
+	return lines
 }
 
 // advance moves the fake clock.
@@ -211,9 +228,9 @@ func describe(c watch.Change) string {
 	if c.Severity != "" && c.Kind == "drift" {
 		s += " " + string(c.Severity)
 	}
-	if len(c.Processes) > 0 {
+	if c.Processes != nil {
 		var ps []string
-		for _, p := range c.Processes {
+		for _, p := range c.Processes.First {
 			ps = append(ps, fmt.Sprintf("%d:%s", p.PID, p.Comm))
 		}
 		s += " " + strings.Join(ps, ",")
