@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/moby/sys/mountinfo v0.7.3
 	github.com/rs/zerolog v1.35.1
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	go.yaml.in/yaml/v2 v2.4.5
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/secctx/secctx/internal/schematest"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/verify"
@@ -146,6 +147,8 @@ type outLine struct {
 // parseLines decodes the stdout text, one JSON object a line.
 func parseLines(t testing.TB, text string) []outLine {
 	t.Helper()
+	// Every line a test sees is held to the line schema and size bound.
+	schematest.CheckWatchLines(t, text)
 	var out []outLine
 	for _, s := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		if s == "" {
