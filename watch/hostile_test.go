@@ -254,7 +254,11 @@ func TestGoneProcessesMakeNoLines(t *testing.T) {
 	steps := []func(){
 		func() { pt.update(21, func(p *fakeProc) { p.State = "Z (zombie)" }) },
 		func() { pt.remove(21) },
-		func() { pt.add(appProc(50, "nginx", "app")); pt.plant("50/mountinfo", "fifo"); pt.update(50, func(p *fakeProc) { p.State = "X (dead)" }) },
+		func() {
+			pt.add(appProc(50, "nginx", "app"))
+			pt.plant("50/mountinfo", "fifo")
+			pt.update(50, func(p *fakeProc) { p.State = "X (dead)" })
+		},
 		func() { pt.remove(20) }, // the process container items were read through
 		func() { pt.remove(50); pt.add(appProc(51, "nginx", "app")) },
 	}
