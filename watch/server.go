@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -14,13 +15,22 @@ import (
 
 // Server answers /healthz, /readyz, /report and /metrics over HTTP/1.1.
 //
-// It is deliberately small: net/http would link the TLS and x509 stack,
-// 3.3 MB of a 7.4 MB binary, for four read-only endpoints that a probe and a
-// Prometheus scrape call. It reads a request head of at most MaxHeaderBytes,
-// answers GET and HEAD (405 otherwise), never reads a request body (a
-// request that announces one gets 400 and the connection is closed), keeps
-// connections alive as HTTP/1.1 does, and bounds everything with timeouts
-// and a connection limit.
+// It is deliberately small: net/http would link the TLS and x509 stack
+// (3.3 MB, which would take the binary past its 7 MiB budget) for four
+// read-only endpoints that a probe and a Prometheus scrape call. It reads a
+// request head of at most MaxHeaderBytes, answers GET and HEAD (405
+// otherwise), never reads a request body (a request that announces one
+// gets 400 and the connection is closed), keeps connections alive as
+// HTTP/1.1 does, and bounds everything:
+//
+//   - a request head must arrive within ReadHeaderTimeout of the accept
+//     (of the end of the previous response, on a kept-alive connection,
+//     which may first idle for IdleTimeout);
+//   - at MaxConns open connections, a new one takes the place of the one
+//     that has waited longest for a request (idle, or sending its head
+//     slowly): connections that send nothing or trickle cannot lock the
+//     health endpoints out, since a fresh probe's request is answered
+//     within microseconds of its arrival.
 type Server struct {
 	w       *Watcher
 	version string
@@ -31,11 +41,20 @@ type Server struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	MaxHeaderBytes    int
-	// MaxConns bounds open connections; more are closed at once.
+	// MaxConns bounds open connections (see Server).
 	MaxConns int
 
 	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	conns map[net.Conn]*connState
+	// Evicted counts connections closed to make room for a new one.
+	evicted int
+}
+
+// connState is what eviction looks at: since when a connection has waited
+// for a request, or whether it is answering one.
+type connState struct {
+	waitingSince time.Time
+	busy         bool
 }
 
 // NewServer prepares the endpoints; the loop counts as stalled when it has
@@ -48,7 +67,7 @@ func NewServer(w *Watcher, version string) *Server {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    8 << 10,
 		MaxConns:          64,
-		conns:             map[net.Conn]struct{}{},
+		conns:             map[net.Conn]*connState{},
 	}
 }
 
@@ -63,7 +82,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		s.mu.Unlock()
 	}()
-	slots := make(chan struct{}, s.MaxConns)
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -73,33 +91,79 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			time.Sleep(10 * time.Millisecond) // e.g. EMFILE: back off
 			continue
 		}
-		select {
-		case slots <- struct{}{}:
-		default:
-			c.Close() // over the limit: shed, do not queue
+		if !s.admit(c, time.Now()) {
+			c.Close() // every slot is answering a request: shed, do not queue
 			continue
 		}
-		s.mu.Lock()
-		s.conns[c] = struct{}{}
-		s.mu.Unlock()
 		go func() {
-			defer func() {
-				c.Close()
-				s.mu.Lock()
-				delete(s.conns, c)
-				s.mu.Unlock()
-				<-slots
-			}()
+			defer s.release(c)
 			s.serveConn(c)
 		}()
 	}
 }
 
+// admit registers c, evicting at the limit the connection that has waited
+// longest for a request; it reports false when every connection is busy
+// answering one.
+func (s *Server) admit(c net.Conn, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.conns) >= s.MaxConns {
+		var victim net.Conn
+		var oldest time.Time
+		for vc, st := range s.conns {
+			if st.busy {
+				continue
+			}
+			if victim == nil || st.waitingSince.Before(oldest) {
+				victim, oldest = vc, st.waitingSince
+			}
+		}
+		if victim == nil {
+			return false
+		}
+		delete(s.conns, victim)
+		victim.Close()
+		s.evicted++
+	}
+	s.conns[c] = &connState{waitingSince: now}
+	return true
+}
+
+// release forgets c once its goroutine ends.
+func (s *Server) release(c net.Conn) {
+	c.Close()
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// setBusy marks c as answering a request (busy) or waiting for the next.
+func (s *Server) setBusy(c net.Conn, busy bool) {
+	s.mu.Lock()
+	if st := s.conns[c]; st != nil {
+		st.busy = busy
+		if !busy {
+			st.waitingSince = time.Now()
+		}
+	}
+	s.mu.Unlock()
+}
+
+// Evicted returns how many connections were closed to make room.
+func (s *Server) Evicted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.evicted
+}
+
 // request is the part of a request head the server looks at.
 type request struct {
 	method, path string
-	keepAlive    bool
-	hasBody      bool
+	// http10 is true for an HTTP/1.0 request.
+	http10    bool
+	keepAlive bool
+	hasBody   bool
 }
 
 var errBadRequest = errors.New("bad request")
@@ -107,41 +171,53 @@ var errBadRequest = errors.New("bad request")
 func (s *Server) serveConn(c net.Conn) {
 	br := bufio.NewReaderSize(c, 4096)
 	var out bytes.Buffer
+	// The first head must arrive within ReadHeaderTimeout of the accept,
+	// however the time is spent (sending nothing, or a byte at a time).
+	deadline := time.Now().Add(s.ReadHeaderTimeout)
 	for {
-		// Wait for the next request as long as an idle connection may
-		// live, then give its head ReadHeaderTimeout.
-		_ = c.SetReadDeadline(time.Now().Add(s.IdleTimeout))
-		if _, err := br.Peek(1); err != nil {
-			return
-		}
-		_ = c.SetReadDeadline(time.Now().Add(s.ReadHeaderTimeout))
+		_ = c.SetReadDeadline(deadline)
 		req, err := readRequest(br, s.MaxHeaderBytes)
+		s.setBusy(c, true)
 		var resp Response
 		switch {
 		case errors.Is(err, errBadRequest):
-			resp = Response{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("bad request\n")}
+			resp = text(400, "bad request\n")
 			req.keepAlive = false
 		case err != nil:
-			return // timeout or the peer went away
+			return // timeout, eviction, or the peer went away
 		case req.method != "GET" && req.method != "HEAD":
 			resp = s.Respond(req.method, req.path) // 405
 			req.keepAlive = req.keepAlive && !req.hasBody
 		case req.hasBody:
-			resp = Response{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("request bodies are not accepted\n")}
+			resp = text(400, "request bodies are not accepted\n")
 			req.keepAlive = false // the body was not read
 		default:
 			resp = s.Respond(req.method, req.path)
 		}
 		out.Reset()
-		resp.write(&out, req.method == "HEAD", req.keepAlive)
+		resp.write(&out, time.Now(), req)
 		_ = c.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
 		if _, err := c.Write(out.Bytes()); err != nil || !req.keepAlive {
 			return
 		}
+		s.setBusy(c, false)
+		if br.Buffered() == 0 {
+			// Kept alive: the next request may take IdleTimeout to start,
+			// then ReadHeaderTimeout to arrive.
+			_ = c.SetReadDeadline(time.Now().Add(s.IdleTimeout))
+			if _, err := br.Peek(1); err != nil {
+				return
+			}
+		}
+		deadline = time.Now().Add(s.ReadHeaderTimeout)
 	}
 }
 
-// readRequest reads a request line and headers, at most max bytes.
+// readRequest reads a request line and header fields, at most max bytes,
+// as RFC 9112 has a server read them: the target in origin form or
+// absolute form (a proxy's), Host required in HTTP/1.1 and never repeated,
+// no whitespace between a field name and its colon, no line folding, one
+// Content-Length of digits only.
 func readRequest(br *bufio.Reader, max int) (request, error) {
 	var req request
 	n := 0
@@ -152,58 +228,152 @@ func readRequest(br *bufio.Reader, max int) (request, error) {
 			return "", errBadRequest
 		}
 		if err != nil {
+			if n > 0 && errors.Is(err, io.EOF) {
+				return "", errBadRequest // a head cut short
+			}
 			return "", err
 		}
-		return strings.TrimRight(string(b), "\r\n"), nil
+		b = b[:len(b)-1]
+		if len(b) > 0 && b[len(b)-1] == '\r' {
+			b = b[:len(b)-1]
+		}
+		return string(b), nil
 	}
 	first, err := line()
+	for err == nil && first == "" {
+		// RFC 9112 2.2: empty lines before the request line are ignored.
+		first, err = line()
+	}
 	if err != nil {
 		return req, err
 	}
 	parts := strings.Split(first, " ")
-	if len(parts) != 3 || parts[0] == "" || !strings.HasPrefix(parts[1], "/") {
+	if len(parts) != 3 || !isToken(parts[0]) {
 		return req, errBadRequest
 	}
-	req.method, req.path = parts[0], parts[1]
-	if i := strings.IndexByte(req.path, '?'); i >= 0 {
-		req.path = req.path[:i]
+	req.method = parts[0]
+	target, ok := originForm(parts[1])
+	if !ok {
+		return req, errBadRequest
 	}
+	req.path = target
 	switch parts[2] {
 	case "HTTP/1.1":
 		req.keepAlive = true
 	case "HTTP/1.0":
+		req.http10 = true
 	default:
 		return req, errBadRequest
 	}
+	hosts := 0
+	contentLength := ""
 	for {
 		h, err := line()
 		if err != nil {
 			return req, err
 		}
 		if h == "" {
-			return req, nil
+			break
 		}
 		name, value, ok := strings.Cut(h, ":")
-		if !ok {
+		if !ok || !isToken(name) {
+			// Also a folded line (starting with a blank) and a name
+			// followed by whitespace before the colon.
 			return req, errBadRequest
 		}
-		value = strings.TrimSpace(value)
-		switch strings.ToLower(strings.TrimSpace(name)) {
+		value = strings.Trim(value, " \t")
+		switch strings.ToLower(name) {
+		case "host":
+			hosts++
+			if strings.ContainsAny(value, " \t/?#@") {
+				return req, errBadRequest
+			}
 		case "connection":
-			v := strings.ToLower(value)
-			if strings.Contains(v, "close") {
-				req.keepAlive = false
-			} else if strings.Contains(v, "keep-alive") {
-				req.keepAlive = true
+			for _, opt := range strings.Split(value, ",") {
+				switch strings.ToLower(strings.Trim(opt, " \t")) {
+				case "close":
+					req.keepAlive = false
+				case "keep-alive":
+					if req.http10 {
+						req.keepAlive = true
+					}
+				}
 			}
 		case "content-length":
-			if value != "0" {
+			// 1*DIGIT, leading zeros allowed; a repeat must agree.
+			v := strings.TrimLeft(value, "0")
+			if value == "" || strings.Trim(value, "0123456789") != "" || (contentLength != "" && v != contentLength) {
+				return req, errBadRequest
+			}
+			contentLength = v
+			if v != "" {
 				req.hasBody = true
 			}
 		case "transfer-encoding":
 			req.hasBody = true
 		}
 	}
+	if hosts > 1 || (hosts == 0 && !req.http10) {
+		return req, errBadRequest
+	}
+	if req.hasBody && req.http10 && contentLength == "" {
+		return req, errBadRequest // HTTP/1.0 has no chunked body
+	}
+	return req, nil
+}
+
+// originForm returns the path of a request target given in origin form
+// ("/metrics?x") or absolute form ("http://host:9102/metrics"), without
+// its query; ok is false for anything else.
+func originForm(target string) (string, bool) {
+	if i := strings.Index(target, "://"); i > 0 && !strings.HasPrefix(target, "/") {
+		scheme := strings.ToLower(target[:i])
+		if scheme != "http" && scheme != "https" {
+			return "", false
+		}
+		rest := target[i+3:]
+		j := strings.IndexAny(rest, "/?")
+		switch {
+		case j < 0:
+			target = "/"
+		case rest[j] == '?':
+			target = "/" + rest[j:]
+		default:
+			target = rest[j:]
+		}
+		if j == 0 {
+			return "", false // no authority
+		}
+	}
+	if !strings.HasPrefix(target, "/") {
+		return "", false
+	}
+	if i := strings.IndexAny(target, "?#"); i >= 0 {
+		target = target[:i]
+	}
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c <= ' ' || c == 0x7f {
+			return "", false
+		}
+	}
+	return target, true
+}
+
+// isToken reports whether s is an RFC 9110 token (a method or field name).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Response is what an endpoint answers.
@@ -216,18 +386,29 @@ type Response struct {
 
 var statusText = map[int]string{200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
 
-func (r Response) write(b *bytes.Buffer, head, keepAlive bool) {
+// dateFormat is the IMF-fixdate of RFC 9110 5.6.7.
+const dateFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// write renders the response to req at time now.
+func (r Response) write(b *bytes.Buffer, now time.Time, req request) {
 	fmt.Fprintf(b, "HTTP/1.1 %d %s\r\n", r.Status, statusText[r.Status])
+	b.WriteString("Date: ")
+	b.WriteString(now.UTC().Format(dateFormat))
+	b.WriteString("\r\n")
 	fmt.Fprintf(b, "Content-Type: %s\r\nContent-Length: %d\r\n", r.ContentType, len(r.Body))
 	b.WriteString("Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n")
 	if r.Allow != "" {
 		fmt.Fprintf(b, "Allow: %s\r\n", r.Allow)
 	}
-	if !keepAlive {
+	switch {
+	case !req.keepAlive:
 		b.WriteString("Connection: close\r\n")
+	case req.http10:
+		// An HTTP/1.0 client keeps the connection only when told so.
+		b.WriteString("Connection: keep-alive\r\n")
 	}
 	b.WriteString("\r\n")
-	if !head {
+	if req.method != "HEAD" {
 		b.Write(r.Body)
 	}
 }
