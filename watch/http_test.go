@@ -593,12 +593,14 @@ func TestServerRawHTTP(t *testing.T) {
 }
 
 // TestServerConnectionLimit: at MaxConns, a new connection takes the place
-// of the one that has waited longest for a request, and is served.
+// of the one that has been slowest to send its request, and is served.
 func TestServerConnectionLimit(t *testing.T) {
 	h := newHarness(t, appPod(t, 1), staticSpec(podYAML))
 	h.w.Cycle()
 	var srv *watch.Server
 	s := startServer(t, h.w, func(x *watch.Server) { x.MaxConns = 3; srv = x })
+	// Three slow connections, each sending the start of a head and then
+	// nothing (a connection that sends nothing at all waits in the kernel).
 	var idle []net.Conn
 	for i := 0; i < 3; i++ {
 		c, err := net.Dial("tcp", s.addr)
@@ -606,9 +608,13 @@ func TestServerConnectionLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
+		if _, err := io.WriteString(c, "GET /he"); err != nil {
+			t.Fatal(err)
+		}
 		idle = append(idle, c)
 		time.Sleep(20 * time.Millisecond) // accepted in this order
 	}
+	time.Sleep(300 * time.Millisecond) // slow by now
 	out, _ := rawExchange(t, s.addr, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	if !strings.HasPrefix(out, "HTTP/1.1 200 ") {
 		t.Errorf("a 4th connection over MaxConns 3: %q, want 200", out)

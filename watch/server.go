@@ -8,9 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 )
 
 // Server answers /healthz, /readyz, /report and /metrics over HTTP/1.1.
@@ -26,11 +30,15 @@ import (
 //   - a request head must arrive within ReadHeaderTimeout of the accept
 //     (of the end of the previous response, on a kept-alive connection,
 //     which may first idle for IdleTimeout);
-//   - at MaxConns open connections, a new one takes the place of the one
-//     that has waited longest for a request (idle, or sending its head
-//     slowly): connections that send nothing or trickle cannot lock the
-//     health endpoints out, since a fresh probe's request is answered
-//     within microseconds of its arrival.
+//   - a TCP connection reaches the server once it has sent data
+//     (TCP_DEFER_ACCEPT), or after about ReadHeaderTimeout: one that
+//     connects and sends nothing waits in the kernel, not in a slot;
+//   - at MaxConns open connections, a new one takes the place of one that
+//     sends nothing (the one that has waited longest) or trickles its head
+//     (for more than 250 ms, the slowest): silent and slow connections
+//     cannot lock the health endpoints out, since a fresh probe's request
+//     is answered as it arrives, and a connection whose request has
+//     arrived is never the one to go.
 type Server struct {
 	w       *Watcher
 	version string
@@ -51,11 +59,34 @@ type Server struct {
 }
 
 // connState is what eviction looks at: since when a connection has waited
-// for a request, or whether it is answering one.
+// for a request, since when its head has been arriving, or whether it is
+// answering one.
 type connState struct {
-	waitingSince time.Time
-	busy         bool
+	waitingSince time.Time // under Server.mu
+	busy         bool      // under Server.mu
+	// headStart is when the first byte of the request being read arrived
+	// (Unix nanoseconds), 0 while the connection is silent.
+	headStart atomic.Int64
 }
+
+// trackedConn records in its state when a request's first byte is read.
+type trackedConn struct {
+	net.Conn
+	st *connState
+}
+
+func (t trackedConn) Read(p []byte) (int, error) {
+	n, err := t.Conn.Read(p)
+	if n > 0 && t.st.headStart.Load() == 0 {
+		t.st.headStart.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// slowAfter is how long a head may take to arrive before its connection
+// counts as slow, to be evicted when room is needed: a real client sends
+// its head at once.
+const slowAfter = 250 * time.Millisecond
 
 // NewServer prepares the endpoints; the loop counts as stalled when it has
 // not finished a cycle for three intervals and a minute.
@@ -73,6 +104,7 @@ func NewServer(w *Watcher, version string) *Server {
 
 // Serve accepts connections on ln until ctx is done, then closes them all.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	deferAccept(ln, s.ReadHeaderTimeout)
 	go func() {
 		<-ctx.Done()
 		ln.Close()
@@ -91,43 +123,150 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			time.Sleep(10 * time.Millisecond) // e.g. EMFILE: back off
 			continue
 		}
-		if !s.admit(c, time.Now()) {
+		st := s.admit(c, time.Now())
+		if st == nil {
 			c.Close() // every slot is answering a request: shed, do not queue
 			continue
 		}
 		go func() {
 			defer s.release(c)
-			s.serveConn(c)
+			s.serveConn(trackedConn{c, st}, st)
 		}()
 	}
 }
 
+// deferAccept asks the kernel (TCP_DEFER_ACCEPT) to hand a TCP connection
+// to accept only once it has sent data, or after about d: a client that
+// connects and sends nothing then waits in the kernel instead of holding
+// one of the server's connections. Other listeners are left as they are.
+func deferAccept(ln net.Listener, d time.Duration) {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	secs := max(int(d/time.Second), 1)
+	_ = rc.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, secs)
+	})
+}
+
 // admit registers c, evicting at the limit the connection that has waited
-// longest for a request; it reports false when every connection is busy
-// answering one.
-func (s *Server) admit(c net.Conn, now time.Time) bool {
+// longest for a request; it returns nil when no connection may make room.
+func (s *Server) admit(c net.Conn, now time.Time) *connState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.conns) >= s.MaxConns {
-		var victim net.Conn
-		var oldest time.Time
+		// Who makes room, first to last: a silent connection (sends
+		// nothing), longest waiting first; then one whose head has been
+		// trickling for slowAfter, slowest first. One whose request has
+		// arrived, is arriving at once, or is being answered is spared: a
+		// probe is not evicted for the siege behind it.
+		type candidate struct {
+			c      net.Conn
+			silent bool
+			since  time.Time
+		}
+		var cands []candidate
 		for vc, st := range s.conns {
 			if st.busy {
 				continue
 			}
-			if victim == nil || st.waitingSince.Before(oldest) {
-				victim, oldest = vc, st.waitingSince
+			if hs := st.headStart.Load(); hs != 0 {
+				if start := time.Unix(0, hs); now.Sub(start) >= slowAfter {
+					cands = append(cands, candidate{vc, false, start})
+				}
+				continue
+			}
+			cands = append(cands, candidate{vc, true, st.waitingSince})
+		}
+		slices.SortFunc(cands, func(a, b candidate) int {
+			if a.silent != b.silent {
+				if a.silent {
+					return -1
+				}
+				return 1
+			}
+			return a.since.Compare(b.since)
+		})
+		var victim net.Conn
+		for _, cd := range cands {
+			if !cd.silent || !pending(cd.c) {
+				victim = cd.c
+				break
+			}
+		}
+		if victim == nil && completeHead(c) {
+			// Every other connection is young; the newcomer's whole
+			// request is already here: it takes the place of the one
+			// whose head has been trickling longest.
+			var since time.Time
+			for vc, st := range s.conns {
+				if hs := st.headStart.Load(); !st.busy && hs != 0 && (victim == nil || hs < since.UnixNano()) {
+					victim, since = vc, time.Unix(0, hs)
+				}
 			}
 		}
 		if victim == nil {
-			return false
+			return nil
 		}
 		delete(s.conns, victim)
 		victim.Close()
 		s.evicted++
 	}
-	s.conns[c] = &connState{waitingSince: now}
-	return true
+	st := &connState{waitingSince: now}
+	s.conns[c] = st
+	return st
+}
+
+// pending reports whether bytes the server has not read yet wait in c's
+// socket (FIONREAD).
+func pending(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	n := 0
+	_ = rc.Control(func(fd uintptr) {
+		var v int32
+		if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&v))); errno == 0 {
+			n = int(v)
+		}
+	})
+	return n > 0
+}
+
+// completeHead reports whether a whole request head (up to its blank line)
+// already waits in c's socket, peeking without reading.
+func completeHead(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var buf [2048]byte
+	n := 0
+	_ = rc.Control(func(fd uintptr) {
+		n, _, _ = syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	})
+	return n > 0 && (bytes.Contains(buf[:n], []byte("\r\n\r\n")) || bytes.Contains(buf[:n], []byte("\n\n")))
+}
+
+// Open returns the number of open connections.
+func (s *Server) Open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
 
 // release forgets c once its goroutine ends.
@@ -138,14 +277,14 @@ func (s *Server) release(c net.Conn) {
 	s.mu.Unlock()
 }
 
-// setBusy marks c as answering a request (busy) or waiting for the next.
-func (s *Server) setBusy(c net.Conn, busy bool) {
+// setBusy marks a connection as answering a request (busy) or waiting for
+// the next (silent again).
+func (s *Server) setBusy(st *connState, busy bool) {
 	s.mu.Lock()
-	if st := s.conns[c]; st != nil {
-		st.busy = busy
-		if !busy {
-			st.waitingSince = time.Now()
-		}
+	st.busy = busy
+	if !busy {
+		st.waitingSince = time.Now()
+		st.headStart.Store(0)
 	}
 	s.mu.Unlock()
 }
@@ -168,7 +307,7 @@ type request struct {
 
 var errBadRequest = errors.New("bad request")
 
-func (s *Server) serveConn(c net.Conn) {
+func (s *Server) serveConn(c net.Conn, st *connState) {
 	br := bufio.NewReaderSize(c, 4096)
 	var out bytes.Buffer
 	// The first head must arrive within ReadHeaderTimeout of the accept,
@@ -177,7 +316,7 @@ func (s *Server) serveConn(c net.Conn) {
 	for {
 		_ = c.SetReadDeadline(deadline)
 		req, err := readRequest(br, s.MaxHeaderBytes)
-		s.setBusy(c, true)
+		s.setBusy(st, true)
 		var resp Response
 		switch {
 		case errors.Is(err, errBadRequest):
@@ -200,7 +339,10 @@ func (s *Server) serveConn(c net.Conn) {
 		if _, err := c.Write(out.Bytes()); err != nil || !req.keepAlive {
 			return
 		}
-		s.setBusy(c, false)
+		s.setBusy(st, false)
+		if br.Buffered() > 0 {
+			st.headStart.Store(time.Now().UnixNano()) // pipelined: arriving
+		}
 		if br.Buffered() == 0 {
 			// Kept alive: the next request may take IdleTimeout to start,
 			// then ReadHeaderTimeout to arrive.
