@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secctx/secctx/internal/schematest"
 )
 
 // The watch command is tested as a process: it installs signal handlers
@@ -55,20 +57,16 @@ func exitCode(err error) int {
 // watchLine is the part of a stdout line these tests look at.
 type watchLine struct {
 	Level, Time, Event, Container string
-	Report                        *struct {
-		APIVersion string `json:"apiVersion"`
-		Target     struct{ PID int }
-	}
+	FirstProcesses                []struct{ PID int } `json:"firstProcesses"`
 }
 
+// parseWatchLine decodes a line, which must match the line schema.
 func parseWatchLine(t *testing.T, s string) watchLine {
 	t.Helper()
+	schematest.CheckWatchLines(t, s)
 	var l watchLine
 	if err := json.Unmarshal([]byte(s), &l); err != nil {
 		t.Fatalf("stdout line is not JSON: %v\n%s", err, s)
-	}
-	if l.Level == "" || l.Time == "" || l.Event == "" || l.Container == "" || l.Report == nil || l.Report.APIVersion != "secctx/v1" {
-		t.Errorf("stdout line lacks level, time, event, container or report:\n%.400s", s)
 	}
 	return l
 }
@@ -116,8 +114,8 @@ func TestWatchStopsOnSignal(t *testing.T) {
 				t.Fatalf("no stdout line within 20s; stderr:\n%s", stderr.String())
 			}
 			l := parseWatchLine(t, line)
-			if l.Event != "initial" || l.Container != "app" || l.Report.Target.PID != cmd.Process.Pid {
-				t.Errorf("first line: event %q container %q pid %d (secctx is %d)", l.Event, l.Container, l.Report.Target.PID, cmd.Process.Pid)
+			if l.Event != "initial" || l.Container != "app" || len(l.FirstProcesses) != 1 || l.FirstProcesses[0].PID != cmd.Process.Pid {
+				t.Errorf("first line: event %q container %q processes %+v (secctx is %d)", l.Event, l.Container, l.FirstProcesses, cmd.Process.Pid)
 			}
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
