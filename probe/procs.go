@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"os"
 	"sort"
 	"strconv"
@@ -76,12 +77,19 @@ func (fs FS) IsKernelThread(pid int) bool {
 }
 
 // Alive reports whether pid is still a live process: its status can be
-// read and it is not a zombie. A watcher asks when a read of the process
-// failed, to tell a process that exited meanwhile (to be dropped) from a
-// file it may not read (to be reported).
+// read, it is not a zombie, and it still has a root directory (an exiting
+// process loses it before it turns zombie, and what is read through it
+// then looks absent). A watcher asks after reading a process, to tell one
+// that exited meanwhile (to be dropped) from one whose files it may not
+// read (to be reported).
 func (fs FS) Alive(pid int) bool {
 	var p Process
 	fs.readStatus(pid, &p)
-	re := p.Unread[ItemStatus]
-	return re == nil || !re.ProcessGone()
+	if re := p.Unread[ItemStatus]; re != nil && re.ProcessGone() {
+		return false
+	}
+	if _, err := os.Readlink(fs.pidPath(pid, "root")); errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	return true
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/secctx/secctx/internal/schematest"
 	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/verify"
 	"github.com/secctx/secctx/watch"
@@ -100,12 +101,20 @@ func mustTargets(t testing.TB, specs ...string) []watch.Target {
 // none are given).
 func newHarness(t *testing.T, pt *procTree, src verify.SpecSource, targets ...string) *harness {
 	t.Helper()
+	h := newHarnessFS(t, pt.FS(), src, targets...)
+	h.tree = pt
+	return h
+}
+
+// newHarnessFS makes the watcher over any proc filesystem.
+func newHarnessFS(t *testing.T, fs probe.FS, src verify.SpecSource, targets ...string) *harness {
+	t.Helper()
 	if len(targets) == 0 {
 		targets = []string{"others"}
 	}
-	h := &harness{t: t, tree: pt, now: t0}
+	h := &harness{t: t, now: t0}
 	w, err := watch.New(watch.Config{
-		Pipeline:  pipeline(pt, src),
+		Pipeline:  &verify.Pipeline{Source: src, FS: fs},
 		Targets:   mustTargets(t, targets...),
 		Interval:  time.Minute,
 		Heartbeat: time.Hour,

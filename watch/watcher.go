@@ -304,7 +304,10 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod probe.
 		for len(g.members) > 0 {
 			pid := pidArg(p.target.Selector, g.members[0].PID)
 			c := fs.ObserveContainer(pid, req)
-			if !listed || len(c.Unread) == 0 || fs.Alive(pid) {
+			// Asked even when every read succeeded: an exiting process
+			// loses its root first, and paths looked up through it then
+			// read as absent without an error.
+			if !listed || fs.Alive(pid) {
 				g.container = c
 				break
 			}
