@@ -1,6 +1,9 @@
 package manifest
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The YAML parser builds a tree of every node of a document before it is
 // decoded, about 200 bytes a node: a spec of a megabyte of tiny scalars
@@ -21,7 +24,8 @@ func tooManyNodes() error {
 // yamlNodes estimates from above the number of nodes the parser builds for
 // data, stopping once past limit. It counts what can start a node: each
 // line with content (a key, an entry, a scalar), each ": " (a value), each
-// "- " (an entry), each '[' '{' and ',' of a flow collection, each alias;
+// "- " (an entry), each alias, and twice each '[' '{' ',' and ": " of a flow
+// collection (where an entry may imply a mapping or a null);
 // the content of quoted and block scalars and of comments counts as one
 // scalar; each document adds itself and its root.
 func yamlNodes(data []byte, limit int) int {
@@ -31,6 +35,9 @@ func yamlNodes(data []byte, limit int) int {
 	// blockIndent >= 0 while inside a block scalar: lines indented deeper
 	// than it belong to the scalar.
 	blockIndent := -1
+	// flow is the depth of flow collections ([...] and {...}), which may
+	// span lines.
+	flow := 0
 	for i < len(data) && n <= limit {
 		// Start of a line: its indentation.
 		indent := 0
@@ -68,24 +75,41 @@ func yamlNodes(data []byte, limit int) int {
 		for i < len(data) && data[i] != '\n' {
 			c := data[i]
 			switch c {
-			case '"':
-				i = skipDoubleQuoted(data, i+1)
+			case '"', '\'':
+				if c == '"' {
+					i = skipDoubleQuoted(data, i+1)
+				} else {
+					i = skipSingleQuoted(data, i+1)
+				}
 				n++
-				continue
-			case '\'':
-				i = skipSingleQuoted(data, i+1)
-				n++
+				if i < len(data) && data[i] == ':' {
+					n += 2 // a quoted key, whose ':' needs no space after it
+					i++
+				}
 				continue
 			case '#':
 				if i == lineStart || data[i-1] == ' ' || data[i-1] == '\t' {
 					i = skipLine(data, i)
 					continue
 				}
-			case '[', '{', ',', '*':
+			case '[', '{', ',':
+				// The collection or the entry that follows, and what that
+				// entry may imply in a flow: "[a: b]" is a sequence of a
+				// mapping, "{a}" a key with an implicit null.
+				n += 2
+				if c != ',' {
+					flow++
+				}
+			case ']', '}':
+				flow = max(flow-1, 0)
+			case '*':
 				n++
 			case ':', '-', '?':
-				if i+1 >= len(data) || data[i+1] == ' ' || data[i+1] == '\t' || data[i+1] == '\n' || data[i+1] == '\r' {
-					n++
+				if i+1 >= len(data) || strings.IndexByte(" \t\n\r,]}", data[i+1]) >= 0 {
+					n++ // a value
+					if flow > 0 {
+						n++ // and the mapping it may imply in a flow
+					}
 					lastIndicator = c
 				}
 			case '|', '>':
