@@ -45,7 +45,7 @@ func memorySpecs(t *testing.T) []struct {
 	}
 	var containers strings.Builder
 	containers.WriteString("apiVersion: v1\nkind: Pod\nmetadata: {name: many}\nspec:\n  containers:\n")
-	for i := 0; i < 2600; i++ {
+	for i := 0; i < 1400; i++ {
 		fmt.Fprintf(&containers, "  - name: c%d\n    image: registry.example.com/app:1.0\n    securityContext: {runAsUser: 1000, runAsGroup: 3000, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}\n", i)
 	}
 	var env strings.Builder
@@ -88,7 +88,7 @@ func memorySpecs(t *testing.T) []struct {
 	}
 	specs := []spec{
 		{"YAML at the size limit (one long annotation)", fill("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    a: \"", "x", "\"\nspec: {containers: [{name: a, image: b}]}\n", max), nil, false},
-		{"YAML, 2600 containers (near the node budget)", containers.String(), []string{"--container", "c0"}, false},
+		{"YAML, 1400 containers (near the node budget)", containers.String(), []string{"--container", "c0"}, false},
 		{"YAML, 11900 env entries (near the node budget)", env.String(), nil, false},
 		{"YAML, a flow sequence of 29900 scalars (near the node budget)", pod("x: [" + strings.Repeat("0,", 29900) + "0]\n"), nil, false},
 		{"YAML, 512 sysctls", sysctls.String(), nil, false},
