@@ -99,6 +99,9 @@ func runWatch(o *options, e *env, log zerolog.Logger) (int, error) {
 	if wo.interval < 10*time.Millisecond {
 		return exitUsage, &usageError{"--interval: must be at least 10ms"}
 	}
+	if wo.cycles < 0 {
+		return exitUsage, &usageError{"--cycles: must be 0 (run until stopped) or more"}
+	}
 	for _, s := range wo.rawTargets {
 		if err := wo.targets.Set(s); err != nil {
 			return exitUsage, &usageError{"--target: " + err.Error()}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -144,6 +145,15 @@ func TestWatchStopsOnSignal(t *testing.T) {
 	}
 }
 
+// fifo makes a FIFO that no one writes.
+func fifo(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "spec.fifo")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestWatchUsage: bad flags are exit 2 before anything runs.
 func TestWatchUsage(t *testing.T) {
 	bin := secctxBinary(t)
@@ -156,6 +166,8 @@ func TestWatchUsage(t *testing.T) {
 		want    string // in stderr
 	}{
 		{"interval too short", []string{"--interval", "1ms"}, nil, true, "--interval"},
+		{"negative cycles", []string{"--cycles", "-1"}, nil, true, "--cycles"},
+		{"spec is a FIFO", []string{"--spec", fifo(t)}, nil, true, "not a regular file (a FIFO)"},
 		{"bad target", []string{"--target", "bogus"}, nil, false, "bogus"},
 		{"reserved port 10250", []string{"--listen", ":10250"}, nil, true, "10250"},
 		{"reserved port 111", []string{"--listen", "127.0.0.1:111"}, nil, true, "111"},
