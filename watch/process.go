@@ -27,7 +27,7 @@ func ProcessExposition() string {
 	gauge := func(name, typ, help, value string) {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, typ, name, value)
 	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	if st, ok := readSelfStat(); ok {
 		gauge("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", f(float64(st.utime+st.stime)/userHZ))
 		if boot, ok := bootTime(); ok {
