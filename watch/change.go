@@ -46,6 +46,15 @@ func diff(prev, cur map[string]report.Finding) []change {
 		return out
 	}
 	prevBad, curBad := bad(prev), bad(cur)
+	index := func(m map[string]report.Finding) map[subject][]report.Finding {
+		out := map[subject][]report.Finding{}
+		for _, f := range m {
+			s := subject{f.Check, f.Subject}
+			out[s] = append(out[s], f)
+		}
+		return out
+	}
+	prevBy, curBy := index(prev), index(cur)
 	var out []change
 	for k, f := range cur {
 		if _, ok := prev[k]; ok {
@@ -65,11 +74,8 @@ func diff(prev, cur map[string]report.Finding) []change {
 			}
 			c.Kind = "changed"
 		}
-		for _, p := range prev {
-			if p.Check == f.Check && p.Subject == f.Subject {
-				c.Previous = p.Observed
-				break
-			}
+		if p, ok := counterpart(prevBy[s], f); ok {
+			c.Previous = p.Observed
 		}
 		out = append(out, c)
 	}
@@ -82,11 +88,8 @@ func diff(prev, cur map[string]report.Finding) []change {
 		resolved[s] = true
 		c := change{Change: Change{Kind: "resolved", Check: f.Check, Subject: f.Subject, Scope: f.Scope, Previous: f.Observed},
 			procs: f.Processes}
-		for _, n := range cur {
-			if n.Check == f.Check && n.Subject == f.Subject {
-				c.Observed = n.Observed
-				break
-			}
+		if n, ok := counterpart(curBy[s], f); ok {
+			c.Observed = n.Observed
 		}
 		out = append(out, c)
 	}
@@ -100,9 +103,48 @@ func diff(prev, cur map[string]report.Finding) []change {
 		if a.Severity.Rank() != b.Severity.Rank() {
 			return a.Severity.Rank() > b.Severity.Rank()
 		}
-		return string(a.Check)+"\x00"+a.Subject < string(b.Check)+"\x00"+b.Subject
+		if a.Check != b.Check || a.Subject != b.Subject {
+			return string(a.Check)+"\x00"+a.Subject < string(b.Check)+"\x00"+b.Subject
+		}
+		return firstPID(a.procs) < firstPID(b.procs)
 	})
 	return out
+}
+
+// counterpart is the finding of the other cycle that f is the new (or old)
+// state of: the only one of the same check and subject, or the one about
+// the same processes; none when several findings of other processes hold
+// (another process's value is not f's previous one).
+func counterpart(cands []report.Finding, f report.Finding) (report.Finding, bool) {
+	if len(cands) == 1 {
+		return cands[0], true
+	}
+	pids := map[int]bool{}
+	for _, p := range f.Processes {
+		pids[p.PID] = true
+	}
+	if f.PID != 0 {
+		pids[f.PID] = true
+	}
+	for _, c := range cands {
+		if pids[c.PID] {
+			return c, true
+		}
+		for _, p := range c.Processes {
+			if pids[p.PID] {
+				return c, true
+			}
+		}
+	}
+	return report.Finding{}, false
+}
+
+// firstPID is the pid of the first process of a list, 0 for none.
+func firstPID(ps []report.Process) int {
+	if len(ps) == 0 {
+		return 0
+	}
+	return ps[0].PID
 }
 
 // kindRank orders the kinds of change in a line.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -315,4 +316,32 @@ func TestLinesBounded(t *testing.T) {
 		t.Errorf("change line: %d changes listed, %s omitted, want at least %d in all", len(lines[0].Changes), top["changesOmitted"], n)
 	}
 	t.Logf("longest line: %d bytes", max(len(l.raw), len(lines[0].raw))+1)
+}
+
+// TestChangePreviousIsItsOwn: when several processes drift on one check,
+// each with its own value, a change's previous value is that process's
+// own, never another's.
+func TestChangePreviousIsItsOwn(t *testing.T) {
+	pt := appPod(t, 4)
+	for i, pid := range []int{20, 21, 22, 23} {
+		pt.update(pid, setUID(int64(2000+i)))
+	}
+	h := newHarness(t, pt, staticSpec(podYAML))
+	h.initial("app")
+	for round := 0; round < 5; round++ {
+		pt.update(22, setUID(int64(3000+round)))
+		h.advance(time.Minute)
+		lines := h.cycle()
+		if len(lines) != 1 || len(lines[0].Changes) != 1 {
+			t.Fatalf("round %d: want one change:\n%s", round, rawLines(lines))
+		}
+		c := lines[0].Changes[0]
+		want := "2002"
+		if round > 0 {
+			want = strconv.Itoa(3000 + round - 1)
+		}
+		if c.Kind != "drift" || pidList(c.Processes.First) != "22:nginx" || c.Observed != strconv.Itoa(3000+round) || c.Previous != want {
+			t.Errorf("round %d: %s observed %v previous %v, want previous %s", round, describe(c), c.Observed, c.Previous, want)
+		}
+	}
 }
