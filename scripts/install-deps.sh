@@ -18,6 +18,7 @@
 #   iproute2                     ip, to remove the tier's CNI bridge on tear-down
 #   gcc, libc6-dev, pkg-config,  build runc 1.3 with seccomp support (cgo) for
 #   libseccomp-dev               the containerd 2 node of the kubelet tier
+#   time                         /usr/bin/time, which measures the peak memory of commands
 #
 # Every entry is checked by the executables (or files) it must provide, not
 # only by the package's status, and the script fails loudly when one is
@@ -61,6 +62,7 @@ wanted=(
 	"libc6-dev:/usr/include/stdio.h"
 	"pkg-config:/usr/bin/pkg-config"
 	"libseccomp-dev:/usr/include/seccomp.h"
+	"time:/usr/bin/time"
 )
 
 installed() {

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"os"
+
 	sigsjson "sigs.k8s.io/json"
 
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
 )
 
@@ -27,7 +28,7 @@ func runRender(args []string, e *env) int {
 	in := e.stdin
 	name := "stdin"
 	if *file != "-" {
-		f, err := os.Open(*file)
+		f, err := manifest.OpenRegular(*file)
 		if err != nil {
 			log.Error().Msg(err.Error())
 			return exitUsage

@@ -60,7 +60,7 @@ func (w *watchOptions) register(fs *flag.FlagSet, getenv func(string) string) {
 	w.interval = envDuration(getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
 	w.heartbeat = envDuration(getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
 	fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter; env SECCTX_INTERVAL")
-	fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log the full report at least this often even when nothing changed; env SECCTX_HEARTBEAT")
+	fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log a line (the summary and the drifts) at least this often even when nothing changed; env SECCTX_HEARTBEAT")
 	fs.Var(&w.rawTargets, "target", "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR; env SECCTX_TARGET (comma-separated); default self")
 	fs.IntVar(&w.cycles, "cycles", 0, "stop after this many cycles (0: run until SIGTERM or SIGINT)")
 	fs.StringVar(&w.listen, "listen", getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102; env SECCTX_LISTEN; default off")
@@ -98,6 +98,9 @@ func runWatch(o *options, e *env, log zerolog.Logger) (int, error) {
 	}
 	if wo.interval < 10*time.Millisecond {
 		return exitUsage, &usageError{"--interval: must be at least 10ms"}
+	}
+	if wo.cycles < 0 {
+		return exitUsage, &usageError{"--cycles: must be 0 (run until stopped) or more"}
 	}
 	for _, s := range wo.rawTargets {
 		if err := wo.targets.Set(s); err != nil {
