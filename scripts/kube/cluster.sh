@@ -9,8 +9,10 @@
 #                                   and the node's binaries into the cache
 #                                   (reused when present)
 #   cluster.sh up [--containerd 1.6|2.2] [--unprivileged on|off]
-#                 [--seccomp-default on|off]
-#                                   start everything (first tears down leftovers)
+#                 [--seccomp-default on|off] [--allowed-unsafe-sysctls A,B]
+#                                   start everything (first tears down leftovers);
+#                                   containerd 1.6 with unprivileged ports and
+#                                   ICMP on and seccompDefault off by default
 #   cluster.sh down                 stop everything and remove the cluster's state
 #   cluster.sh env                  print paths and endpoints (KEY=VALUE)
 #   cluster.sh kubectl ARGS...      kubectl as the cluster admin
@@ -114,8 +116,10 @@ node_name() {
 # --- the node lock --------------------------------------------------------
 
 # lock: make fd 9 a descriptor holding the node lock. fd 9 is the one node.sh
-# closes before starting its daemons, so they never inherit it.
+# closes before starting its daemons, so they never inherit it. The lock is
+# the caller's (SECCTX_NODE_LOCK_FD), or taken here, waiting for it.
 lock() {
+	CALLER_LOCK=0
 	if [ -n "${SECCTX_NODE_LOCK_FD:-}" ]; then
 		local fd=$SECCTX_NODE_LOCK_FD
 		[ "$(readlink "/proc/$$/fd/$fd" 2>/dev/null)" = "$(readlink -f "$NODE_LOCK")" ] ||
@@ -128,7 +132,9 @@ lock() {
 		CALLER_LOCK=1
 		return
 	fi
-	CALLER_LOCK=0
+	# The holder of an earlier hand-run `up` (a process's lock cannot be
+	# handed over): end it, then take the lock like anyone else.
+	release_holder
 	mkdir -p "$(dirname "$NODE_LOCK")"
 	exec 9>>"$NODE_LOCK"
 	if ! flock -n 9; then
@@ -140,48 +146,53 @@ lock() {
 	export SECCTX_NODE_LOCK_FD=9
 }
 
+# holder_pid: the lock holder of an earlier `up` run by hand, if alive.
+holder_pid() {
+	local p
+	p=$(cat "$CRUN/lock-holder.pid" 2>/dev/null || true)
+	if [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sleep ] &&
+		[ "$(readlink "/proc/$p/fd/9" 2>/dev/null)" = "$(readlink -f "$NODE_LOCK")" ]; then
+		printf '%s\n' "$p"
+	fi
+}
+
 # hold_lock: keep the lock after this script exits, in a process of its own
-# that `down` ends.
+# (holding fd 9) that `down` ends; not when the caller holds the lock, nor
+# when a holder does already.
 hold_lock() {
 	[ "$CALLER_LOCK" = 0 ] || return 0
+	[ -z "$(holder_pid)" ] || return 0
 	mkdir -p "$CRUN"
 	(
 		cd /
+		close_fds 9
 		exec setsid sleep 2147483647 </dev/null >/dev/null 2>&1
 	) &
 	echo $! >"$CRUN/lock-holder.pid"
 	printf 'pid %s: the cluster of scripts/kube/cluster.sh (up since %s); cluster.sh down releases it\n' "$!" "$(date -u +%FT%TZ)" >"$NODE_LOCK"
 }
 
-# release_holder: end the holder started by an earlier `up` run by hand.
+# release_holder: end the holder.
 release_holder() {
 	local p
-	p=$(cat "$CRUN/lock-holder.pid" 2>/dev/null || true)
-	if [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sleep ]; then
-		kill "$p" 2>/dev/null || true
-	fi
+	p=$(holder_pid)
+	[ -z "$p" ] || kill "$p" 2>/dev/null || true
 	rm -f "$CRUN/lock-holder.pid"
 }
 
-# lock_for_down: `down` runs under the lock; the holder of a hand-run `up`
-# counts as ours.
-lock_for_down() {
-	local p
-	p=$(cat "$CRUN/lock-holder.pid" 2>/dev/null || true)
-	if [ -z "${SECCTX_NODE_LOCK_FD:-}" ] && [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sleep ]; then
-		# Share the holder's open file, which holds the lock.
-		exec 9>>"/proc/$p/fd/9" 2>/dev/null || true
-		if [ "$(readlink /proc/$$/fd/9 2>/dev/null)" = "$(readlink -f "$NODE_LOCK")" ] && flock -n 9; then
-			export SECCTX_NODE_LOCK_FD=9
-			CALLER_LOCK=1
-			return
-		fi
-		exec 9>&-
-	fi
-	lock down
-}
-
 # --- processes -------------------------------------------------------------
+
+# close_fds [KEEP...]: close every descriptor but 0, 1, 2 and KEEP, in a
+# subshell about to become a daemon: it must hold neither the lock nor a
+# caller's pipe (a test reading this script's output would wait for it).
+close_fds() {
+	local fd n
+	for fd in /proc/$BASHPID/fd/*; do
+		n=${fd##*/}
+		case " 0 1 2 $* " in *" $n "*) continue ;; esac
+		eval "exec $n>&-" 2>/dev/null || true
+	done
+}
 
 # pids_of PATTERN COMM: pids of processes named COMM whose command line
 # contains PATTERN (this cluster's own paths, so only what it started).
@@ -218,7 +229,8 @@ start() {
 	shift
 	(
 		cd /
-		exec 9>&- setsid "$@" </dev/null >>"$CDIR/log/$name.log" 2>&1
+		close_fds
+		exec setsid "$@" </dev/null >>"$CDIR/log/$name.log" 2>&1
 	) &
 	echo $! >"$CRUN/$name.pid"
 }
@@ -366,8 +378,8 @@ cmd_user() {
 
 # --- the kubelet, registered -------------------------------------------------
 
-write_kubelet_config() { # write_kubelet_config FILE SECCOMP_DEFAULT
-	local f=$1 sd=$2 tmp=$1.tmp
+write_kubelet_config() { # write_kubelet_config FILE SECCOMP_DEFAULT UNSAFE_SYSCTLS(comma list)
+	local f=$1 sd=$2 unsafe=$3 tmp=$1.tmp s
 	cat >"$tmp" <<-EOF
 		# kubelet of the secctx cluster tier (generated by scripts/kube/cluster.sh):
 		# node.sh's standalone configuration, registered to the API server and
@@ -415,6 +427,11 @@ write_kubelet_config() { # write_kubelet_config FILE SECCOMP_DEFAULT
 		  UserNamespacesSupport: true
 		  SupplementalGroupsPolicy: true
 	EOF
+	if [ -n "$unsafe" ]; then
+		printf 'allowedUnsafeSysctls:\n' >>"$tmp"
+		IFS=, read -r -a arr <<<"$unsafe"
+		for s in "${arr[@]}"; do printf '  - "%s"\n' "$s" >>"$tmp"; done
+	fi
 	mv -f "$tmp" "$f"
 }
 
@@ -433,10 +450,11 @@ node_ready() {
 # --- up, down -----------------------------------------------------------------
 
 cmd_up() {
-	local v=1.6 unpriv=on sd=off
+	local v=1.6 unpriv=on sd=off unsafe=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--containerd) v=$2 ;;
+		--allowed-unsafe-sysctls) unsafe=$2 ;;
 		--unprivileged) unpriv=$2 ;;
 		--seccomp-default) sd=$2 ;;
 		*) die "unknown argument $1" ;;
@@ -490,7 +508,7 @@ cmd_up() {
 	# node.sh started a standalone kubelet; replace its configuration (same
 	# path, so node.sh down still finds it) with the registered one.
 	stop "$SECCTX_KUBE_DIR/etc/kubelet.yaml" kubelet 15
-	write_kubelet_config "$SECCTX_KUBE_DIR/etc/kubelet.yaml" "$sd"
+	write_kubelet_config "$SECCTX_KUBE_DIR/etc/kubelet.yaml" "$sd" "$unsafe"
 	# The pods' bridge, with an address on the host for the pod proxy (the
 	# bridge plugin, isGateway false, reuses it and leaves the address alone).
 	ip link add "$BRIDGE" type bridge 2>/dev/null || true
@@ -504,7 +522,8 @@ cmd_up() {
 	t=$(now_ms)
 	(
 		cd /
-		exec 9>&- setsid "$KUBELET_BIN" --config "$SECCTX_KUBE_DIR/etc/kubelet.yaml" --root-dir "$KUBELET_ROOT" \
+		close_fds
+		exec setsid "$KUBELET_BIN" --config "$SECCTX_KUBE_DIR/etc/kubelet.yaml" --root-dir "$KUBELET_ROOT" \
 			--kubeconfig "$CDIR/kubelet.kubeconfig" --cert-dir "$SECCTX_KUBE_DIR/pki" --hostname-override "$node" \
 			--v=2 </dev/null >>"$KUBELET_LOG" 2>&1
 	) &
@@ -537,12 +556,12 @@ down_all() {
 	fi
 	stop "$CDIR/pki/apiserver.crt" kube-apiserver 15
 	stop "$CDIR/etcd" etcd 15
-	rm -rf "$CDIR" "$CRUN/"*.pid
+	rm -rf "$CDIR" "$CRUN/etcd.pid" "$CRUN/kube-apiserver.pid"
 }
 
 cmd_down() {
 	[ "$(id -u)" -eq 0 ] || die "needs root"
-	lock_for_down
+	lock down
 	local t
 	t=$(now_ms)
 	down_all
