@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -70,19 +72,32 @@ func mainRun(m *testing.M) int {
 	if err != nil {
 		return fail("building the test images: %v", err)
 	}
+	// The cluster goes down on every exit, an interrupt included.
+	var downOnce sync.Once
+	down := func() {
+		downOnce.Do(func() {
+			if os.Getenv("SECCTX_CLUSTER_KEEP") == "1" {
+				fmt.Fprintln(os.Stderr, "cluster tier: SECCTX_CLUSTER_KEEP=1: the cluster stays up, without the node lock (scripts/kube/cluster.sh down)")
+				return
+			}
+			if out, err := clusterSh(lock, "down"); err != nil {
+				fmt.Fprintf(os.Stderr, "cluster tier: tearing the cluster down: %v\n%s", err, out)
+			}
+		})
+	}
+	defer down()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		fmt.Fprintf(os.Stderr, "cluster tier: %v: tearing the cluster down\n", s)
+		down()
+		os.Exit(1)
+	}()
 	start := time.Now()
 	out, err := clusterSh(lock, "up", "--containerd", "1.6", "--unprivileged", "on", "--seccomp-default", "off",
 		"--allowed-unsafe-sysctls", "net.core.somaxconn")
 	clusterUp = time.Since(start)
-	defer func() {
-		if os.Getenv("SECCTX_CLUSTER_KEEP") == "1" {
-			fmt.Fprintln(os.Stderr, "cluster tier: SECCTX_CLUSTER_KEEP=1: the cluster stays up, without the node lock (scripts/kube/cluster.sh down)")
-			return
-		}
-		if out, err := clusterSh(lock, "down"); err != nil {
-			fmt.Fprintf(os.Stderr, "cluster tier: tearing the cluster down: %v\n%s", err, out)
-		}
-	}()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s", out)
 		dumpLogs()
