@@ -50,7 +50,7 @@ BEGIN { n = split(sums, kv, ","); for (i = 1; i <= n; i++) if (kv[i] != "") { sp
 	print "    uri: https://github.com/secctx/secctx/releases/download/" version "/kubectl-secctx_" version "_" plat ".tar.gz"
 	next
 }
-/^    sha256: / { print "    sha256: " sum[plat]; next }
+/^    sha256: / { print "    sha256: \"" sum[plat] "\""; next }
 { print }
 ' "$manifest" >"$tmp"
 mv "$tmp" "$manifest"
