@@ -174,6 +174,10 @@ func resolveTarget(ctx context.Context, cs kubernetes.Interface, ns, name string
 			t.node = classifyNode(n)
 		}
 	}
+	if pod.Annotations[eciInstanceAnnotation] != "" && !t.node.Virtual {
+		// ECI runs the pod on a virtual node, readable or not.
+		t.node.Virtual, t.node.Provider = true, alibabaProvider
+	}
 	if t.profile, err = chooseProfile(o.profile, pod, st, t.node); err != nil {
 		return nil, usageErr("%v", err)
 	}
