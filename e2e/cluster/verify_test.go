@@ -2,9 +2,11 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -131,6 +133,22 @@ func TestVerifyText(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("text output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	// kubectl finds the plugin on PATH: `kubectl secctx ...`, with the
+	// environment's KUBECONFIG.
+	kubectl := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(clusterEnv["KUBECTL"], append([]string{"secctx"}, args...)...)
+		cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(pluginBin)+":"+os.Getenv("PATH"), "KUBECONFIG="+clusterEnv["KUBECONFIG"])
+		return cmd
+	}
+	out, err := kubectl("verify", "hardenedtext", "--image", secctxImage, "--image-pull-policy", "Never").Output()
+	if err != nil || !strings.Contains(string(out), "summary: 0 drift, 0 unknown") {
+		t.Errorf("kubectl secctx verify: %v\n%s", err, out)
+	}
+	_, err = kubectl("verify", "hardenedtext", "--exec").Output()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 || !strings.Contains(string(ee.Stderr), "no directory is both writable and executable") {
+		t.Errorf("kubectl secctx verify --exec on a read-only pod: %v, want exit 3 and the reason", err)
 	}
 }
 
