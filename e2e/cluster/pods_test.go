@@ -193,6 +193,8 @@ func TestPods(t *testing.T) {
 func TestSharedPIDNamespace(t *testing.T) {
 	requireTier(t)
 	pod := sidecarPod(t, "shared", "shared-spec", true)
+	// A writable /tmp for --exec (deploy/eci's app has a read-only root).
+	pod.Spec.Containers[0].SecurityContext.ReadOnlyRootFilesystem = nil
 	specConfigMap(t, "shared-spec", pod)
 	startPod(t, pod)
 	time.Sleep(4 * time.Second) // idchanger calls setuid(1234) after 3s
