@@ -16,6 +16,9 @@ const (
 	appImage = "localhost/secctx-cluster/app:1"
 	// noShellImage holds /idchanger alone: no sh to exec into.
 	noShellImage = "localhost/secctx-cluster/noshell:1"
+	// appUserImage is appImage with USER 1000:1000: a pod that declares no
+	// uid runs as it, which only the kubelet's status can tell.
+	appUserImage = "localhost/secctx-cluster/appuser:1"
 )
 
 const (
@@ -66,10 +69,10 @@ func buildImages(dir string) ([]string, error) {
 		return nil, err
 	}
 	var archives []string
-	for _, im := range []struct{ ref, root string }{{appImage, app}, {noShellImage, noShell}} {
-		out := filepath.Join(dir, filepath.Base(im.root)+".tar")
+	for _, im := range []struct{ ref, root, user string }{{appImage, app, ""}, {noShellImage, noShell, ""}, {appUserImage, app, "1000:1000"}} {
+		out := filepath.Join(dir, filepath.Base(im.ref)+".tar")
 		cmd := exec.Command("bash", filepath.Join(repoRoot, "scripts", "kube", "oci-image.sh"),
-			"--name", im.ref, "--rootfs", im.root, "--out", out, "--env", `["PATH=/bin"]`)
+			"--name", im.ref, "--rootfs", im.root, "--out", out, "--env", `["PATH=/bin"]`, "--user", im.user)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("%s: %v\n%s", im.ref, err, b)
 		}

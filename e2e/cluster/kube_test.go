@@ -26,6 +26,21 @@ func admin(t *testing.T) kubernetes.Interface {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// client-go caches TLS transports by the files' names: a cluster brought
+	// up again (new CA, same paths) needs the contents.
+	for _, f := range []struct {
+		path *string
+		data *[]byte
+	}{{&cfg.CAFile, &cfg.CAData}, {&cfg.CertFile, &cfg.CertData}, {&cfg.KeyFile, &cfg.KeyData}} {
+		if *f.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(*f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*f.data, *f.path = b, ""
+	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -34,6 +34,10 @@ var (
 	// clusterUp is how long the cluster took from nothing running to node
 	// Ready.
 	clusterUp time.Duration
+	// nodeLock is the held node lock, handed to cluster.sh.
+	nodeLock *os.File
+	// imageArchives are the images every node imports.
+	imageArchives []string
 )
 
 // nodeLockPath is the lock every tier that runs a node on this machine takes.
@@ -61,6 +65,7 @@ func mainRun(m *testing.M) int {
 		return fail("%v", err)
 	}
 	defer lock.Close()
+	nodeLock = lock
 	if workDir, err = os.MkdirTemp("", "secctx-cluster-"); err != nil {
 		return fail("%v", err)
 	}
@@ -72,6 +77,7 @@ func mainRun(m *testing.M) int {
 	if err != nil {
 		return fail("building the test images: %v", err)
 	}
+	imageArchives = archives
 	// The cluster goes down on every exit, an interrupt included.
 	var downOnce sync.Once
 	down := func() {
