@@ -5,9 +5,10 @@
 #   scripts/krew.sh VERSION [OUTDIR]     e.g. scripts/krew.sh v0.1.0
 #
 # For each platform it writes OUTDIR/kubectl-secctx_VERSION_OS_ARCH.tar.gz
-# (default OUTDIR: dist) holding kubectl-secctx, and on Linux also the static
-# secctx binary of the same architecture (what `kubectl secctx verify --exec`
-# streams into a container; elsewhere --binary names one), then rewrites
+# (default OUTDIR: dist) holding kubectl-secctx and the static secctx binary
+# of the same architecture (what `kubectl secctx verify --exec` streams into
+# a container). Linux only: the plugin reuses secctx's report package, which
+# links libcap's Linux capability code. Then it rewrites
 # deploy/krew/secctx.yaml with the version, the release URIs and the
 # archives' sha256. The archives are reproducible (fixed owner, order and
 # times; -trimpath builds), so the manifest matches the archives the release
@@ -21,17 +22,14 @@ cd "$(dirname "$0")/.."
 manifest=deploy/krew/secctx.yaml
 mkdir -p "$out"
 
-platforms="linux/amd64 linux/arm64 darwin/amd64 darwin/arm64"
+platforms="linux/amd64 linux/arm64"
 declare -A sums
 for p in $platforms; do
 	os=${p%/*} arch=${p#*/}
 	tmp=$(mktemp -d)
 	CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$tmp/kubectl-secctx" ./cmd/kubectl-secctx
-	files=(kubectl-secctx)
-	if [ "$os" = linux ]; then
-		CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$tmp/secctx" ./cmd/secctx
-		files+=(secctx)
-	fi
+	CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$tmp/secctx" ./cmd/secctx
+	files=(kubectl-secctx secctx)
 	archive=$out/kubectl-secctx_${version}_${os}_${arch}.tar.gz
 	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$tmp" -cf - "${files[@]}" | gzip -n -9 >"$archive"
 	rm -rf "$tmp"
@@ -45,7 +43,7 @@ awk -v version="$version" -v sums="$(for p in $platforms; do printf '%s=%s,' "${
 BEGIN { n = split(sums, kv, ","); for (i = 1; i <= n; i++) if (kv[i] != "") { split(kv[i], a, "="); sum[a[1]] = a[2] } }
 /^  version: / { print "  version: " version; next }
 /^    uri: / {
-	match($0, /_(linux|darwin)_(amd64|arm64)\.tar\.gz/)
+	match($0, /_linux_(amd64|arm64)\.tar\.gz/)
 	plat = substr($0, RSTART + 1, RLENGTH - 8)
 	print "    uri: https://github.com/secctx/secctx/releases/download/" version "/kubectl-secctx_" version "_" plat ".tar.gz"
 	next
