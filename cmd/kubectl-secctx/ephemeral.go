@@ -158,6 +158,9 @@ func waitTerminated(ctx context.Context, cs kubernetes.Interface, pod *corev1.Po
 				return nil, err
 			}
 		}
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, blindErr("interrupted while ephemeral container %s ran (it stays in pod %s, as every ephemeral container does)", name, pod.Name)
+		}
 		if ctx.Err() != nil {
 			return nil, blindErr("%s", notFinished(last, name))
 		}

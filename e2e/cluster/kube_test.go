@@ -58,7 +58,10 @@ func startPod(t *testing.T, pod *corev1.Pod) *corev1.Pod {
 	cs := admin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	pod.Namespace = "default"
+	if pod.Namespace == "" {
+		pod.Namespace = "default"
+	}
+	ns := pod.Namespace
 	pod.Spec.NodeName = clusterEnv["NODE_NAME"]
 	no := false
 	pod.Spec.AutomountServiceAccountToken = &no
@@ -68,15 +71,15 @@ func startPod(t *testing.T, pod *corev1.Pod) *corev1.Pod {
 		pod.Spec.Containers[i].ImagePullPolicy = corev1.PullNever
 	}
 	start := time.Now()
-	created, err := cs.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{})
+	created, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("creating pod %s: %v", pod.Name, err)
 	}
 	t.Cleanup(func() {
-		_ = cs.CoreV1().Pods("default").Delete(context.Background(), pod.Name, metav1.DeleteOptions{GracePeriodSeconds: &grace})
+		_ = cs.CoreV1().Pods(ns).Delete(context.Background(), pod.Name, metav1.DeleteOptions{GracePeriodSeconds: &grace})
 	})
 	for {
-		p, err := cs.CoreV1().Pods("default").Get(ctx, created.Name, metav1.GetOptions{})
+		p, err := cs.CoreV1().Pods(ns).Get(ctx, created.Name, metav1.GetOptions{})
 		if err != nil {
 			t.Fatalf("pod %s: %v", pod.Name, err)
 		}

@@ -286,6 +286,50 @@ func TestVerifyEphemeralForbidden(t *testing.T) {
 	}
 }
 
+// TestVerifyPodSecurity: the non-root debugger meets Pod Security
+// `restricted`, so a namespace enforcing it admits it; a namespace enforcing
+// `baseline` refuses the CAP_SYS_PTRACE debugger a root target needs, which
+// the plugin says in one line, offering --exec, which is not subject to Pod
+// Security.
+func TestVerifyPodSecurity(t *testing.T) {
+	requireTier(t)
+	cs := admin(t)
+	ctx := context.Background()
+	for _, level := range []string{"restricted", "baseline"} {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "pss-" + level,
+			Labels: map[string]string{"pod-security.kubernetes.io/enforce": level}}}
+		if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// What the controller-manager would create (cluster.sh does it for default).
+		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}
+		if _, err := cs.CoreV1().ServiceAccounts(ns.Name).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hardened := hardenedPod("restrictedapp")
+	hardened.Namespace = "pss-restricted"
+	startPod(t, hardened)
+	r := plugin(t, "", verifyArgs("restrictedapp", "-n", "pss-restricted")...)
+	if r.code != 0 {
+		t.Errorf("restricted namespace, non-root target: exit %d, want 0 (the debugger meets restricted)", r.code)
+	}
+
+	root := rootPod("baselineapp")
+	root.Namespace = "pss-baseline"
+	startPod(t, root)
+	r = plugin(t, "", verifyArgs("baselineapp", "-n", "pss-baseline")...)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code != 3 || len(lines) != 1 || !strings.Contains(lines[0], `violates PodSecurity "baseline:latest"`) ||
+		!strings.Contains(lines[0], "SYS_PTRACE") || !strings.Contains(lines[0], "--exec") {
+		t.Errorf("baseline namespace, root target: exit %d, stderr %q; want 3 and one line on Pod Security offering --exec", r.code, r.stderr)
+	}
+	r = plugin(t, "", verifyArgs("baselineapp", "-n", "pss-baseline", "--exec")...)
+	if r.code != 0 {
+		t.Errorf("--exec in the baseline namespace: exit %d, want 0", r.code)
+	}
+}
+
 // TestVerifyExecRefusals: where --exec cannot run, one line says exactly
 // why, and nothing is left in the container.
 func TestVerifyExecRefusals(t *testing.T) {
