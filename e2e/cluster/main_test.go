@@ -66,6 +66,10 @@ func mainRun(m *testing.M) int {
 	}
 	defer lock.Close()
 	nodeLock = lock
+	locked := time.Now()
+	defer func() {
+		fmt.Printf("cluster tier: %s from taking the node lock to releasing it\n", time.Since(locked).Round(100*time.Millisecond))
+	}()
 	if workDir, err = os.MkdirTemp("", "secctx-cluster-"); err != nil {
 		return fail("%v", err)
 	}
