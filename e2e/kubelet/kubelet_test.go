@@ -257,6 +257,7 @@ func TestKubelet(t *testing.T) {
 		t.Run(nc.Name, func(t *testing.T) { runConfig(t, nc, preps) })
 	}
 	logTable(t)
+	logLintTable(t, preps)
 	if os.Getenv("SECCTX_KUBELET_ONLY") == "" {
 		checkCoverage(t)
 	}
@@ -288,6 +289,8 @@ func runConfig(t *testing.T, nc nodeConfig, preps []*prepared) {
 			checkPod(t, nc, r)
 		})
 	}
+	noteObservations(nc, res)
+	t.Run("lint", func(t *testing.T) { checkLint(t, nc, preps) })
 }
 
 // writeSeccompProfile writes the Localhost profile the manifests name
