@@ -431,9 +431,9 @@ func logExecTable(t *testing.T) {
 		return
 	}
 	var b strings.Builder
-	b.WriteString("\nsecctx exec as the pods' command:\n\n| pod | ")
+	b.WriteString("\nsecctx exec as the pods' command:\n\n| pod |")
 	for _, nc := range nodeConfigs {
-		b.WriteString(nc.Name + " | ")
+		b.WriteString(" " + nc.Name + " |")
 	}
 	b.WriteString("\n|---|")
 	for range nodeConfigs {

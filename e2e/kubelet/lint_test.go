@@ -353,9 +353,9 @@ func logLintTable(t *testing.T, preps []*prepared) {
 		return
 	}
 	var b strings.Builder
-	b.WriteString("\nLint's predictions (--profile=" + lintProfile + ") against what the node did:\n\n| manifest | lint | ")
+	b.WriteString("\nLint's predictions (--profile=" + lintProfile + ") against what the node did:\n\n| manifest | lint |")
 	for _, nc := range nodeConfigs {
-		b.WriteString(nc.Name + " | ")
+		b.WriteString(" " + nc.Name + " |")
 	}
 	b.WriteString("\n|---|---|")
 	for range nodeConfigs {
