@@ -29,14 +29,14 @@ type execCase struct {
 	// SpecRunAsUser, when set, is the runAsUser the spec file declares
 	// instead of the pod's own: the process does not run as its spec says.
 	SpecRunAsUser int
-	// Runs: the app must run (as pid 1, printing Status); else secctx must
+	// Runs: the app must run (as pid 1, printing execStatus); else secctx must
 	// exit 1 without running it.
 	Runs bool
 	// Drift are the checks the report on stderr must drift in, exactly;
 	// nil: stderr must stay empty (nothing drifts).
 	Drift []string
-	// Observed pins what drift findings observed and expected (check →
-	// [expected, observed]).
+	// Observed pins what the report's findings expected and observed
+	// (check → [expected, observed]).
 	Observed map[string][2]string
 	// Signal: a long-running app; the pod is deleted and the app's
 	// SIGTERM handler must run in pid 1.
@@ -53,8 +53,14 @@ var execStatus = map[string]string{
 
 var execCases = []execCase{
 	{File: "exec/honoured.yaml", Runs: true},
-	{File: "exec/selinux-drift.yaml", Drift: []string{"seLinuxOptions"}},
-	{File: "exec/selinux-drift-warn-only.yaml", Runs: true, Drift: []string{"seLinuxOptions"}},
+	{
+		File: "exec/selinux-drift.yaml", Drift: []string{"seLinuxOptions"},
+		Observed: map[string][2]string{"seLinuxOptions": {"*:*:*:s0:c123,c456", "no SELinux label"}},
+	},
+	{
+		File: "exec/selinux-drift-warn-only.yaml", Runs: true, Drift: []string{"seLinuxOptions"},
+		Observed: map[string][2]string{"seLinuxOptions": {"*:*:*:s0:c123,c456", "no SELinux label"}},
+	},
 	{
 		File: "exec/spec-user-drift.yaml", SpecRunAsUser: 1001, Drift: []string{"runAsUser"},
 		Observed: map[string][2]string{"runAsUser": {"1001", "1000"}},
@@ -248,11 +254,15 @@ func checkExecRun(t *testing.T, n *node, e *execPrepared, pod *corev1.Pod, s cor
 		problems = append(problems, fmt.Sprintf("the app ran although secctx found drift: stdout %q", stdout))
 	}
 	problems = append(problems, execReportProblems(e.ec, stderr)...)
-	if !e.ec.Runs && pod.Spec.Containers[0].TerminationMessagePolicy == corev1.TerminationMessageFallbackToLogsOnError {
-		// The kubelet puts the tail of the log into the status: the end of
-		// the report.
+	// A refusing pod asks for terminationMessagePolicy
+	// FallbackToLogsOnError: the kubelet puts the tail of the failed
+	// container's log, the end of the report, into its status.
+	if !e.ec.Runs {
 		msg := strings.TrimSpace(term.Message)
-		if msg == "" || !strings.HasSuffix(strings.TrimSpace(stderr), msg) {
+		switch {
+		case pod.Spec.Containers[0].TerminationMessagePolicy != corev1.TerminationMessageFallbackToLogsOnError:
+			problems = append(problems, "the manifest does not set terminationMessagePolicy: FallbackToLogsOnError")
+		case msg == "" || !strings.HasSuffix(strings.TrimSpace(stderr), msg):
 			problems = append(problems, fmt.Sprintf("the container status's message is not the end of the report: %q", term.Message))
 		}
 	}
@@ -336,6 +346,9 @@ func execReportProblems(ec execCase, stderr string) []string {
 		problems = append(problems, fmt.Sprintf("the report drifts in %v, want %v", got, ec.Drift))
 	}
 	for check, want := range ec.Observed {
+		if len(rep.findings(check)) == 0 {
+			problems = append(problems, check+": no finding")
+		}
 		for _, f := range rep.findings(check) {
 			if f.Expected != want[0] || f.Observed != want[1] {
 				problems = append(problems, fmt.Sprintf("%s: expected %q, observed %q; want %q, %q", check, f.Expected, f.Observed, want[0], want[1]))
