@@ -200,9 +200,13 @@ func reportDriftChecks(r *report) []string {
 	return out
 }
 
-// matchesRefusal reports whether the node's refusal is the one rule names.
-func matchesRefusal(rule string, seen *seenRefusal) bool {
-	k, ok := refusalKinds[rule]
+// matchesRefusal reports whether the node's refusal is the one finding f
+// names, of the container it names when the node refused a container.
+func matchesRefusal(f lintFinding, seen *seenRefusal) bool {
+	k, ok := refusalKinds[f.Rule]
+	if c, isContainer := strings.CutPrefix(seen.Where, "container "); isContainer && f.Container != "" && c != f.Container {
+		return false
+	}
 	return ok && seen.Reason == k.Reason && strings.Contains(seen.Message, k.Message)
 }
 
@@ -223,7 +227,7 @@ func judgeLint(fs []lintFinding, o observation) (problems []string, cell string)
 			if _, known := refusalKinds[f.Rule]; !known && f.Verify == "not-run" {
 				problems = append(problems, fmt.Sprintf("%s predicts not-run, but the tier does not know how the node shows that refusal (refusalKinds)", f.Rule))
 			}
-			if matchesRefusal(f.Rule, o.Refusal) {
+			if matchesRefusal(f, o.Refusal) {
 				explained = true
 			} else if f.Verify == "not-run" {
 				notRun = append(notRun, f.Rule)
@@ -466,6 +470,11 @@ func TestJudgeLint(t *testing.T) {
 	selinux := lintFinding{Rule: "k8s-selinux-node", Check: "seLinuxOptions", Verify: "depends"}
 	podDrift := lintFinding{Rule: "k8s-pod-level", Check: "fsGroup", Verify: "drift"}
 	forbidden := refused("SysctlForbidden", `forbidden sysctl: "kernel.msgmax" not allowlisted`)
+	uid0 := lintFinding{Rule: "k8s-runasnonroot-uid-0", Container: "app", Check: "runAsNonRoot", Verify: "not-run"}
+	containerRefused := func(name string) observation {
+		return observation{Refusal: &seenRefusal{Where: "container " + name, Reason: "CreateContainerConfigError",
+			Message: "container's runAsUser breaks non-root policy (pod: \"p\", container: " + name + ")"}}
+	}
 	for _, tc := range []struct {
 		name     string
 		fs       []lintFinding
@@ -485,6 +494,8 @@ func TestJudgeLint(t *testing.T) {
 		{"not-run, refused for another reason", []lintFinding{unsafe}, refused("CreateContainerConfigError", "image will run as root"), 1, "refused: CreateContainerConfigError"},
 		{"depends, refused for that reason", []lintFinding{strict}, refused("SupplementalGroupsPolicyNotSupported", "SupplementalGroupsPolicy=Strict is not supported"), 0, "refused: SupplementalGroupsPolicyNotSupported"},
 		{"refused, nothing predicted", []lintFinding{selinux}, forbidden, 1, "refused: SysctlForbidden"},
+		{"refusal of the container named", []lintFinding{uid0}, containerRefused("app"), 0, "refused: CreateContainerConfigError"},
+		{"refusal of another container", []lintFinding{uid0}, containerRefused("side"), 1, "refused: CreateContainerConfigError"},
 		{"a refusal kind the tier does not know", []lintFinding{{Rule: "k8s-new-refusal", Verify: "not-run"}, unsafe}, forbidden, 1, "refused: SysctlForbidden"},
 		{"finding about a container not verified", []lintFinding{{Rule: "k8s-x", Container: "secctx", Check: "runAsUser", Verify: "no-drift"}}, ran(map[string][]string{"app": {}}), 1, "no drift"},
 		{"no observation", []lintFinding{capPrefix}, observation{Problem: "app: no report"}, 0, "no observation (app: no report)"},
