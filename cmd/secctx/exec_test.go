@@ -84,7 +84,7 @@ func TestExec(t *testing.T) {
 		{name: "no command", args: []string{"--spec", clean, "--"}, code: exitUsage, oneLine: true, stderr: []string{"command"}},
 		{name: "argument before dash", args: []string{"--spec", clean, "extra", "--", "sh"}, code: exitUsage, oneLine: true, stderr: []string{"extra"}},
 		{name: "bad flag value", args: []string{"--fail-on", "severe", "--", "sh"}, code: exitUsage, oneLine: true, stderr: []string{"--fail-on"}},
-		{name: "bad output", args: []string{"-o", "yaml", "--", "sh"}, code: exitUsage, oneLine: true, stderr: []string{"--output"}},
+		{name: "bad output", args: []string{"-o", "xml", "--", "sh"}, code: exitUsage, oneLine: true, stderr: []string{"--output"}},
 		{name: "bad spec", args: []string{"--spec", writeFile(t, "bad.yaml", strings.Replace(pod, "runAsUser", "runAsUsr", 1)), "--proc", fixtureProc, "--", "sh"},
 			code: exitUsage, oneLine: true, stderr: []string{"bad.yaml", "runAsUsr"}},
 		{name: "not observable", args: []string{"--spec", clean, "--proc", t.TempDir(), "--", "sh"}, code: exitUnobserved, oneLine: true, stderr: []string{"cannot observe"}},
