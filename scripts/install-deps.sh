@@ -6,6 +6,7 @@
 #   podman          podman kube play / build / import for the demo
 #   busybox-static  /bin/busybox, the rest of every test rootfs
 #   prometheus      for promtool, which checks the metrics exposition
+#   zsh, fish       to check the completion scripts secctx writes for them
 #
 # Idempotent: it runs `apt-get update` once, and only when a package is
 # missing. Run it as root. Everything it does is reported on stderr; it exits
@@ -28,6 +29,8 @@ wanted=(
 	"catatonit:/usr/bin/catatonit"
 	"busybox-static:/bin/busybox"
 	"prometheus:/usr/bin/promtool"
+	"zsh:/usr/bin/zsh"
+	"fish:/usr/bin/fish"
 )
 
 installed() {
