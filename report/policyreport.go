@@ -257,13 +257,11 @@ func properties(r *Report, f Finding) map[string]string {
 }
 
 // valueString renders a value as a string: a string as it is, anything
-// else as its JSON text.
+// else as its JSON text, so that a report and the same report read back
+// from JSON (render) give the same properties.
 func valueString(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case interface{ String() string }:
-		return t.String()
+	if s, ok := v.(string); ok {
+		return s
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -89,7 +89,7 @@ func SummaryLine(r *Report) string {
 func countsText(s Summary) string {
 	drift := fmt.Sprintf("%d drift", s.Drift)
 	if s.Drift > 0 && s.HighestSeverity != "" {
-		drift += " (" + string(s.HighestSeverity) + ")"
+		drift += " (" + Escape(string(s.HighestSeverity)) + ")"
 	}
 	return fmt.Sprintf("%s, %d unknown, %d ok, %d skipped", drift, s.Unknown, s.OK, s.Skipped)
 }
@@ -215,7 +215,7 @@ func (t *textOut) table(fs []Finding) {
 		cols = append(cols, &column{head: "PROCESSES"})
 	}
 	for _, f := range fs {
-		cells := []string{string(f.Status), string(f.Severity)}
+		cells := []string{Escape(string(f.Status)), Escape(string(f.Severity))}
 		if t.o.Wide {
 			cells = append(cells, Escape(string(f.Check)), dash(Escape(f.Subject)))
 		} else {
@@ -341,9 +341,9 @@ func (t *textOut) details(fs []Finding) {
 		if f.Subject != "" {
 			subj += " " + Escape(f.Subject)
 		}
-		label := string(f.Status)
+		label := Escape(string(f.Status))
 		if f.Status == StatusDrift {
-			label += ", " + string(f.Severity)
+			label += ", " + Escape(string(f.Severity))
 		}
 		t.para("- ", "  ", subj+" ["+label+"]: "+Escape(f.Message), nil)
 		if f.Hint != "" {
