@@ -418,8 +418,13 @@ func TestShort(t *testing.T) {
 		{true, "true"},
 		{caps.Set(0), "none"},
 		{netAdmin, "NET_ADMIN"},
-		{[]int64{1, 2}, "[1,2]"},
-		{map[string]any{"policy": "Merge"}, `{"policy":"Merge"}`},
+		{[]int64{1, 2}, "1,2"},
+		{[]any{"NET_RAW", "CHOWN"}, "NET_RAW,CHOWN"},
+		{[]int64{}, "none"},
+		{map[string]any{"policy": "Merge", "required": []int{3000, 4000}}, "policy=Merge required=3000,4000"},
+		{[]any{[]int{1}, 2}, "[[1],2]"},
+		{[]any{map[string]any{"a": 1}}, `[{"a":1}]`},
+		{map[string]any{"x": nil}, "x=-"},
 		{long, long},
 	} {
 		if got := short(tc.in); got != tc.want {
