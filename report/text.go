@@ -80,12 +80,6 @@ func (t *textOut) paint(color, s string) string {
 	return color + s + ansiReset
 }
 
-// SummaryLine is the report's one-line summary: the counts by status, the
-// highest drift severity, the workload, container and profile.
-func SummaryLine(r *Report) string {
-	return countsText(r.Summary) + " — " + subjectText(r)
-}
-
 func countsText(s Summary) string {
 	drift := fmt.Sprintf("%d drift", s.Drift)
 	if s.Drift > 0 && s.HighestSeverity != "" {

@@ -215,16 +215,21 @@ func runEnv(argv []string, e *env) int {
 	if err := o.check(fs); err != nil {
 		return fail(err.Error(), helpCmd)
 	}
-	if c.name == "exec" {
+	if c.args == argsCommand {
 		rest = rest[fs.ArgsLenAtDash():]
 	}
 	log := newLogger(e.stderr, o.logLevel)
 	if o.logFormat == "json" {
 		log = newJSONLogger(e.stderr, o.logLevel)
 	}
-	cl := &call{cmd: c, env: e, o: o, fs: fs, args: rest, log: log}
-	code := c.run(cl)
-	return code
+	return c.run(&call{cmd: c, env: e, o: o, fs: fs, args: rest, log: log})
+}
+
+// usage reports a usage error found after parsing: one line, with the
+// pointer to the command's help.
+func (c *call) usage(err error) int {
+	fmt.Fprintf(c.env.stderr, "secctx: error: %s; see 'secctx %s --help'\n", oneLine(err.Error()), c.cmd.name)
+	return exitUsage
 }
 
 // checkArgs checks what follows the flags.

@@ -38,7 +38,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // colored decides --color for output written to w: always, never, or
-// (auto) on a terminal unless $NO_COLOR is set to anything.
+// (auto) on a terminal unless $NO_COLOR holds any value (an empty one
+// counts as unset, as no-color.org says).
 func (c *call) colored(w io.Writer) bool {
 	switch c.o.color {
 	case "always":

@@ -213,13 +213,6 @@ func runWatch(c *call) int {
 	return exitOK
 }
 
-// usage reports a usage error found after parsing: one line, with the
-// pointer to the command's help.
-func (c *call) usage(err error) int {
-	fmt.Fprintf(c.env.stderr, "secctx: error: %s; see 'secctx %s --help'\n", oneLine(err.Error()), c.cmd.name)
-	return exitUsage
-}
-
 // policyReportPublisher writes the PolicyReport file of watch when a
 // result changed since the last file it wrote.
 type policyReportPublisher struct {
