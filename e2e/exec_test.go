@@ -107,10 +107,8 @@ func TestExecDriftRefusesTheApp(t *testing.T) {
 				extra = []string{"--warn-only"}
 			}
 			t.Run(name, func(t *testing.T) {
-				base := scenarioByName(t, dc.base)
-				rc := containerdConfig(base.pod, base.image, host)
-				dc.config(&rc)
-				bundle := makeBundle(t, rootfsFiles{Spec: base.pod.yaml(), Image: base.image}, rc, execArgs(extra, "sh", "-c", "echo APP-RAN"))
+				base, manifest, rc := dc.setup(t)
+				bundle := makeBundle(t, rootfsFiles{Spec: manifest.yaml(), Image: base.image}, rc, execArgs(extra, "sh", "-c", "echo APP-RAN"))
 				code, stdout, stderr := runContainer(t, bundle)
 				ran := strings.Contains(stdout, "APP-RAN")
 				switch {

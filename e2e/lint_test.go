@@ -90,15 +90,7 @@ func TestLintPredictsRuncTier(t *testing.T) {
 	}
 	for _, dc := range driftCases {
 		t.Run("drift/"+dc.name, func(t *testing.T) {
-			base := scenarioByName(t, dc.base)
-			rc := containerdConfig(base.pod, base.image, host)
-			manifest := base.pod.clone()
-			if dc.manifest != nil {
-				dc.manifest(&manifest)
-			}
-			if dc.config != nil {
-				dc.config(&rc)
-			}
+			base, manifest, rc := dc.setup(t)
 			r := verify(t, manifest, base.image, rc)
 			fs := lintManifest(t, "containerd", []byte(manifest.yaml()))
 			comparePrediction(t, dc.name, fs, "app", true, r.driftSet(), false)

@@ -343,6 +343,22 @@ type driftCase struct {
 	subjects []string
 }
 
+// setup returns the base scenario, and the manifest and runtime config
+// with the case's edits.
+func (dc driftCase) setup(t *testing.T) (scenario, pod, runtimeConfig) {
+	t.Helper()
+	base := scenarioByName(t, dc.base)
+	rc := containerdConfig(base.pod, base.image, host)
+	manifest := base.pod.clone()
+	if dc.manifest != nil {
+		dc.manifest(&manifest)
+	}
+	if dc.config != nil {
+		dc.config(&rc)
+	}
+	return base, manifest, rc
+}
+
 var driftCases = []driftCase{
 	{
 		name: "runAsUser", base: "b-security-context-demo",
@@ -510,15 +526,7 @@ func TestDrift(t *testing.T) {
 	requireE2E(t)
 	for _, dc := range driftCases {
 		t.Run(dc.name, func(t *testing.T) {
-			base := scenarioByName(t, dc.base)
-			rc := containerdConfig(base.pod, base.image, host)
-			manifest := base.pod.clone()
-			if dc.manifest != nil {
-				dc.manifest(&manifest)
-			}
-			if dc.config != nil {
-				dc.config(&rc)
-			}
+			base, manifest, rc := dc.setup(t)
 			r := verify(t, manifest, base.image, rc)
 			for _, f := range r.Report.Findings {
 				if f.Status == "drift" {

@@ -193,19 +193,21 @@ func lintStream(in Input, opts *Options, res *Result) error {
 	if len(strings.TrimSpace(string(in.Data))) == 0 {
 		return nil // an empty file holds no workload
 	}
-	ix, ixErr := newIndex(in.Data)
-	var bad []error
-	ws, err := manifest.DecodeEach(in.Name, in.Data, func(e error) { bad = append(bad, e) })
+	type bad struct {
+		doc int
+		err error
+	}
+	var bads []bad
+	ws, n, err := manifest.DecodeEach(in.Name, in.Data, func(doc int, e error) { bads = append(bads, bad{doc, e}) })
 	if err != nil {
 		return &InputError{err}
 	}
-	if ixErr != nil {
-		// The decoder read it, go-yaml v3 could not: no positions, and no
-		// volumes, ports or probes for the Pod Security Standards.
-		return &InputError{fmt.Errorf("%s: cannot index the stream: %v", in.Name, ixErr)}
+	ix := newPosIndex(in.Data)
+	if len(ix.docs) != n {
+		ix = nil // the scan and the decoder disagree on the documents: no positions
 	}
-	for _, e := range bad {
-		res.Findings = append(res.Findings, invalidFinding(in.Name, ix, e))
+	for _, b := range bads {
+		res.Findings = append(res.Findings, invalidFinding(in.Name, ix, b.doc, b.err))
 	}
 	for _, w := range ws {
 		p, err := newPod(in.Name, w, ix, opts)
@@ -223,51 +225,26 @@ func lintStream(in Input, opts *Options, res *Result) error {
 	return nil
 }
 
-// invalidFinding turns a decoding error into the k8s-invalid finding.
-func invalidFinding(file string, ix *fileIndex, err error) Finding {
-	f := Finding{File: file, Field: "", Message: err.Error()}
+// invalidFinding turns the decoding error of document doc into the
+// k8s-invalid finding.
+func invalidFinding(file string, ix *posIndex, doc int, err error) Finding {
+	f := Finding{File: file, Doc: doc, Workload: fmt.Sprintf("document %d", doc), Message: err.Error()}
 	var me *manifest.Error
 	if errors.As(err, &me) {
-		f.Workload, f.Field, f.Message = me.Object, me.Field, me.Msg
+		f.Field, f.Message = me.Field, me.Msg
+		if me.Object != "" {
+			f.Workload = me.Object
+		}
 		if f.Message == "" {
 			f.Message = err.Error()
 		}
-		f.Doc = docOf(ix, me.Object)
 	}
 	r := ruleByID("k8s-invalid")
 	f.Rule, f.Effect, f.Severity, f.Verify, f.Source = r.ID, r.Effect, r.Severity, r.Verify, r.Source
 	f.Check = checkOfField(f.Field)
-	if f.Doc > 0 {
-		f.Line, f.Column = ix.position(f.Doc, f.Field)
-	}
+	f.Line, f.Column = ix.position(f.Doc, f.Field)
 	f.Message = "The API server rejects this object: " + strings.TrimSuffix(f.Message, ".") + "."
 	return f
-}
-
-// docOf finds the document of an object named "Kind/name" or
-// "document N" in an error.
-func docOf(ix *fileIndex, object string) int {
-	var n int
-	if _, err := fmt.Sscanf(object, "document %d", &n); err == nil {
-		return n
-	}
-	if i := strings.Index(object, "(unnamed, document "); i >= 0 {
-		if _, err := fmt.Sscanf(object[i:], "(unnamed, document %d)", &n); err == nil {
-			return n
-		}
-	}
-	kind, name, ok := strings.Cut(object, "/")
-	if !ok || ix == nil {
-		return 0
-	}
-	for i, d := range ix.docs {
-		for _, t := range d.templates {
-			if t.kind == kind && t.name == name {
-				return i + 1
-			}
-		}
-	}
-	return 0
 }
 
 // checkOfField names the check a securityContext field is verified by.

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
@@ -10,15 +11,13 @@ import (
 )
 
 // pod is one workload being linted: its decoded spec, where it sits in
-// the document, the fields the index read, and the findings so far.
+// the document, and the findings so far.
 type pod struct {
 	file     string
 	w        *manifest.Workload
-	ix       *fileIndex
-	tmpl     *template
-	specPath string // the pod spec's path in the document
-	metaPath string // the pod template's metadata path
-	extras   *podExtras
+	ix       *posIndex // nil: no positions
+	specPath string    // the pod spec's path in the document
+	metaPath string    // the pod template's metadata path
 	opts     *Options
 	psc      *manifest.PodSecurityContext // never nil
 	ctrs     []*ctr
@@ -42,36 +41,23 @@ func (c *ctr) path(rel string) string {
 	return joinPath(fmt.Sprintf("%s[%d]", c.list, c.index), rel)
 }
 
-func newPod(file string, w *manifest.Workload, ix *fileIndex, opts *Options) (*pod, error) {
+func newPod(file string, w *manifest.Workload, ix *posIndex, opts *Options) (*pod, error) {
 	p := &pod{file: file, w: w, ix: ix, opts: opts, psc: w.Spec.SecurityContext}
 	if p.psc == nil {
 		p.psc = &manifest.PodSecurityContext{}
 	}
-	p.tmpl = ix.template(w.Doc, w.Kind, w.Name)
-	if p.tmpl != nil {
-		p.specPath, p.metaPath = p.tmpl.specPath, p.tmpl.metaPath
-	} else {
-		p.specPath, p.metaPath = defaultPaths(w.Kind)
+	p.specPath = w.SpecPath
+	p.metaPath = strings.TrimSuffix(w.SpecPath, "spec") + "metadata"
+	object := "" // the object's path: a List item's, or the document's
+	if strings.HasPrefix(w.SpecPath, "items[") {
+		object = w.SpecPath[:strings.IndexByte(w.SpecPath, ']')+1]
 	}
-	var err error
-	if p.tmpl != nil {
-		if p.extras, err = readExtras(p.tmpl.spec); err != nil {
-			return nil, fmt.Errorf("%s: %s: %s: %v", file, w.ID(), p.specPath, err)
-		}
-	} else {
-		p.extras = &podExtras{Containers: map[string][]containerExtras{}}
+	if name, ok := ix.scalar(w.Doc, joinPath(object, "metadata.name")); w.Name != "" && (!ok || name != w.Name) {
+		p.ix = nil // the scan did not find this workload where the decoder did
 	}
-	lists := []struct {
-		field, kind string
-		items       []manifest.Container
-	}{
-		{"containers", manifest.KindContainer, w.Spec.Containers},
-		{"initContainers", manifest.KindInitContainer, w.Spec.InitContainers},
-		{"ephemeralContainers", manifest.KindEphemeralContainer, w.Spec.EphemeralContainers},
-	}
-	for _, l := range lists {
-		for i := range l.items {
-			c := &ctr{c: &l.items[i], list: l.field, index: i, kind: l.kind, order: len(p.ctrs) + 1}
+	for _, l := range w.Spec.ContainerLists() {
+		for i := range l.Items {
+			c := &ctr{c: &l.Items[i], list: l.Field, index: i, kind: l.Kind, order: len(p.ctrs) + 1}
 			c.sc = c.c.SecurityContext
 			if c.sc == nil {
 				c.sc = &manifest.SecurityContext{}
@@ -86,20 +72,6 @@ func newPod(file string, w *manifest.Workload, ix *fileIndex, opts *Options) (*p
 	}
 	p.pss = evaluatePSS(p, opts.PSSVersion)
 	return p, nil
-}
-
-// defaultPaths are the pod spec and metadata paths of a kind, for a
-// workload the index did not find.
-func defaultPaths(kind string) (string, string) {
-	switch {
-	case kind == "Pod":
-		return "spec", "metadata"
-	case templatedKinds[kind]:
-		return "spec.template.spec", "spec.template.metadata"
-	case kind == "CronJob":
-		return "spec.jobTemplate.spec.template.spec", "spec.jobTemplate.spec.template.metadata"
-	}
-	return "template.spec", "template.metadata"
 }
 
 // specField is a path relative to the pod spec, made absolute.

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/secctx/secctx/check"
@@ -123,7 +124,7 @@ func ruleUnsafeSysctls(p *pod) {
 		}
 		field := p.specField(fmt.Sprintf("securityContext.sysctls[%d].name", i))
 		n := manifest.NormalizeSysctlName(s.Name)
-		if sysctlNamespace(n) == "" {
+		if !manifest.NamespacedSysctl(n) {
 			p.add(r, nil, field, overrides{},
 				"The kubelet refuses the pod (SysctlForbidden): %s is not a safe sysctl and not namespaced, so no --allowed-unsafe-sysctls can allow it.", s.Name)
 			continue
@@ -237,35 +238,32 @@ func ruleCapPrefix(p *pod) {
 func ruleDockerAddBeatsDrop(p *pod) {
 	r := ruleByID("k8s-docker-add-beats-drop")
 	for _, c := range p.ctrs {
-		adds, drops := capEntries(c, "add"), capEntries(c, "drop")
-		addAll, dropAll := containsFold(adds, "ALL"), containsFold(drops, "ALL")
-		if addAll && dropAll {
-			p.add(r, c, p.specField(c.path("securityContext.capabilities")), overrides{},
-				"Docker gives container %q every capability: add ALL beats drop ALL (containerd and CRI-O give none).", c.c.Name)
-			continue
-		}
-		for i, n := range adds {
-			if manifest.IsAll(n) {
-				continue
+		capConflicts(c, func(i int, name string) {
+			if i < 0 {
+				p.add(r, c, p.specField(c.path("securityContext.capabilities")), overrides{},
+					"Docker gives container %q every capability: add ALL beats drop ALL (containerd and CRI-O give none).", c.c.Name)
+				return
 			}
-			for _, d := range drops {
-				if normCap(d) == normCap(n) {
-					p.add(r, c, p.specField(c.path(fmt.Sprintf("securityContext.capabilities.add[%d]", i))), overrides{},
-						"Docker keeps %s, which is both added and dropped: it applies adds after drops (containerd and CRI-O drop it).", normCap(n))
-					break
-				}
-			}
-		}
+			p.add(r, c, p.specField(c.path(fmt.Sprintf("securityContext.capabilities.add[%d]", i))), overrides{},
+				"Docker keeps %s, which is both added and dropped: it applies adds after drops (containerd and CRI-O drop it).", name)
+		})
 	}
 }
 
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
+// capConflicts calls found once for a container that adds and drops ALL
+// (i is -1), or else for each capability it both adds and drops (i is its
+// index in capabilities.add, name its normalized name).
+func capConflicts(c *ctr, found func(i int, name string)) {
+	adds, drops := capEntries(c, "add"), capEntries(c, "drop")
+	if slices.ContainsFunc(adds, manifest.IsAll) && slices.ContainsFunc(drops, manifest.IsAll) {
+		found(-1, "ALL")
+		return
+	}
+	for i, n := range adds {
+		if !manifest.IsAll(n) && slices.ContainsFunc(drops, func(d string) bool { return normCap(d) == normCap(n) }) {
+			found(i, normCap(n))
 		}
 	}
-	return false
 }
 
 func ruleAppArmorNode(p *pod) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/secctx/secctx/check"
-	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
 )
 
@@ -143,23 +142,14 @@ func rulePodmanContainerFields(p *pod) {
 func rulePodmanCapabilities(p *pod) {
 	r := ruleByID("podman-capability-conflict")
 	for _, c := range p.ctrs {
-		adds, drops := capEntries(c, "add"), capEntries(c, "drop")
-		if containsFold(adds, "ALL") && containsFold(drops, "ALL") {
-			p.add(r, c, p.specField(c.path("securityContext.capabilities")), overrides{},
-				"podman refuses container %q: capabilities add ALL and drop ALL together.", c.c.Name)
-			continue
-		}
-		for i, n := range adds {
-			if manifest.IsAll(n) {
-				continue
+		capConflicts(c, func(i int, name string) {
+			if i < 0 {
+				p.add(r, c, p.specField(c.path("securityContext.capabilities")), overrides{},
+					"podman refuses container %q: capabilities add ALL and drop ALL together.", c.c.Name)
+				return
 			}
-			for _, d := range drops {
-				if normCap(d) == normCap(n) {
-					p.add(r, c, p.specField(c.path(fmt.Sprintf("securityContext.capabilities.add[%d]", i))), overrides{},
-						"podman refuses container %q: %s is both added and dropped.", c.c.Name, normCap(n))
-					break
-				}
-			}
-		}
+			p.add(r, c, p.specField(c.path(fmt.Sprintf("securityContext.capabilities.add[%d]", i))), overrides{},
+				"podman refuses container %q: %s is both added and dropped.", c.c.Name, name)
+		})
 	}
 }

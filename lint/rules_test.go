@@ -45,14 +45,20 @@ func indent(s, pad string) string {
 // lintOne lints one stream under a profile.
 func lintOne(t *testing.T, profile, manifest string, opts Options) *Result {
 	t.Helper()
+	return lintInputs(t, profile, []Input{{Name: "m.yaml", Data: []byte(manifest)}}, opts)
+}
+
+// lintInputs lints streams under a profile.
+func lintInputs(t *testing.T, profile string, ins []Input, opts Options) *Result {
+	t.Helper()
 	prof, err := expect.LookupProfile(profile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts.Profile = prof
-	res, err := Run([]Input{{Name: "m.yaml", Data: []byte(manifest)}}, opts)
+	res, err := Run(ins, opts)
 	if err != nil {
-		t.Fatalf("Run: %v\n%s", err, manifest)
+		t.Fatalf("Run: %v", err)
 	}
 	return res
 }
@@ -292,4 +298,31 @@ func TestRules(t *testing.T) {
 
 func withAnnotation(manifest, annotation string) string {
 	return strings.Replace(manifest, "metadata:\n  name: p\n", fmt.Sprintf("metadata:\n  name: p\n  annotations:\n    %s\n", annotation), 1)
+}
+
+// TestParseSysctlPatterns: the kubelet accepts patterns of namespaced
+// sysctls only, IPC by the kernel.shm, kernel.msg and fs.mqueue. prefixes
+// and kernel.sem, network by net.
+func TestParseSysctlPatterns(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		list string
+		ok   bool
+	}{
+		{"", true},
+		{"net.core.somaxconn, kernel.msg*", true},
+		{"kernel.shm_next_id", true},
+		{"kernel.sem,fs.mqueue.msg_max", true},
+		{"net/ipv4/ip_forward", true},
+		{"kernel.sh*", false},
+		{"kernel.semx", false},
+		{"vm.swappiness", false},
+		{"net.*.bad*", false},
+		{"Net.core", false},
+	} {
+		_, err := ParseSysctlPatterns(tc.list)
+		if (err == nil) != tc.ok {
+			t.Errorf("%q: err = %v, want ok %v", tc.list, err, tc.ok)
+		}
+	}
 }

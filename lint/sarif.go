@@ -127,39 +127,14 @@ var pssControls = []struct{ name, id, help string }{
 func WriteSARIF(w io.Writer, rep *Report, version string) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{Name: "secctx", Version: version,
-			InformationURI: "https://github.com/secctx/secctx"}},
+			InformationURI: "https://github.com/secctx/secctx", Rules: sarifRules()}},
 		Results:    []sarifResult{},
 		ColumnKind: "unicodeCodePoints",
 		Properties: map[string]any{"profile": rep.Profile, "podSecurityVersion": rep.PodSecurityVersion},
 	}
 	index := map[string]int{}
-	for _, r := range Rules() {
-		index[r.ID] = len(run.Tool.Driver.Rules)
-		props := map[string]any{"effect": r.Effect, "severity": r.Severity, "verify": r.Verify, "source": r.Source,
-			"tags": []string{"security", "kubernetes", string(r.Effect)}}
-		if r.Check != "" {
-			props["check"] = r.Check
-		}
-		if r.Profiles != nil {
-			props["profiles"] = r.Profiles
-		}
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-			ID: r.ID, Name: ruleName(r.ID), ShortDescription: sarifText{r.Summary},
-			FullDescription: sarifText{r.Summary + ". " + r.Help}, Help: sarifText{r.Help + " Source: " + r.Source + "."},
-			DefaultConfiguration: sarifConfig{sarifLevel(r.Severity)}, Properties: props,
-		})
-	}
-	controlID := map[string]string{}
-	for _, c := range pssControls {
-		controlID[c.name] = c.id
-		index[c.id] = len(run.Tool.Driver.Rules)
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-			ID: c.id, Name: ruleName(c.id), ShortDescription: sarifText{"Pod Security Standards: " + c.name},
-			FullDescription:      sarifText{"Pod Security Standards control " + c.name + ": " + c.help},
-			Help:                 sarifText{c.help + " Source: Kubernetes Pod Security Standards, proved against k8s.io/pod-security-admission/policy."},
-			DefaultConfiguration: sarifConfig{"note"},
-			Properties:           map[string]any{"control": c.name, "tags": []string{"security", "kubernetes", "pod-security-standards"}},
-		})
+	for i, r := range run.Tool.Driver.Rules {
+		index[r.ID] = i
 	}
 	for _, f := range rep.Findings {
 		props := map[string]any{"effect": f.Effect, "severity": f.Severity, "verify": f.Verify, "field": f.Field, "workload": f.Workload}
@@ -172,6 +147,10 @@ func WriteSARIF(w io.Writer, rep *Report, version string) error {
 			Locations:  []sarifLocation{location(f.File, f.Line, f.Column, logicalName(f.Workload, f.Container, f.Field))},
 			Properties: props,
 		})
+	}
+	controlID := map[string]string{}
+	for _, c := range pssControls {
+		controlID[c.name] = c.id
 	}
 	for _, wl := range rep.Workloads {
 		for _, v := range wl.PodSecurity.Violations {
@@ -192,6 +171,37 @@ func WriteSARIF(w io.Writer, rep *Report, version string) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// sarifRules are the run's rules: one per lint rule, by id, then one per
+// Pod Security Standards control.
+func sarifRules() []sarifRule {
+	var out []sarifRule
+	for _, r := range Rules() {
+		props := map[string]any{"effect": r.Effect, "severity": r.Severity, "verify": r.Verify, "source": r.Source,
+			"tags": []string{"security", "kubernetes", string(r.Effect)}}
+		if r.Check != "" {
+			props["check"] = r.Check
+		}
+		if r.Profiles != nil {
+			props["profiles"] = r.Profiles
+		}
+		out = append(out, sarifRule{
+			ID: r.ID, Name: ruleName(r.ID), ShortDescription: sarifText{r.Summary},
+			FullDescription: sarifText{r.Summary + ". " + r.Help}, Help: sarifText{r.Help + " Source: " + r.Source + "."},
+			DefaultConfiguration: sarifConfig{sarifLevel(r.Severity)}, Properties: props,
+		})
+	}
+	for _, c := range pssControls {
+		out = append(out, sarifRule{
+			ID: c.id, Name: ruleName(c.id), ShortDescription: sarifText{"Pod Security Standards: " + c.name},
+			FullDescription:      sarifText{"Pod Security Standards control " + c.name + ": " + c.help},
+			Help:                 sarifText{c.help + " Source: Kubernetes Pod Security Standards, proved against k8s.io/pod-security-admission/policy."},
+			DefaultConfiguration: sarifConfig{"note"},
+			Properties:           map[string]any{"control": c.name, "tags": []string{"security", "kubernetes", "pod-security-standards"}},
+		})
+	}
+	return out
 }
 
 // location is a result's place: the file, the line when known, and the

@@ -67,11 +67,7 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 		Input{Name: "dir with space/pod #1.yaml", Data: []byte(podYAML("runAsUser: 0", "", ""))},
 		Input{Name: "/abs/pod.yaml", Data: []byte(podYAML("", "runAsUsr: 1", ""))})
 	for _, profile := range expect.ProfileNames() {
-		prof, _ := expect.LookupProfile(profile)
-		res, err := Run(ins, Options{Profile: prof})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := lintInputs(t, profile, ins, Options{})
 		var b bytes.Buffer
 		if err := WriteSARIF(&b, res.Report(0), "test"); err != nil {
 			t.Fatal(err)

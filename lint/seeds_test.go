@@ -76,11 +76,7 @@ func TestSeedsPinned(t *testing.T) {
 	got := map[string]map[string][]string{} // profile → file → findings
 	levels := map[string]map[string]Level{}
 	for _, profile := range []string{"eci", "containerd", "podman"} {
-		prof, _ := expect.LookupProfile(profile)
-		res, err := Run(ins, Options{Profile: prof})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := lintInputs(t, profile, ins, Options{})
 		got[profile], levels[profile] = map[string][]string{}, map[string]Level{}
 		for _, w := range res.Workloads {
 			levels[profile][w.File] = w.PodSecurity.Level
@@ -119,11 +115,7 @@ func TestTextFitsWidth(t *testing.T) {
 	t.Parallel()
 	ins := seedInputs(t)
 	for _, profile := range expect.ProfileNames() {
-		prof, _ := expect.LookupProfile(profile)
-		res, err := Run(ins, Options{Profile: prof})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := lintInputs(t, profile, ins, Options{})
 		var b bytes.Buffer
 		if err := WriteText(&b, res.Report(0)); err != nil {
 			t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 // must name namespaced sysctls (the kubelet refuses to start otherwise).
 // Sources: kubelet v1.33 pkg/kubelet/sysctl (SafeSysctlAllowlist,
 // NewAllowlist, (*patternAllowlist).Admit) and component-helpers
-// node/util/sysctl (GetNamespace).
+// node/util/sysctl (GetNamespace, as manifest.NamespacedSysctl).
 
 // kubeletSafeSysctls is SafeSysctlAllowlist of kubelet v1.33, for a kernel
 // recent enough for all of them (the last seven need 3.16 to 4.15).
@@ -30,23 +30,6 @@ var kubeletSafeSysctls = []string{
 	"net.ipv4.tcp_keepalive_probes",
 	"net.ipv4.tcp_rmem",
 	"net.ipv4.tcp_wmem",
-}
-
-// sysctlNamespace is the kernel namespace a sysctl belongs to: "IPC",
-// "Net", or "" when it is not known to be namespaced.
-func sysctlNamespace(name string) string {
-	switch name {
-	case "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
-		"kernel.shm", "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.msg":
-		return "IPC"
-	}
-	switch {
-	case strings.HasPrefix(name, "net."):
-		return "Net"
-	case strings.HasPrefix(name, "fs.mqueue."):
-		return "IPC"
-	}
-	return ""
 }
 
 // SysctlPattern is one entry of the kubelet's --allowed-unsafe-sysctls: a
@@ -80,7 +63,7 @@ func ParseSysctlPatterns(list string) ([]SysctlPattern, error) {
 		if i := strings.IndexByte(p.name, '*'); i >= 0 {
 			p.name, p.prefix = p.name[:i], true
 		}
-		if sysctlNamespace(p.name) == "" {
+		if !manifest.NamespacedSysctl(p.name) {
 			return nil, fmt.Errorf("sysctl pattern %q: the kubelet refuses it, the sysctls are not known to be namespaced", s)
 		}
 		out = append(out, p)
@@ -104,6 +87,3 @@ func kubeletAdmits(name string, allowed []SysctlPattern) bool {
 	}
 	return false
 }
-
-// sysctlNameRE is the Kubernetes sysctl name syntax (dot or slash form).
-var sysctlNameRE = regexp.MustCompile(`^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$`)

@@ -130,32 +130,8 @@ func (t *textWriter) hang(first, rest, s string) {
 }
 
 func (t *textWriter) group(g *group) {
-	file := g.file
-	if file == "-" {
-		file = "stdin"
-	}
-	head := file
-	if g.line > 0 {
-		head = fmt.Sprintf("%s:%d", file, g.line)
-	}
-	head += " " + g.name
-	if g.ns != "" {
-		head += " (namespace " + g.ns + ")"
-	}
-	t.wrap("", head)
+	t.groupHead(g)
 	specPrefix := ""
-	if g.wl != nil {
-		ps := g.wl.PodSecurity
-		line := fmt.Sprintf("Pod Security %s: %s", ps.Version, ps.Level)
-		if b := ps.Blocking(); len(b) > 0 {
-			next := LevelRestricted
-			if ps.Level == LevelPrivileged {
-				next = LevelBaseline
-			}
-			line += fmt.Sprintf(" (%s blocked by %s)", next, strings.Join(b, ", "))
-		}
-		t.wrap("  ", line)
-	}
 	switch {
 	case g.wl != nil:
 		specPrefix = g.wl.SpecPath + "."
@@ -198,6 +174,36 @@ func (t *textWriter) group(g *group) {
 	t.w.WriteString("\n")
 }
 
+// groupHead writes the file, line and name of a group, and the workload's
+// Pod Security level with what blocks the next one.
+func (t *textWriter) groupHead(g *group) {
+	file := g.file
+	if file == "-" {
+		file = "stdin"
+	}
+	head := file
+	if g.line > 0 {
+		head = fmt.Sprintf("%s:%d", file, g.line)
+	}
+	head += " " + g.name
+	if g.ns != "" {
+		head += " (namespace " + g.ns + ")"
+	}
+	t.wrap("", head)
+	if g.wl != nil {
+		ps := g.wl.PodSecurity
+		line := fmt.Sprintf("Pod Security %s: %s", ps.Version, ps.Level)
+		if b := ps.Blocking(); len(b) > 0 {
+			next := LevelRestricted
+			if ps.Level == LevelPrivileged {
+				next = LevelBaseline
+			}
+			line += fmt.Sprintf(" (%s blocked by %s)", next, strings.Join(b, ", "))
+		}
+		t.wrap("  ", line)
+	}
+}
+
 // specPathOf guesses the pod spec's path from the findings' fields, so
 // that the text can show fields relative to it.
 func specPathOf(fs []Finding) string {
@@ -230,4 +236,12 @@ func (t *textWriter) finding(f Finding, specPrefix string) {
 		verify = fmt.Sprintf("verify %s: %s", f.Check, f.Verify)
 	}
 	t.wrap("      ", verify)
+}
+
+// plural picks the singular or the plural form.
+func plural(one bool, singular, many string) string {
+	if one {
+		return singular
+	}
+	return many
 }

@@ -36,6 +36,27 @@ type podTemplate struct {
 // Job, CronJob, PodTemplate and List objects. Objects of other kinds are
 // skipped. source names the input in errors.
 func Decode(source string, data []byte) ([]*Workload, error) {
+	docs, err := documents(source, data)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Workload
+	for i, doc := range docs {
+		d := &decoder{source: source, doc: i + 1}
+		if err := d.object(doc, "", "", &out); err != nil {
+			return nil, err
+		}
+		docs[i] = nil // let the collector have it
+	}
+	if len(out) == 0 {
+		return nil, &Error{Source: source, Msg: "no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)"}
+	}
+	return out, nil
+}
+
+// documents checks the stream's size and splits it into one JSON
+// document per manifest; an error names the source.
+func documents(source string, data []byte) ([][]byte, error) {
 	if len(data) > MaxSpecSize {
 		return nil, &Error{Source: source, Msg: fmt.Sprintf("spec is %d bytes, over the %d-byte limit", len(data), MaxSpecSize)}
 	}
@@ -51,18 +72,7 @@ func Decode(source string, data []byte) ([]*Workload, error) {
 	case err != nil:
 		return nil, &Error{Source: source, Msg: err.Error()}
 	}
-	var out []*Workload
-	for i, doc := range docs {
-		d := &decoder{source: source, doc: i + 1}
-		if err := d.object(doc, "", "", &out); err != nil {
-			return nil, err
-		}
-		docs[i] = nil // let the collector have it
-	}
-	if len(out) == 0 {
-		return nil, &Error{Source: source, Msg: "no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)"}
-	}
-	return out, nil
+	return docs, nil
 }
 
 type decoder struct {
@@ -196,7 +206,7 @@ func (d *decoder) object(raw []byte, prefix, listKind string, out *[]*Workload) 
 		return d.errf(id, path, "missing pod spec")
 	}
 	w := &Workload{Kind: kind, Name: m.Name, Namespace: m.Namespace, Annotations: tmpl.Metadata.Annotations,
-		Spec: *tmpl.Spec, Source: d.source, Doc: d.doc}
+		Spec: *tmpl.Spec, Source: d.source, Doc: d.doc, SpecPath: path}
 	if len(w.Spec.Containers) == 0 {
 		return d.errf(id, path+".containers", "no containers")
 	}

@@ -1,6 +1,7 @@
 package manifest_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -17,21 +18,26 @@ func TestDecodeEachGoesOnPastABadDocument(t *testing.T) {
 		name      string
 		stream    string
 		workloads []string
-		errs      []string // substrings, one per bad document, in order
+		docs      int
+		errs      []string // "N: substring", one per bad document, in order
 		streamErr string
 	}{
-		{"all good", good("a") + "---\n" + good("b"), []string{"Pod/a", "Pod/b"}, nil, ""},
-		{"bad in the middle", good("a") + "---\n" + bad + "---\n" + good("c"), []string{"Pod/a", "Pod/c"},
-			[]string{"Pod/bad: spec.containers[0].securityContext.runAsUsr: unknown field"}, ""},
+		{"all good", good("a") + "---\n" + good("b"), []string{"Pod/a", "Pod/b"}, 2, nil, ""},
+		{"bad in the middle", good("a") + "---\n" + bad + "---\n---\n" + good("c"), []string{"Pod/a", "Pod/c"}, 3,
+			[]string{"2: Pod/bad: spec.containers[0].securityContext.runAsUsr: unknown field"}, ""},
 		{"invalid value", strings.Replace(good("a"), "- name: app", "- name: App", 1) + "---\n" + good("b"),
-			[]string{"Pod/b"}, []string{"Pod/a: spec.containers[0].name: invalid container name"}, ""},
-		{"no workload", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", nil, nil, ""},
-		{"empty", "  \n", nil, nil, "spec is empty"},
-		{"malformed", good("a") + "---\nkind: [\n", nil, nil, "malformed YAML"},
+			[]string{"Pod/b"}, 2, []string{"1: Pod/a: spec.containers[0].name: invalid container name"}, ""},
+		{"bad quantity", strings.Replace(good("a"), "- name: app", "- name: app\n    resources: {limits: {example.com/gpu: 1GB}}", 1),
+			nil, 1, []string{"1: Pod/a: spec.containers[0].resources.limits[example.com/gpu]: \"1GB\" is not a quantity"}, ""},
+		{"no workload", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", nil, 1, nil, ""},
+		{"empty", "  \n", nil, 0, nil, "spec is empty"},
+		{"malformed", good("a") + "---\nkind: [\n", nil, 0, nil, "malformed YAML"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var errs []string
-			ws, err := manifest.DecodeEach("f.yaml", []byte(tc.stream), func(e error) { errs = append(errs, e.Error()) })
+			ws, n, err := manifest.DecodeEach("f.yaml", []byte(tc.stream), func(doc int, e error) {
+				errs = append(errs, fmt.Sprintf("%d: %v", doc, e))
+			})
 			if tc.streamErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.streamErr) {
 					t.Fatalf("err = %v, want %q", err, tc.streamErr)
@@ -40,6 +46,9 @@ func TestDecodeEachGoesOnPastABadDocument(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if n != tc.docs {
+				t.Errorf("%d documents, want %d", n, tc.docs)
 			}
 			var ids []string
 			for _, w := range ws {
@@ -52,8 +61,9 @@ func TestDecodeEachGoesOnPastABadDocument(t *testing.T) {
 				t.Fatalf("errors %q, want %d", errs, len(tc.errs))
 			}
 			for i, want := range tc.errs {
-				if !strings.HasPrefix(errs[i], "f.yaml: ") || !strings.Contains(errs[i], want) {
-					t.Errorf("error %d = %q, want it to name f.yaml and hold %q", i, errs[i], want)
+				doc, msg, _ := strings.Cut(want, ": ")
+				if !strings.HasPrefix(errs[i], doc+": f.yaml: ") || !strings.Contains(errs[i], msg) {
+					t.Errorf("error %d = %q, want document %s, f.yaml and %q", i, errs[i], doc, msg)
 				}
 			}
 		})

@@ -43,8 +43,6 @@ var omittedSecurityFields = map[string]string{}
 // security state but that our PodSpec deliberately does not mirror,
 // with the reason. (Every other PodSpec field is irrelevant to it.)
 var omittedPodSpecFields = map[string]string{
-	"os":               "os.name windows forbids the Linux fields; the API server validates it, the verifier runs on Linux",
-	"volumes":          "volume GIDs (pv.beta.kubernetes.io/gid) can add supplementary groups; not modelled",
 	"runtimeClassName": "selects the runtime handler (for example a sandbox); the profile is chosen by flag instead",
 	"hostname":         "UTS only",
 	"nodeName":         "scheduling only",
@@ -302,6 +300,7 @@ func compareWorkload(t testingT, k k8sTemplate, w *manifest.Workload) {
 	eq("hostIPC", s.HostIPC, w.Spec.HostIPC)
 	eq("hostUsers", s.HostUsers, w.Spec.HostUsers)
 	eq("shareProcessNamespace", s.ShareProcessNamespace, w.Spec.ShareProcessNamespace)
+	compareLintFields(t, id, s, &w.Spec)
 
 	k8sPSC := dropOmitted(jsonMap(t, s.SecurityContext), "PodSecurityContext")
 	ourPSC := jsonMap(t, w.Spec.SecurityContext)
@@ -388,6 +387,13 @@ func TestFidelityComparatorCatchesDifferences(t *testing.T) {
 		"hostUsers":             func(w *manifest.Workload) { w.Spec.HostUsers = &tr },
 		"shareProcessNamespace": func(w *manifest.Workload) { w.Spec.ShareProcessNamespace = nil },
 		"annotations":           func(w *manifest.Workload) { w.Annotations = nil },
+		"os":                    func(w *manifest.Workload) { w.Spec.OS = nil },
+		"host port":             func(w *manifest.Workload) { w.Spec.Containers[0].Ports = nil },
+		"probe host":            func(w *manifest.Workload) { w.Spec.Containers[0].LivenessProbe.HTTPGet.Host = "h" },
+		"memory":                func(w *manifest.Workload) { w.Spec.Containers[0].Resources.Limits["memory"] = "1G" },
+		"volume type": func(w *manifest.Workload) {
+			w.Spec.Volumes[0].HostPath, w.Spec.Volumes[0].EmptyDir = nil, &manifest.Opaque{}
+		},
 		"extra container": func(w *manifest.Workload) {
 			w.Spec.Containers = append(w.Spec.Containers, manifest.Container{Name: "x"})
 		},
@@ -540,6 +546,15 @@ func TestMirrorStructsCoverKubernetes(t *testing.T) {
 		{"PodSpec", reflect.TypeOf(corev1.PodSpec{}), reflect.TypeOf(manifest.PodSpec{}), false},
 		{"Container", reflect.TypeOf(corev1.Container{}), reflect.TypeOf(manifest.Container{}), false},
 		{"EphemeralContainer", reflect.TypeOf(corev1.EphemeralContainer{}), reflect.TypeOf(manifest.Container{}), false},
+		{"Volume", reflect.TypeOf(corev1.Volume{}), reflect.TypeOf(manifest.Volume{}), true},
+		{"PodOS", reflect.TypeOf(corev1.PodOS{}), reflect.TypeOf(manifest.PodOS{}), true},
+		{"ContainerPort", reflect.TypeOf(corev1.ContainerPort{}), reflect.TypeOf(manifest.ContainerPort{}), false},
+		{"ResourceRequirements", reflect.TypeOf(corev1.ResourceRequirements{}), reflect.TypeOf(manifest.ResourceRequirements{}), false},
+		{"ProbeHandler", reflect.TypeOf(corev1.Probe{}), reflect.TypeOf(manifest.Handler{}), false},
+		{"LifecycleHandler", reflect.TypeOf(corev1.LifecycleHandler{}), reflect.TypeOf(manifest.Handler{}), false},
+		{"Lifecycle", reflect.TypeOf(corev1.Lifecycle{}), reflect.TypeOf(manifest.Lifecycle{}), false},
+		{"HTTPGetAction", reflect.TypeOf(corev1.HTTPGetAction{}), reflect.TypeOf(manifest.HostAction{}), false},
+		{"TCPSocketAction", reflect.TypeOf(corev1.TCPSocketAction{}), reflect.TypeOf(manifest.HostAction{}), false},
 	}
 	for _, p := range pairs {
 		k8s := map[string]reflect.Type{}
@@ -573,9 +588,16 @@ func TestMirrorStructsCoverKubernetes(t *testing.T) {
 	for _, f := range jsonFields(reflect.TypeOf(corev1.PodSpec{})) {
 		k8sPod[f.name] = true
 	}
+	ourPod := map[string]bool{}
+	for _, f := range jsonFields(reflect.TypeOf(manifest.PodSpec{})) {
+		ourPod[f.name] = true
+	}
 	for name := range omittedPodSpecFields {
 		if !k8sPod[name] {
 			t.Errorf("omittedPodSpecFields lists %s, which k8s PodSpec lacks", name)
+		}
+		if ourPod[name] {
+			t.Errorf("omittedPodSpecFields lists %s, which secctx's PodSpec mirrors", name)
 		}
 	}
 }
@@ -619,7 +641,8 @@ func TestFidelityScalarsInStringFields(t *testing.T) {
 }
 
 // TestBinaryDoesNotLinkK8sAPI: k8s.io/api and apimachinery are test-only
-// dependencies; the secctx binary must not link any k8s.io package.
+// dependencies; the secctx binary must not link any k8s.io package, nor a
+// second YAML parser.
 func TestBinaryDoesNotLinkK8sAPI(t *testing.T) {
 	t.Parallel()
 	goBin, err := exec.LookPath("go")
@@ -639,12 +662,14 @@ func TestBinaryDoesNotLinkK8sAPI(t *testing.T) {
 		t.Fatalf("go list -deps ./cmd/secctx: %v\n%s", err, out)
 	}
 	deps := strings.Fields(string(out))
-	var k8s []string
+	var k8s, yamls []string
 	haveJSON, haveSpec := false, false
 	for _, d := range deps {
 		switch {
 		case strings.HasPrefix(d, "k8s.io/"):
 			k8s = append(k8s, d)
+		case strings.Contains(strings.ToLower(d), "yaml"):
+			yamls = append(yamls, d)
 		case d == "sigs.k8s.io/json":
 			haveJSON = true
 		case d == "github.com/secctx/secctx/manifest":
@@ -653,6 +678,11 @@ func TestBinaryDoesNotLinkK8sAPI(t *testing.T) {
 	}
 	if len(k8s) > 0 {
 		t.Errorf("the secctx binary links %d k8s.io packages: %s", len(k8s), strings.Join(k8s, " "))
+	}
+	// One YAML parser: the decoder's (the lint position index scans the
+	// text itself).
+	if strings.Join(yamls, " ") != "go.yaml.in/yaml/v2" {
+		t.Errorf("the secctx binary links YAML packages %v, want go.yaml.in/yaml/v2 alone", yamls)
 	}
 	if !haveJSON || !haveSpec {
 		t.Errorf("go list output looks wrong (sigs.k8s.io/json %v, manifest %v): %d packages", haveJSON, haveSpec, len(deps))

@@ -76,10 +76,10 @@ func (w *Workload) FindContainer(name string) (*Container, string, error) {
 		return nil, "", &Error{Source: w.Source, Object: w.ID(), Field: "--container",
 			Msg: fmt.Sprintf("has %d containers (%s): choose one with --container or SECCTX_CONTAINER", len(w.Spec.Containers), containerNames(w))}
 	}
-	for _, l := range w.Spec.containerLists() {
-		for i := range l.items {
-			if l.items[i].Name == name {
-				return &l.items[i], l.kind, nil
+	for _, l := range w.Spec.ContainerLists() {
+		for i := range l.Items {
+			if l.Items[i].Name == name {
+				return &l.Items[i], l.Kind, nil
 			}
 		}
 	}
@@ -89,9 +89,9 @@ func (w *Workload) FindContainer(name string) (*Container, string, error) {
 func containerNames(w *Workload) string {
 	suffix := map[string]string{KindInitContainer: " (init)", KindEphemeralContainer: " (ephemeral)"}
 	var names []string
-	for _, l := range w.Spec.containerLists() {
-		for _, c := range l.items {
-			names = append(names, c.Name+suffix[l.kind])
+	for _, l := range w.Spec.ContainerLists() {
+		for _, c := range l.Items {
+			names = append(names, c.Name+suffix[l.Kind])
 		}
 	}
 	return strings.Join(names, ", ")

@@ -4,8 +4,10 @@
 // server validates, and the choice of workload and container.
 //
 // The structs here are a minimal mirror of the securityContext-related
-// subset of the Kubernetes API with the exact JSON field names; k8s.io/api
-// itself is used only in tests, to prove the two decode alike.
+// subset of the Kubernetes API, plus the few pod and container fields
+// secctx lint reads (volumes, os, host ports, probe hosts, resources), with
+// the exact JSON field names; k8s.io/api itself is used only in tests, to
+// prove the two decode alike.
 package manifest
 
 // PodSecurityContext mirrors core/v1 PodSecurityContext.
@@ -82,14 +84,23 @@ type Sysctl struct {
 	Value string `json:"value"`
 }
 
-// Container holds the container fields the resolver needs.
+// Container holds the container fields the resolver and secctx lint need.
 type Container struct {
 	Name            string           `json:"name"`
 	Image           string           `json:"image,omitempty"`
 	SecurityContext *SecurityContext `json:"securityContext,omitempty"`
+	// Ports, Resources, the probes and Lifecycle are read by secctx lint
+	// only: host ports and probe hosts for the Pod Security Standards,
+	// memory for ECI's vm.min_free_kbytes rule.
+	Ports          []ContainerPort      `json:"ports,omitempty"`
+	Resources      ResourceRequirements `json:"resources,omitempty"`
+	LivenessProbe  *Handler             `json:"livenessProbe,omitempty"`
+	ReadinessProbe *Handler             `json:"readinessProbe,omitempty"`
+	StartupProbe   *Handler             `json:"startupProbe,omitempty"`
+	Lifecycle      *Lifecycle           `json:"lifecycle,omitempty"`
 }
 
-// PodSpec holds the pod fields the resolver needs.
+// PodSpec holds the pod fields the resolver and secctx lint need.
 type PodSpec struct {
 	Containers            []Container         `json:"containers"`
 	InitContainers        []Container         `json:"initContainers,omitempty"`
@@ -100,6 +111,10 @@ type PodSpec struct {
 	HostIPC               bool                `json:"hostIPC,omitempty"`
 	HostUsers             *bool               `json:"hostUsers,omitempty"`
 	ShareProcessNamespace *bool               `json:"shareProcessNamespace,omitempty"`
+	// Volumes and OS are read by secctx lint only (the Pod Security
+	// Standards).
+	Volumes []Volume `json:"volumes,omitempty"`
+	OS      *PodOS   `json:"os,omitempty"`
 }
 
 // Workload is one pod template found in a manifest stream, with the
@@ -116,21 +131,24 @@ type Workload struct {
 	Source string `json:"-"`
 	// Doc is the 1-based document index in the stream.
 	Doc int `json:"-"`
+	// SpecPath is the pod spec's path in its document: "spec",
+	// "spec.template.spec", "items[1].spec", ...
+	SpecPath string `json:"-"`
 }
 
 // ID returns "Kind/name".
 func (w *Workload) ID() string { return w.Kind + "/" + w.Name }
 
-// containerList is one of a pod's three lists of containers.
-type containerList struct {
-	field string // JSON field name
-	kind  string // KindContainer, KindInitContainer, KindEphemeralContainer
-	items []Container
+// ContainerList is one of a pod's three lists of containers.
+type ContainerList struct {
+	Field string // JSON field name
+	Kind  string // KindContainer, KindInitContainer, KindEphemeralContainer
+	Items []Container
 }
 
-// containerLists returns the pod's lists of containers, regular first.
-func (s *PodSpec) containerLists() [3]containerList {
-	return [3]containerList{
+// ContainerLists returns the pod's lists of containers, regular first.
+func (s *PodSpec) ContainerLists() [3]ContainerList {
+	return [3]ContainerList{
 		{"containers", KindContainer, s.Containers},
 		{"initContainers", KindInitContainer, s.InitContainers},
 		{"ephemeralContainers", KindEphemeralContainer, s.EphemeralContainers},

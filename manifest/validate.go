@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/secctx/secctx/caps"
@@ -43,7 +44,7 @@ func validate(w *Workload, path string) *Error {
 		seen := map[string]bool{}
 		for i, s := range psc.Sysctls {
 			sf := fmt.Sprintf("%s.sysctls[%d].name", f, i)
-			if len(s.Name) > 253 || !sysctlNameRE.MatchString(s.Name) {
+			if !ValidSysctlName(s.Name) {
 				return bad(sf, "invalid sysctl name %q", s.Name)
 			}
 			n := NormalizeSysctlName(s.Name)
@@ -68,9 +69,9 @@ func validate(w *Workload, path string) *Error {
 		}
 	}
 	seenNames := map[string]bool{}
-	for _, l := range w.Spec.containerLists() {
-		for i, c := range l.items {
-			cf := fmt.Sprintf("%s.%s[%d]", path, l.field, i)
+	for _, l := range w.Spec.ContainerLists() {
+		for i, c := range l.Items {
+			cf := fmt.Sprintf("%s.%s[%d]", path, l.Field, i)
 			switch {
 			case c.Name == "":
 				return bad(cf+".name", "required")
@@ -80,6 +81,9 @@ func validate(w *Workload, path string) *Error {
 				return bad(cf+".name", "duplicate container name %q", c.Name)
 			}
 			seenNames[c.Name] = true
+			if err := validateResources(cf+".resources", c.Resources); err != nil {
+				return err
+			}
 			sc := c.SecurityContext
 			if sc == nil {
 				continue
@@ -132,6 +136,36 @@ func validate(w *Workload, path string) *Error {
 		}
 	}
 	return nil
+}
+
+// validateResources refuses a quantity the API server cannot parse.
+func validateResources(f string, r ResourceRequirements) *Error {
+	for _, l := range []struct {
+		field string
+		list  map[string]Quantity
+	}{{"limits", r.Limits}, {"requests", r.Requests}} {
+		names := make([]string, 0, len(l.list))
+		for name := range l.list {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if _, err := l.list[name].Value(); err != nil {
+				return &Error{Field: keyField(f+"."+l.field, name), Msg: err.Error()}
+			}
+		}
+	}
+	return nil
+}
+
+// keyField is the path of a map entry: "limits.memory", or
+// "annotations[example.com/key]" for a key that holds a dot, a slash or a
+// bracket.
+func keyField(path, key string) string {
+	if strings.ContainsAny(key, "./[]") {
+		return path + "[" + key + "]"
+	}
+	return path + "." + key
 }
 
 func validateIDs(f string, uid, gid *int64) *Error {
@@ -205,6 +239,15 @@ func NormalizeSysctlValue(v string) string { return strings.Join(strings.Fields(
 
 // dns1123LabelRE is the syntax of a container name.
 var dns1123LabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// ValidSysctlName reports whether name has the Kubernetes sysctl name
+// syntax (dot or slash form).
+func ValidSysctlName(name string) bool { return len(name) <= 253 && sysctlNameRE.MatchString(name) }
+
+// NamespacedSysctl reports whether a sysctl (dot form) belongs to a
+// namespace a container has of its own, IPC or network, by the kubelet's
+// names and prefixes (component-helpers node/util/sysctl).
+func NamespacedSysctl(name string) bool { return isIPCSysctl(name) || strings.HasPrefix(name, "net.") }
 
 // isIPCSysctl reports whether a sysctl belongs to the IPC namespace.
 func isIPCSysctl(name string) bool {

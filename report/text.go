@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	sigsjson "sigs.k8s.io/json"
+
 	"github.com/secctx/secctx/probe"
 )
 
@@ -427,7 +429,7 @@ func short(v any) string {
 			break
 		}
 		var generic any
-		if json.Unmarshal(b, &generic) != nil {
+		if sigsjson.UnmarshalCaseSensitivePreserveInts(b, &generic) != nil {
 			s = string(b)
 			break
 		}

@@ -3,10 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 
 	yamlv2 "go.yaml.in/yaml/v2"
+	sigsjson "sigs.k8s.io/json"
 )
 
 // WriteYAML writes v as one YAML document: the same fields as its JSON
@@ -18,9 +18,7 @@ func WriteYAML(w io.Writer, v any) error {
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	val, err := yamlValue(dec)
+	val, err := yamlValue(sigsjson.NewDecoderCaseSensitivePreserveInts(bytes.NewReader(b)))
 	if err != nil {
 		return err
 	}
@@ -33,7 +31,7 @@ func WriteYAML(w io.Writer, v any) error {
 }
 
 // yamlValue reads one JSON value, objects as ordered yaml.MapSlice.
-func yamlValue(dec *json.Decoder) (any, error) {
+func yamlValue(dec sigsjson.Decoder) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
@@ -66,15 +64,6 @@ func yamlValue(dec *json.Decoder) (any, error) {
 		}
 		_, err := dec.Token()
 		return m, err
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return i, nil
-		}
-		f, err := t.Float64()
-		if err != nil {
-			return nil, fmt.Errorf("yaml: number %s: %v", t, err)
-		}
-		return f, nil
 	}
-	return tok, nil // string, bool, nil
+	return tok, nil // string, int64, float64, bool, nil
 }

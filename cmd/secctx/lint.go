@@ -43,7 +43,7 @@ file, directories recursively (.yaml, .yml, .json), and - for stdin.`,
 		o.failOnFlag(fs, "exit 1 when a finding is")
 		fs.StringVar(&o.lint.allowedSysctls, "allowed-unsafe-sysctls", "", "the kubelet's --allowed-unsafe-sysctls: comma-separated sysctl names or prefixes ending in *")
 		fs.StringVar(&o.lint.pssVersion, "pss-version", "latest", fmt.Sprintf("Pod Security Standards version: latest (1.%d) or 1.%d to 1.%d", lint.LatestPSSVersion, lint.MinPSSVersion, lint.LatestPSSVersion))
-		o.logLevelFlag(fs, "warn")
+		o.logFlags(fs, "warn", "text")
 	},
 	run: runLint,
 }
