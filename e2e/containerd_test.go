@@ -24,16 +24,32 @@ var containerdDefaultCaps = []string{
 }
 
 // kubeletMaskedPaths and kubeletReadonlyPaths are the kubelet's defaults
-// (pkg/securitycontext/util.go) for procMount Default; containerd first
-// empties its own lists and then applies these.
+// (pkg/securitycontext/util.go) for procMount Default, as kubelet 1.33.13
+// sends them; containerd first empties its own lists and then applies
+// these. Kubelet 1.33.5 added /proc/interrupts and, for each possible CPU
+// whose file exists on the node, cpuN/thermal_throttle
+// (hostInfo.ThermalThrottle).
 var (
 	kubeletMaskedPaths = []string{
 		"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
 		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-		"/sys/firmware", "/sys/devices/virtual/powercap",
+		"/sys/firmware", "/sys/devices/virtual/powercap", "/proc/interrupts",
 	}
 	kubeletReadonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
 )
+
+// nodeConf is the node configuration a config is generated for.
+type nodeConf struct {
+	// Unprivileged is containerd's enable_unprivileged_ports and
+	// enable_unprivileged_icmp: off by default in 1.6 and 1.7, on from 2.0.
+	Unprivileged bool
+	// SeccompDefault is the kubelet's seccompDefault (off by default).
+	SeccompDefault bool
+}
+
+// containerd2 is containerd 2's defaults behind a kubelet with its own
+// defaults: what the suite's scenarios run on unless they say otherwise.
+var containerd2 = nodeConf{Unprivileged: true}
 
 // containerd's sandbox sysctls for a non-host-network pod
 // (EnableUnprivilegedPorts, EnableUnprivilegedICMP; the latter not under a
@@ -69,6 +85,9 @@ type hostInfo struct {
 	// (and so runc) holds in its bounding set: what a privileged container
 	// gets here (this machine lacks CAP_SYS_RESOURCE).
 	AllCaps []string
+	// ThermalThrottle are the /sys/devices/system/cpu/cpuN/thermal_throttle
+	// paths of the possible CPUs that exist here, which the kubelet masks.
+	ThermalThrottle []string
 }
 
 func readHostInfo() (hostInfo, error) {
@@ -102,14 +121,38 @@ func readHostInfo() (hostInfo, error) {
 			h.AllCaps = append(h.AllCaps, capNames[i])
 		}
 	}
+	// The kubelet's possibleCPUs: the ranges of /sys/devices/system/cpu/possible.
+	possible, err := os.ReadFile("/sys/devices/system/cpu/possible")
+	if err != nil {
+		return h, err
+	}
+	for _, r := range strings.Split(strings.TrimSpace(string(possible)), ",") {
+		lo, hi, isRange := strings.Cut(r, "-")
+		if !isRange {
+			hi = lo
+		}
+		first, err1 := strconv.Atoi(lo)
+		last, err2 := strconv.Atoi(hi)
+		if err1 != nil || err2 != nil {
+			return h, fmt.Errorf("/sys/devices/system/cpu/possible: %q", possible)
+		}
+		for cpu := first; cpu <= last; cpu++ {
+			p := fmt.Sprintf("/sys/devices/system/cpu/cpu%d/thermal_throttle", cpu)
+			if _, err := os.Stat(p); err == nil {
+				h.ThermalThrottle = append(h.ThermalThrottle, p)
+			}
+		}
+	}
 	return h, nil
 }
 
 // image is the part of a container image the runtime reads: /etc/passwd and
-// /etc/group ("" = the file is absent).
+// /etc/group ("" = the file is absent), and the image config's USER ("" =
+// none).
 type image struct {
 	Passwd string
 	Group  string
+	User   string
 }
 
 // runtimeConfig is what containerd hands runc for one container: the
@@ -135,8 +178,14 @@ type runtimeConfig struct {
 }
 
 // containerdConfig applies the kubelet's CRI translation and containerd's
-// spec options to p, for an image img, on this host.
+// spec options to p, for an image img, on this host, with containerd 2's
+// defaults.
 func containerdConfig(p pod, img image, h hostInfo) runtimeConfig {
+	return containerdConfigOn(p, img, h, containerd2)
+}
+
+// containerdConfigOn is containerdConfig on a node configured as n.
+func containerdConfigOn(p pod, img image, h hostInfo, n nodeConf) runtimeConfig {
 	var rc runtimeConfig
 	psc := p.SC
 	if psc == nil {
@@ -161,15 +210,25 @@ func containerdConfig(p pod, img image, h hostInfo) runtimeConfig {
 	}
 	privileged := csc.Privileged != nil && *csc.Privileged
 
-	// User: runAsUser, else the image's USER (none in these images: 0).
-	// Without runAsGroup the gid is the uid's passwd gid, else 0
-	// (oci.WithUserID).
+	// User: runAsUser, else the image's USER, of which the runtime's
+	// image status keeps the uid part only (getUserFromImage: the group of
+	// "1000:2000" is dropped), else 0 (the kubelet's getImageUser). A USER
+	// that names a user is looked up by name. Without runAsGroup the gid is
+	// the uid's passwd gid, else 0 (oci.WithUserID).
 	var uid uint32
-	if runAsUser != nil {
+	userName := ""
+	switch imageUser, _, _ := strings.Cut(img.User, ":"); {
+	case runAsUser != nil:
 		uid = uint32(*runAsUser)
+	case imageUser == "":
+	default:
+		if v, err := strconv.ParseUint(imageUser, 10, 32); err == nil {
+			uid = uint32(v)
+		} else if e, ok := lookupPasswdName(img.Passwd, imageUser); ok {
+			uid = e.uid
+		}
 	}
 	rc.UID = uid
-	userName := ""
 	if e, ok := lookupPasswd(img.Passwd, uid); ok {
 		userName = e.name
 		rc.GID = e.gid
@@ -228,12 +287,16 @@ func containerdConfig(p pod, img image, h hostInfo) runtimeConfig {
 	if privileged || unmasked {
 		rc.MaskedPaths, rc.ReadonlyPaths = []string{}, []string{}
 	} else {
-		rc.MaskedPaths = append([]string(nil), kubeletMaskedPaths...)
+		rc.MaskedPaths = append(append([]string(nil), kubeletMaskedPaths...), h.ThermalThrottle...)
 		rc.ReadonlyPaths = append([]string(nil), kubeletReadonlyPaths...)
 	}
 
 	// Seccomp: a filter for RuntimeDefault or Localhost; none for
-	// Unconfined (the kubelet's default) or a privileged container.
+	// Unconfined or a privileged container. Undeclared, the kubelet sends
+	// RuntimeDefault with seccompDefault on, else Unconfined.
+	if seccomp == nil && n.SeccompDefault {
+		seccomp = &profileRef{Type: "RuntimeDefault"}
+	}
 	rc.Seccomp = !privileged && seccomp != nil && (seccomp.Type == "RuntimeDefault" || seccomp.Type == "Localhost")
 
 	// Sandbox sysctls: containerd's two unless the pod uses the host's
@@ -241,7 +304,7 @@ func containerdConfig(p pod, img image, h hostInfo) runtimeConfig {
 	rc.UserNS = p.HostUsers != nil && !*p.HostUsers
 	rc.HostNetwork = p.HostNetwork
 	rc.Sysctls = map[string]string{}
-	if !rc.HostNetwork {
+	if !rc.HostNetwork && n.Unprivileged {
 		rc.Sysctls[sysctlUnprivilegedPorts] = "0"
 		if !rc.UserNS {
 			rc.Sysctls[sysctlPingGroupRange] = "0 2147483647"
@@ -256,7 +319,24 @@ func containerdConfig(p pod, img image, h hostInfo) runtimeConfig {
 
 type passwdEntry struct {
 	name string
+	uid  uint32
 	gid  uint32
+}
+
+// lookupPasswdName finds a user by name in passwd text.
+func lookupPasswdName(passwd, name string) (passwdEntry, bool) {
+	for _, line := range strings.Split(passwd, "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 4 || f[0] != name {
+			continue
+		}
+		u, err1 := strconv.ParseUint(f[2], 10, 32)
+		g, err2 := strconv.ParseUint(f[3], 10, 32)
+		if err1 == nil && err2 == nil {
+			return passwdEntry{name: f[0], uid: uint32(u), gid: uint32(g)}, true
+		}
+	}
+	return passwdEntry{}, false
 }
 
 // lookupPasswd finds uid in passwd text.
@@ -269,7 +349,7 @@ func lookupPasswd(passwd string, uid uint32) (passwdEntry, bool) {
 		u, err1 := strconv.ParseUint(f[2], 10, 32)
 		g, err2 := strconv.ParseUint(f[3], 10, 32)
 		if err1 == nil && err2 == nil && uint32(u) == uid {
-			return passwdEntry{name: f[0], gid: uint32(g)}, true
+			return passwdEntry{name: f[0], uid: uint32(u), gid: uint32(g)}, true
 		}
 	}
 	return passwdEntry{}, false

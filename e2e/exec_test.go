@@ -45,7 +45,7 @@ func TestExecHonouredSpecRunsTheApp(t *testing.T) {
 	for _, name := range []string{"a-defaults-root", "b-security-context-demo", "c-restricted"} {
 		t.Run(name, func(t *testing.T) {
 			sc := scenarioByName(t, name)
-			rc := containerdConfig(sc.pod, sc.image, host)
+			rc := sc.config()
 			app := []string{"/secctx", "verify", "--spec", "/spec.yaml", "--profile", "containerd", "-o", "json"}
 			bundle := makeBundle(t, rootfsFiles{Spec: sc.pod.yaml(), Image: sc.image}, rc, execArgs(nil, app...))
 			code, stdout, stderr := runContainer(t, bundle)
@@ -68,7 +68,7 @@ func TestExecHonouredSpecRunsTheApp(t *testing.T) {
 	}
 	t.Run("inherits nothing of secctx", func(t *testing.T) {
 		sc := scenarioByName(t, "b-security-context-demo")
-		rc := containerdConfig(sc.pod, sc.image, host)
+		rc := sc.config()
 		script := `echo "pid=$$"; set -- /proc/[0-9]*; echo "procs=$*"; echo "fds=$(ls /proc/1/fd | grep -v '^[3-9]$' | tr '\n' ' ')"; grep -E '^Sig(Blk|Ign)' /proc/1/status; echo "path=$PATH"`
 		direct := makeBundle(t, rootfsFiles{Spec: sc.pod.yaml(), Image: sc.image}, rc, []string{"/bin/sh", "-c", script})
 		viaExec := makeBundle(t, rootfsFiles{Spec: sc.pod.yaml(), Image: sc.image}, rc, execArgs(nil, "sh", "-c", script))
@@ -142,7 +142,7 @@ func TestExecDriftRefusesTheApp(t *testing.T) {
 func TestExecSignalsReachTheApp(t *testing.T) {
 	requireE2E(t)
 	sc := scenarioByName(t, "b-security-context-demo")
-	rc := containerdConfig(sc.pod, sc.image, host)
+	rc := sc.config()
 	script := `trap 'echo got-TERM; exit 7' TERM; echo ready; while :; do sleep 0.1; done`
 	bundle := makeBundle(t, rootfsFiles{Spec: sc.pod.yaml(), Image: sc.image}, rc, execArgs(nil, "sh", "-c", script))
 	linkApplets(t, bundle, "sleep")

@@ -83,7 +83,7 @@ func TestLintPredictsRuncTier(t *testing.T) {
 	requireE2E(t)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			r := verify(t, sc.pod, sc.image, containerdConfig(sc.pod, sc.image, host))
+			r := verify(t, sc.pod, sc.image, sc.config())
 			fs := lintManifest(t, "containerd", []byte(sc.pod.yaml()))
 			comparePrediction(t, sc.name, fs, "app", true, r.driftSet(), true)
 		})

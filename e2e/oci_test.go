@@ -96,15 +96,22 @@ func applyRuntime(cfg map[string]any, rc runtimeConfig, args []string) {
 	delete(proc, "rlimits")
 
 	cfg["root"] = map[string]any{"path": "rootfs", "readonly": rc.ReadonlyRoot}
-	cfg["hostname"] = "e2e"
 
+	// A hostNetwork pod's containers share the host's network and UTS
+	// namespaces (the kubelet asks for both); a hostname needs a UTS
+	// namespace of the container's own.
 	linux := obj(cfg, "linux")
 	ns := []any{}
 	for _, t := range []string{"pid", "ipc", "uts", "mount", "network"} {
-		if t == "network" && rc.HostNetwork {
+		if (t == "network" || t == "uts") && rc.HostNetwork {
 			continue
 		}
 		ns = append(ns, map[string]any{"type": t})
+	}
+	if rc.HostNetwork {
+		delete(cfg, "hostname")
+	} else {
+		cfg["hostname"] = "e2e"
 	}
 	if rc.UserNS {
 		ns = append(ns, map[string]any{"type": "user"})

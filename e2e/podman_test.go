@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // The sidecar tests play real pods with `podman kube play`: the deploy
@@ -96,16 +98,31 @@ func sidecarAppImage(t *testing.T) string {
 }
 
 // kubePlay writes the pod and a ConfigMap holding the pod's own manifest,
-// plays them and returns a cleanup.
-func kubePlay(t *testing.T, pod map[string]any) {
+// plays them, removes them when the test ends, and returns the pod's name.
+// podman's pods and ConfigMap volumes are the machine's, shared with any
+// other run of these tests: both names get this process's id, so that
+// concurrent runs neither read each other's spec nor take each other's
+// pods down.
+func kubePlay(t *testing.T, pod map[string]any) string {
 	t.Helper()
+	suffix := fmt.Sprintf("-%d", os.Getpid())
+	meta := pod["metadata"].(map[string]any)
+	name := meta["name"].(string) + suffix
+	meta["name"] = name
+	cmName := "secctx-spec" + suffix
+	spec := pod["spec"].(map[string]any)
+	for _, v := range spec["volumes"].([]any) {
+		if cm, ok := v.(map[string]any)["configMap"].(map[string]any); ok && cm["name"] == "secctx-spec" {
+			cm["name"] = cmName
+		}
+	}
 	manifest, err := yaml.Marshal(pod)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cm, err := yaml.Marshal(map[string]any{
 		"apiVersion": "v1", "kind": "ConfigMap",
-		"metadata": map[string]any{"name": "secctx-spec"},
+		"metadata": map[string]any{"name": cmName},
 		"data":     map[string]any{"pod.yaml": string(manifest)},
 	})
 	if err != nil {
@@ -127,7 +144,11 @@ func kubePlay(t *testing.T, pod map[string]any) {
 		down := exec.Command("podman", "kube", "down", podFile)
 		down.Env = podmanEnv(t)
 		_ = down.Run()
+		rm := exec.Command("podman", "volume", "rm", "-f", cmName)
+		rm.Env = podmanEnv(t)
+		_ = rm.Run()
 	})
+	return name
 }
 
 // logLine is one line of the sidecar's stdout.
@@ -180,6 +201,7 @@ func sidecarLines(t *testing.T, ctr string, timeout time.Duration, ok func([]log
 				lines = append(lines, l)
 			}
 			if ok(lines) {
+				validateLineReports(t, raw)
 				return lines
 			}
 		}
@@ -190,6 +212,21 @@ func sidecarLines(t *testing.T, ctr string, timeout time.Duration, ok func([]log
 	all, _ := cmd.CombinedOutput()
 	t.Fatalf("timed out waiting for the sidecar's lines; its logs:\n%s", all)
 	return nil
+}
+
+// validateLineReports holds the report every stdout line of the sidecar
+// carries to the report schema.
+func validateLineReports(t *testing.T, raw string) {
+	t.Helper()
+	for _, line := range strings.Split(raw, "\n") {
+		var l struct {
+			Report json.RawMessage `json:"report"`
+		}
+		if strings.TrimSpace(line) == "" || json.Unmarshal([]byte(line), &l) != nil || l.Report == nil {
+			continue
+		}
+		schematest.Report(t, l.Report)
+	}
 }
 
 func initialOf(lines []logLine, container string) *logLine {
@@ -269,10 +306,10 @@ func TestSidecarDeployExample(t *testing.T) {
 	requirePodman(t)
 	sidecar, app := sidecarImage(t), sidecarAppImage(t)
 	pod := loadDeployPod(t, sidecar, app)
-	kubePlay(t, pod)
+	name := kubePlay(t, pod)
 	// The first cycle may run while the app is still starting (runc's init
 	// process is skipped); the app's report is the first that names it.
-	lines := sidecarLines(t, "web-secctx", 30*time.Second, func(ls []logLine) bool {
+	lines := sidecarLines(t, name+"-secctx", 30*time.Second, func(ls []logLine) bool {
 		return withProcess(ls, "app", "sleep") != nil && initialOf(ls, "secctx") != nil
 	})
 	appLine, self := withProcess(lines, "app", "sleep"), initialOf(lines, "secctx")
@@ -347,8 +384,8 @@ func TestSidecarSeesIdentityChange(t *testing.T) {
 			"volumes": []any{map[string]any{"name": "spec", "configMap": map[string]any{"name": "secctx-spec"}}},
 		},
 	}
-	kubePlay(t, pod)
-	lines := sidecarLines(t, "idchange-secctx", 30*time.Second, func(ls []logLine) bool {
+	name := kubePlay(t, pod)
+	lines := sidecarLines(t, name+"-secctx", 30*time.Second, func(ls []logLine) bool {
 		for _, l := range ls {
 			for _, c := range l.Changes {
 				if c.Kind == "drift" && c.Check == "runAsUser" {

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // runTimeout bounds one `runc run`; a run normally takes about 100 ms.
@@ -39,14 +41,27 @@ type report struct {
 }
 
 type finding struct {
-	Check    string `json:"check"`
-	Subject  string `json:"subject"`
-	Status   string `json:"status"`
-	Severity string `json:"severity"`
-	Expected any    `json:"expected"`
-	Observed any    `json:"observed"`
-	Message  string `json:"message"`
-	Hint     string `json:"hint"`
+	Check    string    `json:"check"`
+	Subject  string    `json:"subject"`
+	Status   string    `json:"status"`
+	Severity string    `json:"severity"`
+	Expected string    `json:"expected"`
+	Observed string    `json:"observed"`
+	Outcomes *outcomes `json:"outcomes"`
+	Message  string    `json:"message"`
+	Hint     string    `json:"hint"`
+}
+
+// outcomes is a node-dependent expectation: the legitimate outcomes and
+// the one seen.
+type outcomes struct {
+	Legitimate []outcome `json:"legitimate"`
+	Seen       *outcome  `json:"seen"`
+}
+
+type outcome struct {
+	Value string `json:"value"`
+	When  string `json:"when"`
 }
 
 // checkIDs are the check ids the binary registers (`secctx checks -o
@@ -278,6 +293,7 @@ func verify(t *testing.T, p pod, img image, rc runtimeConfig, extraArgs ...strin
 	if dec.More() {
 		t.Fatalf("stdout holds more than one JSON value\n%s", r.dump())
 	}
+	schematest.Report(t, []byte(r.Stdout))
 	r.Report = &rep
 	checkContract(t, r, failOnOf(extraArgs))
 	return r

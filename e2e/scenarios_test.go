@@ -46,6 +46,17 @@ type scenario struct {
 	observed map[string]string
 	// also runs extra assertions on the report.
 	also func(t *testing.T, r *result)
+	// node is the node configuration, when not containerd 2's defaults.
+	node *nodeConf
+}
+
+// config is what containerd produces for the scenario on its node.
+func (sc scenario) config() runtimeConfig {
+	n := containerd2
+	if sc.node != nil {
+		n = *sc.node
+	}
+	return containerdConfigOn(sc.pod, sc.image, host, n)
 }
 
 var allCapChecks = []string{
@@ -63,12 +74,17 @@ var scenarios = []scenario{
 		name:  "a-defaults-root",
 		pod:   pod{Name: "defaults"},
 		image: busyboxImage,
-		mustOK: with(allCapChecks, "privileged", "allowPrivilegeEscalation", "readOnlyRootFilesystem",
-			"procMount", "seccompProfile", "sysctls", "hostUsers"),
+		mustOK: with(allCapChecks, "runAsGroup", "supplementalGroups", "privileged", "allowPrivilegeEscalation",
+			"readOnlyRootFilesystem", "procMount", "seccompProfile", "sysctls", "hostUsers"),
 		observed: map[string]string{
-			"capabilities.bounding":    `["AUDIT_WRITE","CHOWN","DAC_OVERRIDE","FOWNER","FSETID","KILL","MKNOD","NET_BIND_SERVICE","NET_RAW","SETFCAP","SETGID","SETPCAP","SETUID","SYS_CHROOT"]`,
-			"capabilities.effective":   `["AUDIT_WRITE","CHOWN","DAC_OVERRIDE","FOWNER","FSETID","KILL","MKNOD","NET_BIND_SERVICE","NET_RAW","SETFCAP","SETGID","SETPCAP","SETUID","SYS_CHROOT"]`,
-			"capabilities.inheritable": `[]`,
+			"capabilities.bounding":    `"[AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT]"`,
+			"capabilities.effective":   `"[AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT]"`,
+			"capabilities.inheritable": `"[]"`,
+			"capabilities.ambient":     `"[]"`,
+			// No runAsUser: the image's uid (0) with its /etc/passwd gid
+			// and, under Merge, root's membership of wheel.
+			"runAsGroup":         `"0"`,
+			"supplementalGroups": `"[0,10]"`,
 		},
 	},
 	{
@@ -83,9 +99,9 @@ var scenarios = []scenario{
 		mustOK: with(allCapChecks, "runAsUser", "runAsGroup", "supplementalGroups", "fsGroup",
 			"allowPrivilegeEscalation", "privileged", "procMount", "sysctls", "hostUsers"),
 		observed: map[string]string{
-			"supplementalGroups":     `[2000,3000,4000]`,
-			"capabilities.effective": `[]`,
-			"capabilities.permitted": `[]`,
+			"supplementalGroups":     `"[2000,3000,4000]"`,
+			"capabilities.effective": `"[]"`,
+			"capabilities.permitted": `"[]"`,
 		},
 	},
 	{
@@ -104,9 +120,9 @@ var scenarios = []scenario{
 		mustOK: with(allCapChecks, "runAsNonRoot", "runAsUser", "runAsGroup", "supplementalGroups",
 			"readOnlyRootFilesystem", "seccompProfile", "allowPrivilegeEscalation", "procMount"),
 		observed: map[string]string{
-			"capabilities.bounding":  `["NET_BIND_SERVICE"]`,
-			"capabilities.effective": `[]`,
-			"supplementalGroups":     `[65534]`,
+			"capabilities.bounding":  `"[NET_BIND_SERVICE]"`,
+			"capabilities.effective": `"[]"`,
+			"supplementalGroups":     `"[65534]"`,
 		},
 	},
 	{
@@ -118,11 +134,12 @@ var scenarios = []scenario{
 			},
 		},
 		image:  busyboxImage,
-		mustOK: allCapChecks,
+		mustOK: with(allCapChecks, "runAsGroup"),
 		observed: map[string]string{
-			"capabilities.bounding":  `["NET_BIND_SERVICE"]`,
-			"capabilities.effective": `["NET_BIND_SERVICE"]`,
-			"capabilities.permitted": `["NET_BIND_SERVICE"]`,
+			"capabilities.bounding":  `"[NET_BIND_SERVICE]"`,
+			"capabilities.effective": `"[NET_BIND_SERVICE]"`,
+			"capabilities.permitted": `"[NET_BIND_SERVICE]"`,
+			"capabilities.ambient":   `"[]"`,
 		},
 	},
 	{
@@ -174,14 +191,14 @@ var scenarios = []scenario{
 			SC: &podSecurityContext{RunAsUser: i64(1000), SupplementalGroups: []int64{60000}}},
 		image:    appImage,
 		mustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups"},
-		observed: map[string]string{"supplementalGroups": `[1000,50000,60000]`},
+		observed: map[string]string{"supplementalGroups": `"[1000,50000,60000]"`},
 	},
 	{
 		name:     "i-uid-without-passwd-entry",
 		pod:      pod{Name: "uid-1234", SC: &podSecurityContext{RunAsUser: i64(1234)}},
 		image:    busyboxImage,
 		mustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups"},
-		observed: map[string]string{"supplementalGroups": `[0]`},
+		observed: map[string]string{"supplementalGroups": `"[0]"`},
 	},
 	{
 		name: "j-nonroot-add-net-admin",
@@ -191,9 +208,10 @@ var scenarios = []scenario{
 		image:  busyboxImage,
 		mustOK: with(allCapChecks, "runAsUser", "runAsGroup"),
 		observed: map[string]string{
-			"capabilities.bounding":  `["AUDIT_WRITE","CHOWN","DAC_OVERRIDE","FOWNER","FSETID","KILL","MKNOD","NET_ADMIN","NET_BIND_SERVICE","NET_RAW","SETFCAP","SETGID","SETPCAP","SETUID","SYS_CHROOT"]`,
-			"capabilities.effective": `[]`,
-			"capabilities.permitted": `[]`,
+			"capabilities.bounding":  `"[AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_ADMIN,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT]"`,
+			"capabilities.effective": `"[]"`,
+			"capabilities.permitted": `"[]"`,
+			"capabilities.ambient":   `"[]"`,
 		},
 	},
 	// Beyond the brief's list: precedence and policy rules worth a real run.
@@ -206,7 +224,7 @@ var scenarios = []scenario{
 			Container: &securityContext{RunAsUser: i64(1002)}},
 		image:    busyboxImage,
 		mustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups"},
-		observed: map[string]string{"runAsUser": `"1002"`, "runAsGroup": `"0"`, "supplementalGroups": `[0]`},
+		observed: map[string]string{"runAsUser": `"1002"`, "runAsGroup": `"0"`, "supplementalGroups": `"[0]"`},
 	},
 	{
 		// add ALL for root: every capability the runtime holds.
@@ -243,7 +261,7 @@ var scenarios = []scenario{
 				SupplementalGroupsPolicy: str("Strict")}},
 		image:    appImage,
 		mustOK:   []string{"runAsGroup", "supplementalGroups"},
-		observed: map[string]string{"supplementalGroups": `[1000,60000]`},
+		observed: map[string]string{"supplementalGroups": `"[1000,60000]"`},
 	},
 	{
 		// add ALL, drop CHOWN: every capability the runtime holds but
@@ -271,6 +289,88 @@ var scenarios = []scenario{
 			}
 		},
 	},
+	{
+		// The image's USER is 1000:2000: the runtime keeps the uid only and
+		// takes the gid (1000, not 2000) and the Merge groups from
+		// /etc/passwd and /etc/group, so runAsGroup and supplementalGroups
+		// are checked although nothing is declared.
+		name:     "r-image-user-uid-gid",
+		pod:      pod{Name: "image-user"},
+		image:    withUser(appImage, "1000:2000"),
+		mustOK:   []string{"runAsGroup", "supplementalGroups"},
+		observed: map[string]string{"runAsGroup": `"1000"`, "supplementalGroups": `"[1000,50000]"`},
+		also: func(t *testing.T, r *result) {
+			for _, f := range r.findings("runAsUser") {
+				if f.Status != "skipped" {
+					t.Errorf("runAsUser %s, want skipped (the image's USER decides): %s", f.Status, f.Message)
+				}
+			}
+		},
+	},
+	{
+		// runAsGroup without runAsUser: the image's uid (0), the declared
+		// gid, and the groups /etc/group lists root in (wheel).
+		name: "u-run-as-group-only",
+		pod: pod{Name: "run-as-group-only",
+			Container: &securityContext{RunAsGroup: i64(2000)}},
+		image:    busyboxImage,
+		mustOK:   []string{"runAsGroup", "supplementalGroups"},
+		observed: map[string]string{"runAsGroup": `"2000"`, "supplementalGroups": `"[10,2000]"`},
+	},
+	{
+		// containerd 1.6 and 1.7 with their stock settings set neither
+		// sysctl: the kernel's values are a legitimate outcome, and the
+		// findings say which one was seen.
+		name:   "s-containerd-1.6-stock",
+		pod:    pod{Name: "containerd-1.6"},
+		image:  busyboxImage,
+		node:   &nodeConf{},
+		mustOK: []string{"sysctls"},
+		also: func(t *testing.T, r *result) {
+			wantOutcomes(t, r, "sysctls", map[string]string{sysctlUnprivilegedPorts: "1024", sysctlPingGroupRange: "1 0"})
+		},
+	},
+	{
+		// The kubelet's seccompDefault on: the runtime's filter for a
+		// container that declares no profile.
+		name:     "t-seccomp-default-on",
+		pod:      pod{Name: "seccomp-default"},
+		image:    busyboxImage,
+		node:     &nodeConf{Unprivileged: true, SeccompDefault: true},
+		mustOK:   []string{"seccompProfile"},
+		observed: map[string]string{"seccompProfile": `"filter"`},
+		also: func(t *testing.T, r *result) {
+			wantOutcomes(t, r, "seccompProfile", map[string]string{"": "filter"})
+		},
+	},
+}
+
+// withUser returns img with the image config's USER set.
+func withUser(img image, user string) image {
+	img.User = user
+	return img
+}
+
+// wantOutcomes asserts that the findings of a check (by subject) say which
+// legitimate outcome they saw.
+func wantOutcomes(t *testing.T, r *result, check string, seen map[string]string) {
+	t.Helper()
+	for _, f := range r.findings(check) {
+		want, ok := seen[f.Subject]
+		if !ok {
+			continue
+		}
+		delete(seen, f.Subject)
+		if f.Outcomes == nil || f.Outcomes.Seen == nil || f.Outcomes.Seen.Value != want || f.Outcomes.Seen.When == "" {
+			t.Errorf("%s %s: outcomes %+v, want %q seen with its node configuration", check, f.Subject, f.Outcomes, want)
+		}
+		if f.Observed != want || !strings.Contains(f.Expected, " | ") {
+			t.Errorf("%s %s: expected %q observed %q, want the outcomes and %q", check, f.Subject, f.Expected, f.Observed, want)
+		}
+	}
+	for subject := range seen {
+		t.Errorf("%s: no finding for %q", check, subject)
+	}
 }
 
 func scenarioByName(t *testing.T, name string) scenario {
@@ -289,7 +389,7 @@ func TestNoDrift(t *testing.T) {
 	requireE2E(t)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			rc := containerdConfig(sc.pod, sc.image, host)
+			rc := sc.config()
 			r := verify(t, sc.pod, sc.image, rc)
 			var problems []string
 			if r.Exit != 0 {
@@ -341,6 +441,9 @@ type driftCase struct {
 	want   []string
 	// subjects, if set, are the exact subjects of the drift findings.
 	subjects []string
+	// args are more arguments of secctx verify (what the user knows of
+	// the node).
+	args []string
 }
 
 // setup returns the base scenario, and the manifest and runtime config
@@ -348,7 +451,7 @@ type driftCase struct {
 func (dc driftCase) setup(t *testing.T) (scenario, pod, runtimeConfig) {
 	t.Helper()
 	base := scenarioByName(t, dc.base)
-	rc := containerdConfig(base.pod, base.image, host)
+	rc := base.config()
 	manifest := base.pod.clone()
 	if dc.manifest != nil {
 		dc.manifest(&manifest)
@@ -518,6 +621,44 @@ var driftCases = []driftCase{
 		config: func(rc *runtimeConfig) { rc.AdditionalGids = []uint32{1000, 50000, 60000} },
 		want:   []string{"supplementalGroups"},
 	},
+	{
+		// A runtime that kept the group of the image's USER 1000:2000
+		// (as podman does): not what the CRI runtimes do.
+		name: "runAsGroup-image-USER-group-kept", base: "r-image-user-uid-gid",
+		config: func(rc *runtimeConfig) { rc.GID = 2000 },
+		want:   []string{"runAsGroup"},
+	},
+	{
+		// A root process that raised an allowed capability into its
+		// inheritable and ambient sets: containerd starts every container
+		// with both empty (WithoutAmbientCaps).
+		name: "capabilities.ambient-raised-by-root", base: "d-root-drop-all-add-net-bind-service",
+		config: func(rc *runtimeConfig) {
+			rc.Inheritable = withCap(rc.Inheritable, "CAP_NET_BIND_SERVICE")
+			rc.Ambient = withCap(rc.Ambient, "CAP_NET_BIND_SERVICE")
+		},
+		want: []string{"capabilities.ambient", "capabilities.inheritable"},
+	},
+	{
+		// Neither containerd 2's value nor the kernel's.
+		name: "sysctls-injected-other-value", base: "a-defaults-root",
+		config:   func(rc *runtimeConfig) { rc.Sysctls[sysctlUnprivilegedPorts] = "100" },
+		want:     []string{"sysctls"},
+		subjects: []string{sysctlUnprivilegedPorts},
+	},
+	{
+		// The user says the kubelet's seccompDefault is off: the filter the
+		// container runs under is no longer a legitimate outcome.
+		name: "seccompProfile-given-off", base: "t-seccomp-default-on",
+		args: []string{"--seccomp-default=false"},
+		want: []string{"seccompProfile"},
+	},
+	{
+		// The user says it is on: a container without a filter drifts.
+		name: "seccompProfile-given-on", base: "a-defaults-root",
+		args: []string{"--seccomp-default=true"},
+		want: []string{"seccompProfile"},
+	},
 }
 
 // TestDrift: one change to a no-drift config gives exactly the expected
@@ -527,7 +668,7 @@ func TestDrift(t *testing.T) {
 	for _, dc := range driftCases {
 		t.Run(dc.name, func(t *testing.T) {
 			base, manifest, rc := dc.setup(t)
-			r := verify(t, manifest, base.image, rc)
+			r := verify(t, manifest, base.image, rc, dc.args...)
 			for _, f := range r.Report.Findings {
 				if f.Status == "drift" {
 					t.Logf("drift %s %s (%s): expected %v, observed %v: %s", f.Check, f.Subject, f.Severity, jsonText(f.Expected), jsonText(f.Observed), f.Message)

@@ -2,41 +2,72 @@ package expect
 
 import (
 	"fmt"
-	"github.com/secctx/secctx/check"
 	"sort"
 	"strings"
 
 	"github.com/secctx/secctx/caps"
-	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/check"
 )
 
 // Profile is what a runtime (with the kubelet in front of it, where there is
 // one) does for fields a manifest leaves unset. It holds defaults only: a
 // runtime that ignores a declared field is drift, not part of its profile.
+// Where a default depends on the runtime's (or the kubelet's) version or
+// configuration, which nothing inside a container reveals, the profile
+// lists every legitimate outcome with the configuration that yields it.
 type Profile struct {
 	Name        string
 	Description string
+	// Kubelet is true when the kubelet drives the runtime through CRI: the
+	// kubelet's rules apply (its seccompDefault, the volume gids it adds,
+	// the image's uid handed over without USER's group).
+	Kubelet bool
 	// DefaultCaps is the capability set a container gets with no add/drop.
 	DefaultCaps caps.Set
-	// DefaultSeccomp is the seccomp type applied when neither container nor
-	// pod declares one: the kubelet sends Unconfined unless seccompDefault
-	// is on, podman applies its own filter.
+	// CapConflict is what the runtime does with a capability both added
+	// and dropped, and with add ALL beside drop ALL.
+	CapConflict CapConflict
+	// CapPrefixIgnored is true when a capability name written with a CAP_
+	// prefix has no effect: containerd prefixes every name ("CAP_" +
+	// strings.ToUpper), and runc ignores the unknown CAP_CAP_NET_RAW.
+	CapPrefixIgnored bool
+	// Ambient is how the runtime fills the ambient (and inheritable) set.
+	Ambient AmbientRule
+	// DefaultSeccomp is the seccomp type a container that declares none
+	// gets: for a kubelet profile, what the kubelet sends with its
+	// seccompDefault off (Unconfined; RuntimeDefault when on); podman
+	// applies its own filter.
 	DefaultSeccomp string
+	// SeccompArtifactAnnotation (CRI-O 1.30 and later) is the annotation
+	// prefix naming an OCI-artifact seccomp profile for a container
+	// ("PREFIX/NAME") or the whole pod ("PREFIX/POD"), which the runtime
+	// applies when the kubelet sends no profile; on the image, where secctx
+	// cannot see it, it makes a filter one more legitimate outcome.
+	SeccompArtifactAnnotation string
+	// PrivilegedSeccompFilter, when set, names the runtime setting that
+	// gives privileged containers a seccomp filter (CRI-O 1.33's
+	// privileged_seccomp_profile); otherwise they run unconfined.
+	PrivilegedSeccompFilter string
 	// AppArmorDefault is the profile the runtime applies for RuntimeDefault;
 	// AppArmorPrefix says it is matched as a prefix (a versioned name).
 	AppArmorDefault string
 	AppArmorPrefix  bool
-	// InjectsUnprivilegedSysctls is true for runtimes that set
-	// net.ipv4.ip_unprivileged_port_start=0 and (outside a user namespace)
-	// net.ipv4.ping_group_range="0 2147483647" in non-host-network pods.
-	InjectsUnprivilegedSysctls bool
-	// DefaultSysctls are set in every non-host-network container
-	// (containers.conf default_sysctls for podman).
-	DefaultSysctls []manifest.Sysctl
+	// PrivilegedAppArmorNone is true when a privileged container gets no
+	// AppArmor profile at all, not even a declared Localhost one (CRI-O).
+	PrivilegedAppArmorNone bool
+	// Sysctls are what the runtime sets in a pod network namespace of the
+	// pod's own (never with hostNetwork) for sysctls the pod does not
+	// declare.
+	Sysctls []RuntimeSysctl
 	// MaskedPaths and ReadonlyPaths are the defaults applied unless
-	// procMount is Unmasked or the container is privileged.
-	MaskedPaths   []string
-	ReadonlyPaths []string
+	// procMount is Unmasked or the container is privileged; NodeMaskedPaths
+	// are masked or not depending on the runtime's or the kubelet's version.
+	MaskedPaths     []string
+	ReadonlyPaths   []string
+	NodeMaskedPaths []NodePath
+	// RootReadOnlyWhen, when set, says which platform makes an undeclared
+	// readOnlyRootFilesystem read-only anyway: both states are legitimate.
+	RootReadOnlyWhen string
 	// LegacySeccompAnnotations is true where the runtime still reads the
 	// seccomp.security.alpha.kubernetes.io annotations (podman kube play);
 	// the kubelet dropped them.
@@ -44,6 +75,14 @@ type Profile struct {
 	// LoneRunAsGroup is what the runtime does with runAsGroup declared
 	// without runAsUser.
 	LoneRunAsGroup LoneRunAsGroup
+	// MergeKeepsUserGroup is true when, under Merge, the runtime also adds
+	// the /etc/group entry named after the user (runc's GetExecUser, which
+	// CRI-O and docker use); containerd's WithAdditionalGIDs skips it.
+	MergeKeepsUserGroup bool
+	// MergeOnlyWithoutGroup is true when the runtime adds /etc/group
+	// memberships only to a user given without a group (podman: none once
+	// runAsGroup is declared).
+	MergeOnlyWithoutGroup bool
 	// HostSysctlsAnnotation names an annotation whose JSON list of
 	// {name, value} adds expected sysctls (ECI).
 	HostSysctlsAnnotation string
@@ -52,21 +91,142 @@ type Profile struct {
 	Hints map[check.ID]string
 }
 
-// Kubelet default masked and read-only paths (pkg/securitycontext/util.go).
-// /proc/interrupts and the per-CPU thermal_throttle files arrived later
-// (kubernetes#131018) and are not required.
+// CapConflict is what a runtime does with a capability both added and
+// dropped.
+type CapConflict uint8
+
+// Capability conflict rules.
+const (
+	// DropWins: adds, then drops (containerd WithCapabilities, CRI-O
+	// SpecSetupCapabilities); add ALL with drop ALL leaves nothing.
+	DropWins CapConflict = iota
+	// AddWins: the defaults less the drops, then the adds; add ALL less
+	// the individual drops beats drop ALL (moby TweakCapabilities).
+	AddWins
+)
+
+// AmbientRule is how a runtime fills the ambient set.
+type AmbientRule uint8
+
+// Ambient rules.
+const (
+	// AmbientNone: the runtime clears the ambient set of every container,
+	// privileged included (containerd WithoutAmbientCaps, after
+	// WithPrivileged; docker; kubernetes#56374).
+	AmbientNone AmbientRule = iota
+	// AmbientPrivilegedAll: none, except that a privileged container gets
+	// every capability in its ambient and inheritable sets (CRI-O:
+	// runtime-tools SetupPrivileged).
+	AmbientPrivilegedAll
+	// AmbientAddsNonRoot: the added capabilities (within the bounding set)
+	// become ambient for a non-root user (podman
+	// securityConfigureGenerator, since 2.2.0).
+	AmbientAddsNonRoot
+)
+
+// RuntimeSysctl is a sysctl a runtime may set in a pod's own network
+// namespace: one outcome is exact, several mean the runtime's version or
+// configuration decides.
+type RuntimeSysctl struct {
+	Name     string
+	Outcomes []Outcome[string]
+	// NotInUserNS is true when the runtime leaves it alone in a pod with a
+	// user namespace of its own (hostUsers: false).
+	NotInUserNS bool
+}
+
+// Kubelet default masked and read-only paths (pkg/securitycontext/util.go
+// defaultMaskedPaths, kubelet 1.33.4 and earlier).
 var (
 	kubeletMaskedPaths = []string{"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
 		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
 		"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"}
 	kubeletReadonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
 
-	// podman's defaults (containers/common): /proc/asound is read-only there,
-	// not masked.
+	// thermalThrottle is masked per CPU the node has, where the file exists.
+	thermalThrottle = "/sys/devices/system/cpu/cpu*/thermal_throttle"
+
+	// kubelet 1.33.5 added /proc/interrupts and the per-CPU
+	// thermal_throttle (kubernetes#132985, backported to 1.32 and 1.31).
+	kubeletNewMasked = "kubelet 1.33.5 or later (kubernetes#132985, also in the 1.32 and 1.31 backports)"
+	kubeletOldMasked = "a kubelet without kubernetes#132985 (1.33.4 or earlier)"
+	kubeletNodePaths = []NodePath{
+		{Path: "/proc/interrupts", Masked: kubeletNewMasked, Visible: kubeletOldMasked},
+		{Path: thermalThrottle, Masked: kubeletNewMasked, Visible: kubeletOldMasked},
+	}
+	// CRI-O 1.33 and later add containers/common's defaults and
+	// /proc/interrupts when procMount is Default (server/masked_paths.go
+	// appendDefaultMaskedPaths).
+	crioNodePaths = []NodePath{
+		{Path: "/proc/interrupts", Masked: kubeletNewMasked + ", or CRI-O 1.33 or later",
+			Visible: kubeletOldMasked + " with CRI-O 1.32 or earlier"},
+		{Path: thermalThrottle, Masked: kubeletNewMasked + ", or CRI-O 1.33 or later",
+			Visible: kubeletOldMasked + " with CRI-O 1.32 or earlier"},
+		{Path: "/sys/fs/selinux", Masked: "CRI-O 1.33 or later (appendDefaultMaskedPaths)", Visible: "CRI-O 1.32 or earlier"},
+	}
+
+	// podman's defaults (containers/common): /proc/asound is read-only
+	// there, not masked. The paths common to podman 4.3 to 5.8.
 	podmanMaskedPaths = []string{"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
 		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
-		"/sys/fs/selinux", "/sys/dev/block"}
+		"/sys/fs/selinux"}
 	podmanReadonlyPaths = []string{"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
+	// The rest changed with podman's version (containers/common
+	// DefaultMaskedPaths: 3c7f68ff added powercap, bd824bd8 dropped
+	// /sys/dev/block, 4c30da05 added interrupts and thermal_throttle).
+	podmanNodePaths = []NodePath{
+		{Path: "/sys/dev/block", Masked: "podman 5.3 or earlier (containers/common before 0.62)", Visible: "podman 5.4 or later"},
+		{Path: "/sys/devices/virtual/powercap", Masked: "podman 5.0 or later", Visible: "podman 4.x"},
+		{Path: "/proc/interrupts", Masked: "podman 5.5 or later (containers/common 0.63)", Visible: "podman 5.4 or earlier"},
+		{Path: thermalThrottle, Masked: "podman 5.5 or later (containers/common 0.63)", Visible: "podman 5.4 or earlier"},
+	}
+)
+
+// Sysctls the runtimes set in a pod's own network namespace.
+const (
+	sysctlPortStart = "net.ipv4.ip_unprivileged_port_start"
+	sysctlPingRange = "net.ipv4.ping_group_range"
+	// The kernel's values in a new network namespace.
+	kernelPortStart = "1024"
+	kernelPingRange = "1 0"
+)
+
+var (
+	// containerd's enable_unprivileged_ports and enable_unprivileged_icmp
+	// are off by default in 1.6 and 1.7 and on from 2.0 (containerd
+	// #9348); the sandbox sets them for a pod with a network namespace of
+	// its own (sandbox_run_linux.go), ICMP not in a pod user namespace.
+	containerdSysctls = []RuntimeSysctl{
+		{Name: sysctlPortStart, Outcomes: []Outcome[string]{
+			{Value: "0", When: "containerd's enable_unprivileged_ports is on (its default from 2.0)"},
+			{Value: kernelPortStart, When: "enable_unprivileged_ports is off (the default of containerd 1.6 and 1.7): the kernel's value"}}},
+		{Name: sysctlPingRange, NotInUserNS: true, Outcomes: []Outcome[string]{
+			{Value: "0 2147483647", When: "containerd's enable_unprivileged_icmp is on (its default from 2.0)"},
+			{Value: kernelPingRange, When: "enable_unprivileged_icmp is off (the default of containerd 1.6 and 1.7): the kernel's value"}}},
+	}
+	// moby 20.10 and later set both in every container with a private
+	// network namespace (daemon/oci_linux.go withCommonOptions).
+	dockerSysctls = []RuntimeSysctl{
+		{Name: sysctlPortStart, Outcomes: []Outcome[string]{{Value: "0", When: "Docker Engine 20.10 or later"}}},
+		{Name: sysctlPingRange, NotInUserNS: true, Outcomes: []Outcome[string]{{Value: "0 2147483647", When: "Docker Engine 20.10 or later"}}},
+	}
+	// ECI is containerd-based; it documents no injection.
+	eciSysctls = []RuntimeSysctl{
+		{Name: sysctlPortStart, Outcomes: []Outcome[string]{
+			{Value: "0", When: "ECI's containerd sets it, as containerd 2.x does by default (not documented by ECI)"},
+			{Value: kernelPortStart, When: "not set: the kernel's value"}}},
+		{Name: sysctlPingRange, NotInUserNS: true, Outcomes: []Outcome[string]{
+			{Value: "0 2147483647", When: "ECI's containerd sets it, as containerd 2.x does by default (not documented by ECI)"},
+			{Value: kernelPingRange, When: "not set: the kernel's value"}}},
+	}
+	// podman's built-in default_sysctls is empty; the containers.conf it
+	// ships sets ping_group_range, which only the pod's infra container
+	// applies (never with the host's network).
+	podmanSysctls = []RuntimeSysctl{
+		{Name: sysctlPingRange, Outcomes: []Outcome[string]{
+			{Value: "0 0", When: "containers.conf default_sysctls as podman ships it"},
+			{Value: kernelPingRange, When: "no default_sysctls in containers.conf (podman's built-in default): the kernel's value"}}},
+	}
 )
 
 var (
@@ -76,7 +236,8 @@ var (
 	// CRI-O's 9 (internal/config/capabilities).
 	crioCaps = caps.MustFromNames("CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "SETGID", "SETUID",
 		"SETPCAP", "NET_BIND_SERVICE", "KILL")
-	// podman's 11 (containers/common default.go).
+	// podman's 11 (containers/common default.go, and the containers.conf
+	// podman 4 ships).
 	podmanCaps = caps.MustFromNames("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
 		"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT")
 )
@@ -89,56 +250,84 @@ var eciAddableCaps = caps.MustFromNames("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", 
 
 var profiles = map[string]*Profile{
 	"containerd": {
-		Name:                       "containerd",
-		Description:                "kubelet + containerd CRI (the default)",
-		DefaultCaps:                containerdCaps,
-		DefaultSeccomp:             "Unconfined",
-		AppArmorDefault:            "cri-containerd.apparmor.d",
-		InjectsUnprivilegedSysctls: true,
-		MaskedPaths:                kubeletMaskedPaths,
-		ReadonlyPaths:              kubeletReadonlyPaths,
+		Name:             "containerd",
+		Description:      "kubelet + containerd CRI (the default)",
+		Kubelet:          true,
+		DefaultCaps:      containerdCaps,
+		CapPrefixIgnored: true,
+		DefaultSeccomp:   "Unconfined",
+		AppArmorDefault:  "cri-containerd.apparmor.d",
+		Sysctls:          containerdSysctls,
+		MaskedPaths:      kubeletMaskedPaths,
+		ReadonlyPaths:    kubeletReadonlyPaths,
+		NodeMaskedPaths:  kubeletNodePaths,
 	},
 	"crio": {
-		Name:            "crio",
-		Description:     "kubelet + CRI-O",
-		DefaultCaps:     crioCaps,
-		DefaultSeccomp:  "Unconfined",
-		AppArmorDefault: "crio-default",
-		MaskedPaths:     kubeletMaskedPaths,
-		ReadonlyPaths:   kubeletReadonlyPaths,
+		Name:                      "crio",
+		Description:               "kubelet + CRI-O",
+		Kubelet:                   true,
+		DefaultCaps:               crioCaps,
+		Ambient:                   AmbientPrivilegedAll,
+		DefaultSeccomp:            "Unconfined",
+		SeccompArtifactAnnotation: "seccomp-profile.kubernetes.cri-o.io",
+		PrivilegedSeccompFilter:   "CRI-O 1.33 or later with privileged_seccomp_profile set in crio.conf",
+		AppArmorDefault:           "crio-default",
+		PrivilegedAppArmorNone:    true,
+		MaskedPaths:               kubeletMaskedPaths,
+		ReadonlyPaths:             kubeletReadonlyPaths,
+		NodeMaskedPaths:           crioNodePaths,
+		MergeKeepsUserGroup:       true,
 	},
 	"docker": {
-		Name:                       "docker",
-		Description:                "kubelet + cri-dockerd + Docker Engine",
-		DefaultCaps:                containerdCaps,
-		DefaultSeccomp:             "Unconfined",
-		AppArmorDefault:            "docker-default",
-		InjectsUnprivilegedSysctls: true,
-		MaskedPaths:                kubeletMaskedPaths,
-		ReadonlyPaths:              kubeletReadonlyPaths,
+		Name:                "docker",
+		Description:         "kubelet + cri-dockerd + Docker Engine",
+		Kubelet:             true,
+		DefaultCaps:         containerdCaps,
+		CapConflict:         AddWins,
+		DefaultSeccomp:      "Unconfined",
+		AppArmorDefault:     "docker-default",
+		Sysctls:             dockerSysctls,
+		MaskedPaths:         kubeletMaskedPaths,
+		ReadonlyPaths:       kubeletReadonlyPaths,
+		NodeMaskedPaths:     kubeletNodePaths,
+		MergeKeepsUserGroup: true,
 	},
 	"podman": {
 		Name:                     "podman",
 		Description:              "podman kube play",
 		DefaultCaps:              podmanCaps,
+		Ambient:                  AmbientAddsNonRoot,
 		DefaultSeccomp:           "RuntimeDefault",
 		AppArmorDefault:          "containers-default-",
 		AppArmorPrefix:           true,
 		MaskedPaths:              podmanMaskedPaths,
 		ReadonlyPaths:            podmanReadonlyPaths,
+		NodeMaskedPaths:          podmanNodePaths,
 		LegacySeccompAnnotations: true,
 		LoneRunAsGroup:           RootWithGroup,
-		DefaultSysctls:           []manifest.Sysctl{{Name: "net.ipv4.ping_group_range", Value: "0 0"}},
+		MergeOnlyWithoutGroup:    true,
+		Sysctls:                  podmanSysctls,
+		Hints: map[check.ID]string{
+			check.FSGroup:         "podman kube play does not apply fsGroup.",
+			check.RunAsNonRoot:    "podman kube play does not enforce runAsNonRoot.",
+			check.AppArmorProfile: "podman kube play ignores appArmorProfile; its containers.conf profile applies.",
+			check.ProcMount:       "podman kube play applies procMount since 4.7.0.",
+			check.Sysctls:         "podman kube play applies pod sysctls since 4.5.0.",
+		},
 	},
 	"eci": {
-		Name:                       "eci",
-		Description:                "Alibaba Cloud Elastic Container Instance (containerd-based)",
-		DefaultCaps:                containerdCaps,
-		DefaultSeccomp:             "Unconfined",
-		InjectsUnprivilegedSysctls: true,
-		MaskedPaths:                kubeletMaskedPaths,
-		ReadonlyPaths:              kubeletReadonlyPaths,
-		HostSysctlsAnnotation:      "k8s.aliyun.com/eci-host-sysctls",
+		Name:                  "eci",
+		Description:           "Alibaba Cloud Elastic Container Instance (containerd-based)",
+		Kubelet:               true,
+		DefaultCaps:           containerdCaps,
+		CapPrefixIgnored:      true,
+		DefaultSeccomp:        "Unconfined",
+		Sysctls:               eciSysctls,
+		MaskedPaths:           kubeletMaskedPaths,
+		ReadonlyPaths:         kubeletReadonlyPaths,
+		NodeMaskedPaths:       kubeletNodePaths,
+		RootReadOnlyWhen:      "ECI documents the root filesystem as always read-only",
+		HostSysctlsAnnotation: "k8s.aliyun.com/eci-host-sysctls",
 		Hints: map[check.ID]string{
 			check.RunAsGroup:               "ECI documents runAsGroup for app containers only: not at pod level and not for init containers.",
 			check.RunAsNonRoot:             "ECI documents runAsNonRoot for app containers only: not at pod level and not for init containers.",

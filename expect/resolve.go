@@ -2,8 +2,9 @@ package expect
 
 import (
 	"fmt"
-	"github.com/secctx/secctx/check"
 
+	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/userdb"
 )
@@ -30,6 +31,8 @@ type Input struct {
 	// LastCap is /proc/sys/kernel/cap_last_cap, the size of "all
 	// capabilities".
 	LastCap int
+	// Node is what the user knows of the node's configuration.
+	Node Node
 }
 
 // resolution carries the merged inputs through the rules.
@@ -40,6 +43,10 @@ type resolution struct {
 	sc   *manifest.SecurityContext // merged: container over pod; never nil
 	exp  *Expected
 	user *userdb.Account // the uid's passwd entry, if found
+	// adds holds the individually added capabilities the runtime applies,
+	// and addAll whether ALL was added (for the ambient rule).
+	adds   caps.Set
+	addAll bool
 }
 
 // rule is one step of what the kubelet and the runtime do to a declared
@@ -55,6 +62,7 @@ var rules = []rule{
 	resolveSupplementalGroups,
 	resolveCapabilities,
 	resolvePrivileged,
+	resolveAmbient,
 	resolveNoNewPrivs,
 	resolveReadOnlyRoot,
 	resolveMaskedPaths,
@@ -89,6 +97,7 @@ func Resolve(in Input) (*Expected, error) {
 		Namespace:     in.Workload.Namespace,
 		Container:     ctr.Name,
 		ContainerKind: kind,
+		Node:          in.Node,
 	}
 	for _, apply := range rules {
 		apply(r)

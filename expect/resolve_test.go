@@ -213,22 +213,31 @@ func (c *chk) allCaps(e *expect.Expected, want bool) {
 
 // groupsAccepted reports whether an observed supplementary group list
 // satisfies the expectation, by running the report's own
-// supplementalGroups and fsGroup checks on it. The process's primary gid is
-// the expected one when the resolver knows it, else (the image's USER
-// decides) the first of the list, as `id -G` prints it.
-func groupsAccepted(e *expect.Expected, observed []int64) (bool, string) {
+// supplementalGroups and fsGroup checks on it. The process runs as the
+// expected uid, else as uid (the image's USER decides; -1: 0); its primary
+// gid is the expected one when the resolver knows it, else the one the
+// image's /etc/passwd gives that uid, else the first of the list, as `id
+// -G` prints it.
+func groupsAccepted(e *expect.Expected, uid int64, observed []int64) (bool, string) {
 	st := &probe.State{Process: probe.Process{Groups: observed}}
+	if uid < 0 {
+		uid = 0
+	}
+	if e.UID != nil {
+		uid = *e.UID
+	}
 	primary := int64(-1)
 	switch {
 	case e.GID != nil:
 		primary = *e.GID
+	case e.ImageUser != nil:
+		gids, _, _ := e.ImageUser.For(uid)
+		primary = gids[0]
 	case len(observed) > 0:
 		primary = observed[0]
 	}
 	st.GID = probe.IDs{Real: primary, Effective: primary, Saved: primary, FS: primary}
-	if e.UID != nil {
-		st.UID = probe.IDs{Real: *e.UID, Effective: *e.UID, Saved: *e.UID, FS: *e.UID}
-	}
+	st.UID = probe.IDs{Real: uid, Effective: uid, Saved: uid, FS: uid}
 	for _, f := range report.Compare(e, st) {
 		if (f.Check == "supplementalGroups" || f.Check == "fsGroup") && f.Status == report.StatusDrift {
 			return false, string(f.Check) + ": " + f.Message
@@ -238,19 +247,54 @@ func groupsAccepted(e *expect.Expected, observed []int64) (bool, string) {
 }
 
 // groupsOK asserts that the groups the source observed are accepted.
-func (c *chk) groupsOK(e *expect.Expected, observed ...int64) {
-	if ok, why := groupsAccepted(e, observed); !ok {
-		c.errorf("observed groups %v rejected (%s); supplementalGroups %v fsGroup %s allowed %v unknown %v",
-			observed, why, e.SupplementalGroups, ptrStr(e.FSGroup), e.AllowedGroups, e.ImageGroupsUnknown)
+func (c *chk) groupsOK(e *expect.Expected, observed ...int64) { c.groupsOKAs(e, -1, observed...) }
+
+// groupsOKAs asserts that the groups the source observed for a process
+// running as uid are accepted.
+func (c *chk) groupsOKAs(e *expect.Expected, uid int64, observed ...int64) {
+	if ok, why := groupsAccepted(e, uid, observed); !ok {
+		c.errorf("observed groups %v of uid %d rejected (%s); supplementalGroups %v fsGroup %s allowed %v unknown %v",
+			observed, uid, why, e.SupplementalGroups, ptrStr(e.FSGroup), e.AllowedGroups, e.ImageGroupsUnknown)
 	}
 }
 
 // groupsBad asserts that a group list the source says must not occur is
 // rejected.
-func (c *chk) groupsBad(e *expect.Expected, observed ...int64) {
-	if ok, _ := groupsAccepted(e, observed); ok {
-		c.errorf("groups %v accepted; want them rejected (supplementalGroups %v allowed %v unknown %v)",
-			observed, e.SupplementalGroups, e.AllowedGroups, e.ImageGroupsUnknown)
+func (c *chk) groupsBad(e *expect.Expected, observed ...int64) { c.groupsBadAs(e, -1, observed...) }
+
+func (c *chk) groupsBadAs(e *expect.Expected, uid int64, observed ...int64) {
+	if ok, _ := groupsAccepted(e, uid, observed); ok {
+		c.errorf("groups %v of uid %d accepted; want them rejected (supplementalGroups %v allowed %v unknown %v)",
+			observed, uid, e.SupplementalGroups, e.AllowedGroups, e.ImageGroupsUnknown)
+	}
+}
+
+// runAsGroupStatus runs the report's runAsGroup check for a process
+// running as uid with gid.
+func runAsGroupStatus(e *expect.Expected, uid, gid int64) (report.Status, string) {
+	st := &probe.State{Process: probe.Process{Status: probe.Status{
+		UID: probe.IDs{Real: uid, Effective: uid, Saved: uid, FS: uid},
+		GID: probe.IDs{Real: gid, Effective: gid, Saved: gid, FS: gid}}}}
+	for _, f := range report.Compare(e, st) {
+		if f.Check == "runAsGroup" {
+			return f.Status, f.Message
+		}
+	}
+	return "", "no runAsGroup finding"
+}
+
+// gidOK asserts that the runAsGroup check accepts gid for a process running
+// as uid, as the source observed it.
+func (c *chk) gidOK(e *expect.Expected, uid, gid int64) {
+	if st, msg := runAsGroupStatus(e, uid, gid); st != report.StatusOK {
+		c.errorf("runAsGroup for uid %d gid %d: %s, want ok: %s", uid, gid, st, msg)
+	}
+}
+
+// gidBad asserts that the runAsGroup check reports drift for gid.
+func (c *chk) gidBad(e *expect.Expected, uid, gid int64) {
+	if st, msg := runAsGroupStatus(e, uid, gid); st != report.StatusDrift {
+		c.errorf("runAsGroup for uid %d gid %d: %s, want drift: %s", uid, gid, st, msg)
 	}
 }
 
@@ -272,9 +316,64 @@ func (c *chk) suppl(e *expect.Expected, gids ...int64) {
 	c.eq("SupplementalGroups", got, gids)
 }
 
+// seccomp checks an exact seccomp expectation.
 func (c *chk) seccomp(e *expect.Expected, typ string, mode int) {
 	c.eq("Seccomp.Type", e.Seccomp.Type, typ)
 	c.eq("Seccomp.Mode", e.Seccomp.Mode, mode)
+	if len(e.Seccomp.Outcomes) > 0 {
+		c.errorf("Seccomp.Outcomes = %v, want an exact mode", e.Seccomp.Outcomes)
+	}
+}
+
+// seccompModes checks a node-dependent seccomp expectation: its
+// legitimate modes, in order.
+func (c *chk) seccompModes(e *expect.Expected, modes ...int) {
+	var got []int
+	for _, o := range e.Seccomp.Outcomes {
+		got = append(got, o.Value)
+		if o.When == "" {
+			c.errorf("seccomp outcome %d says no node configuration", o.Value)
+		}
+	}
+	c.eq("Seccomp.Outcomes modes", got, modes)
+	if len(modes) > 0 {
+		c.eq("Seccomp.Mode (the first outcome)", e.Seccomp.Mode, modes[0])
+	}
+}
+
+// ambient checks the expected ambient set and whether it applies to a
+// non-root process only.
+func (c *chk) ambient(e *expect.Expected, hex string, ifNonRoot bool) {
+	c.eq("Ambient", e.Ambient.Hex(), hex)
+	c.eq("AmbientIfNonRoot", e.AmbientIfNonRoot, ifNonRoot)
+}
+
+// sysctlOutcomes checks the legitimate values of a runtime sysctl; none
+// means an exact value.
+func (c *chk) sysctlOutcomes(e *expect.Expected, name string, values ...string) {
+	for _, s := range e.Sysctls {
+		if s.Name == name {
+			var got []string
+			for _, o := range s.Outcomes {
+				got = append(got, o.Value)
+			}
+			c.eq("outcomes of "+name, got, values)
+			return
+		}
+	}
+	c.errorf("no expected sysctl %s", name)
+}
+
+// nodeMasked checks the paths masked or not by version, in order.
+func (c *chk) nodeMasked(e *expect.Expected, paths ...string) {
+	var got []string
+	for _, p := range e.NodeMaskedPaths {
+		got = append(got, p.Path)
+		if p.Masked == "" || p.Visible == "" {
+			c.errorf("%s: no node configuration for one of its states", p.Path)
+		}
+	}
+	c.eq("NodeMaskedPaths", got, paths)
 }
 
 func (c *chk) apparmor(e *expect.Expected, typ, profile string, declared bool) {
@@ -295,10 +394,16 @@ func (c *chk) masks(e *expect.Expected, masked, readonly []string) {
 }
 
 // unmasked asserts that no path is masked or read-only and that the
-// runtime's defaults are listed as deliberately open.
+// runtime's defaults, those masked by version included, are listed as
+// deliberately open.
 func (c *chk) unmasked(e *expect.Expected, p *expect.Profile) {
 	c.masks(e, []string{}, []string{})
-	c.eq("UnmaskedPaths", e.UnmaskedPaths, append(append([]string(nil), p.MaskedPaths...), p.ReadonlyPaths...))
+	want := append(append([]string(nil), p.MaskedPaths...), p.ReadonlyPaths...)
+	for _, np := range p.NodeMaskedPaths {
+		want = append(want, np.Path)
+	}
+	c.eq("UnmaskedPaths", e.UnmaskedPaths, want)
+	c.eq("NodeMaskedPaths", len(e.NodeMaskedPaths), 0)
 }
 
 // sysctls compares the expected sysctls as "name=value" (any order).
@@ -346,9 +451,15 @@ func (c *chk) defaults(e *expect.Expected) {
 	c.nnp(e, false)
 	c.ro(e, false)
 	c.masks(e, kubeletMasked, kubeletReadonly)
-	c.seccomp(e, "Unconfined", 0)
+	c.nodeMasked(e, "/proc/interrupts", "/sys/devices/system/cpu/cpu*/thermal_throttle")
+	// The kubelet's seccompDefault decides (getSeccompProfile).
+	c.seccompModes(e, 0, 2)
 	c.apparmor(e, "RuntimeDefault", "cri-containerd.apparmor.d", false)
+	// containerd 2.x injects these; 1.6 and 1.7 leave the kernel's values.
 	c.sysctls(e, injected...)
+	c.sysctlOutcomes(e, "net.ipv4.ip_unprivileged_port_start", "0", "1024")
+	c.sysctlOutcomes(e, "net.ipv4.ping_group_range", "0 2147483647", "1 0")
+	c.ambient(e, maskNone, false)
 	c.hostUsers(e, true)
 	c.eq("ProcMount", e.ProcMount, "Default")
 	if e.SELinux != nil {
@@ -365,6 +476,7 @@ type resolveCase struct {
 	prof    *expect.Profile // a custom profile, overriding profile
 	img     *expect.Image   // nil is busybox
 	lastCap int             // 0 is 40
+	node    expect.Node     // what the user knows of the node
 	check   func(c *chk, e *expect.Expected)
 	// bug, when set, says the case documents a known bug.
 	bug string
@@ -391,7 +503,7 @@ func resolveOne(tc resolveCase) (*expect.Expected, error) {
 	if lc == 0 {
 		lc = 40
 	}
-	e, err := expect.Resolve(expect.Input{Workload: w, Container: tc.ctr, Profile: p, Image: img, LastCap: lc})
+	e, err := expect.Resolve(expect.Input{Workload: w, Container: tc.ctr, Profile: p, Image: img, LastCap: lc, Node: tc.node})
 	if err != nil {
 		return nil, fmt.Errorf("Resolve: %w", err)
 	}
@@ -429,14 +541,9 @@ func runResolveCases(t *testing.T, cases []resolveCase) {
 
 func profile(name string) *expect.Profile { return must(expect.LookupProfile(name)) }
 
-// withDefaultSeccomp is a containerd profile for a kubelet run with
-// seccompDefault: true (test/e2e_node/seccompdefault_test.go).
-func withDefaultSeccomp() *expect.Profile {
-	p := *profile("containerd")
-	p.Name = "containerd-seccompdefault"
-	p.DefaultSeccomp = "RuntimeDefault"
-	return &p
-}
+// seccompDefault is a node whose kubelet's seccompDefault is known (the
+// --seccomp-default flag).
+func seccompDefault(on bool) expect.Node { return expect.Node{SeccompDefault: &on} }
 
 func TestResolveCRITest(t *testing.T) {
 	t.Parallel()
@@ -548,7 +655,7 @@ func TestResolveCRITest(t *testing.T) {
 		{name: "critest/seccomp-nil-is-unconfined", yaml: pod("", ""),
 			check: func(c *chk, e *expect.Expected) {
 				// nil → the kubelet sends Unconfined → Seccomp: 0.
-				c.seccomp(e, "Unconfined", 0)
+				c.seccompModes(e, 0, 2)
 				c.eq("Seccomp.Source", e.Seccomp.Source.String(), "runtime default")
 			}},
 		{name: "critest/seccomp-unconfined-SYS_ADMIN-sethostname", yaml: pod("", "{seccompProfile: {type: Unconfined}, capabilities: {add: [SYS_ADMIN]}}"),
@@ -687,7 +794,12 @@ func TestResolveE2E(t *testing.T) {
 			check: func(c *chk, e *expect.Expected) {
 				c.eq("RunAsNonRoot", e.RunAsNonRoot, true)
 				c.ids(e, -1, -1) // the image's USER (1234) applies
-				c.eq("ImageGroupsUnknown", e.ImageGroupsUnknown, true)
+				// 1234 is not in the image's /etc/passwd: gid 0, no groups
+				// (containerd WithUserID, WithAdditionalGIDs).
+				c.gidOK(e, 1234, 0)
+				c.gidBad(e, 1234, 1234)
+				c.groupsOKAs(e, 1234, 0)
+				c.groupsBadAs(e, 1234, 0, 10)
 			}},
 		{name: "e2e/readOnlyRootFilesystem-true", yaml: pod("", "{readOnlyRootFilesystem: true}"),
 			check: func(c *chk, e *expect.Expected) { c.ro(e, true) }},
@@ -772,11 +884,11 @@ func TestResolveE2E(t *testing.T) {
 		{name: "e2e-node/seccomp-container-runtime-default", yaml: pod("", "{seccompProfile: {type: RuntimeDefault}}"),
 			check: func(c *chk, e *expect.Expected) { c.seccomp(e, "RuntimeDefault", 2) }},
 		{name: "e2e-node/seccomp-default-is-unconfined", yaml: pod("", ""),
-			check: func(c *chk, e *expect.Expected) { c.seccomp(e, "Unconfined", 0) }},
+			check: func(c *chk, e *expect.Expected) { c.seccompModes(e, 0, 2) }},
 		// test/e2e_node/seccompdefault_test.go (kubelet SeccompDefault=true)
-		{name: "e2e-node/seccompdefault-unset", prof: withDefaultSeccomp(), yaml: pod("", ""),
+		{name: "e2e-node/seccompdefault-unset", node: seccompDefault(true), yaml: pod("", ""),
 			check: func(c *chk, e *expect.Expected) { c.seccomp(e, "RuntimeDefault", 2) }},
-		{name: "e2e-node/seccompdefault-unconfined", prof: withDefaultSeccomp(), yaml: pod("", "{seccompProfile: {type: Unconfined}}"),
+		{name: "e2e-node/seccompdefault-unconfined", node: seccompDefault(true), yaml: pod("", "{seccompProfile: {type: Unconfined}}"),
 			check: func(c *chk, e *expect.Expected) { c.seccomp(e, "Unconfined", 0) }},
 		// test/e2e_node/proc_mount_test.go
 		{name: "e2e-node/procMount-default", yaml: pod("", ""),
@@ -806,11 +918,14 @@ func TestResolveContainerdGolden(t *testing.T) {
 			check: func(c *chk, e *expect.Expected) {
 				// uid=0(root) gid=0(root) groups=0(root),10(wheel): the uid
 				// comes from the image's USER, which the manifest does not
-				// name, so uid and gid are left to the image and any image
-				// groups are tolerated.
+				// name; the gid and groups follow from the uid the process
+				// runs as (the kubelet sends uid 0 for an image without USER).
 				c.ids(e, -1, -1)
-				c.eq("ImageGroupsUnknown", e.ImageGroupsUnknown, true)
+				c.eq("ImageGroupsUnknown", e.ImageGroupsUnknown, false)
+				c.gidOK(e, 0, 0)
+				c.gidBad(e, 0, 10)
 				c.groupsOK(e, 0, 10)
+				c.groupsBad(e, 0, 10, 11)
 			}},
 		{name: "containerd-golden/no-option-explicit-root", yaml: pod("", "{runAsUser: 0}"),
 			check: func(c *chk, e *expect.Expected) {
@@ -866,7 +981,7 @@ func TestResolveProcStatus(t *testing.T) {
 			check: func(c *chk, e *expect.Expected) {
 				c.caps(e, maskContainerd)
 				c.nnp(e, false)
-				c.seccomp(e, "Unconfined", 0)
+				c.seccompModes(e, 0, 2)
 			}},
 		{name: "status/uid-1000-add-NET_ADMIN", yaml: pod("", "{runAsUser: 1000, capabilities: {add: [NET_ADMIN]}}"),
 			check: func(c *chk, e *expect.Expected) { c.caps(e, "00000000a80435fb") }},
@@ -894,7 +1009,7 @@ func TestResolveProcStatus(t *testing.T) {
 				c.caps(e, maskCRIO)
 				c.capsLack(e, "NET_RAW", "MKNOD", "SETFCAP", "SYS_CHROOT", "AUDIT_WRITE")
 				c.nnp(e, false)
-				c.seccomp(e, "Unconfined", 0)
+				c.seccompModes(e, 0, 2)
 				c.sysctls(e) // CRI-O injects nothing
 			}},
 		{name: "status/podman-defaults", profile: "podman", yaml: pod("", ""),
@@ -1072,7 +1187,7 @@ metadata:
   annotations: {seccomp.security.alpha.kubernetes.io/pod: runtime/default}
 spec:
   containers: [{name: app}]
-`, check: func(c *chk, e *expect.Expected) { c.seccomp(e, "Unconfined", 0) }},
+`, check: func(c *chk, e *expect.Expected) { c.seccompModes(e, 0, 2) }},
 		{name: "podman/seccomp-field-beats-annotation", profile: "podman", yaml: `apiVersion: v1
 kind: Pod
 metadata:
@@ -1183,10 +1298,15 @@ spec:
 				c.groupsOK(e, 0, 5)      // root's primary gid 0, prepended by containerd
 				c.groupsBad(e, 0, 5, 10) // but not wheel: Strict merges nothing from /etc/group
 			}},
+		// containerd containerSpecOpts: WithAdditionalGIDs takes the
+		// image's user alone (uid 0 here, a member of wheel), and the
+		// declared gid is the primary one.
 		{name: "kubelet/Merge-runAsGroup-only", yaml: pod("", "{runAsGroup: 4000}"),
 			check: func(c *chk, e *expect.Expected) {
 				c.ids(e, -1, 4000)
-				c.eq("ImageGroupsUnknown", e.ImageGroupsUnknown, true)
+				c.eq("ImageGroupsUnknown", e.ImageGroupsUnknown, false)
+				c.groupsOK(e, 10, 4000)
+				c.groupsBad(e, 0, 10, 4000)
 			}},
 		{name: "kubelet/APE-false-with-SYS_ADMIN-keeps-no_new_privs", yaml: pod("", "{allowPrivilegeEscalation: false, capabilities: {add: [SYS_ADMIN]}}"),
 			check: func(c *chk, e *expect.Expected) {
@@ -1325,7 +1445,7 @@ spec:
 		{name: "eci/defaults", profile: "eci", yaml: pod("", ""),
 			check: func(c *chk, e *expect.Expected) {
 				c.caps(e, maskContainerd)
-				c.seccomp(e, "Unconfined", 0)
+				c.seccompModes(e, 0, 2)
 				c.masks(e, kubeletMasked, kubeletReadonly)
 				c.eq("Profile", e.Profile, "eci")
 			}},
@@ -1567,8 +1687,10 @@ func TestResolveGIDSource(t *testing.T) {
 		{"runAsGroup", pod("", "{runAsUser: 4, runAsGroup: 7}"), nil, "", expect.GIDFromRunAsGroup, ""},
 		{"passwd entry", pod("", "{runAsUser: 4}"), nil, "", expect.GIDFromPasswd, "sync"},
 		{"not in passwd", pod("", "{runAsUser: 1234}"), nil, "", expect.GIDNotInPasswd, ""},
-		{"image USER", pod("", ""), nil, "", expect.GIDImageUser, ""},
+		{"image USER", pod("", ""), nil, "", expect.GIDFromImageUser, ""},
+		{"image USER under podman", pod("", ""), nil, "podman", expect.GIDImageUser, ""},
 		{"passwd unreadable", pod("", "{runAsUser: 4}"), &unreadable, "", expect.GIDPasswdUnreadable, ""},
+		{"image USER, passwd unreadable", pod("", ""), &unreadable, "", expect.GIDPasswdUnreadable, ""},
 		{"podman lone runAsGroup", pod("", "{runAsGroup: 7}"), nil, "podman", expect.GIDFromRunAsGroup, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

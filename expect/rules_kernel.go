@@ -3,21 +3,36 @@ package expect
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
-	sigsjson "sigs.k8s.io/json"
 	"strings"
+
+	sigsjson "sigs.k8s.io/json"
 
 	"github.com/secctx/secctx/manifest"
 )
 
 // resolveSeccomp: container profile, else pod profile, else (podman only)
-// the legacy annotations, else the profile's default; privileged containers
-// run unconfined.
+// the legacy annotations, else the default; privileged containers run
+// unconfined. Under the kubelet an undeclared profile is what its
+// seccompDefault says (getSeccompProfile: RuntimeDefault when on,
+// Unconfined when off, its default): both are legitimate unless the node
+// is known (Input.Node). CRI-O also applies an OCI-artifact profile named
+// by a seccomp-profile.kubernetes.cri-o.io annotation when the kubelet
+// sends no profile or Unconfined.
 func resolveSeccomp(r *resolution) {
-	s := Seccomp{}
+	prof := r.in.Profile
+	var s Seccomp
+	var outcomes []Outcome[int]
 	switch {
 	case r.exp.Privileged:
 		s = Seccomp{Type: "Unconfined", Source: Source{Kind: FromPrivileged}}
+		if w := prof.PrivilegedSeccompFilter; w != "" {
+			outcomes = []Outcome[int]{
+				{Value: 0, When: "privileged containers run unconfined (" + prof.Name + "'s default)"},
+				{Value: 2, When: w},
+			}
+		}
 	case r.ctr.SecurityContext != nil && r.ctr.SecurityContext.SeccompProfile != nil:
 		s = seccompFrom(r.ctr.SecurityContext.SeccompProfile, Source{Kind: FromContainer})
 	case r.pod.SeccompProfile != nil:
@@ -26,15 +41,88 @@ func resolveSeccomp(r *resolution) {
 		if p, ok := r.legacySeccompAnnotation(); ok {
 			s = p
 		} else {
-			s = Seccomp{Type: r.in.Profile.DefaultSeccomp, Source: Source{Kind: FromRuntime}}
+			s, outcomes = r.defaultSeccomp()
 		}
 	}
-	s.Mode = 2
-	if s.Type == "Unconfined" {
-		s.Mode = 0
+	if s.Type == "Unconfined" && !r.exp.Privileged {
+		if p, ok := r.seccompArtifactAnnotation(); ok {
+			s, outcomes = p, nil
+		}
 	}
+	s.Mode = seccompMode(s.Type)
+	s.Outcomes = outcomes
 	r.exp.Seccomp = s
-	r.note("seccomp %s from %s: Seccomp mode %d", s.Type, s.Source, s.Mode)
+	if len(outcomes) > 0 {
+		r.note("seccomp from %s, as the node decides: Seccomp mode %s", s.Source, outcomeList(outcomes))
+	} else {
+		r.note("seccomp %s from %s: Seccomp mode %d", s.Type, s.Source, s.Mode)
+	}
+}
+
+func seccompMode(typ string) int {
+	if typ == "Unconfined" {
+		return 0
+	}
+	return 2
+}
+
+// defaultSeccomp is the profile of a container that declares none.
+func (r *resolution) defaultSeccomp() (Seccomp, []Outcome[int]) {
+	prof := r.in.Profile
+	src := Source{Kind: FromRuntime}
+	if !prof.Kubelet {
+		return Seccomp{Type: prof.DefaultSeccomp, Source: src}, nil
+	}
+	artifact := ""
+	if prof.SeccompArtifactAnnotation != "" {
+		artifact = "the image names an OCI-artifact seccomp profile in a " + prof.SeccompArtifactAnnotation + " annotation (CRI-O 1.30 or later)"
+	}
+	sd := r.in.Node.SeccompDefault
+	switch {
+	case sd != nil && *sd:
+		r.note("the kubelet's seccompDefault is on (given): it sends RuntimeDefault")
+		return Seccomp{Type: "RuntimeDefault", Source: src}, nil
+	case sd != nil:
+		r.note("the kubelet's seccompDefault is off (given): it sends Unconfined")
+		if artifact == "" {
+			return Seccomp{Type: "Unconfined", Source: src}, nil
+		}
+		return Seccomp{Type: "Unconfined", Source: src}, []Outcome[int]{
+			{Value: 0, When: "the kubelet's seccompDefault is off (given)"},
+			{Value: 2, When: artifact},
+		}
+	}
+	on := "the kubelet's seccompDefault is on: it sends RuntimeDefault"
+	if artifact != "" {
+		on += "; or " + artifact
+	}
+	return Seccomp{Type: prof.DefaultSeccomp, Source: src}, []Outcome[int]{
+		{Value: 0, When: "the kubelet's seccompDefault is off (its default): it sends Unconfined"},
+		{Value: 2, When: on},
+	}
+}
+
+// seccompArtifactAnnotation finds a CRI-O OCI-artifact seccomp profile
+// named for the container or the pod (internal/config/seccomp Setup).
+func (r *resolution) seccompArtifactAnnotation() (Seccomp, bool) {
+	prefix := r.in.Profile.SeccompArtifactAnnotation
+	if prefix == "" {
+		return Seccomp{}, false
+	}
+	for _, key := range []string{prefix + "/" + r.ctr.Name, prefix + "/POD"} {
+		if v, ok := r.in.Workload.Annotations[key]; ok && v != "" {
+			return Seccomp{Type: "Localhost", LocalhostProfile: v, Source: Source{Kind: FromAnnotation, Annotation: key}}, true
+		}
+	}
+	return Seccomp{}, false
+}
+
+func outcomeList[T any](os []Outcome[T]) string {
+	parts := make([]string, len(os))
+	for i, o := range os {
+		parts[i] = fmt.Sprintf("%v when %s", o.Value, o.When)
+	}
+	return strings.Join(parts, "; ")
 }
 
 func seccompFrom(p *manifest.SeccompProfile, source Source) Seccomp {
@@ -83,17 +171,9 @@ func resolveAppArmor(r *resolution) {
 	switch {
 	case r.ctr.SecurityContext != nil && r.ctr.SecurityContext.AppArmorProfile != nil:
 		p, src = r.ctr.SecurityContext.AppArmorProfile, Source{Kind: FromContainer}
-	case hasAnnotation:
-		src = Source{Kind: FromAnnotation, Annotation: key}
-		switch {
-		case annotation == "unconfined":
-			p = &manifest.AppArmorProfile{Type: "Unconfined"}
-		case strings.HasPrefix(annotation, "localhost/"):
-			name := strings.TrimPrefix(annotation, "localhost/")
-			p = &manifest.AppArmorProfile{Type: "Localhost", LocalhostProfile: &name}
-		default:
-			p = &manifest.AppArmorProfile{Type: "RuntimeDefault"}
-		}
+	case hasAnnotation && appArmorAnnotation(annotation) != nil:
+		// An invalid value is ignored (getProfileFromPodAnnotations).
+		p, src = appArmorAnnotation(annotation), Source{Kind: FromAnnotation, Annotation: key}
 	case r.pod.AppArmorProfile != nil:
 		p, src = r.pod.AppArmorProfile, Source{Kind: FromPod}
 	}
@@ -103,6 +183,13 @@ func resolveAppArmor(r *resolution) {
 	}
 	switch a.Type {
 	case "Localhost":
+		if r.exp.Privileged && r.in.Profile.PrivilegedAppArmorNone {
+			// CRI-O specSetApparmorProfile runs only for unprivileged
+			// containers.
+			a = AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: Source{Kind: FromPrivileged}}
+			r.note("privileged: %s applies no AppArmor profile, not even the declared Localhost one", r.in.Profile.Name)
+			break
+		}
 		a.Profile = *p.LocalhostProfile
 	case "Unconfined":
 		a.Profile = "unconfined"
@@ -117,6 +204,21 @@ func resolveAppArmor(r *resolution) {
 	r.exp.AppArmor = a
 }
 
+// appArmorAnnotation reads the beta annotation's value as the kubelet does:
+// nil for a value it does not know.
+func appArmorAnnotation(v string) *manifest.AppArmorProfile {
+	switch {
+	case v == "unconfined":
+		return &manifest.AppArmorProfile{Type: "Unconfined"}
+	case v == "runtime/default":
+		return &manifest.AppArmorProfile{Type: "RuntimeDefault"}
+	case strings.HasPrefix(v, "localhost/"):
+		name := strings.TrimPrefix(v, "localhost/")
+		return &manifest.AppArmorProfile{Type: "Localhost", LocalhostProfile: &name}
+	}
+	return nil
+}
+
 // resolveSELinux: the container's seLinuxOptions, else the pod's.
 func resolveSELinux(r *resolution) {
 	if o := r.sc.SELinuxOptions; o != nil && (*o != manifest.SELinuxOptions{}) {
@@ -126,33 +228,42 @@ func resolveSELinux(r *resolution) {
 }
 
 // resolveSysctls: the pod's sysctls, set on the sandbox and seen through
-// the shared namespaces, plus what the runtime injects (containerd enables
-// unprivileged ports and ICMP in non-host-network pods) and, on ECI, the
-// host sysctls annotation. A declared value overrides an injected one.
+// the shared namespaces, plus what the runtime sets in a pod network
+// namespace of the pod's own (containerd's unprivileged ports and ICMP,
+// by version; podman's containers.conf) and, on ECI, the host sysctls
+// annotation. A declared value overrides a runtime's, exactly.
 func resolveSysctls(r *resolution) {
 	byName := map[string]ExpectedSysctl{}
 	var order []string
-	put := func(name, value string, source Source) {
+	put := func(name, value string, source Source, outcomes []Outcome[string]) {
 		n := manifest.NormalizeSysctlName(name)
 		if _, ok := byName[n]; !ok {
 			order = append(order, n)
 		}
-		byName[n] = ExpectedSysctl{Name: n, Value: manifest.NormalizeSysctlValue(value), Source: source}
+		byName[n] = ExpectedSysctl{Name: n, Value: manifest.NormalizeSysctlValue(value), Source: source, Outcomes: outcomes}
 	}
-	if r.in.Profile.InjectsUnprivilegedSysctls && !r.in.Workload.Spec.HostNetwork {
-		put("net.ipv4.ip_unprivileged_port_start", "0", Source{Kind: FromRuntime})
-		if hu := r.in.Workload.Spec.HostUsers; hu == nil || *hu {
-			put("net.ipv4.ping_group_range", "0 2147483647", Source{Kind: FromRuntime})
-		}
-		r.note("%s injects unprivileged-port and ICMP sysctls in a non-host-network pod", r.in.Profile.Name)
-	}
-	if !r.in.Workload.Spec.HostNetwork {
-		for _, s := range r.in.Profile.DefaultSysctls {
-			put(s.Name, s.Value, Source{Kind: FromRuntime})
+	spec := r.in.Workload.Spec
+	userns := spec.HostUsers != nil && !*spec.HostUsers
+	if !spec.HostNetwork {
+		for _, rs := range r.in.Profile.Sysctls {
+			if rs.NotInUserNS && userns {
+				continue
+			}
+			var outcomes []Outcome[string]
+			if len(rs.Outcomes) > 1 {
+				outcomes = make([]Outcome[string], len(rs.Outcomes))
+				for i, o := range rs.Outcomes {
+					outcomes[i] = Outcome[string]{Value: manifest.NormalizeSysctlValue(o.Value), When: o.When}
+				}
+				r.note("%s in a pod network namespace: %s", rs.Name, outcomeList(outcomes))
+			} else {
+				r.note("%s sets %s=%s in a pod network namespace (%s)", r.in.Profile.Name, rs.Name, rs.Outcomes[0].Value, rs.Outcomes[0].When)
+			}
+			put(rs.Name, rs.Outcomes[0].Value, Source{Kind: FromRuntime}, outcomes)
 		}
 	}
 	for _, s := range r.pod.Sysctls {
-		put(s.Name, s.Value, Source{Kind: FromPod})
+		put(s.Name, s.Value, Source{Kind: FromPod}, nil)
 	}
 	if key := r.in.Profile.HostSysctlsAnnotation; key != "" {
 		if v, ok := r.in.Workload.Annotations[key]; ok {
@@ -162,7 +273,7 @@ func resolveSysctls(r *resolution) {
 			} else {
 				for _, s := range list {
 					if s.Name != "" {
-						put(s.Name, s.Value, Source{Kind: FromAnnotation, Annotation: key})
+						put(s.Name, s.Value, Source{Kind: FromAnnotation, Annotation: key}, nil)
 					}
 				}
 			}

@@ -1,53 +1,85 @@
 package expect
 
 import (
+	"strings"
+
 	"github.com/secctx/secctx/caps"
 	"github.com/secctx/secctx/manifest"
 )
 
-// resolveCapabilities applies containerd's order (WithCapabilities): "ALL" in
-// add grants every capability the runtime holds, "ALL" in drop clears the
-// set, then individual adds, then individual drops, so a drop beats an add.
-// CRI-O and podman give the same result for these inputs.
+// resolveCapabilities applies the runtime's order. containerd and CRI-O
+// (WithCapabilities, SpecSetupCapabilities): "ALL" in add grants every
+// capability the runtime holds, "ALL" in drop clears the set, then
+// individual adds, then individual drops, so a drop beats an add. docker
+// (moby TweakCapabilities): add ALL less the individual drops; else drop
+// ALL leaves only the adds; else the defaults less the drops plus the
+// adds, so an add beats a drop. Under containerd a name written with a
+// CAP_ prefix does nothing (it becomes CAP_CAP_..., which runc ignores).
 func resolveCapabilities(r *resolution) {
-	set := r.in.Profile.DefaultCaps
+	prof := r.in.Profile
 	full := caps.Full(r.in.LastCap)
 	c := r.sc.Capabilities
 	if c == nil {
 		c = &manifest.Capabilities{}
 	}
-	if containsAll(c.Add) {
-		set = full
-		r.exp.AllCapabilities = true
-		r.note("capabilities.add ALL: every capability the runtime holds")
-	} else {
-		r.note("%s default capabilities: %s", r.in.Profile.Name, set)
+	addAll, dropAll := containsAll(c.Add), containsAll(c.Drop)
+	adds, drops := r.capNames(c.Add, "add"), r.capNames(c.Drop, "drop")
+	r.adds, r.addAll = adds, addAll
+	var set caps.Set
+	switch prof.CapConflict {
+	case AddWins:
+		switch {
+		case addAll:
+			set = full.Minus(drops)
+			r.exp.AllCapabilities = true
+			r.note("capabilities.add ALL: every capability the runtime holds, less the individual drops (add ALL beats drop ALL)")
+		case dropAll:
+			set = adds
+			r.note("capabilities.drop ALL: only the adds")
+		default:
+			set = prof.DefaultCaps.Minus(drops) | adds
+			r.note("%s default capabilities %s, less the drops, plus the adds (an add beats a drop)", prof.Name, prof.DefaultCaps)
+		}
+	default:
+		set = prof.DefaultCaps
+		if addAll {
+			set = full
+			r.exp.AllCapabilities = true
+			r.note("capabilities.add ALL: every capability the runtime holds")
+		} else {
+			r.note("%s default capabilities: %s", prof.Name, set)
+		}
+		if dropAll {
+			set = 0
+			r.exp.AllCapabilities = false
+			r.note("capabilities.drop ALL: none")
+		}
+		set = (set | adds).Minus(drops) // still "all the runtime holds", less the drops
 	}
-	if containsAll(c.Drop) {
-		set = 0
-		r.exp.AllCapabilities = false
-		r.note("capabilities.drop ALL: none")
+	if len(c.Add)+len(c.Drop) > 0 {
+		r.note("after add %v and drop %v: %s", c.Add, c.Drop, set)
 	}
-	for _, n := range c.Add {
+	r.exp.Capabilities = set
+}
+
+// capNames turns the individual names of an add or drop list into a set,
+// leaving out ALL and, where the runtime ignores them, CAP_-prefixed names.
+func (r *resolution) capNames(names []string, list string) caps.Set {
+	var set caps.Set
+	for _, n := range names {
 		if manifest.IsAll(n) {
+			continue
+		}
+		if r.in.Profile.CapPrefixIgnored && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(n)), "CAP_") {
+			r.note("capabilities.%s %s has no effect: %s turns it into CAP_%s, which runc ignores (write it without the CAP_ prefix)",
+				list, n, r.in.Profile.Name, strings.ToUpper(strings.TrimSpace(n)))
 			continue
 		}
 		if v, err := caps.Value(n); err == nil {
 			set = set.Add(v)
 		}
 	}
-	for _, n := range c.Drop {
-		if manifest.IsAll(n) {
-			continue
-		}
-		if v, err := caps.Value(n); err == nil {
-			set = set.Remove(v) // still "all the runtime holds", less v
-		}
-	}
-	if len(c.Add)+len(c.Drop) > 0 {
-		r.note("after add %v and drop %v: %s", c.Add, c.Drop, set)
-	}
-	r.exp.Capabilities = set
+	return set
 }
 
 // resolvePrivileged: a privileged container gets every capability (drops
@@ -62,6 +94,48 @@ func resolvePrivileged(r *resolution) {
 	}
 }
 
+// resolveAmbient: the ambient set, which is also all the inheritable set
+// holds. containerd clears it for every container, privileged included
+// (WithoutAmbientCaps runs after WithPrivileged; kubernetes#56374), as do
+// docker and CRI-O (SpecSetupCapabilities), except that CRI-O's privileged
+// containers get every capability there (runtime-tools SetupPrivileged).
+// podman raises the added capabilities (within the bounding set) as
+// ambient when the user is not root (securityConfigureGenerator).
+func resolveAmbient(r *resolution) {
+	e := r.exp
+	switch r.in.Profile.Ambient {
+	case AmbientPrivilegedAll:
+		if e.Privileged {
+			e.Ambient = e.Capabilities
+			e.AmbientRule = r.in.Profile.Name + " gives a privileged container every capability in its ambient and inheritable sets"
+		} else {
+			e.AmbientRule = r.in.Profile.Name + " clears the ambient set (Kubernetes is not ambient-aware)"
+		}
+	case AmbientAddsNonRoot:
+		userCaps := r.adds & e.Capabilities
+		if r.addAll {
+			userCaps = e.Capabilities
+		}
+		switch {
+		case e.Privileged:
+			e.AmbientRule = r.in.Profile.Name + " clears the ambient set of a privileged container"
+		case userCaps == 0:
+			e.AmbientRule = r.in.Profile.Name + " raises only added capabilities as ambient, and none is added"
+		case e.UID == nil:
+			e.Ambient, e.AmbientIfNonRoot = userCaps, true
+			e.AmbientRule = r.in.Profile.Name + " raises the added capabilities as ambient when the image's USER is not root"
+		case *e.UID != 0:
+			e.Ambient = userCaps
+			e.AmbientRule = r.in.Profile.Name + " raises the added capabilities as ambient for a non-root user"
+		default:
+			e.AmbientRule = r.in.Profile.Name + " raises no ambient capability for root"
+		}
+	default:
+		e.AmbientRule = r.in.Profile.Name + " clears the ambient set of every container (kubernetes#56374)"
+	}
+	r.note("ambient and inheritable: %s: %s", e.AmbientRule, e.Ambient)
+}
+
 // resolveNoNewPrivs: the kubelet asks for no_new_privs only when
 // allowPrivilegeEscalation is explicitly false (AddNoNewPrivileges).
 func resolveNoNewPrivs(r *resolution) {
@@ -74,24 +148,44 @@ func resolveNoNewPrivs(r *resolution) {
 	}
 }
 
-// resolveReadOnlyRoot: readOnlyRootFilesystem maps to the OCI root.readonly.
+// resolveReadOnlyRoot: readOnlyRootFilesystem maps to the OCI
+// root.readonly; a platform that makes the root read-only anyway (ECI
+// documents it) makes both states legitimate when nothing is declared.
 func resolveReadOnlyRoot(r *resolution) {
-	r.exp.ReadOnlyRootFilesystem = r.sc.ReadOnlyRootFilesystem != nil && *r.sc.ReadOnlyRootFilesystem
+	ro := r.sc.ReadOnlyRootFilesystem
+	r.exp.ReadOnlyRootFilesystem = ro != nil && *ro
+	if when := r.in.Profile.RootReadOnlyWhen; ro == nil && when != "" {
+		r.exp.RootOutcomes = []Outcome[bool]{
+			{Value: false, When: "the kubelet and containerd leave it writable unless declared"},
+			{Value: true, When: when},
+		}
+		r.note("readOnlyRootFilesystem not declared: writable, or read-only where %s", when)
+	}
 }
 
 // resolveMaskedPaths: the default masked and read-only paths apply unless
-// procMount is Unmasked or the container is privileged.
+// procMount is Unmasked or the container is privileged; the paths whose
+// masking depends on the runtime's or the kubelet's version may be masked
+// or not.
 func resolveMaskedPaths(r *resolution) {
+	prof := r.in.Profile
 	r.exp.ProcMount = "Default"
 	if pm := r.sc.ProcMount; pm != nil && *pm != "" {
 		r.exp.ProcMount = *pm
 	}
 	if r.exp.ProcMount == "Unmasked" || r.exp.Privileged {
 		r.exp.MaskedPaths, r.exp.ReadonlyPaths = []string{}, []string{}
-		r.exp.UnmaskedPaths = append(append([]string(nil), r.in.Profile.MaskedPaths...), r.in.Profile.ReadonlyPaths...)
+		r.exp.UnmaskedPaths = append(append([]string(nil), prof.MaskedPaths...), prof.ReadonlyPaths...)
+		for _, p := range prof.NodeMaskedPaths {
+			r.exp.UnmaskedPaths = append(r.exp.UnmaskedPaths, p.Path)
+		}
 		r.note("no masked or read-only /proc paths (procMount %s, privileged %v)", r.exp.ProcMount, r.exp.Privileged)
 		return
 	}
-	r.exp.MaskedPaths = append([]string(nil), r.in.Profile.MaskedPaths...)
-	r.exp.ReadonlyPaths = append([]string(nil), r.in.Profile.ReadonlyPaths...)
+	r.exp.MaskedPaths = append([]string(nil), prof.MaskedPaths...)
+	r.exp.ReadonlyPaths = append([]string(nil), prof.ReadonlyPaths...)
+	r.exp.NodeMaskedPaths = append([]NodePath(nil), prof.NodeMaskedPaths...)
+	for _, p := range prof.NodeMaskedPaths {
+		r.note("%s: masked with %s, visible with %s", p.Path, p.Masked, p.Visible)
+	}
 }

@@ -65,11 +65,16 @@ const (
 	// GIDNotInPasswd: the uid is not in the image's /etc/passwd, so the
 	// runtime uses gid 0.
 	GIDNotInPasswd
-	// GIDImageUser: not derivable, the image's USER decides the user.
+	// GIDImageUser: not derivable, the image's USER decides the user and
+	// its group (podman keeps USER's ":gid").
 	GIDImageUser
 	// GIDPasswdUnreadable: not derivable, the image's /etc/passwd could not
 	// be read.
 	GIDPasswdUnreadable
+	// GIDFromImageUser: the image's USER decides the uid, and the runtime
+	// takes the gid of that uid's /etc/passwd entry, else 0: derived from
+	// the process's own uid (Expected.ImageUser).
+	GIDFromImageUser
 )
 
 // GIDDerivation says in words how the expected primary gid was derived,
@@ -90,7 +95,9 @@ func (e *Expected) GIDDerivation() string {
 	case GIDNotInPasswd:
 		return fmt.Sprintf("gid 0: uid %d is not in the image's /etc/passwd and runAsGroup is unset", uid)
 	case GIDImageUser:
-		return "gid not derivable: the image's USER applies"
+		return "gid not derivable: the image's USER applies, group included"
+	case GIDFromImageUser:
+		return "gid of the process's uid in the image's /etc/passwd, else 0 (the runtime drops the group of the image's USER)"
 	case GIDPasswdUnreadable:
 		return "gid not derivable: the image's /etc/passwd could not be read"
 	}

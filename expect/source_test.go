@@ -38,7 +38,8 @@ func TestGIDDerivation(t *testing.T) {
 		{Expected{GID: i64(5), GIDSource: GIDFromRunAsGroup}, "gid 5 from runAsGroup"},
 		{Expected{UID: i64(4), GID: i64(100), GIDSource: GIDFromPasswd, GIDAccount: "sync"}, `gid 100: uid 4 is "sync" in the image's /etc/passwd`},
 		{Expected{UID: i64(1000), GID: i64(0), GIDSource: GIDNotInPasswd}, "gid 0: uid 1000 is not in the image's /etc/passwd and runAsGroup is unset"},
-		{Expected{GIDSource: GIDImageUser}, "gid not derivable: the image's USER applies"},
+		{Expected{GIDSource: GIDImageUser}, "gid not derivable: the image's USER applies, group included"},
+		{Expected{GIDSource: GIDFromImageUser}, "gid of the process's uid in the image's /etc/passwd, else 0 (the runtime drops the group of the image's USER)"},
 		{Expected{UID: i64(1), GIDSource: GIDPasswdUnreadable}, "gid not derivable: the image's /etc/passwd could not be read"},
 		{Expected{}, "resolved from the spec"},
 	} {

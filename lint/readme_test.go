@@ -28,11 +28,19 @@ func TestReadmeRuleTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The table is the block of rows under its header line, up to the
+	// first line that is not a table row.
 	var rows []string
+	in := false
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "| `") && (strings.Contains(l, "| refused |") || strings.Contains(l, "| ignored |") ||
-			strings.Contains(l, "| changed |") || strings.Contains(l, "| warning |")) {
+		switch {
+		case strings.HasPrefix(l, "| rule | effect |"):
+			in = true
+		case in && strings.HasPrefix(l, "|---"):
+		case in && strings.HasPrefix(l, "| "):
 			rows = append(rows, l)
+		case in:
+			in = false
 		}
 	}
 	var want []string

@@ -2,19 +2,25 @@ package report
 
 import (
 	"fmt"
-	"github.com/secctx/secctx/check"
 	"strconv"
 	"strings"
 
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 )
 
+// Observed values of the LSM checks on a node without that LSM.
+const (
+	noAppArmor = "no AppArmor"
+	noSELinux  = "no SELinux label"
+)
+
 // kernelChecks are the kernel checks: seccomp, the LSM label, sysctls and the user namespace.
 var kernelChecks = []Check{
 	{ID: check.SeccompProfile, Reads: []probe.Item{probe.ItemSeccomp},
-		Expectation: "container, else pod seccompProfile, else the runtime default; privileged: unconfined",
+		Expectation: "container, else pod seccompProfile, else the runtime default (under the kubelet: disabled or filter, as its seccompDefault says, unless --seccomp-default pins it); privileged: unconfined",
 		Comparison:  "the Seccomp field is 2 (filter) for RuntimeDefault or Localhost, 0 for Unconfined",
 		run:         checkSeccomp},
 	{ID: check.AppArmorProfile, Reads: []probe.Item{probe.ItemLSM},
@@ -26,8 +32,8 @@ var kernelChecks = []Check{
 		Comparison:  "each declared part (user, role, type, level) equals the process label's",
 		run:         checkSELinux},
 	{ID: check.Sysctls, Scope: ScopePod, Reads: nil,
-		Expectation: "pod sysctls, the runtime's injected ones, platform annotations",
-		Comparison:  "each /proc/sys value, whitespace-normalised, equals the expected value",
+		Expectation: "pod sysctls, the runtime's injected ones (by version: injected or the kernel's value), platform annotations",
+		Comparison:  "each /proc/sys value, whitespace-normalised, equals the expected value, or one of the legitimate values",
 		run:         checkSysctls},
 	{ID: check.HostUsers, Scope: ScopeContainer, Reads: []probe.Item{probe.ItemUIDMap},
 		Expectation: "hostUsers false: a user namespace of the pod's own; otherwise the host's",
@@ -51,6 +57,23 @@ func checkSeccomp(c *comparison) []Finding {
 	s := c.exp.Seccomp
 	want := seccompName(s.Mode)
 	have := seccompName(c.obs.Seccomp)
+	if len(s.Outcomes) > 0 {
+		c.outcomes = outcomesOf(s.Outcomes, func(m int) string { return seccompName(m) }, have)
+		want = c.outcomes.expectedText()
+		if seen := c.outcomes.Seen; seen != nil {
+			msg := fmt.Sprintf("Seccomp is %s, a legitimate outcome of %s: %s (the other: %s).", have, seccompFor(s), seen.When, c.outcomes.others())
+			if c.obs.Seccomp == 2 {
+				msg += fmt.Sprintf(" (%d filters; their rules cannot be read from inside)", c.obs.SeccompFilters)
+			}
+			return []Finding{c.ok("", want, have, "%s", msg)}
+		}
+		if c.obs.Seccomp == 1 {
+			return []Finding{c.drift("", SeverityLow, want, have,
+				"seccomp is in strict mode, which allows only read, write, exit and sigreturn, though %s legitimately gives %s: stricter than declared.", seccompFor(s), want)}
+		}
+		return []Finding{c.drift("", SeverityHigh, want, have,
+			"seccomp is %s, none of the legitimate outcomes of %s (%s).", have, seccompFor(s), want)}
+	}
 	if c.obs.Seccomp == s.Mode {
 		msg := fmt.Sprintf("Seccomp is %s, as %s from %s requires.", have, s.Type, s.Source)
 		if s.Mode == 2 {
@@ -70,6 +93,15 @@ func checkSeccomp(c *comparison) []Finding {
 		"seccomp is %s although the expectation is Unconfined (from %s): a filter the spec does not ask for may block syscalls the workload needs.", have, s.Source)}
 }
 
+// seccompFor says what a node-dependent seccomp expectation is the outcome
+// of.
+func seccompFor(s expect.Seccomp) string {
+	if s.Source.Kind == expect.FromPrivileged {
+		return "a privileged container"
+	}
+	return "a container that declares no seccompProfile (pin it with --seccomp-default)"
+}
+
 func checkAppArmor(c *comparison) []Finding {
 	a := c.exp.AppArmor
 	l := c.obs.LSM
@@ -77,16 +109,19 @@ func checkAppArmor(c *comparison) []Finding {
 	if want == "" {
 		want = a.Type
 	}
+	if a.ProfilePrefix {
+		want += "*"
+	}
 	if l.Name != probe.LSMAppArmor {
 		if a.Declared && a.Type != "Unconfined" {
-			return []Finding{c.drift("", SeverityMedium, want, "no AppArmor",
+			return []Finding{c.drift("", SeverityMedium, want, noAppArmor,
 				"appArmorProfile %s is declared but the process has no AppArmor label, so the profile is not in force.", want)}
 		}
 		return []Finding{c.skipped("", want, "AppArmor does not label processes on this node and no profile was declared.")}
 	}
 	switch {
 	case !a.Declared && a.Profile == "" && a.Type == "RuntimeDefault" && l.Profile == "unconfined":
-		return []Finding{c.skipped("", nil, "No AppArmor profile is declared and the %s profile's default is not documented; the process runs under %s.", c.exp.Profile, l.Label)}
+		return []Finding{c.skipped("", "", "No AppArmor profile is declared and the %s profile's default is not documented; the process runs under %s.", c.exp.Profile, l.Label)}
 	case a.Type == "Unconfined" && l.Profile == "unconfined":
 		return []Finding{c.ok("", "unconfined", l.Label, "The process is unconfined, as declared.")}
 	case a.Type == "Unconfined":
@@ -118,12 +153,13 @@ func checkSELinux(c *comparison) []Finding {
 	l := c.obs.LSM
 	if want == nil {
 		if l.Name == probe.LSMSELinux {
-			return []Finding{c.skipped("", nil, "No seLinuxOptions are declared; the runtime assigned %s.", l.Label)}
+			return []Finding{c.skipped("", "", "No seLinuxOptions are declared; the runtime assigned %s.", l.Label)}
 		}
-		return []Finding{c.skipped("", nil, "No seLinuxOptions are declared and SELinux does not label processes on this node.")}
+		return []Finding{c.skipped("", "", "No seLinuxOptions are declared and SELinux does not label processes on this node.")}
 	}
+	w := renderSELinux(want)
 	if l.Name != probe.LSMSELinux {
-		return []Finding{c.drift("", SeverityMedium, want, "no SELinux label",
+		return []Finding{c.drift("", SeverityMedium, w, noSELinux,
 			"seLinuxOptions are declared but the process has no SELinux label, so the runtime ignored them (SELinux is not enabled here).")}
 	}
 	got := splitSELinux(l.Label)
@@ -136,33 +172,50 @@ func checkSELinux(c *comparison) []Finding {
 		}
 	}
 	if len(diffs) == 0 {
-		return []Finding{c.ok("", want, l.Label, "The SELinux label %s carries the declared options.", l.Label)}
+		return []Finding{c.ok("", w, l.Label, "The SELinux label %s carries the declared options.", l.Label)}
 	}
-	return []Finding{c.drift("", SeverityMedium, want, l.Label, "The SELinux label differs from seLinuxOptions: %s.", strings.Join(diffs, ", "))}
+	return []Finding{c.drift("", SeverityMedium, w, l.Label, "The SELinux label differs from seLinuxOptions: %s.", strings.Join(diffs, ", "))}
 }
 
 func checkSysctls(c *comparison) []Finding {
 	if len(c.exp.Sysctls) == 0 {
-		return []Finding{c.skipped("", nil, "No sysctls are declared or injected by the %s profile.", c.exp.Profile)}
+		return []Finding{c.skipped("", "", "No sysctls are declared or injected by the %s profile.", c.exp.Profile)}
 	}
 	var out []Finding
 	for _, s := range c.exp.Sysctls {
+		want := probe.NormalizeSysctlValue(s.Value)
+		c.outcomes = nil
+		if len(s.Outcomes) > 0 {
+			c.outcomes = outcomesOf(s.Outcomes, probe.NormalizeSysctlValue, "")
+			want = c.outcomes.expectedText()
+		}
 		if why := c.obs.Missing(probe.SysctlItem(s.Name)); why != nil {
-			out = append(out, c.unknown(s.Name, s.Value, why))
+			out = append(out, c.unknown(s.Name, want, why))
 			continue
 		}
-		have := c.obs.Sysctls[s.Name]
-		if probe.NormalizeSysctlValue(have) == probe.NormalizeSysctlValue(s.Value) {
-			out = append(out, c.ok(s.Name, s.Value, have, "%s is %q, as the %s sets it.", s.Name, have, s.Source))
+		have := probe.NormalizeSysctlValue(c.obs.Sysctls[s.Name])
+		if o := c.outcomes; o != nil {
+			c.outcomes = outcomesOf(s.Outcomes, probe.NormalizeSysctlValue, have)
+			if seen := c.outcomes.Seen; seen != nil {
+				out = append(out, c.ok(s.Name, want, have, "%s is %q, a legitimate outcome where %s (the other: %s).", s.Name, have, seen.When, c.outcomes.others()))
+				continue
+			}
+			out = append(out, c.drift(s.Name, SeverityLow, want, have,
+				"%s is %q, none of the values the %s legitimately leaves (%s).", s.Name, have, s.Source, want))
+			continue
+		}
+		if have == want {
+			out = append(out, c.ok(s.Name, want, have, "%s is %q, as the %s sets it.", s.Name, have, s.Source))
 			continue
 		}
 		sev := SeverityMedium
 		if s.Source.Kind == expect.FromRuntime {
 			sev = SeverityLow
 		}
-		out = append(out, c.drift(s.Name, sev, s.Value, have,
-			"%s is %q but the %s sets %q: the sysctl was not applied.", s.Name, have, s.Source, s.Value))
+		out = append(out, c.drift(s.Name, sev, want, have,
+			"%s is %q but the %s sets %q: the sysctl was not applied.", s.Name, have, s.Source, want))
 	}
+	c.outcomes = nil
 	return out
 }
 

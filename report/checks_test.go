@@ -10,6 +10,8 @@ import (
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // contractIDs is the check-id contract other tools parse, in report order.
@@ -169,6 +171,7 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 				tc.obs(o)
 			}
 			got := byCheck(Compare(e, o))
+			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
 			for id, w := range tc.want {
 				if !slices.Contains(contractIDs, id) {
 					t.Fatalf("bad check id %q in table", id)
@@ -393,13 +396,14 @@ func TestCapabilityChecks(t *testing.T) {
 			exp: func(e *expect.Expected) {
 				e.Profile = "podman"
 				e.Capabilities = podmanCaps | netAdmin
+				e.Ambient, e.AmbientRule = netAdmin, "podman raises the added capabilities as ambient for a non-root user"
 			},
 			obs: func(s *probe.State) {
 				s.Caps = probe.Capabilities{Bounding: podmanCaps | netAdmin, Inheritable: netAdmin,
 					Permitted: netAdmin, Effective: netAdmin, Ambient: netAdmin}
 			},
 			want: allOK,
-			msg:  map[string][]string{"capabilities.inheritable": {"only the ambient"}}},
+			msg:  map[string][]string{"capabilities.inheritable": {"only the expected ambient"}}},
 		{name: "non-root with a file capability within the set",
 			obs: func(s *probe.State) {
 				nr := caps.MustFromNames("NET_RAW")
@@ -857,6 +861,7 @@ func TestUnknownWhenUnread(t *testing.T) {
 					o := obsNonRoot()
 					unread(o, item, why)
 					got := byCheck(Compare(expNonRoot(), o))
+					schematest.ReportValue(t, New(expNonRoot(), o, SpecRef{Source: "test"}, testTime))
 					fs := got[string(c.ID)]
 					assertFindings(t, string(c.ID), fs, []want{unknown("")})
 					if len(fs) != 1 {
@@ -866,8 +871,8 @@ func TestUnknownWhenUnread(t *testing.T) {
 					if !strings.Contains(f.Message, why.Path) || !strings.Contains(f.Message, why.Reason) {
 						t.Errorf("message %q does not name %s and %s", f.Message, why.Path, why.Reason)
 					}
-					if f.Expected != nil || f.Observed != nil {
-						t.Errorf("unknown finding carries values: %v / %v", f.Expected, f.Observed)
+					if f.Observed != "" {
+						t.Errorf("unknown finding carries an observed value: %q", f.Observed)
 					}
 					granted := strings.Contains(f.Hint, "Run secctx as the same user as the target process")
 					if granted != (why.Reason == "permission denied") {
@@ -994,5 +999,254 @@ func TestProfileHintsAreRegisteredChecks(t *testing.T) {
 	}
 	if hinted == 0 {
 		t.Error("no profile has hints; the test checks nothing")
+	}
+}
+
+// outcomeSeen returns the value of the outcome a finding says it saw.
+func outcomeSeen(f Finding) string {
+	if f.Outcomes == nil || f.Outcomes.Seen == nil {
+		return ""
+	}
+	return f.Outcomes.Seen.Value
+}
+
+// imageUserApp is the expectation when no runAsUser is declared and the
+// image's /etc/passwd lists app (1000, gid 1000, member of 50000) and root.
+func imageUserApp(e *expect.Expected) {
+	e.UID, e.GID, e.AllowedGroups = nil, nil, nil
+	e.GIDSource = expect.GIDFromImageUser
+	e.ImageUser = &expect.ImageUser{GroupsKnown: true, Accounts: []expect.ImageAccount{
+		{Name: "root", UID: 0, GID: 0},
+		{Name: "app", UID: 1000, GID: 1000, Groups: []int64{50000}},
+	}}
+}
+
+func TestImageUserChecks(t *testing.T) {
+	t.Parallel()
+	runCheckCases(t, []checkCase{
+		{name: "uid in the image's passwd: its gid",
+			exp:  imageUserApp,
+			want: map[string][]want{"runAsUser": {skipped("")}, "runAsGroup": {ok("")}, "supplementalGroups": {ok("")}},
+			msg:  map[string][]string{"runAsGroup": {`uid 1000 is "app" in the image's /etc/passwd`}}},
+		{name: "the group of the image's USER is not the gid the runtime gives",
+			exp:  imageUserApp,
+			obs:  func(s *probe.State) { s.GID, s.Groups = ids(2000), []int64{2000} },
+			want: map[string][]want{"runAsUser": {skipped("")}, "runAsGroup": {drift(SeverityMedium, "")}},
+			msg:  map[string][]string{"runAsGroup": {"expected primary gid is 1000", "not the group of the image's USER"}}},
+		{name: "uid not in the image's passwd: gid 0",
+			exp: imageUserApp,
+			obs: func(s *probe.State) { s.UID, s.GID, s.Groups = ids(999), ids(0), []int64{0} },
+			want: map[string][]want{"runAsUser": {skipped("")}, "runAsGroup": {ok("")}, "supplementalGroups": {ok("")},
+				"runAsNonRoot": {ok("")}},
+			msg: map[string][]string{"runAsGroup": {"uid 999 is not in the image's /etc/passwd"}}},
+		{name: "uid not in the image's passwd with its own gid",
+			exp:  imageUserApp,
+			obs:  func(s *probe.State) { s.UID, s.GID, s.Groups = ids(999), ids(999), []int64{999} },
+			want: map[string][]want{"runAsGroup": {drift(SeverityMedium, "")}, "runAsUser": {skipped("")}}},
+		{name: "the user's memberships under Merge",
+			exp:  imageUserApp,
+			obs:  func(s *probe.State) { s.Groups = []int64{1000, 50000} },
+			want: map[string][]want{"supplementalGroups": {ok("")}, "runAsUser": {skipped("")}}},
+		{name: "a membership of another user's",
+			exp: imageUserApp,
+			obs: func(s *probe.State) {
+				s.UID, s.GID, s.Groups = ids(0), ids(0), []int64{0, 50000}
+				rootCaps(s, containerdCaps)
+				s.Groups = []int64{0, 50000}
+			},
+			want:       map[string][]want{"supplementalGroups": {drift(SeverityHigh, "")}, "runAsUser": {skipped("")}, "runAsGroup": {ok("")}},
+			otherDrift: true},
+		{name: "runAsGroup with the image's user: the passwd gid is not a group then",
+			exp: func(e *expect.Expected) {
+				imageUserApp(e)
+				e.GID, e.GIDSource, e.AllowedGroups = ptr(int64(3000)), expect.GIDFromRunAsGroup, []int64{3000}
+			},
+			obs: func(s *probe.State) { s.GID, s.Groups = ids(3000), []int64{1000, 3000, 50000} },
+			want: map[string][]want{"runAsGroup": {ok("")}, "runAsUser": {skipped("")},
+				"supplementalGroups": {drift(SeverityHigh, "")}},
+			msg: map[string][]string{"supplementalGroups": {"[1000]"}}},
+		{name: "several passwd entries with the uid: any of their gids",
+			exp: func(e *expect.Expected) {
+				imageUserApp(e)
+				e.ImageUser.Accounts = append(e.ImageUser.Accounts, expect.ImageAccount{Name: "app2", UID: 1000, GID: 1001})
+			},
+			obs:  func(s *probe.State) { s.GID, s.Groups = ids(1001), []int64{1001} },
+			want: map[string][]want{"runAsGroup": {ok("")}, "runAsUser": {skipped("")}}},
+	})
+}
+
+func TestVolumeGroups(t *testing.T) {
+	t.Parallel()
+	pvc := func(e *expect.Expected) { e.VolumeGroups = "the pod mounts persistent volume claims (data)" }
+	for _, tc := range []struct {
+		name   string
+		exp    func(*expect.Expected)
+		groups []int64
+		want   want
+		seen   string
+	}{
+		{"a volume gid beside the spec's groups", pvc, []int64{1000, 4321}, ok(""), volumeGIDs},
+		{"no volume gid", pvc, []int64{1000}, ok(""), noVolumeGIDs},
+		{"no claim: the extra group is drift", nil, []int64{1000, 4321}, drift(SeverityHigh, ""), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, o := expNonRoot(), obsNonRoot()
+			if tc.exp != nil {
+				tc.exp(e)
+			}
+			o.Groups = tc.groups
+			fs := byCheck(Compare(e, o))["supplementalGroups"]
+			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
+			assertFindings(t, "supplementalGroups", fs, []want{tc.want})
+			if got := outcomeSeen(fs[0]); got != tc.seen {
+				t.Errorf("outcome seen %q, want %q", got, tc.seen)
+			}
+			if (tc.exp != nil) != fs[0].Groups.ExtraAllowed {
+				t.Errorf("groups.extraAllowed %v", fs[0].Groups.ExtraAllowed)
+			}
+		})
+	}
+	// A declared group is still required.
+	e, o := expNonRoot(), obsNonRoot()
+	pvc(e)
+	e.SupplementalGroups = []int64{2000}
+	o.Groups = []int64{1000, 4321}
+	assertFindings(t, "supplementalGroups", byCheck(Compare(e, o))["supplementalGroups"], []want{drift(SeverityMedium, "")})
+}
+
+func TestAmbientChecks(t *testing.T) {
+	t.Parallel()
+	nbs := caps.MustFromNames("NET_BIND_SERVICE")
+	runCheckCases(t, []checkCase{
+		// containerd clears the ambient set: a root process that raises a
+		// capability of its own set into it is drift, not a change.
+		{name: "root raises an allowed capability into inheritable and ambient",
+			exp: asRoot,
+			obs: func(s *probe.State) {
+				rootCaps(s, containerdCaps)
+				s.Caps.Inheritable, s.Caps.Ambient = nbs, nbs
+			},
+			want: map[string][]want{"capabilities.ambient": {drift(SeverityMedium, "")},
+				"capabilities.inheritable": {drift(SeverityMedium, "")}},
+			msg: map[string][]string{"capabilities.ambient": {"NET_BIND_SERVICE", "containerd clears the ambient set"}}},
+		{name: "non-root with an added capability raised as ambient",
+			exp: func(e *expect.Expected) { e.Capabilities = containerdCaps | netAdmin },
+			obs: func(s *probe.State) {
+				s.Caps = probe.Capabilities{Bounding: containerdCaps | netAdmin, Inheritable: netAdmin, Ambient: netAdmin,
+					Permitted: netAdmin, Effective: netAdmin}
+			},
+			want: map[string][]want{"capabilities.ambient": {drift(SeverityMedium, "")},
+				"capabilities.inheritable": {drift(SeverityMedium, "")}}},
+		{name: "podman: the added capability missing from ambient",
+			exp: func(e *expect.Expected) {
+				e.Profile, e.Capabilities = "podman", podmanCaps|netAdmin
+				e.Ambient, e.AmbientRule = netAdmin, "podman raises the added capabilities as ambient for a non-root user"
+			},
+			obs:  func(s *probe.State) { s.Caps.Bounding = podmanCaps | netAdmin },
+			want: map[string][]want{"capabilities.ambient": {drift(SeverityMedium, "")}, "capabilities.inheritable": {ok("")}}},
+		{name: "podman, image's USER: a root process gets no ambient",
+			exp: func(e *expect.Expected) {
+				e.Profile, e.Capabilities, e.UID, e.GID = "podman", podmanCaps|netAdmin, nil, nil
+				e.Ambient, e.AmbientIfNonRoot = netAdmin, true
+			},
+			obs: func(s *probe.State) { rootCaps(s, podmanCaps|netAdmin) },
+			want: map[string][]want{"capabilities.ambient": {ok("")}, "capabilities.inheritable": {ok("")},
+				"runAsUser": {skipped("")}, "runAsNonRoot": {drift(SeverityCritical, "")}},
+			otherDrift: true},
+		{name: "CRI-O privileged: every capability in inheritable and ambient",
+			exp: func(e *expect.Expected) {
+				privileged(e)
+				e.Profile, e.Ambient = "crio", caps.Full(lastCap)
+			},
+			obs: func(s *probe.State) {
+				privilegedState(s, caps.Full(lastCap))
+				s.Caps.Inheritable, s.Caps.Ambient = caps.Full(lastCap), caps.Full(lastCap)
+			},
+			want: map[string][]want{"capabilities.ambient": {ok("")}, "capabilities.inheritable": {ok("")}}},
+	})
+}
+
+func TestNodeDependentChecks(t *testing.T) {
+	t.Parallel()
+	either := func(e *expect.Expected) {
+		e.Seccomp.Outcomes = []expect.Outcome[int]{{Value: 0, When: "seccompDefault off"}, {Value: 2, When: "seccompDefault on"}}
+	}
+	kernelValues := func(e *expect.Expected) {
+		e.Sysctls[0].Outcomes = []expect.Outcome[string]{{Value: "0", When: "containerd 2"}, {Value: "1024", When: "containerd 1.6"}}
+		e.Sysctls[1].Outcomes = []expect.Outcome[string]{{Value: "0 2147483647", When: "containerd 2"}, {Value: "1 0", When: "containerd 1.6"}}
+	}
+	nodePaths := func(e *expect.Expected) {
+		e.NodeMaskedPaths = []expect.NodePath{
+			{Path: "/proc/interrupts", Masked: "kubelet 1.33.5", Visible: "kubelet 1.33.4"},
+			{Path: "/sys/devices/system/cpu/cpu*/thermal_throttle", Masked: "kubelet 1.33.5", Visible: "kubelet 1.33.4"},
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		exp   func(*expect.Expected)
+		obs   func(*probe.State)
+		check string
+		want  []want
+		seen  []string
+	}{
+		{"seccomp undeclared, disabled", either, nil, "seccompProfile", []want{ok("")}, []string{"disabled"}},
+		{"seccomp undeclared, filter", either, func(s *probe.State) { s.Seccomp = 2 }, "seccompProfile", []want{ok("")}, []string{"filter"}},
+		{"seccomp undeclared, strict", either, func(s *probe.State) { s.Seccomp = 1 }, "seccompProfile", []want{drift(SeverityLow, "")}, []string{""}},
+		{"seccomp declared Unconfined, filter", nil, func(s *probe.State) { s.Seccomp = 2 }, "seccompProfile", []want{drift(SeverityLow, "")}, []string{""}},
+		{"sysctls: containerd 1.6 leaves the kernel's values", kernelValues,
+			func(s *probe.State) { s.Sysctls[unprivPorts], s.Sysctls[pingRange] = "1024", "1 0" },
+			"sysctls", []want{ok(unprivPorts), ok(pingRange)}, []string{"1024", "1 0"}},
+		{"sysctls: containerd 2 injects", kernelValues, nil, "sysctls", []want{ok(unprivPorts), ok(pingRange)}, []string{"0", "0 2147483647"}},
+		{"sysctls: neither", kernelValues, func(s *probe.State) { s.Sysctls[unprivPorts] = "80" },
+			"sysctls", []want{drift(SeverityLow, unprivPorts), ok(pingRange)}, []string{"", "0 2147483647"}},
+		{"sysctls: exact without outcomes", nil, func(s *probe.State) { s.Sysctls[unprivPorts] = "1024" },
+			"sysctls", []want{drift(SeverityLow, unprivPorts), ok(pingRange)}, []string{"", ""}},
+		{"masked by the kubelet's version: masked", nodePaths,
+			func(s *probe.State) {
+				s.Mounts.Paths["/proc/interrupts"] = probe.PathState{Exists: true, Masked: true, ReadOnly: true}
+				s.Mounts.Paths["/sys/devices/system/cpu/cpu0/thermal_throttle"] = probe.PathState{Exists: true}
+				s.Mounts.Paths["/sys/devices/system/cpu/cpu1/thermal_throttle"] = probe.PathState{Exists: true, Masked: true}
+			},
+			"procMount", []want{ok(""), ok("/proc/interrupts"), ok("/sys/devices/system/cpu/cpu0/thermal_throttle"),
+				ok("/sys/devices/system/cpu/cpu1/thermal_throttle")}, []string{"", "masked", "visible", "masked"}},
+		{"masked by the kubelet's version: absent", nodePaths, nil, "procMount", []want{ok("")}, []string{""}},
+		{"a pattern under Unmasked: still masked", func(e *expect.Expected) {
+			e.ProcMount, e.MaskedPaths, e.ReadonlyPaths = "Unmasked", []string{}, []string{}
+			e.UnmaskedPaths = []string{"/sys/devices/system/cpu/cpu*/thermal_throttle"}
+		}, func(s *probe.State) {
+			s.Mounts.Paths["/sys/devices/system/cpu/cpu3/thermal_throttle"] = probe.PathState{Exists: true, Masked: true}
+		}, "procMount", []want{drift(SeverityLow, "/sys/devices/system/cpu/cpu3/thermal_throttle")}, []string{""}},
+		{"ECI root read-only although undeclared", func(e *expect.Expected) {
+			e.RootOutcomes = []expect.Outcome[bool]{{Value: false, When: "kubelet"}, {Value: true, When: "ECI"}}
+		}, func(s *probe.State) { s.Mounts.RootReadOnly = true }, "readOnlyRootFilesystem", []want{ok("/")}, []string{"true"}},
+		{"ECI root writable", func(e *expect.Expected) {
+			e.RootOutcomes = []expect.Outcome[bool]{{Value: false, When: "kubelet"}, {Value: true, When: "ECI"}}
+		}, nil, "readOnlyRootFilesystem", []want{ok("/")}, []string{"false"}},
+		{"root read-only, not declared, no platform rule", nil, func(s *probe.State) { s.Mounts.RootReadOnly = true },
+			"readOnlyRootFilesystem", []want{drift(SeverityLow, "/")}, []string{""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, o := expNonRoot(), obsNonRoot()
+			if tc.exp != nil {
+				tc.exp(e)
+			}
+			if tc.obs != nil {
+				tc.obs(o)
+			}
+			fs := byCheck(Compare(e, o))[tc.check]
+			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
+			assertFindings(t, tc.check, fs, tc.want)
+			for i, f := range fs {
+				if i < len(tc.seen) && outcomeSeen(f) != tc.seen[i] {
+					t.Errorf("%s %s: outcome seen %q, want %q (%s)", tc.check, f.Subject, outcomeSeen(f), tc.seen[i], f.Message)
+				}
+				if tc.seen[min(i, len(tc.seen)-1)] != "" && !strings.Contains(f.Message, "legitimate outcome") {
+					t.Errorf("%s %s: message %q does not say which outcome it saw", tc.check, f.Subject, f.Message)
+				}
+				if f.Outcomes != nil && !strings.Contains(f.Expected, Alternatives) {
+					t.Errorf("%s %s: expected %q does not list the outcomes", tc.check, f.Subject, f.Expected)
+				}
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/probe"
 )
 
 // Status is the outcome of one comparison.
@@ -51,6 +52,13 @@ func ParseSeverity(s string) (Severity, error) {
 }
 
 // Finding is one comparison result.
+//
+// Every finding of every check has the same JSON shape: Expected and
+// Observed are always strings, in one canonical rendering (see render.go
+// and the README's "Value shapes"), so that an index maps each path once;
+// the typed forms, where they help, sit under keys whose type never
+// varies (IDs, Groups, Capabilities), and a node-dependent expectation
+// carries its legitimate outcomes and the one seen (Outcomes).
 type Finding struct {
 	// Check is the check id, a stable contract (see Checks).
 	Check check.ID `json:"check"`
@@ -58,8 +66,21 @@ type Finding struct {
 	Subject  string   `json:"subject,omitempty"`
 	Status   Status   `json:"status"`
 	Severity Severity `json:"severity"`
-	Expected any      `json:"expected"`
-	Observed any      `json:"observed"`
+	// Expected is what should be, rendered canonically; "" when nothing
+	// is expected (skipped) or the expectation could not be formed.
+	// Several legitimate values are joined with " | ".
+	Expected string `json:"expected"`
+	// Observed is what the process has, rendered canonically; "" when it
+	// could not be read.
+	Observed string `json:"observed"`
+	// Outcomes is set when the expectation is the set of outcomes a node
+	// configuration invisible from inside the container decides between.
+	Outcomes *Outcomes `json:"outcomes,omitempty"`
+	// IDs, Groups and Capabilities are the typed values of the identity,
+	// group and capability checks.
+	IDs          *IDValues         `json:"ids,omitempty"`
+	Groups       *GroupValues      `json:"groups,omitempty"`
+	Capabilities *CapabilityValues `json:"capabilities,omitempty"`
 	// Message says in one sentence what was declared, what is in force and
 	// why it matters.
 	Message string `json:"message"`
@@ -76,6 +97,48 @@ type Finding struct {
 	// Scope is "container" or "pod" for a finding about state the
 	// processes share (mounts, sysctls); empty for a per-process one.
 	Scope string `json:"scope,omitempty"`
+}
+
+// Outcomes is a node-dependent expectation: every legitimate outcome, each
+// with the node configuration that yields it, and the one the process
+// shows (absent when it shows none of them: drift, or unknown).
+type Outcomes struct {
+	Legitimate []Outcome `json:"legitimate"`
+	Seen       *Outcome  `json:"seen,omitempty"`
+}
+
+// Outcome is one legitimate outcome: a value in the same rendering as
+// Finding.Observed, and the node configuration that yields it.
+type Outcome struct {
+	Value string `json:"value"`
+	When  string `json:"when"`
+}
+
+// IDValues are the typed values of runAsUser, runAsGroup and runAsNonRoot:
+// the acceptable ids (empty when none is fixed) and the process's four
+// ids.
+type IDValues struct {
+	Expected []int64    `json:"expected"`
+	Observed *probe.IDs `json:"observed,omitempty"`
+}
+
+// GroupValues are the typed values of supplementalGroups and fsGroup: the
+// groups that must be present, those that may be (the required ones
+// included), whether further groups are legitimate too (image groups that
+// cannot be read, volume gids), the policy, and the process's groups.
+type GroupValues struct {
+	Required     []int64 `json:"required"`
+	Allowed      []int64 `json:"allowed"`
+	ExtraAllowed bool    `json:"extraAllowed"`
+	Policy       string  `json:"policy,omitempty"`
+	Observed     []int64 `json:"observed"`
+}
+
+// CapabilityValues are the typed values of the capability checks:
+// capability names, sorted.
+type CapabilityValues struct {
+	Expected []string `json:"expected"`
+	Observed []string `json:"observed"`
 }
 
 // Process names a process.

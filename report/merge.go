@@ -62,13 +62,16 @@ var checkOrder = func() map[check.ID]int {
 
 // writeKey identifies a finding apart from its process.
 func writeKey(b *strings.Builder, f Finding) {
-	for _, s := range []string{string(f.Check), f.Subject, string(f.Status), string(f.Severity), f.Message, f.Scope} {
+	for _, s := range []string{string(f.Check), f.Subject, string(f.Status), string(f.Severity), f.Message, f.Scope,
+		f.Expected, f.Observed, f.Hint} {
 		b.WriteString(s)
 		b.WriteByte(0)
 	}
 	enc := json.NewEncoder(b)
-	_ = enc.Encode(f.Expected)
-	_ = enc.Encode(f.Observed)
+	_ = enc.Encode(f.Outcomes)
+	_ = enc.Encode(f.IDs)
+	_ = enc.Encode(f.Groups)
+	_ = enc.Encode(f.Capabilities)
 }
 
 // NewMerged assembles the report of a container verified through several

@@ -155,9 +155,9 @@ func TestMergeEdges(t *testing.T) {
 	// Equal expected values of different dynamic types stay apart only if
 	// they encode differently; a different observed value splits.
 	fs = Merge([]Finding{
-		{Check: "c", Status: StatusDrift, Severity: SeverityHigh, Expected: int64(1), Observed: "a", PID: 1},
-		{Check: "c", Status: StatusDrift, Severity: SeverityHigh, Expected: int64(1), Observed: "b", PID: 2},
-		{Check: "c", Status: StatusDrift, Severity: SeverityHigh, Expected: int64(1), Observed: "a", PID: 3},
+		{Check: "c", Status: StatusDrift, Severity: SeverityHigh, Expected: "1", Observed: "a", PID: 1},
+		{Check: "c", Status: StatusDrift, Severity: SeverityHigh, Expected: "1", Observed: "b", PID: 2},
+		{Check: "c", Status: StatusDrift, Severity: SeverityHigh, Expected: "1", Observed: "a", PID: 3},
 	})
 	if len(fs) != 2 || !slices.Equal(pids(fs[0].Processes), []int{1, 3}) || !slices.Equal(pids(fs[1].Processes), []int{2}) {
 		t.Errorf("split by observed value: %+v", fs)

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -70,7 +69,8 @@ type PolicyResult struct {
 	Message   string            `json:"message,omitempty"`
 	Resources []ObjectReference `json:"resources,omitempty"`
 	// Properties hold the finding's values as strings: container,
-	// subject, expected, observed, pids, hint, scope.
+	// subject, expected, observed, outcomes and the outcome seen (for a
+	// node-dependent expectation), pids, comms, hint, scope, profile.
 	Properties map[string]string `json:"properties,omitempty"`
 }
 
@@ -230,11 +230,19 @@ func properties(r *Report, f Finding) map[string]string {
 		}
 	}
 	set("subject", f.Subject)
-	if f.Expected != nil {
-		p["expected"] = valueString(f.Expected)
-	}
-	if f.Observed != nil {
-		p["observed"] = valueString(f.Observed)
+	set("expected", f.Expected)
+	set("observed", f.Observed)
+	if o := f.Outcomes; o != nil {
+		// A node-dependent expectation: each legitimate value with the
+		// node configuration that yields it, and the one seen.
+		parts := make([]string, len(o.Legitimate))
+		for i, l := range o.Legitimate {
+			parts[i] = l.Value + " where " + l.When
+		}
+		set("outcomes", strings.Join(parts, "; "))
+		if o.Seen != nil {
+			set("outcome", o.Seen.Value)
+		}
 	}
 	procs := f.Processes
 	if len(procs) == 0 {
@@ -254,20 +262,6 @@ func properties(r *Report, f Finding) map[string]string {
 	set("scope", f.Scope)
 	set("profile", r.Profile)
 	return p
-}
-
-// valueString renders a value as a string: a string as it is, anything
-// else as its JSON text, so that a report and the same report read back
-// from JSON (render) give the same properties.
-func valueString(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
 }
 
 // dnsSubdomain makes s a valid object name (an RFC 1123 subdomain): lower

@@ -28,7 +28,7 @@ func reportOf(workload, ns, container string, fs ...report.Finding) *report.Repo
 }
 
 func finding(check string, st report.Status, sev report.Severity) report.Finding {
-	return report.Finding{Check: "runAsUser", Status: st, Severity: sev, Expected: int64(1000), Observed: int64(0), Message: check + " message"}
+	return report.Finding{Check: "runAsUser", Status: st, Severity: sev, Expected: "1000", Observed: "0", Message: check + " message"}
 }
 
 func TestPolicyResultOf(t *testing.T) {
@@ -59,10 +59,11 @@ func TestNewPolicyReport(t *testing.T) {
 	t.Parallel()
 	drift := report.Finding{Check: "sysctls", Subject: "kernel.shm_rmid_forced", Status: report.StatusDrift, Severity: report.SeverityMedium,
 		Expected: "1", Observed: "0", Message: "not applied", Hint: "a hint", Scope: "pod"}
-	ok := report.Finding{Check: "runAsUser", Status: report.StatusOK, Severity: report.SeverityInfo, Expected: int64(1000), Observed: int64(1000),
+	ok := report.Finding{Check: "runAsUser", Status: report.StatusOK, Severity: report.SeverityInfo, Expected: "1000", Observed: "1000",
 		Processes: []report.Process{{PID: 12, Comm: "nginx"}, {PID: 13, Comm: "nginx"}}}
-	warn := report.Finding{Check: "capabilities.bounding", Status: report.StatusDrift, Severity: report.SeverityInfo, Expected: []string{"NET_RAW"}, Observed: nil}
-	unknown := report.Finding{Check: "seccompProfile", Status: report.StatusUnknown, Severity: report.SeverityInfo, Expected: "filter"}
+	warn := report.Finding{Check: "capabilities.bounding", Status: report.StatusDrift, Severity: report.SeverityInfo, Expected: "[NET_RAW]"}
+	unknown := report.Finding{Check: "seccompProfile", Status: report.StatusUnknown, Severity: report.SeverityInfo, Expected: "disabled | filter",
+		Outcomes: &report.Outcomes{Legitimate: []report.Outcome{{Value: "disabled", When: "seccompDefault is off"}, {Value: "filter", When: "seccompDefault is on"}}}}
 	skipped := report.Finding{Check: "fsGroup", Status: report.StatusSkipped, Severity: report.SeverityInfo}
 	app := reportOf("Pod/Demo_Pod", "shop", "app", drift, ok, warn, unknown, skipped)
 	init := reportOf("Pod/Demo_Pod", "shop", "setup", ok)
@@ -146,8 +147,14 @@ func TestNewPolicyReport(t *testing.T) {
 	if p := pr.Results[1].Properties; p["pids"] != "12,13" || p["expected"] != "1000" || p["comms"] != "nginx,nginx" {
 		t.Errorf("ok result properties %v", p)
 	}
-	if p := pr.Results[2].Properties; p["expected"] != `["NET_RAW"]` || p["observed"] != "" {
+	if p := pr.Results[2].Properties; p["expected"] != "[NET_RAW]" || p["observed"] != "" {
 		t.Errorf("warn result properties %v", p)
+	}
+	if _, has := pr.Results[2].Properties["observed"]; has {
+		t.Errorf("an empty value is a property: %v", pr.Results[2].Properties)
+	}
+	if p := pr.Results[3].Properties; p["outcomes"] != "disabled where seccompDefault is off; filter where seccompDefault is on" || p["outcome"] != "" {
+		t.Errorf("node-dependent result properties %v", p)
 	}
 	if last := pr.Results[len(pr.Results)-1]; last.Properties["container"] != "setup" || last.Resources[0].FieldPath != "spec.initContainers{setup}" {
 		t.Errorf("init container result %+v", last)

@@ -2,8 +2,8 @@ package report
 
 import (
 	"fmt"
-	"github.com/secctx/secctx/check"
 
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
 )
@@ -64,19 +64,26 @@ func CheckIDs() []check.ID {
 	return ids
 }
 
-// comparison is what every check reads.
+// comparison is what every check reads, and the typed values a check
+// attaches to the findings it makes from then on.
 type comparison struct {
 	exp   *expect.Expected
 	obs   *probe.State
 	check *Check
+
+	ids      *IDValues
+	groups   *GroupValues
+	caps     *CapabilityValues
+	outcomes *Outcomes
 }
 
-func (c *comparison) finding(subject string, st Status, sev Severity, expected, observed any, msg string, args ...any) Finding {
+func (c *comparison) finding(subject string, st Status, sev Severity, expected, observed string, msg string, args ...any) Finding {
 	if st != StatusDrift {
 		sev = SeverityInfo
 	}
 	f := Finding{Check: c.check.ID, Subject: subject, Status: st, Severity: sev,
 		Expected: expected, Observed: observed, Message: fmt.Sprintf(msg, args...),
+		IDs: c.ids, Groups: c.groups, Capabilities: c.caps, Outcomes: c.outcomes,
 		Hint: c.exp.Hints[c.check.ID], PID: c.obs.PID, Comm: c.obs.Comm}
 	if c.check.Scope != ScopeProcess {
 		f.Scope = c.check.Scope.String()
@@ -84,20 +91,34 @@ func (c *comparison) finding(subject string, st Status, sev Severity, expected, 
 	return f
 }
 
-func (c *comparison) ok(subject string, expected, observed any, msg string, args ...any) Finding {
+func (c *comparison) ok(subject, expected, observed string, msg string, args ...any) Finding {
 	return c.finding(subject, StatusOK, SeverityInfo, expected, observed, msg, args...)
 }
 
-func (c *comparison) drift(subject string, sev Severity, expected, observed any, msg string, args ...any) Finding {
+func (c *comparison) drift(subject string, sev Severity, expected, observed string, msg string, args ...any) Finding {
 	return c.finding(subject, StatusDrift, sev, expected, observed, msg, args...)
 }
 
-func (c *comparison) skipped(subject string, expected any, msg string, args ...any) Finding {
-	return c.finding(subject, StatusSkipped, SeverityInfo, expected, nil, msg, args...)
+// skipped makes a skipped finding; it carries no observed value (the
+// message may name it), so that a value moving in a check that compares
+// nothing is not a change.
+func (c *comparison) skipped(subject, expected string, msg string, args ...any) Finding {
+	f := c.finding(subject, StatusSkipped, SeverityInfo, expected, "", msg, args...)
+	if f.IDs != nil {
+		ids := *f.IDs
+		ids.Observed = nil
+		f.IDs = &ids
+	}
+	if f.Groups != nil {
+		g := *f.Groups
+		g.Observed = []int64{}
+		f.Groups = &g
+	}
+	return f
 }
 
-func (c *comparison) unknown(subject string, expected any, why *probe.ReadError) Finding {
-	f := c.finding(subject, StatusUnknown, SeverityInfo, expected, nil, "Could not read %s: %s.", why.Path, why.Reason)
+func (c *comparison) unknown(subject, expected string, why *probe.ReadError) Finding {
+	f := c.finding(subject, StatusUnknown, SeverityInfo, expected, "", "Could not read %s: %s.", why.Path, why.Reason)
 	if f.Hint == "" {
 		f.Hint = grantHint(why)
 	} else if g := grantHint(why); g != "" {

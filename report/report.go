@@ -69,7 +69,8 @@ type Report struct {
 }
 
 // RequestFor returns what the probe must read for exp: its sysctls and the
-// masked, read-only and unmasked paths.
+// masked, read-only and unmasked paths. A path may be a pattern
+// (path.Match), which the caller expands (verify.New) before reading.
 func RequestFor(exp *expect.Expected) probe.Request {
 	req := probe.Request{}
 	for _, s := range exp.Sysctls {
@@ -77,6 +78,9 @@ func RequestFor(exp *expect.Expected) probe.Request {
 	}
 	req.Paths = append(req.Paths, exp.MaskedPaths...)
 	req.Paths = append(req.Paths, exp.ReadonlyPaths...)
+	for _, p := range exp.NodeMaskedPaths {
+		req.Paths = append(req.Paths, p.Path)
+	}
 	req.Paths = append(req.Paths, exp.UnmaskedPaths...)
 	return req
 }
@@ -97,7 +101,7 @@ func CompareScope(exp *expect.Expected, obs *probe.State, include func(Scope) bo
 		}
 		c := &comparison{exp: exp, obs: obs, check: ck}
 		if why := firstMissing(obs, ck.Reads); why != nil {
-			out = append(out, c.unknown("", nil, why))
+			out = append(out, c.unknown("", "", why))
 			continue
 		}
 		out = append(out, ck.run(c)...)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 var testTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("CET", 3600))
@@ -112,6 +115,7 @@ func TestNewAndJSON(t *testing.T) {
 	if err := WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
 	}
+	schematest.Report(t, buf.Bytes())
 	if !strings.HasSuffix(buf.String(), "}\n") || strings.Count(buf.String(), "\n}\n") != 1 {
 		t.Errorf("not one object followed by a newline:\n%s", buf.String())
 	}
@@ -160,16 +164,22 @@ func TestNewAndJSON(t *testing.T) {
 		}
 		switch f["check"] {
 		case "capabilities.bounding":
-			// capability sets read as the manifest spells them
-			exp, obs := f["expected"].([]any), f["observed"].([]any)
-			if len(exp) != 14 || len(obs) != 15 || !slices.Contains(obs, any("SYS_ADMIN")) || exp[0] != "CHOWN" {
-				t.Errorf("bounding expected %v observed %v", exp, obs)
+			// capability sets read as the manifest spells them: sorted
+			// names in the text, and the typed lists beside it
+			if f["expected"] != "[AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT]" ||
+				!strings.Contains(f["observed"].(string), ",SYS_ADMIN,") {
+				t.Errorf("bounding expected %v observed %v", f["expected"], f["observed"])
+			}
+			typed := f["capabilities"].(map[string]any)
+			exp, obs := typed["expected"].([]any), typed["observed"].([]any)
+			if len(exp) != 14 || len(obs) != 15 || !slices.Contains(obs, any("SYS_ADMIN")) || exp[0] != "AUDIT_WRITE" {
+				t.Errorf("bounding typed expected %v observed %v", exp, obs)
 			}
 			if f["status"] != "drift" || f["severity"] != "critical" {
 				t.Errorf("bounding %v %v", f["status"], f["severity"])
 			}
 		case "appArmorProfile":
-			if f["status"] != "unknown" || f["severity"] != "info" || f["expected"] != nil || f["observed"] != nil ||
+			if f["status"] != "unknown" || f["severity"] != "info" || f["observed"] != "" ||
 				!strings.Contains(f["hint"].(string), "Run secctx as the same user") {
 				t.Errorf("unknown finding %v", f)
 			}
@@ -178,16 +188,24 @@ func TestNewAndJSON(t *testing.T) {
 				t.Errorf("sysctls scope %v", f["scope"])
 			}
 		case "runAsUser":
-			if f["expected"] != 1000.0 || f["observed"] != "1000" || f["pid"] != float64(testPID) {
+			ids := f["ids"].(map[string]any)
+			if f["expected"] != "1000" || f["observed"] != "1000" || f["pid"] != float64(testPID) ||
+				fmt.Sprint(ids["expected"]) != "[1000]" || ids["observed"].(map[string]any)["saved"] != 1000.0 {
 				t.Errorf("runAsUser %v", f)
 			}
 			if _, has := f["scope"]; has {
 				t.Errorf("per-process finding has a scope: %v", f)
 			}
 		case "supplementalGroups":
-			exp := f["expected"].(map[string]any)
-			if exp["policy"] != "Merge" || len(exp["required"].([]any)) != 0 || len(exp["allowed"].([]any)) != 1 {
-				t.Errorf("supplementalGroups expected %v", exp)
+			g := f["groups"].(map[string]any)
+			if f["expected"] != "[1000]" || f["observed"] != "[1000]" || g["policy"] != "Merge" ||
+				len(g["required"].([]any)) != 0 || len(g["allowed"].([]any)) != 1 || g["extraAllowed"] != false {
+				t.Errorf("supplementalGroups %v", f)
+			}
+		}
+		for _, k := range []string{"expected", "observed"} {
+			if _, ok := f[k].(string); !ok {
+				t.Errorf("%s %s is %T, want a string", f["check"], k, f[k])
 			}
 		}
 	}
@@ -208,8 +226,8 @@ func TestJSONEmptyLists(t *testing.T) {
 		check string
 		want  []string
 	}{
-		{"supplementalGroups", []string{`"status":"ok"`, `"observed":[]`, `"required":[]`, `"allowed":[3000]`}},
-		{"fsGroup", []string{`"status":"drift"`, `"observed":[]`, `"expected":3000`}},
+		{"supplementalGroups", []string{`"status":"ok"`, `"observed":"[]"`, `"required":[]`, `"allowed":[3000]`, `"groups":{`, `"observed":[]`}},
+		{"fsGroup", []string{`"status":"drift"`, `"observed":"[]"`, `"expected":"3000"`, `"observed":[]`, `"required":[3000]`}},
 	} {
 		b, err := json.Marshal(fs[tc.check][0])
 		if err != nil {

@@ -409,7 +409,8 @@ func dash(s string) string {
 	return s
 }
 
-// short renders a value for a table cell: a string as it is, a list of
+// short renders a value for a table cell: a string as it is ("-" when
+// empty), a list of
 // plain values as a comma-separated list ("none" when empty), an object as
 // key=value pairs, anything else as its JSON text; tabs become blanks. A
 // value read back from JSON (render) looks as the live one does.
@@ -437,7 +438,7 @@ func short(v any) string {
 	}
 	s = strings.ReplaceAll(s, "\t", " ")
 	if s == "" {
-		return `""`
+		return "-" // nothing expected, or nothing read
 	}
 	return s
 }

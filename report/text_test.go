@@ -412,7 +412,7 @@ func TestShort(t *testing.T) {
 		want string
 	}{
 		{nil, "-"},
-		{"", `""`},
+		{"", "-"},
 		{"0\t2147483647", "0 2147483647"},
 		{int64(1000), "1000"},
 		{true, "true"},

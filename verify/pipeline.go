@@ -28,6 +28,9 @@ type Pipeline struct {
 	Workload string
 	// Profile is the runtime profile; nil is the default.
 	Profile *expect.Profile
+	// Node is what the user knows of the node's configuration
+	// (--seccomp-default); the zero value accepts every legitimate outcome.
+	Node expect.Node
 	// FS is the proc filesystem the verifiers observe.
 	FS probe.FS
 }
@@ -75,5 +78,10 @@ func (s *Spec) Verifier(container string) (*Verifier, error) {
 	if _, _, err := s.Workload.FindContainer(container); err != nil {
 		return nil, err
 	}
-	return New(s.Workload, container, s.pipeline.Profile, s.Ref(), s.pipeline.FS)
+	v, err := New(s.Workload, container, s.pipeline.Profile, s.Ref(), s.pipeline.FS)
+	if err != nil {
+		return nil, err
+	}
+	v.node = s.pipeline.Node
+	return v, nil
 }

@@ -8,6 +8,8 @@ package verify
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/secctx/secctx/expect"
@@ -24,6 +26,8 @@ type Verifier struct {
 	source    report.SpecRef
 	fs        probe.FS
 	request   probe.Request
+	// node is what the user knows of the node (Pipeline.Node).
+	node expect.Node
 	// Now is the clock for report times; tests replace it.
 	Now func() time.Time
 }
@@ -39,7 +43,29 @@ func New(wl *manifest.Workload, container string, prof *expect.Profile, src repo
 	}
 	v.container = pre.Container
 	v.request = report.RequestFor(pre)
+	v.request.Paths = expandPatterns(v.request.Paths, fs)
 	return v, nil
+}
+
+// expandPatterns replaces each path pattern (the per-CPU
+// /sys/devices/system/cpu/cpu*/thermal_throttle) by the paths it matches.
+// They are kernel files, the same in every container of the node, so this
+// process's own view answers; a fixture proc root has no /sys of its own,
+// and its patterns match nothing.
+func expandPatterns(paths []string, fs probe.FS) []string {
+	var out []string
+	for _, p := range paths {
+		if !strings.ContainsAny(p, "*?[") {
+			out = append(out, p)
+			continue
+		}
+		if fs.ProcRoot != "" && fs.ProcRoot != probe.DefaultProcRoot {
+			continue
+		}
+		matches, _ := filepath.Glob(p)
+		out = append(out, matches...)
+	}
+	return out
 }
 
 // Request returns what each cycle reads beyond the fixed items.
@@ -90,7 +116,7 @@ func (v *Verifier) Compare(st *probe.State) (*report.Report, error) {
 func (v *Verifier) Expected(st *probe.State) (*expect.Expected, error) { return v.resolve(st) }
 
 func (v *Verifier) resolve(st *probe.State) (*expect.Expected, error) {
-	in := expect.Input{Workload: v.workload, Container: v.container, Profile: v.profile, LastCap: 40}
+	in := expect.Input{Workload: v.workload, Container: v.container, Profile: v.profile, LastCap: 40, Node: v.node}
 	if st != nil {
 		if st.Missing(probe.ItemLastCap) == nil {
 			in.LastCap = st.LastCap

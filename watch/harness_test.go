@@ -15,6 +15,8 @@ import (
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/verify"
 	"github.com/secctx/secctx/watch"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // podYAML is the test pod: one container "app" that runs as 1000:3000 with
@@ -34,6 +36,7 @@ spec:
     securityContext:
       readOnlyRootFilesystem: true
       allowPrivilegeEscalation: false
+      seccompProfile: {type: Unconfined}
 `
 
 // twoContainerYAML adds a sidecar "side" with the same securityContext.
@@ -154,6 +157,9 @@ func parseLines(t testing.TB, text string) []outLine {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(s), &m); err != nil {
 			t.Fatal(err)
+		}
+		if r, ok := m["report"]; ok {
+			schematest.Report(t, r)
 		}
 		l.keys = map[string]bool{}
 		for k := range m {

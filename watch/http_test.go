@@ -21,6 +21,8 @@ import (
 
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/watch"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // server is a watch.Server serving on a loopback port.
@@ -169,6 +171,7 @@ func TestReportEndpoint(t *testing.T) {
 		if err := dec.Decode(&r); err != nil || dec.More() {
 			t.Fatalf("/report is not one JSON object: %v\n%s", err, body)
 		}
+		schematest.Report(t, []byte(body))
 		if r.APIVersion != "secctx/v1" || r.Target.Container != "app" || len(r.Findings) != len(want[0].Findings) ||
 			pidList(r.Target.Processes) != "20:nginx,21:nginx" {
 			t.Errorf("/report: %s %s %d findings %q", r.APIVersion, r.Target.Container, len(r.Findings), pidList(r.Target.Processes))
@@ -185,6 +188,13 @@ func TestReportEndpoint(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &rs); code != 200 || err != nil {
 			t.Fatalf("/report with two containers is not a JSON array: %d %v\n%.300s", code, err, body)
 		}
+		var raws []json.RawMessage
+		if err := json.Unmarshal([]byte(body), &raws); err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range raws {
+			schematest.Report(t, raw)
+		}
 		if len(rs) != 2 || rs[0].Target.Container != "app" || rs[1].Target.Container != "side" {
 			t.Errorf("/report: %d reports", len(rs))
 		}
@@ -192,7 +202,7 @@ func TestReportEndpoint(t *testing.T) {
 }
 
 // metricsPod: two workers and the secctx sidecar, with drift: worker 21 runs
-// as 1001 and the pod's unprivileged port start is 1024; the sidecar runs as
+// as 1001 and the pod's unprivileged port start is 1000; the sidecar runs as
 // root.
 func metricsPod(t *testing.T) *harness {
 	pt := newProcTree(t, appProc(7, "secctx", "side"))
@@ -200,7 +210,7 @@ func metricsPod(t *testing.T) *harness {
 	pt.update(21, setUID(1001))
 	pt.update(22, setUID(1002)) // a second runAsUser drift: same series
 	pt.update(7, setUID(0))
-	pt.setSysctl("net.ipv4.ip_unprivileged_port_start", "1024")
+	pt.setSysctl("net.ipv4.ip_unprivileged_port_start", "1000")
 	return newHarness(t, pt, staticSpec(twoContainerYAML), "app=comm:nginx", "side=self")
 }
 

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // runCLI runs the command in-process with a fake environment.
@@ -57,6 +59,7 @@ func TestBadInputIsOneLineExit2(t *testing.T) {
 			[]string{"allowPrivilegeEscalation", "privileged"}},
 		{"bad profile", pod, []string{"--profile", "rkt"}, []string{"--profile", `"rkt"`, "want containerd"}},
 		{"bad fail-on", pod, []string{"--fail-on", "severe"}, []string{"--fail-on"}},
+		{"bad seccomp-default", pod, []string{"--seccomp-default", "maybe"}, []string{"--seccomp-default", `"maybe"`, "true or false"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -113,6 +116,7 @@ func TestSpecFromEnvAndStdin(t *testing.T) {
 			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 				t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
 			}
+			schematest.Report(t, []byte(stdout))
 			if r.APIVersion != "secctx/v1" || r.Kind != "VerificationReport" || r.Spec.Source != tc.src {
 				t.Errorf("report header %+v, want source %q", r, tc.src)
 			}
@@ -195,5 +199,57 @@ func BenchmarkOneShotProcess(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestSeccompDefaultPin: --seccomp-default (or $SECCTX_SECCOMP_DEFAULT)
+// turns the two legitimate outcomes of an undeclared seccompProfile into
+// the one the node gives.
+func TestSeccompDefaultPin(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "pod.yaml", pod)
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		expected string
+		outcomes bool
+	}{
+		{"unknown", nil, nil, "disabled | filter", true},
+		{"flag on", []string{"--seccomp-default=true"}, nil, "filter", false},
+		{"flag off", []string{"--seccomp-default", "false"}, nil, "disabled", false},
+		{"environment on", nil, map[string]string{"SECCTX_SECCOMP_DEFAULT": "true"}, "filter", false},
+		{"flag over environment", []string{"--seccomp-default=false"}, map[string]string{"SECCTX_SECCOMP_DEFAULT": "true"}, "disabled", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"verify", "--spec", p, "-o", "json", "--fail-on", "critical"}, tc.args...)
+			code, stdout, stderr := runCLI(t, tc.env, "", args...)
+			if code != exitOK && code != exitDrift {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			schematest.Report(t, []byte(stdout))
+			var r struct {
+				Findings []struct {
+					Check    string
+					Expected string
+					Outcomes *struct {
+						Legitimate []struct{ Value, When string }
+					}
+				}
+			}
+			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range r.Findings {
+				if f.Check != "seccompProfile" {
+					continue
+				}
+				if f.Expected != tc.expected || (f.Outcomes != nil) != tc.outcomes {
+					t.Errorf("seccompProfile expected %q outcomes %v, want %q and outcomes %v", f.Expected, f.Outcomes != nil, tc.expected, tc.outcomes)
+				}
+				return
+			}
+			t.Error("no seccompProfile finding")
+		})
 	}
 }

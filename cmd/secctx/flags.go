@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -23,17 +24,19 @@ type options struct {
 	workload  string
 	container string
 	profile   string
-	pid       int
-	procRoot  string
-	failOn    string
-	imageRoot string
-	logLevel  string
-	logFormat string
-	file      string
-	warnOnly  bool
-	lint      lintOptions
-	watch     watchOptions
-	getenv    func(string) string
+	// seccompDefault is --seccomp-default: "" (unknown), true or false.
+	seccompDefault string
+	pid            int
+	procRoot       string
+	failOn         string
+	imageRoot      string
+	logLevel       string
+	logFormat      string
+	file           string
+	warnOnly       bool
+	lint           lintOptions
+	watch          watchOptions
+	getenv         func(string) string
 }
 
 // Flag annotations the completion scripts read.
@@ -120,6 +123,8 @@ func (o *options) specFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.workload, "workload", "", "the workload, when the spec holds several: KIND/NAME or NAMESPACE/KIND/NAME")
 	fs.StringVarP(&o.container, "container", "c", o.getenv("SECCTX_CONTAINER"), "container name, init and ephemeral containers included (env SECCTX_CONTAINER; default: the only container)")
 	o.profileFlag(fs, "runtime profile")
+	enum(fs, &o.seccompDefault, "seccomp-default", "", "bool", o.getenv("SECCTX_SECCOMP_DEFAULT"), []string{"true", "false"},
+		"the kubelet's seccompDefault, true or false, when known; unset: a container without seccompProfile may be unconfined or filtered (env SECCTX_SECCOMP_DEFAULT)")
 	files(fs, annotFiles, "spec")
 }
 
@@ -156,6 +161,11 @@ func (o *options) check(fs *pflag.FlagSet) error {
 			return usagef("$SECCTX_PROFILE %q: want %s", o.profile, orList(expect.ProfileNames()))
 		}
 	}
+	if fs.Lookup("seccomp-default") != nil {
+		if _, err := o.node(); err != nil {
+			return err
+		}
+	}
 	if fs.Lookup("pid") != nil && o.pid < 0 {
 		return usagef("--pid %d: want 0 (secctx itself) or a process id", o.pid)
 	}
@@ -182,16 +192,36 @@ func (o *options) failOnSeverity() (sev report.Severity, never bool) {
 	return report.Severity(o.failOn), false
 }
 
+// node is what the flags say of the node the container runs on. The flag
+// takes true or false only; the environment may hold any of
+// strconv.ParseBool's spellings.
+func (o *options) node() (expect.Node, error) {
+	var node expect.Node
+	if o.seccompDefault != "" {
+		sd, err := strconv.ParseBool(o.seccompDefault)
+		if err != nil {
+			return node, usagef("$SECCTX_SECCOMP_DEFAULT %q: want true or false", o.seccompDefault)
+		}
+		node.SeccompDefault = &sd
+	}
+	return node, nil
+}
+
 // pipeline is the verification pipeline the flags describe.
 func (o *options) pipeline(stdin io.Reader) (*verify.Pipeline, error) {
 	prof, err := expect.LookupProfile(o.profile)
 	if err != nil {
 		return nil, usagef("--profile: %v", err)
 	}
+	node, err := o.node()
+	if err != nil {
+		return nil, err
+	}
 	return &verify.Pipeline{
 		Source:   manifest.Locator{Path: o.specPath, Getenv: o.getenv, Stdin: stdin},
 		Workload: o.workload,
 		Profile:  prof,
+		Node:     node,
 		FS:       probe.NewFS(o.procRoot),
 	}, nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/report/prtest"
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // copyTree copies the fixture proc tree src to a temporary directory,
@@ -120,6 +121,7 @@ func TestContainerisedInTheReport(t *testing.T) {
 			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 				t.Fatal(err)
 			}
+			schematest.Report(t, []byte(stdout))
 			if r.Target.Containerised == nil || *r.Target.Containerised != tc.want || len(r.Target.ContainerSigns) < 7 {
 				t.Errorf("containerised %v, signs %+v; want %v", r.Target.Containerised, r.Target.ContainerSigns, tc.want)
 			}

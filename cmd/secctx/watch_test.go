@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // The watch command is tested as a process: it installs signal handlers
@@ -66,6 +68,12 @@ func parseWatchLine(t *testing.T, s string) watchLine {
 	var l watchLine
 	if err := json.Unmarshal([]byte(s), &l); err != nil {
 		t.Fatalf("stdout line is not JSON: %v\n%s", err, s)
+	}
+	var raw struct {
+		Report json.RawMessage `json:"report"`
+	}
+	if err := json.Unmarshal([]byte(s), &raw); err == nil && raw.Report != nil {
+		schematest.Report(t, raw.Report)
 	}
 	if l.Level == "" || l.Time == "" || l.Event == "" || l.Container == "" || l.Report == nil || l.Report.APIVersion != "secctx/v1" {
 		t.Errorf("stdout line lacks level, time, event, container or report:\n%.400s", s)
