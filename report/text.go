@@ -2,15 +2,12 @@ package report
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	sigsjson "sigs.k8s.io/json"
 
 	"github.com/secctx/secctx/probe"
 )
@@ -409,76 +406,11 @@ func dash(s string) string {
 	return s
 }
 
-// short renders a value for a table cell: a string as it is ("-" when
-// empty), a list of
-// plain values as a comma-separated list ("none" when empty), an object as
-// key=value pairs, anything else as its JSON text; tabs become blanks. A
-// value read back from JSON (render) looks as the live one does.
-func short(v any) string {
-	var s string
-	switch t := v.(type) {
-	case nil:
-		return "-"
-	case string:
-		s = t
-	case fmt.Stringer:
-		s = t.String()
-	default:
-		b, err := json.Marshal(t)
-		if err != nil {
-			s = fmt.Sprint(t)
-			break
-		}
-		var generic any
-		if sigsjson.UnmarshalCaseSensitivePreserveInts(b, &generic) != nil {
-			s = string(b)
-			break
-		}
-		s = plainValue(generic)
-	}
-	s = strings.ReplaceAll(s, "\t", " ")
+// short renders a value (see render.go) for a table cell: "-" when
+// there is none, tabs as blanks.
+func short(s string) string {
 	if s == "" {
 		return "-" // nothing expected, or nothing read
 	}
-	return s
-}
-
-// plainValue renders a value decoded from JSON (see short).
-func plainValue(v any) string {
-	switch t := v.(type) {
-	case []any:
-		if len(t) == 0 {
-			return "none"
-		}
-		parts := make([]string, len(t))
-		for i, e := range t {
-			if _, nested := e.([]any); nested {
-				b, _ := json.Marshal(t)
-				return string(b)
-			}
-			if _, nested := e.(map[string]any); nested {
-				b, _ := json.Marshal(t)
-				return string(b)
-			}
-			parts[i] = plainValue(e)
-		}
-		return strings.Join(parts, ",")
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = k + "=" + plainValue(t[k])
-		}
-		return strings.Join(parts, " ")
-	case string:
-		return t
-	case nil:
-		return "-"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	return strings.ReplaceAll(s, "\t", " ")
 }

@@ -403,32 +403,14 @@ func TestWrap(t *testing.T) {
 
 func TestShort(t *testing.T) {
 	t.Parallel()
-	if got := short(func() {}); !strings.HasPrefix(got, "0x") {
-		t.Errorf("short(func) = %q", got)
-	}
-	long := strings.Repeat("a", 70)
-	for _, tc := range []struct {
-		in   any
-		want string
-	}{
-		{nil, "-"},
+	for _, tc := range []struct{ in, want string }{
 		{"", "-"},
 		{"0\t2147483647", "0 2147483647"},
-		{int64(1000), "1000"},
-		{true, "true"},
-		{caps.Set(0), "none"},
-		{netAdmin, "NET_ADMIN"},
-		{[]int64{1, 2}, "1,2"},
-		{[]any{"NET_RAW", "CHOWN"}, "NET_RAW,CHOWN"},
-		{[]int64{}, "none"},
-		{map[string]any{"policy": "Merge", "required": []int{3000, 4000}}, "policy=Merge required=3000,4000"},
-		{[]any{[]int{1}, 2}, "[[1],2]"},
-		{[]any{map[string]any{"a": 1}}, `[{"a":1}]`},
-		{map[string]any{"x": nil}, "x=-"},
-		{long, long},
+		{"[CHOWN,NET_RAW]", "[CHOWN,NET_RAW]"},
+		{"disabled | filter", "disabled | filter"},
 	} {
 		if got := short(tc.in); got != tc.want {
-			t.Errorf("short(%v) = %q, want %q", tc.in, got, tc.want)
+			t.Errorf("short(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
