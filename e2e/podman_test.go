@@ -70,7 +70,9 @@ func sidecarImage(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(cf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	img := "localhost/secctx-e2e-sidecar:latest"
+	// A tag of this process's own: other runs on the machine build theirs.
+	img := fmt.Sprintf("localhost/secctx-e2e-sidecar:%d", os.Getpid())
+	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", img).Run() })
 	podman(t, "build", "-q", "-t", img, "-f", filepath.Join(dir, "Containerfile"), dir)
 	return img
 }
@@ -92,7 +94,9 @@ func sidecarAppImage(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(cf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	img := "localhost/secctx-e2e-app:latest"
+	// A tag of this process's own: other runs on the machine build theirs.
+	img := fmt.Sprintf("localhost/secctx-e2e-app:%d", os.Getpid())
+	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", img).Run() })
 	podman(t, "build", "-q", "-t", img, "-f", filepath.Join(dir, "Containerfile"), dir)
 	return img
 }
@@ -151,20 +155,19 @@ func kubePlay(t *testing.T, pod map[string]any) string {
 	return name
 }
 
-// logLine is one line of the sidecar's stdout.
+// logLine is one line of the sidecar's stdout (schema/watch-line.schema.json).
 type logLine struct {
-	Level     string   `json:"level"`
-	Event     string   `json:"event"`
-	Container string   `json:"container"`
-	Drift     int      `json:"drift"`
-	Changes   []change `json:"changes"`
-	Report    struct {
-		APIVersion string `json:"apiVersion"`
-		Target     struct {
-			Processes []proc `json:"processes"`
-		} `json:"target"`
-		Findings []finding `json:"findings"`
-	} `json:"report"`
+	Level          string   `json:"level"`
+	Event          string   `json:"event"`
+	Container      string   `json:"container"`
+	Processes      int      `json:"processes"`
+	FirstProcesses []proc   `json:"firstProcesses"`
+	Drift          int      `json:"drift"`
+	Changes        []change `json:"changes"`
+	Drifts         []struct {
+		Check   string `json:"check"`
+		Subject string `json:"subject"`
+	} `json:"drifts"`
 }
 
 type proc struct {
@@ -172,10 +175,16 @@ type proc struct {
 	Comm string `json:"comm"`
 }
 
+// processList is a line's bounded list of processes.
+type processList struct {
+	Count int    `json:"count"`
+	First []proc `json:"first"`
+}
+
 type change struct {
-	Kind      string `json:"kind"`
-	Check     string `json:"check"`
-	Processes []proc `json:"processes"`
+	Kind      string       `json:"kind"`
+	Check     string       `json:"check"`
+	Processes *processList `json:"processes"`
 }
 
 // sidecarLines waits until ok accepts the sidecar's parsed stdout lines.
@@ -190,6 +199,9 @@ func sidecarLines(t *testing.T, ctr string, timeout time.Duration, ok func([]log
 		out, err := cmd.Output() // stdout only: the JSON lines
 		if err == nil {
 			raw = string(out)
+			// Every line the sidecar writes is held to the line schema
+			// and stays below the runtime's split point.
+			schematest.CheckWatchLines(t, raw)
 			lines = lines[:0]
 			sc := bufio.NewScanner(strings.NewReader(raw))
 			sc.Buffer(make([]byte, 1<<20), 16<<20)
@@ -238,14 +250,14 @@ func initialOf(lines []logLine, container string) *logLine {
 	return nil
 }
 
-// withProcess returns the first line of container whose report names a
-// process with that command.
+// withProcess returns the first line of container that names a process
+// with that command.
 func withProcess(lines []logLine, container, comm string) *logLine {
 	for i := range lines {
 		if lines[i].Container != container {
 			continue
 		}
-		for _, p := range lines[i].Report.Target.Processes {
+		for _, p := range lines[i].FirstProcesses {
 			if p.Comm == comm {
 				return &lines[i]
 			}
@@ -256,13 +268,56 @@ func withProcess(lines []logLine, container, comm string) *logLine {
 
 func driftChecks(l *logLine) []string {
 	var out []string
-	for _, f := range l.Report.Findings {
-		if f.Status == "drift" {
-			out = append(out, f.Check+" "+f.Subject)
+	for _, d := range l.Drifts {
+		out = append(out, d.Check+" "+d.Subject)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// lineDrift is the check ids of a line's drifts, sorted, each once.
+func lineDrift(l *logLine) []string {
+	var out []string
+	for _, d := range l.Drifts {
+		if !contains(out, d.Check) {
+			out = append(out, d.Check)
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// sidecarReport fetches the sidecar's /report from inside the pod, through
+// the app container's busybox wget on the pod's loopback, and returns the
+// report of container.
+func sidecarReport(t *testing.T, appCtr, container string) *struct {
+	APIVersion string `json:"apiVersion"`
+	Target     struct {
+		Container string `json:"container"`
+		Processes []proc `json:"processes"`
+	} `json:"target"`
+	Findings []finding `json:"findings"`
+} {
+	t.Helper()
+	out := podman(t, "exec", appCtr, "wget", "-q", "-O", "-", "http://127.0.0.1:9102/report")
+	var reports []struct {
+		APIVersion string `json:"apiVersion"`
+		Target     struct {
+			Container string `json:"container"`
+			Processes []proc `json:"processes"`
+		} `json:"target"`
+		Findings []finding `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &reports); err != nil {
+		t.Fatalf("/report: %v\n%.500s", err, out)
+	}
+	for i := range reports {
+		if reports[i].Target.Container == container {
+			return &reports[i]
+		}
+	}
+	t.Fatalf("/report has no report of %s", container)
+	return nil
 }
 
 // loadDeployPod reads deploy/eci/pod.yaml and makes it playable here: local
@@ -313,16 +368,19 @@ func TestSidecarDeployExample(t *testing.T) {
 		return withProcess(ls, "app", "sleep") != nil && initialOf(ls, "secctx") != nil
 	})
 	appLine, self := withProcess(lines, "app", "sleep"), initialOf(lines, "secctx")
+	// The full reports, from the sidecar's /report.
+	appReport := sidecarReport(t, name+"-app", "app")
+	selfReport := sidecarReport(t, name+"-app", "secctx")
+	if appReport.APIVersion != "secctx/v1" {
+		t.Errorf("report apiVersion %q", appReport.APIVersion)
+	}
 	// What secctx lint predicted for this manifest under the same profile.
 	predicted := lintManifest(t, "podman", mustYAML(t, pod))
-	comparePrediction(t, "deploy/eci/pod.yaml, app", predicted, "app", true, reportDrift(appLine.Report.Findings), true)
-	comparePrediction(t, "deploy/eci/pod.yaml, secctx", predicted, "secctx", false, reportDrift(self.Report.Findings), true)
-	if appLine.Report.APIVersion != "secctx/v1" {
-		t.Errorf("report apiVersion %q", appLine.Report.APIVersion)
-	}
+	comparePrediction(t, "deploy/eci/pod.yaml, app", predicted, "app", true, reportDrift(appReport.Findings), true)
+	comparePrediction(t, "deploy/eci/pod.yaml, secctx", predicted, "secctx", false, reportDrift(selfReport.Findings), true)
 	// The app's process, by pid and name.
 	found := false
-	for _, p := range appLine.Report.Target.Processes {
+	for _, p := range append(appReport.Target.Processes, appLine.FirstProcesses...) {
 		if p.Comm == "sleep" && p.PID > 1 {
 			found = true
 		}
@@ -331,20 +389,20 @@ func TestSidecarDeployExample(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("app report does not name the app's sleep process: %+v", appLine.Report.Target.Processes)
+		t.Errorf("app report does not name the app's sleep process: %+v", appReport.Target.Processes)
 	}
 	// podman 4.3 applies the pod sysctl nowhere: the only drift, and it is
 	// reported once per pod, in the first container's report.
 	if got, want := driftChecks(appLine), []string{"sysctls net.core.somaxconn"}; strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("app drift = %v, want %v", got, want)
-		for _, f := range appLine.Report.Findings {
+		for _, f := range appReport.Findings {
 			t.Logf("  %s %s %s %s: %s", f.Check, f.Subject, f.Status, f.Severity, f.Message)
 		}
 	}
 	// What podman honours shows as ok: user, capabilities, no_new_privs, read-only root, seccomp.
 	for _, check := range []string{"runAsUser", "runAsGroup", "runAsNonRoot", "capabilities.bounding", "allowPrivilegeEscalation", "readOnlyRootFilesystem", "seccompProfile"} {
 		st := ""
-		for _, f := range appLine.Report.Findings {
+		for _, f := range appReport.Findings {
 			if f.Check == check {
 				st = f.Status
 			}
@@ -355,9 +413,6 @@ func TestSidecarDeployExample(t *testing.T) {
 	}
 	if d := driftChecks(self); len(d) != 0 {
 		t.Errorf("the sidecar verifying itself reports drift %v", d)
-		for _, f := range self.Report.Findings {
-			t.Logf("  %s %s %s: %s", f.Check, f.Status, f.Severity, f.Message)
-		}
 	}
 }
 
@@ -400,7 +455,7 @@ func TestSidecarSeesIdentityChange(t *testing.T) {
 	// default capabilities.
 	var first *logLine
 	for i := range lines {
-		for _, p := range lines[i].Report.Target.Processes {
+		for _, p := range lines[i].FirstProcesses {
 			if p.Comm == "idchanger" && first == nil {
 				first = &lines[i]
 			}
@@ -410,18 +465,13 @@ func TestSidecarSeesIdentityChange(t *testing.T) {
 		t.Fatal("no report names the idchanger process")
 	}
 	if first.Drift != 0 {
-		for _, f := range first.Report.Findings {
-			if f.Status == "drift" {
-				t.Logf("%s: %s (expected %v, observed %v)", f.Check, f.Message, f.Expected, f.Observed)
-			}
-		}
 		t.Fatalf("want the first report of the app without drift (uid 0 as declared); got %v", driftChecks(first))
 	}
-	comparePrediction(t, "idchange, app", lintManifest(t, "podman", mustYAML(t, pod)), "app", true, reportDrift(first.Report.Findings), true)
+	comparePrediction(t, "idchange, app", lintManifest(t, "podman", mustYAML(t, pod)), "app", true, lineDrift(first), true)
 	for _, l := range lines {
 		for _, c := range l.Changes {
 			if c.Kind == "drift" && c.Check == "runAsUser" {
-				if len(c.Processes) != 1 || c.Processes[0].Comm != "idchanger" || c.Processes[0].PID <= 1 {
+				if c.Processes == nil || c.Processes.Count != 1 || c.Processes.First[0].Comm != "idchanger" || c.Processes.First[0].PID <= 1 {
 					t.Errorf("the runAsUser drift does not name the idchanger process: %+v", c.Processes)
 				}
 				fmt.Fprintf(os.Stderr, "identity change reported: %+v\n", c)

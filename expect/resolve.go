@@ -141,15 +141,23 @@ func mergeContainerOverPod(r *resolution) {
 	r.note("container securityContext merged over pod securityContext")
 }
 
-// addPlatformHints copies the profile's per-check platform rules.
+// addPlatformHints adds the profile's per-check platform rules to the
+// hints the rules before it found.
 func addPlatformHints(r *resolution) {
-	if len(r.in.Profile.Hints) == 0 {
-		return
-	}
-	r.exp.Hints = make(map[check.ID]string, len(r.in.Profile.Hints))
 	for k, v := range r.in.Profile.Hints {
-		r.exp.Hints[k] = v
+		r.hint(k, v)
 	}
+}
+
+// hint appends a rule that bears on a check's findings.
+func (r *resolution) hint(id check.ID, text string) {
+	if r.exp.Hints == nil {
+		r.exp.Hints = map[check.ID]string{}
+	}
+	if h := r.exp.Hints[id]; h != "" {
+		text = h + " " + text
+	}
+	r.exp.Hints[id] = text
 }
 
 func containsAll(list []string) bool {

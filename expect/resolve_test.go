@@ -433,6 +433,13 @@ func (c *chk) sysctlSource(e *expect.Expected, name, source string) {
 
 func (c *chk) hostUsers(e *expect.Expected, want bool) { c.eq("HostUsers", e.HostUsers, want) }
 
+// hint asserts that the findings of check id carry a hint holding substr.
+func (c *chk) hint(e *expect.Expected, id check.ID, substr string) {
+	if !strings.Contains(e.Hints[id], substr) {
+		c.errorf("hint of %s = %q, want it to hold %q", id, e.Hints[id], substr)
+	}
+}
+
 func (c *chk) rule(e *expect.Expected, substr string) {
 	for _, r := range e.Rules {
 		if strings.Contains(r, substr) {

@@ -1,23 +1,25 @@
 package expect
 
 import (
+	"fmt"
 	"strings"
+
+	"github.com/secctx/secctx/check"
 
 	"github.com/secctx/secctx/caps"
 	"github.com/secctx/secctx/manifest"
 )
 
-// resolveCapabilities applies the runtime's order. containerd and CRI-O
+// resolveCapabilities applies the order of containerd and CRI-O
 // (WithCapabilities, SpecSetupCapabilities): "ALL" in add grants every
-// capability the runtime holds, "ALL" in drop clears the set, then
-// individual adds, then individual drops, so a drop beats an add. docker
-// (moby TweakCapabilities): add ALL less the individual drops; else drop
-// ALL leaves only the adds; else the defaults less the drops plus the
-// adds, so an add beats a drop. Under containerd a name written with a
-// CAP_ prefix does nothing (it becomes CAP_CAP_..., which runc ignores).
+// capability the runtime holds, "ALL" in drop clears the set, then the
+// individual adds, then the individual drops, so a drop beats an add. The
+// expectation follows the declaration: where a runtime does otherwise with a
+// declared name (docker keeps a capability both added and dropped; under
+// containerd a name written with a CAP_ prefix does nothing), what it does
+// contradicts the declared field and is drift, which the hint explains.
 func resolveCapabilities(r *resolution) {
 	prof := r.in.Profile
-	full := caps.Full(r.in.LastCap)
 	c := r.sc.Capabilities
 	if c == nil {
 		c = &manifest.Capabilities{}
@@ -25,61 +27,57 @@ func resolveCapabilities(r *resolution) {
 	addAll, dropAll := containsAll(c.Add), containsAll(c.Drop)
 	adds, drops := r.capNames(c.Add, "add"), r.capNames(c.Drop, "drop")
 	r.adds, r.addAll = adds, addAll
-	var set caps.Set
-	switch prof.CapConflict {
-	case AddWins:
-		switch {
-		case addAll:
-			set = full.Minus(drops)
-			r.exp.AllCapabilities = true
-			r.note("capabilities.add ALL: every capability the runtime holds, less the individual drops (add ALL beats drop ALL)")
-		case dropAll:
-			set = adds
-			r.note("capabilities.drop ALL: only the adds")
-		default:
-			set = prof.DefaultCaps.Minus(drops) | adds
-			r.note("%s default capabilities %s, less the drops, plus the adds (an add beats a drop)", prof.Name, prof.DefaultCaps)
-		}
-	default:
-		set = prof.DefaultCaps
-		if addAll {
-			set = full
-			r.exp.AllCapabilities = true
-			r.note("capabilities.add ALL: every capability the runtime holds")
-		} else {
-			r.note("%s default capabilities: %s", prof.Name, set)
-		}
-		if dropAll {
-			set = 0
-			r.exp.AllCapabilities = false
-			r.note("capabilities.drop ALL: none")
-		}
-		set = (set | adds).Minus(drops) // still "all the runtime holds", less the drops
+	set := prof.DefaultCaps
+	if addAll {
+		set = caps.Full(r.in.LastCap)
+		r.exp.AllCapabilities = true
+		r.note("capabilities.add ALL: every capability the runtime holds")
+	} else {
+		r.note("%s default capabilities: %s", prof.Name, set)
 	}
+	if dropAll {
+		set = 0
+		r.exp.AllCapabilities = false
+		r.note("capabilities.drop ALL: none")
+	}
+	set = (set | adds).Minus(drops) // still "all the runtime holds", less the drops
 	if len(c.Add)+len(c.Drop) > 0 {
 		r.note("after add %v and drop %v: %s", c.Add, c.Drop, set)
+	}
+	if prof.CapConflict == AddWins && (adds&drops != 0 || addAll && dropAll) {
+		r.capHint("%s keeps a capability that is both added and dropped (an add beats a drop, add ALL beats drop ALL: moby TweakCapabilities), so the declared drop has no effect there.", prof.Name)
 	}
 	r.exp.Capabilities = set
 }
 
 // capNames turns the individual names of an add or drop list into a set,
-// leaving out ALL and, where the runtime ignores them, CAP_-prefixed names.
+// leaving out ALL; a CAP_-prefixed name counts as the capability it names,
+// and where the runtime ignores such names the findings say so.
 func (r *resolution) capNames(names []string, list string) caps.Set {
 	var set caps.Set
 	for _, n := range names {
 		if manifest.IsAll(n) {
 			continue
 		}
-		if r.in.Profile.CapPrefixIgnored && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(n)), "CAP_") {
-			r.note("capabilities.%s %s has no effect: %s turns it into CAP_%s, which runc ignores (write it without the CAP_ prefix)",
-				list, n, r.in.Profile.Name, strings.ToUpper(strings.TrimSpace(n)))
+		v, err := caps.Value(n)
+		if err != nil {
 			continue
 		}
-		if v, err := caps.Value(n); err == nil {
-			set = set.Add(v)
+		set = set.Add(v)
+		if r.in.Profile.CapPrefixIgnored && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(n)), "CAP_") {
+			r.note("capabilities.%s %s: %s turns it into CAP_%s, which runc ignores", list, n, r.in.Profile.Name, strings.ToUpper(strings.TrimSpace(n)))
+			r.capHint("%s turns capabilities.%s %s into CAP_%s, which runc ignores, so the declared name has no effect: write it without the CAP_ prefix.",
+				r.in.Profile.Name, list, n, strings.ToUpper(strings.TrimSpace(n)))
 		}
 	}
 	return set
+}
+
+// capHint adds a runtime rule to the findings of the capability checks.
+func (r *resolution) capHint(format string, args ...any) {
+	for _, id := range []check.ID{check.CapabilitiesBounding, check.CapabilitiesEffective, check.CapabilitiesPermitted} {
+		r.hint(id, fmt.Sprintf(format, args...))
+	}
 }
 
 // resolvePrivileged: a privileged container gets every capability (drops

@@ -11,6 +11,7 @@ package expect_test
 import (
 	"testing"
 
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/userdb"
 )
@@ -183,11 +184,19 @@ func TestResolveCapabilityRules(t *testing.T) {
 	t.Parallel()
 	runResolveCases(t, []resolveCase{
 		// containerd WithCapabilities: "CAP_"+strings.ToUpper(c), and runc
-		// libcontainer/capabilities ignores the unknown CAP_CAP_NET_RAW.
-		{name: "containerd/drop-CAP_-prefixed-is-noop", yaml: pod("", "{capabilities: {drop: [CAP_NET_RAW]}}"),
-			check: func(c *chk, e *expect.Expected) { c.caps(e, maskContainerd) }},
-		{name: "containerd/add-CAP_-prefixed-is-noop", yaml: pod("", "{capabilities: {add: [cap_net_admin]}}"),
-			check: func(c *chk, e *expect.Expected) { c.caps(e, maskContainerd) }},
+		// libcontainer/capabilities ignores the unknown CAP_CAP_NET_RAW. The
+		// expectation keeps the declared name's meaning (what containerd
+		// does contradicts it: drift), and the findings say why.
+		{name: "containerd/drop-CAP_-prefixed-expected-dropped", yaml: pod("", "{capabilities: {drop: [CAP_NET_RAW]}}"),
+			check: func(c *chk, e *expect.Expected) {
+				c.caps(e, "00000000a80405fb")
+				c.hint(e, check.CapabilitiesBounding, "turns capabilities.drop CAP_NET_RAW into CAP_CAP_NET_RAW")
+			}},
+		{name: "containerd/add-CAP_-prefixed-expected-added", yaml: pod("", "{capabilities: {add: [cap_net_admin]}}"),
+			check: func(c *chk, e *expect.Expected) {
+				c.caps(e, "00000000a80435fb")
+				c.hint(e, check.CapabilitiesEffective, "which runc ignores")
+			}},
 		// CRI-O internal/factory/container SpecSetupCapabilities:
 		// toCAPPrefixed accepts the prefix.
 		{name: "crio/drop-CAP_-prefixed-works", profile: "crio", yaml: pod("", "{capabilities: {drop: [CAP_CHOWN]}}"),
@@ -196,11 +205,20 @@ func TestResolveCapabilityRules(t *testing.T) {
 		{name: "containerd/add-lowercase-net_admin", yaml: pod("", "{capabilities: {add: [net_admin]}}"),
 			check: func(c *chk, e *expect.Expected) { c.caps(e, "00000000a80435fb") }},
 		// moby daemon/pkg/oci/caps TweakCapabilities: defaults less the
-		// drops, plus the adds.
-		{name: "docker/add-and-drop-same-add-wins", profile: "docker", yaml: pod("", "{capabilities: {add: [NET_ADMIN], drop: [NET_ADMIN]}}"),
-			check: func(c *chk, e *expect.Expected) { c.caps(e, "00000000a80435fb") }},
-		{name: "docker/add-ALL-drop-ALL-is-all", profile: "docker", yaml: pod("", "{capabilities: {add: [ALL], drop: [ALL]}}"),
-			check: func(c *chk, e *expect.Expected) { c.caps(e, maskFull40); c.allCaps(e, true) }},
+		// drops, plus the adds, so docker keeps a capability both added and
+		// dropped. The expectation keeps the declared drop (docker
+		// contradicts it: drift), and the findings say why.
+		{name: "docker/add-and-drop-same-expected-dropped", profile: "docker", yaml: pod("", "{capabilities: {add: [NET_ADMIN], drop: [NET_ADMIN]}}"),
+			check: func(c *chk, e *expect.Expected) {
+				c.caps(e, "00000000a80425fb")
+				c.hint(e, check.CapabilitiesBounding, "keeps a capability that is both added and dropped")
+			}},
+		{name: "docker/add-ALL-drop-ALL-expected-none", profile: "docker", yaml: pod("", "{capabilities: {add: [ALL], drop: [ALL]}}"),
+			check: func(c *chk, e *expect.Expected) {
+				c.caps(e, maskNone)
+				c.allCaps(e, false)
+				c.hint(e, check.CapabilitiesBounding, "add ALL beats drop ALL")
+			}},
 		{name: "docker/add-ALL-drop-CHOWN", profile: "docker", yaml: pod("", "{capabilities: {add: [ALL], drop: [CHOWN]}}"),
 			check: func(c *chk, e *expect.Expected) { c.caps(e, "000001fffffffffe"); c.allCaps(e, true) }},
 		{name: "docker/drop-ALL-add-NET_BIND_SERVICE", profile: "docker", yaml: pod("", "{capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}"),

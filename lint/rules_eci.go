@@ -166,11 +166,14 @@ func ruleECIFixedFields(p *pod) {
 	for _, c := range p.ctrs {
 		if ro := c.sc.ReadOnlyRootFilesystem; ro == nil || !*ro {
 			field := p.specField(c.path("securityContext.readOnlyRootFilesystem"))
-			what := "does not declare readOnlyRootFilesystem"
+			// Undeclared, ECI's documented read-only root is one of the
+			// legitimate outcomes verify expects; declared false, it
+			// contradicts the field.
+			what, o := "does not declare readOnlyRootFilesystem", overrides{verify: PredictNoDrift}
 			if ro != nil {
-				what = "declares readOnlyRootFilesystem: false"
+				what, o = "declares readOnlyRootFilesystem: false", overrides{}
 			}
-			p.add(rofs, c, field, overrides{},
+			p.add(rofs, c, field, o,
 				"Container %q %s, but ECI's root filesystem is always read-only: writes outside volumes fail.", c.c.Name, what)
 		}
 		if pm := c.sc.ProcMount; pm != nil && *pm == "Unmasked" {

@@ -380,6 +380,8 @@ func TestDecodeBadInput(t *testing.T) {
 		{"capabilities-scalar", ctrSC("capabilities: NET_ADMIN\n"), []string{c0 + ".capabilities", "expected an object"}, ""},
 		{"supplementalGroups-string-element", podSC("supplementalGroups: [1, \"a\"]\n"), []string{psc + ".supplementalGroups", "expected an integer"}, ""},
 		{"sysctls-value-number", podSC("sysctls: [{name: kernel.msgmax, value: 65536}]\n"), []string{psc + ".sysctls", "value", "expected a string"}, ""},
+		{"too-many-sysctls", podSC("sysctls: [" + strings.Repeat("{name: net.core.somaxconn, value: \"1\"}, ", manifest.MaxSysctls) + "{name: a, value: \"1\"}]\n"),
+			[]string{psc + ".sysctls", "513 sysctls, more than the 512"}, ""},
 		{"seccompProfile-string", ctrSC("seccompProfile: RuntimeDefault\n"), []string{c0 + ".seccompProfile", "expected an object"}, ""},
 		{"securityContext-list", ctrSC("- runAsUser: 1\n"), []string{c0, "expected an object"}, ""},
 		{"hostUsers-string", "kind: Pod\nmetadata: {name: bad}\nspec:\n  hostUsers: \"false\"\n  containers: [{name: app}]\n", []string{"spec.hostUsers", "expected a boolean"}, ""},
@@ -475,7 +477,7 @@ func TestDecodeBadInput(t *testing.T) {
 		// Hostile input: bounded, not a crash or a hang.
 		{"billion-laughs", billionLaughs(), []string{"document 1", "malformed YAML", "excessive aliasing"}, ""},
 		{"deep-nesting-JSON", "{\"kind\":\"Pod\",\"x\":" + strings.Repeat("[", 400000) + strings.Repeat("]", 400000) + "}", []string{"document 1", "malformed JSON", "exceeded max depth"}, ""},
-		{"deep-nesting-YAML", "kind: Pod\nx: " + strings.Repeat("{a: ", 200000) + "1" + strings.Repeat("}", 200000) + "\n", []string{"document 1", "malformed YAML", "max depth"}, ""},
+		{"deep-nesting-YAML", "kind: Pod\nx: " + strings.Repeat("{a: ", 200000) + "1" + strings.Repeat("}", 200000) + "\n", []string{"more than 60000 YAML nodes"}, ""},
 
 		// Nothing to verify.
 		{"empty", "", []string{"spec is empty"}, ""},
@@ -774,7 +776,7 @@ func TestLoadPrecedence(t *testing.T) {
 	})
 	t.Run("directory", func(t *testing.T) {
 		_, err := manifest.Load(dir, env(nil), nil)
-		assertSpecError(t, err, dir, "cannot read")
+		assertSpecError(t, err, dir, "not a regular file (a directory)")
 	})
 	t.Run("stdin read error", func(t *testing.T) {
 		_, err := manifest.Load("-", env(nil), errReader{})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // MaxSpecSize bounds the manifest stream secctx accepts; a securityContext
@@ -96,11 +97,12 @@ func Load(flagPath string, getenv func(string) string, stdin io.Reader) (*Loaded
 	return &Loaded{Source: DefaultSourceName, Name: "embedded restricted profile", Data: restrictedYAML, Default: true}, nil
 }
 
-// LoadFile reads a spec file, refusing one over MaxSpecSize.
+// LoadFile reads a spec file, refusing one over MaxSpecSize and anything
+// but a regular file.
 func LoadFile(path string) (*Loaded, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
-		return nil, &Error{Source: path, Msg: "cannot read: " + errText(err)}
+		return nil, err
 	}
 	defer f.Close()
 	data, err := readLimited(f, path)
@@ -108,6 +110,45 @@ func LoadFile(path string) (*Loaded, error) {
 		return nil, err
 	}
 	return &Loaded{Source: "file:" + path, Name: path, Data: data, Path: path}, nil
+}
+
+// OpenRegular opens path for reading when it is a regular file (through
+// symlinks, as a ConfigMap mount has them). The open does not block (a FIFO
+// with no writer would block it forever), and a FIFO, a device, a socket or
+// a directory is refused, since reading one may never end. The error is an
+// *Error naming the path.
+func OpenRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, &Error{Source: path, Msg: "cannot read: " + errText(err)}
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, &Error{Source: path, Msg: "cannot read: " + errText(err)}
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &Error{Source: path, Msg: "not a regular file (" + fileKind(fi.Mode()) + ")"}
+	}
+	return f, nil
+}
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "mode " + m.String()
 }
 
 func readLimited(r io.Reader, name string) ([]byte, error) {

@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -22,7 +23,12 @@ func Select(ws []*Workload, sel string) (*Workload, error) {
 	}
 	// NAME, KIND/NAME or NAMESPACE/KIND/NAME.
 	var ns, kind, name string
-	switch parts := strings.Split(sel, "/"); len(parts) {
+	parts := strings.Split(sel, "/")
+	if slices.Contains(parts, "") {
+		// "/", "Pod/", "/web": an empty part would match anything.
+		return nil, &Error{Source: src, Field: "--workload", Msg: fmt.Sprintf("%q: want NAME, KIND/NAME or NAMESPACE/KIND/NAME", sel)}
+	}
+	switch len(parts) {
 	case 1:
 		name = parts[0]
 	case 2:

@@ -9,6 +9,11 @@ import (
 	"github.com/secctx/secctx/caps"
 )
 
+// MaxSysctls bounds the sysctls of a pod: each is a file read and a
+// finding every cycle, so their number bounds the work and memory of a
+// cycle. A pod sets a handful.
+const MaxSysctls = 512
+
 // sysctlNameRE is the Kubernetes sysctl name syntax (dot or slash form).
 var sysctlNameRE = regexp.MustCompile(`^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$`)
 
@@ -40,6 +45,9 @@ func validate(w *Workload, path string) *Error {
 		}
 		if p := psc.SupplementalGroupsPolicy; p != nil && *p != "Merge" && *p != "Strict" {
 			return bad(f+".supplementalGroupsPolicy", "unsupported value %q: want Merge or Strict", *p)
+		}
+		if len(psc.Sysctls) > MaxSysctls {
+			return bad(f+".sysctls", "%d sysctls, more than the %d secctx reads (each is read from /proc/sys and reported every cycle)", len(psc.Sysctls), MaxSysctls)
 		}
 		seen := map[string]bool{}
 		for i, s := range psc.Sysctls {

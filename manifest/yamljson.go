@@ -51,6 +51,9 @@ func splitDocuments(data []byte) ([][]byte, error) {
 			docs = append(docs, raw)
 		}
 	}
+	if yamlNodes(data, MaxYAMLNodes) > MaxYAMLNodes {
+		return nil, tooManyNodes()
+	}
 	dec := yamlv2.NewDecoder(bytes.NewReader(data))
 	dec.SetStrict(true)
 	for n := 1; ; n++ {

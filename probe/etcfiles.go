@@ -7,12 +7,12 @@ import "github.com/secctx/secctx/userdb"
 // neither; that is recorded as "absent" and the checks that need them say
 // so.
 func (fs FS) readUserDB(root string, c *Container) {
-	if b, re := readFile(root + "/etc/passwd"); re != nil {
+	if b, re := readFile(root+"/etc/passwd", MaxTableRead); re != nil {
 		c.Unread.set(ItemPasswd, re)
 	} else {
 		c.Passwd = userdb.ParsePasswd(b)
 	}
-	if b, re := readFile(root + "/etc/group"); re != nil {
+	if b, re := readFile(root+"/etc/group", MaxTableRead); re != nil {
 		c.Unread.set(ItemGroupFile, re)
 	} else {
 		c.Group = userdb.ParseGroup(b)

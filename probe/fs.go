@@ -76,12 +76,53 @@ func (fs FS) sysPath(rel string) string {
 	return fs.root() + "/" + rel
 }
 
+// Read bounds. A proc file reports size 0, so a file is read up to its
+// bound and refused past it; nothing a process or an image puts in the way
+// (a FIFO, a device, a file without end) can block or exhaust a reader.
+const (
+	// MaxProcRead bounds the small files: status, attr, id maps, cgroup,
+	// comm, sysctls.
+	MaxProcRead = 64 << 10
+	// MaxTableRead bounds mountinfo and the image's /etc/passwd and
+	// /etc/group, which grow with the host and the image.
+	MaxTableRead = 4 << 20
+)
+
+// errTooLarge is the detail of a file read past its bound.
+type errTooLarge int
+
+func (e errTooLarge) Error() string {
+	return "over the " + strconv.Itoa(int(e)) + "-byte limit"
+}
+
+// errNotRegular is the detail of a path that is not a regular file (a FIFO,
+// a device, a socket), which no reader opens.
+var errNotRegular = errors.New("not a regular file")
+
 // readPid reads rel inside pid's directory. An absent file whose pid
 // directory is missing too is reported as the process being gone, which is
 // what the caller needs to know.
 func (fs FS) readPid(pid int, rel string) (string, *ReadError) {
+	return fs.readPidMax(pid, rel, MaxProcRead)
+}
+
+// readPidMax is readPid with a bound of max bytes.
+func (fs FS) readPidMax(pid int, rel string, max int) (string, *ReadError) {
 	p := fs.pidPath(pid, rel)
-	b, err := readAll(p)
+	b, err := readAll(p, max, false)
+	if err == nil {
+		return b, nil
+	}
+	re := classify(p, err)
+	fs.markGone(pid, re)
+	return "", re
+}
+
+// readPidPrefix reads at most the first max bytes of rel inside pid's
+// directory (a command line, of which only the start matters).
+func (fs FS) readPidPrefix(pid int, rel string, max int) (string, *ReadError) {
+	p := fs.pidPath(pid, rel)
+	b, err := readAll(p, max, true)
 	if err == nil {
 		return b, nil
 	}
@@ -104,9 +145,9 @@ func (fs FS) markGone(pid int, res ...*ReadError) {
 	}
 }
 
-// readFile reads a file at a full path.
-func readFile(p string) (string, *ReadError) {
-	b, err := readAll(p)
+// readFile reads a file at a full path, up to max bytes.
+func readFile(p string, max int) (string, *ReadError) {
+	b, err := readAll(p, max, false)
 	if err != nil {
 		return "", classify(p, err)
 	}
@@ -116,7 +157,7 @@ func readFile(p string) (string, *ReadError) {
 // readSys reads rel under the proc root (files not tied to a pid).
 func (fs FS) readSys(rel string) (string, *ReadError) {
 	p := fs.sysPath(rel)
-	b, err := readAll(p)
+	b, err := readAll(p, MaxProcRead, false)
 	if err != nil {
 		return "", classify(p, err)
 	}
@@ -127,24 +168,53 @@ func (fs FS) readSys(rel string) (string, *ReadError) {
 // every proc file is copied out as a string of its exact size anyway.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
 
-// readAll reads a whole file. It uses the system calls directly: proc files
-// report size 0, so os.ReadFile's size hint is useless, and an *os.File
-// would be registered with the poller for nothing.
-func readAll(path string) (string, error) {
+// maxPooled is the largest buffer kept for reuse; a bigger one (a large
+// mountinfo) is left to the collector.
+const maxPooled = 256 << 10
+
+// readAll reads a whole regular file of at most max bytes; with prefix, a
+// longer file gives its first max bytes instead of an error. It opens
+// without blocking (O_NONBLOCK: a FIFO with no writer would block the open)
+// and refuses anything but a regular file, so a FIFO or a device planted
+// where a proc or image file is expected cannot stall the reader. It uses
+// the system calls directly: proc files report size 0, so os.ReadFile's
+// size hint is useless, and an *os.File would be registered with the
+// poller for nothing.
+func readAll(path string, max int, prefix bool) (string, error) {
 	fd, err := openRetry(path)
 	if err != nil {
 		return "", &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return "", &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+	case syscall.S_IFDIR:
+		return "", &os.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+	default:
+		return "", &os.PathError{Op: "open", Path: path, Err: errNotRegular}
+	}
 	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+	defer func() {
+		if cap(*bp) <= maxPooled {
+			bufPool.Put(bp)
+		}
+	}()
 	b := (*bp)[:0]
 	for {
 		if len(b) == cap(b) {
+			if len(b) > max {
+				break
+			}
 			b = append(b, 0)[:len(b)]
 			*bp = b[:cap(b)]
 		}
-		n, err := syscall.Read(fd, b[len(b):cap(b)])
+		// Never ask for more than one byte past the bound.
+		end := min(cap(b), max+1)
+		n, err := syscall.Read(fd, b[len(b):end])
 		if err == syscall.EINTR {
 			continue
 		}
@@ -152,16 +222,26 @@ func readAll(path string) (string, error) {
 			return "", &os.PathError{Op: "read", Path: path, Err: err}
 		}
 		if n <= 0 {
-			return string(b), nil
+			break
 		}
 		b = b[:len(b)+n]
+		if len(b) > max {
+			break
+		}
 	}
+	if len(b) > max {
+		if !prefix {
+			return "", &os.PathError{Op: "read", Path: path, Err: errTooLarge(max)}
+		}
+		b = b[:max]
+	}
+	return string(b), nil
 }
 
-// openRetry opens path read-only, retrying on EINTR.
+// openRetry opens path read-only and without blocking, retrying on EINTR.
 func openRetry(path string) (int, error) {
 	for {
-		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 		if err != syscall.EINTR {
 			return fd, err
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -92,8 +93,67 @@ func TestReadAllLarge(t *testing.T) {
 	if err := os.WriteFile(p, want, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := readAll(p)
+	got, err := readAll(p, MaxProcRead, false)
 	if err != nil || got != string(want) {
 		t.Fatalf("readAll: %d bytes, %v", len(got), err)
+	}
+}
+
+// TestReadAllBounded: a reader never blocks and never reads past its
+// bound: a FIFO (with no writer, whose open would block), a device that
+// never ends, a file one byte over the bound are refused with the reason;
+// a file at the bound is read whole; a prefix read stops at the bound.
+func TestReadAllBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const max = 100
+	fifo := dir + "/fifo"
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := dir + "/zero"
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, n int) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(strings.Repeat("x", n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name   string
+		path   string
+		prefix bool
+		want   int    // bytes read, when no error
+		detail string // the error's detail, when one is expected
+		reason string
+	}{
+		{"fifo", fifo, false, 0, "not a regular file", ReasonUnreadable},
+		{"fifo, prefix", fifo, true, 0, "not a regular file", ReasonUnreadable},
+		{"/dev/zero", zero, false, 0, "not a regular file", ReasonUnreadable},
+		{"/dev/null", "/dev/null", false, 0, "not a regular file", ReasonUnreadable},
+		{"directory", dir, false, 0, "is a directory", ReasonUnreadable},
+		{"at the bound", write("at", max), false, max, "", ""},
+		{"one byte over", write("over", max+1), false, 0, "over the 100-byte limit", ReasonUnreadable},
+		{"far over", write("far", 1<<20), false, 0, "over the 100-byte limit", ReasonUnreadable},
+		{"prefix of a longer file", write("long", 5000), true, max, "", ""},
+		{"empty", write("empty", 0), false, 0, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := readAll(tc.path, max, tc.prefix)
+			if tc.detail == "" {
+				if err != nil || len(got) != tc.want {
+					t.Fatalf("readAll = %d bytes, %v; want %d bytes", len(got), err, tc.want)
+				}
+				return
+			}
+			re := classify(tc.path, err)
+			if err == nil || re.Detail != tc.detail || re.Reason != tc.reason {
+				t.Fatalf("readAll = %d bytes, %v; want %s (%s)", len(got), err, tc.reason, tc.detail)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"os"
 	"sort"
 	"strconv"
@@ -43,7 +44,7 @@ func (fs FS) Exe(pid int) (string, *ReadError) {
 	if target, err := os.Readlink(fs.pidPath(pid, "exe")); err == nil {
 		return target, nil
 	}
-	b, re := fs.readPid(pid, "cmdline")
+	b, re := fs.readPidPrefix(pid, "cmdline", MaxProcRead)
 	if re != nil {
 		return "", re
 	}
@@ -71,6 +72,24 @@ func (fs FS) Comm(pid int) (string, *ReadError) {
 // IsKernelThread reports whether pid is a kernel thread (visible only when
 // the PID namespace is the host's): kernel threads have no command line.
 func (fs FS) IsKernelThread(pid int) bool {
-	b, re := fs.readPid(pid, "cmdline")
+	b, re := fs.readPidPrefix(pid, "cmdline", 1)
 	return re == nil && b == ""
+}
+
+// Alive reports whether pid is still a live process: its status can be
+// read, it is not a zombie, and it still has a root directory (an exiting
+// process loses it before it turns zombie, and what is read through it
+// then looks absent). A watcher asks after reading a process, to tell one
+// that exited meanwhile (to be dropped) from one whose files it may not
+// read (to be reported).
+func (fs FS) Alive(pid int) bool {
+	var p Process
+	fs.readStatus(pid, &p)
+	if re := p.Unread[ItemStatus]; re != nil && re.ProcessGone() {
+		return false
+	}
+	if _, err := os.Readlink(fs.pidPath(pid, "root")); errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	return true
 }

@@ -248,7 +248,9 @@ func (fs FS) ObserveImage(root string) Container {
 // Each file is read once. PID is pid, or for pid 0 the pid the status file
 // gives (empty when status is unreadable).
 func (fs FS) Observe(pid int, req Request) *State {
-	return &State{Process: fs.ObserveProcess(pid), Container: fs.ObserveContainer(pid, req), Pod: fs.ObservePod(req)}
+	st := &State{Process: fs.ObserveProcess(pid), Container: fs.ObserveContainer(pid, req), Pod: fs.ObservePod(req)}
+	fs.CheckConsistency(pid, st)
+	return st
 }
 
 // Observe reads the security state of process pid (0 for the calling

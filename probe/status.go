@@ -36,14 +36,38 @@ const (
 	seenCapAmb
 	seenNNP
 	seenSeccomp
+	seenFilters
 )
+
+// lineBit maps a status key to the seen bit and the item a repeated line
+// spoils: the kernel prints each line once, so a second one means the file
+// is not what it claims to be.
+var lineBit = map[string]struct {
+	bit  int
+	item Item
+}{
+	"Uid": {seenUID, ItemIDs}, "Gid": {seenGID, ItemIDs}, "Groups": {seenGroups, ItemGroups},
+	"CapInh": {seenCapInh, ItemCaps}, "CapPrm": {seenCapPrm, ItemCaps}, "CapEff": {seenCapEff, ItemCaps},
+	"CapBnd": {seenCapBnd, ItemCaps}, "CapAmb": {seenCapAmb, ItemCaps},
+	"NoNewPrivs": {seenNNP, ItemNoNewPrivs}, "Seccomp": {seenSeccomp, ItemSeccomp}, "Seccomp_filters": {seenFilters, ItemSeccomp},
+}
+
+// overflowID is (uid_t)-1, which setresuid reads as "unchanged": no process
+// can hold it.
+const overflowID = 4294967295
+
+// DetailZombie is the Detail of the status of a process that has exited
+// and not yet been reaped: its /proc entry is a remnant, not a process.
+const DetailZombie = "process gone (exited, not yet reaped)"
 
 // parseStatus fills st from the text of a status file read from path. Each
 // item that is missing or malformed is recorded in st.Unread and left zero.
 func parseStatus(st *Process, path, data string) {
 	var (
-		seen int
-		bad  = map[Item]*ReadError{}
+		seen    int
+		bad     = map[Item]*ReadError{}
+		zombie  bool
+		threads = 1
 	)
 	fail := func(item Item, detail string) {
 		if bad[item] == nil {
@@ -57,11 +81,25 @@ func parseStatus(st *Process, path, data string) {
 		if !ok {
 			continue
 		}
+		if lb, known := lineBit[key]; known && seen&lb.bit != 0 {
+			fail(lb.item, "duplicate "+key+" line")
+		}
 		switch key {
 		case "Name":
 			seen |= seenName
 			// The kernel prints "Name:\t<comm>"; keep spaces inside comm.
 			st.Comm = strings.TrimPrefix(val, "\t")
+		case "State":
+			// "Z (zombie)" or "X (dead)": the process has exited. With
+			// more than one thread the group leader alone has (its
+			// threads live on), which the Threads line tells.
+			if st := strings.TrimSpace(val); strings.HasPrefix(st, "Z") || strings.HasPrefix(st, "X") {
+				zombie = true
+			}
+		case "Threads":
+			if v, err := strconv.Atoi(strings.TrimSpace(val)); err == nil {
+				threads = v
+			}
 		case "Pid":
 			if st.PID == 0 {
 				// pid 0 means "self": report the pid the kernel gives.
@@ -73,6 +111,8 @@ func parseStatus(st *Process, path, data string) {
 			ids, ok := parseIDs(val)
 			if !ok {
 				fail(ItemIDs, "bad "+key+" line "+strconv.Quote(line))
+			} else if ids.Real == overflowID || ids.Effective == overflowID || ids.Saved == overflowID || ids.FS == overflowID {
+				fail(ItemIDs, key+" line holds 4294967295, the (id_t)-1 no process can hold")
 			}
 			if key == "Uid" {
 				seen |= seenUID
@@ -127,6 +167,7 @@ func parseStatus(st *Process, path, data string) {
 		case "Seccomp_filters":
 			// Kernels before 5.9 omit this line; the mode alone still
 			// answers the check, so its absence is not an error.
+			seen |= seenFilters
 			v, err := strconv.Atoi(strings.TrimSpace(val))
 			if err != nil || v < 0 {
 				fail(ItemSeccomp, "bad Seccomp_filters line "+strconv.Quote(line))
@@ -135,6 +176,12 @@ func parseStatus(st *Process, path, data string) {
 		}
 	}
 
+	if zombie && threads <= 1 {
+		re := &ReadError{Path: path, Reason: ReasonAbsent, Detail: DetailZombie}
+		for _, it := range statusItems {
+			bad[it] = re
+		}
+	}
 	if seen&(seenName|seenUID|seenGID) == 0 {
 		// Nothing recognisable: not a status file.
 		re := malformed(path, "no Name, Uid or Gid line")
@@ -159,6 +206,8 @@ func parseStatus(st *Process, path, data string) {
 	missing(seenNNP, ItemNoNewPrivs, ReasonNotSupported, "kernel < 4.10 prints no NoNewPrivs")
 	missing(seenSeccomp, ItemSeccomp, ReasonNotSupported, "kernel without CONFIG_SECCOMP prints no Seccomp")
 
+	impossible(st, seen, path, fail)
+
 	// Keep the promise of Unread: an unread item has a zero value.
 	for item, re := range bad {
 		st.Unread.set(item, re)
@@ -173,6 +222,33 @@ func parseStatus(st *Process, path, data string) {
 			st.NoNewPrivs = false
 		case ItemSeccomp:
 			st.Seccomp, st.SeccompFilters = 0, 0
+		}
+	}
+}
+
+// impossible records, as malformed, values the kernel cannot print
+// together: they come from something that is not a live status file, and
+// are never compared.
+func impossible(st *Process, seen int, path string, fail func(Item, string)) {
+	c := st.Caps
+	const allCaps = seenCapInh | seenCapPrm | seenCapEff
+	if seen&allCaps == allCaps && c.Effective.Minus(c.Permitted) != 0 {
+		// capset(2) and execve keep the effective set within the
+		// permitted one.
+		fail(ItemCaps, "CapEff holds "+c.Effective.Minus(c.Permitted).String()+" outside CapPrm")
+	}
+	if seen&(allCaps|seenCapAmb) == allCaps|seenCapAmb {
+		// The ambient set is kept within permitted and inheritable.
+		if extra := c.Ambient.Minus(c.Permitted & c.Inheritable); extra != 0 {
+			fail(ItemCaps, "CapAmb holds "+extra.String()+" outside CapPrm and CapInh")
+		}
+	}
+	if seen&seenSeccomp != 0 && seen&seenFilters != 0 {
+		switch {
+		case st.Seccomp == 2 && st.SeccompFilters == 0:
+			fail(ItemSeccomp, "Seccomp 2 (filter) with no filter attached")
+		case st.Seccomp != 2 && st.SeccompFilters > 0:
+			fail(ItemSeccomp, "Seccomp "+strconv.Itoa(st.Seccomp)+" with "+strconv.Itoa(st.SeccompFilters)+" filters attached")
 		}
 	}
 }
@@ -243,9 +319,42 @@ func (fs FS) readLastCap(st *Pod) {
 		return
 	}
 	v, err := strconv.Atoi(strings.TrimSpace(b))
-	if err != nil || v < 0 || v > 63 {
+	if err != nil {
 		st.Unread.set(ItemLastCap, malformed(fs.sysPath(rel), "bad value "+strconv.Quote(b)))
 		return
 	}
+	if v < MinLastCap || v > MaxLastCap {
+		st.Unread.set(ItemLastCap, malformed(fs.sysPath(rel), "impossible value "+strconv.Itoa(v)+
+			" (a kernel that has this file knows capabilities "+strconv.Itoa(MinLastCap)+" to "+strconv.Itoa(MaxLastCap)+")"))
+		return
+	}
 	st.LastCap = v
+}
+
+// The range of cap_last_cap: the file appeared in Linux 3.2, which knew
+// CAP_WAKE_ALARM (35), and the status masks hold 64 bits.
+const (
+	MinLastCap = 35
+	MaxLastCap = 63
+)
+
+// CheckConsistency records, as malformed, what the parts of the state of
+// pid contradict: a capability mask with a bit beyond cap_last_cap cannot
+// come from the kernel that printed cap_last_cap. Call it once the parts
+// are assembled.
+func (fs FS) CheckConsistency(pid int, s *State) {
+	if s.Pod.Unread[ItemLastCap] != nil || s.Process.Unread[ItemCaps] != nil || s.Pod.LastCap == 0 {
+		return
+	}
+	c := s.Caps
+	all := c.Inheritable | c.Permitted | c.Effective | c.Bounding | c.Ambient
+	if beyond := all.Minus(caps.Full(s.Pod.LastCap)); beyond != 0 {
+		first := 0
+		for !beyond.Has(first) {
+			first++
+		}
+		s.Process.Unread.set(ItemCaps, malformed(fs.pidPath(pid, "status"),
+			"a capability mask holds bit "+strconv.Itoa(first)+", beyond cap_last_cap "+strconv.Itoa(s.Pod.LastCap)))
+		s.Caps = Capabilities{}
+	}
 }

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -109,6 +110,43 @@ func TestParseStatus(t *testing.T) {
 		{"Seccomp 3", statusWith([]string{"Seccomp"}, "Seccomp:\t3"),
 			with(func(s *Process) { s.Seccomp, s.SeccompFilters = 0, 0 }),
 			map[Item]string{ItemSeccomp: ReasonMalformed}},
+		// Impossible values: what no kernel prints together is unread
+		// with the reason, never compared.
+		{"duplicated CapEff", statusWith(nil, "CapEff:\t000001ffffffffff"),
+			with(func(s *Process) { s.Caps = Capabilities{} }),
+			map[Item]string{ItemCaps: ReasonMalformed}},
+		{"duplicated Uid", statusWith(nil, "Uid:\t0\t0\t0\t0"),
+			with(func(s *Process) { s.UID, s.GID = IDs{}, IDs{} }),
+			map[Item]string{ItemIDs: ReasonMalformed}},
+		{"duplicated Groups", statusWith(nil, "Groups:\t0"),
+			with(func(s *Process) { s.Groups = nil }),
+			map[Item]string{ItemGroups: ReasonMalformed}},
+		{"duplicated NoNewPrivs", statusWith(nil, "NoNewPrivs:\t0"),
+			with(func(s *Process) { s.NoNewPrivs = false }),
+			map[Item]string{ItemNoNewPrivs: ReasonMalformed}},
+		{"duplicated Seccomp", statusWith(nil, "Seccomp:\t0"),
+			with(func(s *Process) { s.Seccomp, s.SeccompFilters = 0, 0 }),
+			map[Item]string{ItemSeccomp: ReasonMalformed}},
+		{"CapEff outside CapPrm", statusWith([]string{"CapEff"}, "CapEff:\t0000000000000400"),
+			with(func(s *Process) { s.Caps = Capabilities{} }),
+			map[Item]string{ItemCaps: ReasonMalformed}},
+		{"CapAmb outside CapPrm and CapInh", statusWith([]string{"CapAmb"}, "CapAmb:\t0000000000000400"),
+			with(func(s *Process) { s.Caps = Capabilities{} }),
+			map[Item]string{ItemCaps: ReasonMalformed}},
+		{"uid (uid_t)-1", statusWith([]string{"Uid"}, "Uid:\t1000\t4294967295\t1000\t1000"),
+			with(func(s *Process) { s.UID, s.GID = IDs{}, IDs{} }),
+			map[Item]string{ItemIDs: ReasonMalformed}},
+		{"filter mode without a filter", statusWith([]string{"Seccomp_filters"}, "Seccomp_filters:\t0"),
+			with(func(s *Process) { s.Seccomp, s.SeccompFilters = 0, 0 }),
+			map[Item]string{ItemSeccomp: ReasonMalformed}},
+		{"filters without filter mode", statusWith([]string{"Seccomp"}, "Seccomp:\t0"),
+			with(func(s *Process) { s.Seccomp, s.SeccompFilters = 0, 0 }),
+			map[Item]string{ItemSeccomp: ReasonMalformed}},
+		{"zombie", statusWith(nil, "State:\tZ (zombie)", "Threads:\t1"),
+			Process{PID: 7, Comm: "app"},
+			map[Item]string{ItemStatus: ReasonAbsent, ItemCaps: ReasonAbsent, ItemIDs: ReasonAbsent,
+				ItemGroups: ReasonAbsent, ItemNoNewPrivs: ReasonAbsent, ItemSeccomp: ReasonAbsent}},
+		{"zombie leader with live threads", statusWith(nil, "State:\tZ (zombie)", "Threads:\t3"), full, nil},
 		{"comm with spaces", statusWith([]string{"Name"}, "Name:\tmy app "),
 			with(func(s *Process) { s.Comm = "my app " }), nil},
 		{"not a status file", "hello\nworld: 1\n", Process{},
@@ -163,12 +201,64 @@ func TestReadLastCap(t *testing.T) {
 		{"testdata/old-kernel", 37, ""},
 		{"testdata/broken", 0, ReasonMalformed},
 		{"testdata/no-such-root", 0, ReasonAbsent},
+		{"0", 0, ReasonMalformed},
+		{"34", 0, ReasonMalformed},
+		{"35", 35, ""},
+		{"63", 63, ""},
+		{"64", 0, ReasonMalformed},
+		{"-1", 0, ReasonMalformed},
+		{"4294967336", 0, ReasonMalformed},
 	} {
+		if !strings.Contains(tc.root, "/") {
+			// A value: a tree with only cap_last_cap.
+			root := t.TempDir()
+			if err := os.MkdirAll(root+"/sys/kernel", 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(root+"/sys/kernel/cap_last_cap", []byte(tc.root+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tc.root = root
+		}
 		var st Pod
 		NewFS(tc.root).readLastCap(&st)
 		re := st.Unread.Missing(ItemLastCap)
 		if st.LastCap != tc.want || (re == nil) != (tc.reason == "") || (re != nil && re.Reason != tc.reason) {
 			t.Errorf("%s: LastCap = %d, unread %v; want %d, %q", tc.root, st.LastCap, re, tc.want, tc.reason)
 		}
+	}
+}
+
+// TestCheckConsistency: a capability mask with a bit beyond cap_last_cap
+// cannot come from the kernel that printed cap_last_cap: the masks are
+// unread, never compared.
+func TestCheckConsistency(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		bnd     caps.Set
+		lastCap int
+		lastBad bool // cap_last_cap itself unread
+		unread  bool
+	}{
+		{"within", caps.Full(40), 40, false, false},
+		{"bit 41 with cap_last_cap 40", caps.Full(41), 40, false, true},
+		{"bit 38 with cap_last_cap 37", caps.Full(38), 37, false, true},
+		{"cap_last_cap unread: nothing to compare with", caps.Full(63), 0, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &State{Process: Process{Status: Status{Caps: Capabilities{Bounding: tc.bnd}}}, Pod: Pod{LastCap: tc.lastCap}}
+			if tc.lastBad {
+				st.Pod.Unread.set(ItemLastCap, malformed("cap_last_cap", "x"))
+			}
+			NewFS("testdata/x").CheckConsistency(7, st)
+			re := st.Missing(ItemCaps)
+			if (re != nil) != tc.unread {
+				t.Fatalf("caps unread = %v, want %v", re, tc.unread)
+			}
+			if re != nil && (re.Reason != ReasonMalformed || !strings.Contains(re.Detail, "beyond cap_last_cap") || st.Caps != (Capabilities{})) {
+				t.Errorf("unread %+v, caps %+v", re, st.Caps)
+			}
+		})
 	}
 }

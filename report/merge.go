@@ -33,8 +33,8 @@ func Merge(findings []Finding) []Finding {
 			i = len(out) - 1
 		}
 		switch {
-		case f.Scope != "":
-		case len(procs) > 0: // already grouped by the caller
+		case f.Scope != "" && len(procs) == 0: // shared by every process
+		case len(procs) > 0: // already grouped by the caller (a container's processes, for its findings)
 			if !seen {
 				// Own the slice: the caller's may be shared.
 				out[i].Processes = append(make([]Process, 0, len(procs)), procs...)

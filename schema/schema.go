@@ -1,7 +1,8 @@
-// Package schema holds the JSON Schema of secctx's VerificationReport
-// (report.schema.json): the contract every report follows, whichever
-// command writes it. Tests validate the reports they produce against it
-// (package schematest); the binary does not carry it.
+// Package schema holds the JSON Schemas of what secctx writes: the
+// VerificationReport (report.schema.json), the contract every report
+// follows whichever command writes it, and the line `secctx watch` writes
+// (watch-line.schema.json). Tests validate what they produce against them
+// (package schematest); the binary does not carry them.
 package schema
 
 import _ "embed"
@@ -14,3 +15,11 @@ var Report []byte
 
 // ReportURL is the schema's $id.
 const ReportURL = "https://github.com/secctx/secctx/schema/report.schema.json"
+
+// WatchLine is the JSON Schema (draft 2020-12) of one `secctx watch` line.
+//
+//go:embed watch-line.schema.json
+var WatchLine []byte
+
+// WatchLineURL is the watch line schema's $id.
+const WatchLineURL = "https://github.com/secctx/secctx/schema/watch-line.schema.json"

@@ -18,6 +18,7 @@
 #   iproute2                     ip, to remove the tier's CNI bridge on tear-down
 #   gcc, libc6-dev, pkg-config,  build runc 1.3 with seccomp support (cgo) for
 #   libseccomp-dev               the containerd 2 node of the kubelet tier
+#   time                         /usr/bin/time, which measures the peak memory of commands
 #   zsh, fish                    to check the completion scripts secctx writes
 #                                for them
 #
@@ -63,6 +64,7 @@ wanted=(
 	"libc6-dev:/usr/include/stdio.h"
 	"pkg-config:/usr/bin/pkg-config"
 	"libseccomp-dev:/usr/include/seccomp.h"
+	"time:/usr/bin/time"
 	"zsh:/usr/bin/zsh"
 	"fish:/usr/bin/fish"
 )

@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"testing"
@@ -73,4 +74,62 @@ func BenchmarkCycle(b *testing.B) {
 func BenchmarkCycleDistinct(b *testing.B) {
 	w := benchWatcher(b, 1000, true)
 	b.Run("N=1000", func(b *testing.B) { runCycles(b, w, 1000) })
+}
+
+// maxLine is a writer that keeps the length of the longest line written.
+type maxLine struct{ max, lines int }
+
+func (m *maxLine) Write(p []byte) (int, error) {
+	for _, l := range bytes.Split(bytes.TrimSuffix(p, []byte("\n")), []byte("\n")) {
+		m.max = max(m.max, len(l)+1)
+		m.lines++
+	}
+	return len(p), nil
+}
+
+// BenchmarkWatchLines1000 is a cycle over 1000 processes, each in a state
+// of its own and drifting, that writes a line every cycle (a heartbeat:
+// the summary and the drifts), after a first line and a change line in
+// which all 1000 changed; it reports the longest line written.
+func BenchmarkWatchLines1000(b *testing.B) {
+	const n = 1000
+	pt := newProcTree(b, appProc(7, "secctx", "secctx"))
+	pt.add(pauseProc())
+	for i := 0; i < n; i++ {
+		p := appProc(100+i, "nginx", "app")
+		p.UID = allIDs(int64(10000 + i))
+		pt.add(p)
+	}
+	out := &maxLine{}
+	now := t0
+	w, err := watch.New(watch.Config{
+		Pipeline:  pipeline(pt, staticSpec(podYAML)),
+		Targets:   mustTargets(b, "others"),
+		Interval:  time.Minute,
+		Heartbeat: time.Nanosecond,
+		Out:       zerolog.New(out).With().Timestamp().Logger(),
+		Log:       zerolog.Nop(),
+		Now:       func() time.Time { now = now.Add(time.Second); return now },
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.Cycle()
+	for i := 0; i < n; i++ {
+		pt.update(100+i, setUID(int64(30000+i)))
+	}
+	w.Cycle() // the change line: 2000 changes
+	if out.lines != 2 {
+		b.Fatalf("%d lines before the benchmark, want 2", out.lines)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w.Cycle()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(out.max), "longest-line-bytes")
+	if out.max >= watch.MaxLineBytes {
+		b.Fatalf("a line of %d bytes", out.max)
+	}
 }

@@ -12,17 +12,13 @@ import (
 	"github.com/secctx/secctx/report"
 )
 
-// Change is one entry of a change line.
-type Change struct {
-	// Kind is "drift" (new), "resolved", "changed" (a value moved) or
-	// "unknown" (a check became unreadable).
-	Kind      string           `json:"kind"`
-	Check     check.ID         `json:"check"`
-	Subject   string           `json:"subject,omitempty"`
-	Severity  report.Severity  `json:"severity,omitempty"`
-	Processes []report.Process `json:"processes,omitempty"`
-	Observed  any              `json:"observed,omitempty"`
-	Previous  any              `json:"previous,omitempty"`
+// change is a Change before it is bounded for the line: it holds the
+// finding's whole process list.
+type change struct {
+	Change
+	procs []report.Process
+	// all is true when the finding holds for every process of the report.
+	all bool
 }
 
 // findingKey identifies a finding's meaning apart from which processes hold
@@ -35,7 +31,7 @@ func findingKey(f report.Finding) string {
 // diff compares a container's findings with the last cycle's: a drift or
 // unknown that appears is reported as such, one that no longer holds as
 // "resolved", and any other value that moved as "changed".
-func diff(prev, cur map[string]report.Finding) []Change {
+func diff(prev, cur map[string]report.Finding) []change {
 	type subject struct {
 		check   check.ID
 		subject string
@@ -50,13 +46,23 @@ func diff(prev, cur map[string]report.Finding) []Change {
 		return out
 	}
 	prevBad, curBad := bad(prev), bad(cur)
-	var out []Change
+	index := func(m map[string]report.Finding) map[subject][]report.Finding {
+		out := map[subject][]report.Finding{}
+		for _, f := range m {
+			s := subject{f.Check, f.Subject}
+			out[s] = append(out[s], f)
+		}
+		return out
+	}
+	prevBy, curBy := index(prev), index(cur)
+	var out []change
 	for k, f := range cur {
 		if _, ok := prev[k]; ok {
 			continue
 		}
 		s := subject{f.Check, f.Subject}
-		c := Change{Check: f.Check, Subject: f.Subject, Severity: f.Severity, Processes: f.Processes, Observed: f.Observed}
+		c := change{Change: Change{Check: f.Check, Subject: f.Subject, Severity: f.Severity, Scope: f.Scope, Observed: f.Observed},
+			procs: f.Processes, all: f.Processes == nil}
 		switch f.Status {
 		case report.StatusDrift:
 			c.Kind = "drift"
@@ -68,11 +74,8 @@ func diff(prev, cur map[string]report.Finding) []Change {
 			}
 			c.Kind = "changed"
 		}
-		for _, p := range prev {
-			if p.Check == f.Check && p.Subject == f.Subject {
-				c.Previous = p.Observed
-				break
-			}
+		if p, ok := counterpart(prevBy[s], f); ok {
+			c.Previous = p.Observed
 		}
 		out = append(out, c)
 	}
@@ -83,38 +86,78 @@ func diff(prev, cur map[string]report.Finding) []Change {
 			continue
 		}
 		resolved[s] = true
-		c := Change{Kind: "resolved", Check: f.Check, Subject: f.Subject, Previous: f.Observed, Processes: f.Processes}
-		for _, n := range cur {
-			if n.Check == f.Check && n.Subject == f.Subject {
-				c.Observed = n.Observed
-				break
-			}
+		c := change{Change: Change{Kind: "resolved", Check: f.Check, Subject: f.Subject, Scope: f.Scope, Previous: f.Observed},
+			procs: f.Processes}
+		if n, ok := counterpart(curBy[s], f); ok {
+			c.Observed = n.Observed
 		}
 		out = append(out, c)
 	}
+	// What matters most first: a line that cannot hold every change keeps
+	// the new drifts, worst first.
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind < out[j].Kind
+		a, b := out[i], out[j]
+		if kindRank[a.Kind] != kindRank[b.Kind] {
+			return kindRank[a.Kind] < kindRank[b.Kind]
 		}
-		return string(out[i].Check)+out[i].Subject < string(out[j].Check)+out[j].Subject
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if a.Check != b.Check || a.Subject != b.Subject {
+			return string(a.Check)+"\x00"+a.Subject < string(b.Check)+"\x00"+b.Subject
+		}
+		return firstPID(a.procs) < firstPID(b.procs)
 	})
 	return out
 }
 
-// emit writes the change line of a container (and its heartbeat when due).
+// counterpart is the finding of the other cycle that f is the new (or old)
+// state of: the only one of the same check and subject, or the one about
+// the same processes; none when several findings of other processes hold
+// (another process's value is not f's previous one).
+func counterpart(cands []report.Finding, f report.Finding) (report.Finding, bool) {
+	if len(cands) == 1 {
+		return cands[0], true
+	}
+	pids := map[int]bool{}
+	for _, p := range f.Processes {
+		pids[p.PID] = true
+	}
+	if f.PID != 0 {
+		pids[f.PID] = true
+	}
+	for _, c := range cands {
+		if pids[c.PID] {
+			return c, true
+		}
+		for _, p := range c.Processes {
+			if pids[p.PID] {
+				return c, true
+			}
+		}
+	}
+	return report.Finding{}, false
+}
+
+// firstPID is the pid of the first process of a list, 0 for none.
+func firstPID(ps []report.Process) int {
+	if len(ps) == 0 {
+		return 0
+	}
+	return ps[0].PID
+}
+
+// kindRank orders the kinds of change in a line.
+var kindRank = map[string]int{"drift": 0, "unknown": 1, "resolved": 2, "changed": 3}
+
+// emit writes the line of a container: its first line, a change line when
+// the meaning of its findings changed, a heartbeat when due.
 func (w *Watcher) emit(container string, r *report.Report, beat, first bool) {
 	cur := make(map[string]report.Finding, len(r.Findings))
 	for _, f := range r.Findings {
 		cur[findingKey(f)] = f
 	}
 	changes := diff(w.last[container], cur)
-	for i := range changes {
-		// A finding that holds for every process lists none; a change
-		// names them all.
-		if changes[i].Processes == nil && changes[i].Kind != "resolved" {
-			changes[i].Processes = r.Target.Processes
-		}
-	}
 	w.last[container] = cur
 	event := ""
 	switch {
@@ -131,15 +174,43 @@ func (w *Watcher) emit(container string, r *report.Report, beat, first bool) {
 	if r.Summary.Drift > 0 && event != "heartbeat" {
 		lvl = zerolog.WarnLevel
 	}
-	e := w.cfg.Out.WithLevel(lvl).Str("event", event).Str("container", container).
-		Int("processes", len(r.Target.Processes)).Int("drift", r.Summary.Drift)
+	top, _ := json.Marshal(listOf(r.Target.Processes).First)
+	e := w.cfg.Out.WithLevel(lvl).Str("event", event).Str("container", clip(container)).
+		Str("workload", clip(r.Target.Workload)).Str("spec", clip(r.Spec.Source)).
+		Int("processes", len(r.Target.Processes)).RawJSON("firstProcesses", top).
+		Int("drift", r.Summary.Drift).RawJSON("summary", summaryJSON(r.Summary))
 	if event == "change" {
-		e = e.Interface("changes", changes)
+		out := make([]Change, len(changes))
+		for i, c := range changes {
+			if c.Scope != "pod" {
+				ps := c.procs
+				if c.all {
+					// A finding that holds for every process lists none;
+					// the change names them.
+					ps = r.Target.Processes
+				}
+				if len(ps) > 0 {
+					l := listOf(ps)
+					c.Processes = &l
+				}
+			}
+			out[i] = c.bounded()
+		}
+		raw, omitted := encodeBounded(out, listBudget)
+		e = e.RawJSON("changes", raw)
+		if omitted > 0 {
+			e = e.Int("changesOmitted", omitted)
+		}
 	}
-	e.Interface("report", r).Msg(message(event, container, r, changes))
+	raw, omitted := encodeBounded(driftsOf(r), listBudget)
+	e = e.RawJSON("drifts", raw)
+	if omitted > 0 {
+		e = e.Int("driftsOmitted", omitted)
+	}
+	e.Msg(message(event, clip(container), r, changes))
 }
 
-func message(event, container string, r *report.Report, changes []Change) string {
+func message(event, container string, r *report.Report, changes []change) string {
 	switch event {
 	case "initial":
 		return fmt.Sprintf("container %s: first verification, %d drift", container, r.Summary.Drift)

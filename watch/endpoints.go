@@ -62,7 +62,7 @@ func (s *Server) Respond(method, path string) Response {
 		}
 		return Response{Status: 200, ContentType: "application/json", Body: b.Bytes()}
 	case "/metrics":
-		return Response{Status: 200, ContentType: "text/plain; version=0.0.4; charset=utf-8", Body: []byte(Exposition(st, s.version))}
+		return Response{Status: 200, ContentType: "text/plain; version=0.0.4; charset=utf-8", Body: []byte(Exposition(st, s.version) + ProcessExposition())}
 	}
 	return text(404, "not found\n")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/verify"
 	"github.com/secctx/secctx/watch"
@@ -102,12 +103,20 @@ func mustTargets(t testing.TB, specs ...string) []watch.Target {
 // none are given).
 func newHarness(t *testing.T, pt *procTree, src verify.SpecSource, targets ...string) *harness {
 	t.Helper()
+	h := newHarnessFS(t, pt.FS(), src, targets...)
+	h.tree = pt
+	return h
+}
+
+// newHarnessFS makes the watcher over any proc filesystem.
+func newHarnessFS(t *testing.T, fs probe.FS, src verify.SpecSource, targets ...string) *harness {
+	t.Helper()
 	if len(targets) == 0 {
 		targets = []string{"others"}
 	}
-	h := &harness{t: t, tree: pt, now: t0}
+	h := &harness{t: t, now: t0}
 	w, err := watch.New(watch.Config{
-		Pipeline:  pipeline(pt, src),
+		Pipeline:  &verify.Pipeline{Source: src, FS: fs},
 		Targets:   mustTargets(t, targets...),
 		Interval:  time.Minute,
 		Heartbeat: time.Hour,
@@ -125,22 +134,32 @@ func newHarness(t *testing.T, pt *procTree, src verify.SpecSource, targets ...st
 
 // outLine is one line the watcher writes to stdout.
 type outLine struct {
-	Level     string          `json:"level"`
-	Time      string          `json:"time"`
-	Event     string          `json:"event"`
-	Container string          `json:"container"`
-	Processes int             `json:"processes"`
-	Drift     int             `json:"drift"`
-	Changes   []watch.Change  `json:"changes"`
-	Report    report.Report   `json:"report"`
-	Message   string          `json:"message"`
-	keys      map[string]bool // top-level keys present
-	raw       string
+	Level     string         `json:"level"`
+	Time      string         `json:"time"`
+	Event     string         `json:"event"`
+	Container string         `json:"container"`
+	Processes int            `json:"processes"`
+	Drift     int            `json:"drift"`
+	Changes   []watch.Change `json:"changes"`
+	Drifts    []watch.Drift  `json:"drifts"`
+	Workload  string         `json:"workload"`
+	Spec      string         `json:"spec"`
+	Summary   report.Summary `json:"summary"`
+	// FirstProcesses are the first processes the line names.
+	FirstProcesses []report.Process `json:"firstProcesses"`
+	Message        string           `json:"message"`
+	// Report is the cycle's report of the line's container (a line does
+	// not carry it; the harness adds it).
+	Report report.Report   `json:"-"`
+	keys   map[string]bool // top-level keys present
+	raw    string
 }
 
 // parseLines decodes the stdout text, one JSON object a line.
 func parseLines(t testing.TB, text string) []outLine {
 	t.Helper()
+	// Every line a test sees is held to the line schema and size bound.
+	schematest.CheckWatchLines(t, text)
 	var out []outLine
 	for _, s := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		if s == "" {
@@ -171,13 +190,22 @@ func parseLines(t testing.TB, text string) []outLine {
 	return out
 }
 
-// cycle runs one cycle and returns the lines it wrote.
+// cycle runs one cycle and returns the lines it wrote, each with the
+// cycle's report of its container.
 func (h *harness) cycle() []outLine {
 	h.t.Helper()
-	h.w.Cycle()
+	reports := h.w.Cycle()
 	text := h.out.String()[h.read:]
 	h.read = h.out.Len()
-	return parseLines(h.t, text)
+	lines := parseLines(h.t, text)
+	for i := range lines {
+		for _, r := range reports {
+			if r.Target.Container == lines[i].Container {
+				lines[i].Report = *r
+			}
+		}
+	}
+	return lines
 }
 
 // advance moves the fake clock.
@@ -217,9 +245,9 @@ func describe(c watch.Change) string {
 	if c.Severity != "" && c.Kind == "drift" {
 		s += " " + string(c.Severity)
 	}
-	if len(c.Processes) > 0 {
+	if c.Processes != nil {
 		var ps []string
-		for _, p := range c.Processes {
+		for _, p := range c.Processes.First {
 			ps = append(ps, fmt.Sprintf("%d:%s", p.PID, p.Comm))
 		}
 		s += " " + strings.Join(ps, ",")

@@ -68,6 +68,8 @@ type fakeProc struct {
 	// Mountinfo, UIDMap and GIDMap default to runcMountinfo and the identity
 	// map.
 	Mountinfo, UIDMap, GIDMap string
+	// State is the status State line; "" is "S (sleeping)".
+	State string
 	// Unreadable lists files of the pid directory (e.g. "root/etc/passwd")
 	// made directories, so that reading them fails with EISDIR even as root.
 	Unreadable []string
@@ -200,11 +202,11 @@ func (p fakeProc) status() string {
 		kthread = 1
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
-		p.Comm, p.PID, p.PID, p.PPID)
+	fmt.Fprintf(&b, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+		p.Comm, or(p.State, "S (sleeping)"), p.PID, p.PID, p.PPID)
 	fmt.Fprintf(&b, "Uid:\t%s\nGid:\t%s\nFDSize:\t64\nGroups:\t%s\n", ids(p.UID), ids(p.GID), groups.String())
 	fmt.Fprintf(&b, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t%d\n", p.PID, p.PID, p.PID, p.PID, kthread)
-	b.WriteString("VmPeak:\t  712340 kB\nVmSize:\t  712340 kB\nThreads:\t9\nSigQ:\t0/63432\n" +
+	b.WriteString("VmPeak:\t  712340 kB\nVmSize:\t  712340 kB\nThreads:\t1\nSigQ:\t0/63432\n" +
 		"SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t0000000000000000\n" +
 		"SigIgn:\t0000000000000000\nSigCgt:\tfffffffd7fc1feff\n")
 	fmt.Fprintf(&b, "CapInh:\t%s\nCapPrm:\t%s\nCapEff:\t%s\nCapBnd:\t%s\nCapAmb:\t%s\n",

@@ -6,21 +6,39 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 )
 
 // Server answers /healthz, /readyz, /report and /metrics over HTTP/1.1.
 //
-// It is deliberately small: net/http would link the TLS and x509 stack,
-// 3.3 MB of a 7.4 MB binary, for four read-only endpoints that a probe and a
-// Prometheus scrape call. It reads a request head of at most MaxHeaderBytes,
-// answers GET and HEAD (405 otherwise), never reads a request body (a
-// request that announces one gets 400 and the connection is closed), keeps
-// connections alive as HTTP/1.1 does, and bounds everything with timeouts
-// and a connection limit.
+// It is deliberately small: net/http would link the TLS and x509 stack
+// (3.3 MB, which would take the binary past its 7 MiB budget) for four
+// read-only endpoints that a probe and a Prometheus scrape call. It reads a
+// request head of at most MaxHeaderBytes, answers GET and HEAD (405
+// otherwise), never reads a request body (a request that announces one
+// gets 400 and the connection is closed), keeps connections alive as
+// HTTP/1.1 does, and bounds everything:
+//
+//   - a request head must arrive within ReadHeaderTimeout of the accept
+//     (of the end of the previous response, on a kept-alive connection,
+//     which may first idle for IdleTimeout);
+//   - a TCP connection reaches the server once it has sent data
+//     (TCP_DEFER_ACCEPT), or after about ReadHeaderTimeout: one that
+//     connects and sends nothing waits in the kernel, not in a slot;
+//   - at MaxConns open connections, a new one takes the place of one that
+//     sends nothing (the one that has waited longest) or trickles its head
+//     (for more than 250 ms, the slowest): silent and slow connections
+//     cannot lock the health endpoints out, since a fresh probe's request
+//     is answered as it arrives, and a connection whose request has
+//     arrived is never the one to go.
 type Server struct {
 	w       *Watcher
 	version string
@@ -31,12 +49,44 @@ type Server struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	MaxHeaderBytes    int
-	// MaxConns bounds open connections; more are closed at once.
+	// MaxConns bounds open connections (see Server).
 	MaxConns int
 
 	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	conns map[net.Conn]*connState
+	// Evicted counts connections closed to make room for a new one.
+	evicted int
 }
+
+// connState is what eviction looks at: since when a connection has waited
+// for a request, since when its head has been arriving, or whether it is
+// answering one.
+type connState struct {
+	waitingSince time.Time // under Server.mu
+	busy         bool      // under Server.mu
+	// headStart is when the first byte of the request being read arrived
+	// (Unix nanoseconds), 0 while the connection is silent.
+	headStart atomic.Int64
+}
+
+// trackedConn records in its state when a request's first byte is read.
+type trackedConn struct {
+	net.Conn
+	st *connState
+}
+
+func (t trackedConn) Read(p []byte) (int, error) {
+	n, err := t.Conn.Read(p)
+	if n > 0 && t.st.headStart.Load() == 0 {
+		t.st.headStart.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// slowAfter is how long a head may take to arrive before its connection
+// counts as slow, to be evicted when room is needed: a real client sends
+// its head at once.
+const slowAfter = 250 * time.Millisecond
 
 // NewServer prepares the endpoints; the loop counts as stalled when it has
 // not finished a cycle for three intervals and a minute.
@@ -48,12 +98,13 @@ func NewServer(w *Watcher, version string) *Server {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    8 << 10,
 		MaxConns:          64,
-		conns:             map[net.Conn]struct{}{},
+		conns:             map[net.Conn]*connState{},
 	}
 }
 
 // Serve accepts connections on ln until ctx is done, then closes them all.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	deferAccept(ln, s.ReadHeaderTimeout)
 	go func() {
 		<-ctx.Done()
 		ln.Close()
@@ -63,7 +114,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		s.mu.Unlock()
 	}()
-	slots := make(chan struct{}, s.MaxConns)
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -73,75 +123,243 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			time.Sleep(10 * time.Millisecond) // e.g. EMFILE: back off
 			continue
 		}
-		select {
-		case slots <- struct{}{}:
-		default:
-			c.Close() // over the limit: shed, do not queue
+		st := s.admit(c, time.Now())
+		if st == nil {
+			c.Close() // every slot is answering a request: shed, do not queue
 			continue
 		}
-		s.mu.Lock()
-		s.conns[c] = struct{}{}
-		s.mu.Unlock()
 		go func() {
-			defer func() {
-				c.Close()
-				s.mu.Lock()
-				delete(s.conns, c)
-				s.mu.Unlock()
-				<-slots
-			}()
-			s.serveConn(c)
+			defer s.release(c)
+			s.serveConn(trackedConn{c, st}, st)
 		}()
 	}
+}
+
+// deferAccept asks the kernel (TCP_DEFER_ACCEPT) to hand a TCP connection
+// to accept only once it has sent data, or after about d: a client that
+// connects and sends nothing then waits in the kernel instead of holding
+// one of the server's connections. Other listeners are left as they are.
+func deferAccept(ln net.Listener, d time.Duration) {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	secs := max(int(d/time.Second), 1)
+	_ = rc.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, secs)
+	})
+}
+
+// admit registers c, evicting at the limit the connection that has waited
+// longest for a request; it returns nil when no connection may make room.
+func (s *Server) admit(c net.Conn, now time.Time) *connState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.conns) >= s.MaxConns {
+		// Who makes room, first to last: a silent connection (sends
+		// nothing), longest waiting first; then one whose head has been
+		// trickling for slowAfter, slowest first. One whose request has
+		// arrived, is arriving at once, or is being answered is spared: a
+		// probe is not evicted for the siege behind it.
+		type candidate struct {
+			c      net.Conn
+			silent bool
+			since  time.Time
+		}
+		var cands []candidate
+		for vc, st := range s.conns {
+			if st.busy {
+				continue
+			}
+			if hs := st.headStart.Load(); hs != 0 {
+				if start := time.Unix(0, hs); now.Sub(start) >= slowAfter {
+					cands = append(cands, candidate{vc, false, start})
+				}
+				continue
+			}
+			cands = append(cands, candidate{vc, true, st.waitingSince})
+		}
+		slices.SortFunc(cands, func(a, b candidate) int {
+			if a.silent != b.silent {
+				if a.silent {
+					return -1
+				}
+				return 1
+			}
+			return a.since.Compare(b.since)
+		})
+		var victim net.Conn
+		for _, cd := range cands {
+			if !cd.silent || !pending(cd.c) {
+				victim = cd.c
+				break
+			}
+		}
+		if victim == nil && completeHead(c) {
+			// Every other connection is young; the newcomer's whole
+			// request is already here: it takes the place of the one
+			// whose head has been trickling longest.
+			var since time.Time
+			for vc, st := range s.conns {
+				if hs := st.headStart.Load(); !st.busy && hs != 0 && (victim == nil || hs < since.UnixNano()) {
+					victim, since = vc, time.Unix(0, hs)
+				}
+			}
+		}
+		if victim == nil {
+			return nil
+		}
+		delete(s.conns, victim)
+		victim.Close()
+		s.evicted++
+	}
+	st := &connState{waitingSince: now}
+	s.conns[c] = st
+	return st
+}
+
+// pending reports whether bytes the server has not read yet wait in c's
+// socket (FIONREAD).
+func pending(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	n := 0
+	_ = rc.Control(func(fd uintptr) {
+		var v int32
+		if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&v))); errno == 0 {
+			n = int(v)
+		}
+	})
+	return n > 0
+}
+
+// completeHead reports whether a whole request head (up to its blank line)
+// already waits in c's socket, peeking without reading.
+func completeHead(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var buf [2048]byte
+	n := 0
+	_ = rc.Control(func(fd uintptr) {
+		n, _, _ = syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	})
+	return n > 0 && (bytes.Contains(buf[:n], []byte("\r\n\r\n")) || bytes.Contains(buf[:n], []byte("\n\n")))
+}
+
+// Open returns the number of open connections.
+func (s *Server) Open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// release forgets c once its goroutine ends.
+func (s *Server) release(c net.Conn) {
+	c.Close()
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// setBusy marks a connection as answering a request (busy) or waiting for
+// the next (silent again).
+func (s *Server) setBusy(st *connState, busy bool) {
+	s.mu.Lock()
+	st.busy = busy
+	if !busy {
+		st.waitingSince = time.Now()
+		st.headStart.Store(0)
+	}
+	s.mu.Unlock()
+}
+
+// Evicted returns how many connections were closed to make room.
+func (s *Server) Evicted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.evicted
 }
 
 // request is the part of a request head the server looks at.
 type request struct {
 	method, path string
-	keepAlive    bool
-	hasBody      bool
+	// http10 is true for an HTTP/1.0 request.
+	http10    bool
+	keepAlive bool
+	hasBody   bool
 }
 
 var errBadRequest = errors.New("bad request")
 
-func (s *Server) serveConn(c net.Conn) {
+func (s *Server) serveConn(c net.Conn, st *connState) {
 	br := bufio.NewReaderSize(c, 4096)
 	var out bytes.Buffer
+	// The first head must arrive within ReadHeaderTimeout of the accept,
+	// however the time is spent (sending nothing, or a byte at a time).
+	deadline := time.Now().Add(s.ReadHeaderTimeout)
 	for {
-		// Wait for the next request as long as an idle connection may
-		// live, then give its head ReadHeaderTimeout.
-		_ = c.SetReadDeadline(time.Now().Add(s.IdleTimeout))
-		if _, err := br.Peek(1); err != nil {
-			return
-		}
-		_ = c.SetReadDeadline(time.Now().Add(s.ReadHeaderTimeout))
+		_ = c.SetReadDeadline(deadline)
 		req, err := readRequest(br, s.MaxHeaderBytes)
+		s.setBusy(st, true)
 		var resp Response
 		switch {
 		case errors.Is(err, errBadRequest):
-			resp = Response{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("bad request\n")}
+			resp = text(400, "bad request\n")
 			req.keepAlive = false
 		case err != nil:
-			return // timeout or the peer went away
+			return // timeout, eviction, or the peer went away
 		case req.method != "GET" && req.method != "HEAD":
 			resp = s.Respond(req.method, req.path) // 405
 			req.keepAlive = req.keepAlive && !req.hasBody
 		case req.hasBody:
-			resp = Response{Status: 400, ContentType: "text/plain; charset=utf-8", Body: []byte("request bodies are not accepted\n")}
+			resp = text(400, "request bodies are not accepted\n")
 			req.keepAlive = false // the body was not read
 		default:
 			resp = s.Respond(req.method, req.path)
 		}
 		out.Reset()
-		resp.write(&out, req.method == "HEAD", req.keepAlive)
+		resp.write(&out, time.Now(), req)
 		_ = c.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
 		if _, err := c.Write(out.Bytes()); err != nil || !req.keepAlive {
 			return
 		}
+		s.setBusy(st, false)
+		if br.Buffered() > 0 {
+			st.headStart.Store(time.Now().UnixNano()) // pipelined: arriving
+		}
+		if br.Buffered() == 0 {
+			// Kept alive: the next request may take IdleTimeout to start,
+			// then ReadHeaderTimeout to arrive.
+			_ = c.SetReadDeadline(time.Now().Add(s.IdleTimeout))
+			if _, err := br.Peek(1); err != nil {
+				return
+			}
+		}
+		deadline = time.Now().Add(s.ReadHeaderTimeout)
 	}
 }
 
-// readRequest reads a request line and headers, at most max bytes.
+// readRequest reads a request line and header fields, at most max bytes,
+// as RFC 9112 has a server read them: the target in origin form or
+// absolute form (a proxy's), Host required in HTTP/1.1 and never repeated,
+// no whitespace between a field name and its colon, no line folding, one
+// Content-Length of digits only.
 func readRequest(br *bufio.Reader, max int) (request, error) {
 	var req request
 	n := 0
@@ -152,58 +370,152 @@ func readRequest(br *bufio.Reader, max int) (request, error) {
 			return "", errBadRequest
 		}
 		if err != nil {
+			if n > 0 && errors.Is(err, io.EOF) {
+				return "", errBadRequest // a head cut short
+			}
 			return "", err
 		}
-		return strings.TrimRight(string(b), "\r\n"), nil
+		b = b[:len(b)-1]
+		if len(b) > 0 && b[len(b)-1] == '\r' {
+			b = b[:len(b)-1]
+		}
+		return string(b), nil
 	}
 	first, err := line()
+	for err == nil && first == "" {
+		// RFC 9112 2.2: empty lines before the request line are ignored.
+		first, err = line()
+	}
 	if err != nil {
 		return req, err
 	}
 	parts := strings.Split(first, " ")
-	if len(parts) != 3 || parts[0] == "" || !strings.HasPrefix(parts[1], "/") {
+	if len(parts) != 3 || !isToken(parts[0]) {
 		return req, errBadRequest
 	}
-	req.method, req.path = parts[0], parts[1]
-	if i := strings.IndexByte(req.path, '?'); i >= 0 {
-		req.path = req.path[:i]
+	req.method = parts[0]
+	target, ok := originForm(parts[1])
+	if !ok {
+		return req, errBadRequest
 	}
+	req.path = target
 	switch parts[2] {
 	case "HTTP/1.1":
 		req.keepAlive = true
 	case "HTTP/1.0":
+		req.http10 = true
 	default:
 		return req, errBadRequest
 	}
+	hosts := 0
+	contentLength := ""
 	for {
 		h, err := line()
 		if err != nil {
 			return req, err
 		}
 		if h == "" {
-			return req, nil
+			break
 		}
 		name, value, ok := strings.Cut(h, ":")
-		if !ok {
+		if !ok || !isToken(name) {
+			// Also a folded line (starting with a blank) and a name
+			// followed by whitespace before the colon.
 			return req, errBadRequest
 		}
-		value = strings.TrimSpace(value)
-		switch strings.ToLower(strings.TrimSpace(name)) {
+		value = strings.Trim(value, " \t")
+		switch strings.ToLower(name) {
+		case "host":
+			hosts++
+			if strings.ContainsAny(value, " \t/?#@") {
+				return req, errBadRequest
+			}
 		case "connection":
-			v := strings.ToLower(value)
-			if strings.Contains(v, "close") {
-				req.keepAlive = false
-			} else if strings.Contains(v, "keep-alive") {
-				req.keepAlive = true
+			for _, opt := range strings.Split(value, ",") {
+				switch strings.ToLower(strings.Trim(opt, " \t")) {
+				case "close":
+					req.keepAlive = false
+				case "keep-alive":
+					if req.http10 {
+						req.keepAlive = true
+					}
+				}
 			}
 		case "content-length":
-			if value != "0" {
+			// 1*DIGIT, leading zeros allowed; a repeat must agree.
+			v := strings.TrimLeft(value, "0")
+			if value == "" || strings.Trim(value, "0123456789") != "" || (contentLength != "" && v != contentLength) {
+				return req, errBadRequest
+			}
+			contentLength = v
+			if v != "" {
 				req.hasBody = true
 			}
 		case "transfer-encoding":
 			req.hasBody = true
 		}
 	}
+	if hosts > 1 || (hosts == 0 && !req.http10) {
+		return req, errBadRequest
+	}
+	if req.hasBody && req.http10 && contentLength == "" {
+		return req, errBadRequest // HTTP/1.0 has no chunked body
+	}
+	return req, nil
+}
+
+// originForm returns the path of a request target given in origin form
+// ("/metrics?x") or absolute form ("http://host:9102/metrics"), without
+// its query; ok is false for anything else.
+func originForm(target string) (string, bool) {
+	if i := strings.Index(target, "://"); i > 0 && !strings.HasPrefix(target, "/") {
+		scheme := strings.ToLower(target[:i])
+		if scheme != "http" && scheme != "https" {
+			return "", false
+		}
+		rest := target[i+3:]
+		j := strings.IndexAny(rest, "/?")
+		switch {
+		case j < 0:
+			target = "/"
+		case rest[j] == '?':
+			target = "/" + rest[j:]
+		default:
+			target = rest[j:]
+		}
+		if j == 0 {
+			return "", false // no authority
+		}
+	}
+	if !strings.HasPrefix(target, "/") {
+		return "", false
+	}
+	if i := strings.IndexAny(target, "?#"); i >= 0 {
+		target = target[:i]
+	}
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c <= ' ' || c == 0x7f {
+			return "", false
+		}
+	}
+	return target, true
+}
+
+// isToken reports whether s is an RFC 9110 token (a method or field name).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Response is what an endpoint answers.
@@ -216,18 +528,29 @@ type Response struct {
 
 var statusText = map[int]string{200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
 
-func (r Response) write(b *bytes.Buffer, head, keepAlive bool) {
+// dateFormat is the IMF-fixdate of RFC 9110 5.6.7.
+const dateFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// write renders the response to req at time now.
+func (r Response) write(b *bytes.Buffer, now time.Time, req request) {
 	fmt.Fprintf(b, "HTTP/1.1 %d %s\r\n", r.Status, statusText[r.Status])
+	b.WriteString("Date: ")
+	b.WriteString(now.UTC().Format(dateFormat))
+	b.WriteString("\r\n")
 	fmt.Fprintf(b, "Content-Type: %s\r\nContent-Length: %d\r\n", r.ContentType, len(r.Body))
 	b.WriteString("Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n")
 	if r.Allow != "" {
 		fmt.Fprintf(b, "Allow: %s\r\n", r.Allow)
 	}
-	if !keepAlive {
+	switch {
+	case !req.keepAlive:
 		b.WriteString("Connection: close\r\n")
+	case req.http10:
+		// An HTTP/1.0 client keeps the connection only when told so.
+		b.WriteString("Connection: keep-alive\r\n")
 	}
 	b.WriteString("\r\n")
-	if !head {
+	if req.method != "HEAD" {
 		b.Write(r.Body)
 	}
 }

@@ -61,6 +61,7 @@ type Watcher struct {
 	specKey  string // identity of the spec file last loaded
 	badKey   string // identity of a spec that failed to load, logged once
 	plans    []containerPlan
+	podReq   probe.Request // the pod items every plan reads, once per cycle
 	specSrc  report.SpecRef
 	last     map[string]map[string]report.Finding // container → key → finding
 	lastBeat time.Time
@@ -149,7 +150,23 @@ func (w *Watcher) load() error {
 		plans = append(plans, containerPlan{target: t, name: name, verifier: v})
 	}
 	w.plans, w.specSrc, w.specKey = plans, spec.Ref(), key
+	w.podReq = podRequest(plans)
 	return nil
+}
+
+// podRequest is the union of the pod items the plans read (their sysctls).
+func podRequest(plans []containerPlan) probe.Request {
+	var req probe.Request
+	seen := map[string]bool{}
+	for _, p := range plans {
+		for _, s := range p.verifier.Request().Sysctls {
+			if n := probe.NormalizeSysctlName(s); !seen[n] {
+				seen[n] = true
+				req.Sysctls = append(req.Sysctls, s)
+			}
+		}
+	}
+	return req
 }
 
 // reloadIfChanged re-reads the spec file when it changed; a bad new spec
@@ -200,12 +217,15 @@ func (w *Watcher) Cycle() []*report.Report {
 	w.reloadIfChanged()
 	now := w.cfg.Now()
 	procs := newProcesses(w.cfg.Pipeline.FS)
+	// Pod items (cap_last_cap, the sysctls of the shared namespaces) are
+	// read once per cycle and shared by every target: each resolves its
+	// capabilities with cap_last_cap. Their findings are reported once, in
+	// the first target's report, whether or not that container has a
+	// process yet.
+	pod := w.cfg.Pipeline.FS.ObservePod(w.podReq)
 	reports := make([]*report.Report, 0, len(w.plans))
 	for i := range w.plans {
-		// Pod-wide state (sysctls of the shared namespaces) is read and
-		// reported once, always in the first target's report, whether or
-		// not that container has a process yet.
-		r := w.verifyContainer(&w.plans[i], procs, i == 0, now)
+		r := w.verifyContainer(&w.plans[i], procs, pod, i == 0, now)
 		reports = append(reports, r)
 	}
 	beat := w.lastBeat.IsZero() || now.Sub(w.lastBeat) >= w.cfg.Heartbeat
@@ -239,19 +259,69 @@ func (w *Watcher) Snapshot() Status {
 }
 
 // verifyContainer verifies every process of one target. Per-process items
-// are read for each process; container items once per cgroup; pod items
-// once per cycle (withPod). Processes whose state is identical share one
-// comparison.
-func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bool, now time.Time) *report.Report {
+// are read for each process, container items once per cgroup, pod items
+// once per cycle (pod; its findings only withPod). Processes whose state is
+// identical share one comparison.
+//
+// A listed process that is gone (it exited between the listing and a
+// read, or is a zombie) is dropped from the cycle: it is neither unknown
+// nor a change. When the process a container's items were read through
+// turns out gone, they are read again through the next process of that
+// container.
+func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod probe.Pod, withPod bool, now time.Time) *report.Report {
+	fs := w.cfg.Pipeline.FS
 	v := p.verifier
 	req := v.Request()
 	pids, err := procs.selectPIDs(p.target.Selector)
 	if err != nil {
 		w.cfg.Log.Warn().Err(err).Msg("cannot list processes")
 	}
-	var pod probe.Pod
-	if withPod {
-		pod = w.cfg.Pipeline.FS.ObservePod(req)
+	// A selector that names its process (self, pid:N) reports it even
+	// when it cannot be read; one that lists processes drops those gone.
+	listed := p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID
+	// group is a container (a cgroup): its items are read once and its
+	// processes compared once per distinct state.
+	type group struct {
+		members   []probe.Process
+		container probe.Container
+	}
+	groups := map[string]*group{}
+	var order []*group
+	for _, pid := range pids {
+		proc := fs.ObserveProcess(pid)
+		if listed && (proc.Unread[probe.ItemStatus] != nil || (len(proc.Unread) > 0 && !fs.Alive(pid))) {
+			continue // exited since it was listed
+		}
+		if Starting(proc.Comm) {
+			continue // not the container's process yet; the next cycle sees it
+		}
+		cg := procs.cgroup(pid)
+		g := groups[cg]
+		if g == nil {
+			g = &group{}
+			groups[cg] = g
+			order = append(order, g)
+		}
+		g.members = append(g.members, proc)
+	}
+	// Container items, through the first process still alive.
+	live := order[:0]
+	for _, g := range order {
+		for len(g.members) > 0 {
+			pid := pidArg(p.target.Selector, g.members[0].PID)
+			c := fs.ObserveContainer(pid, req)
+			// Asked even when every read succeeded: an exiting process
+			// loses its root first, and paths looked up through it then
+			// read as absent without an error.
+			if !listed || fs.Alive(pid) {
+				g.container = c
+				break
+			}
+			g.members = g.members[1:] // gone meanwhile: the next one answers
+		}
+		if len(g.members) > 0 {
+			live = append(live, g)
+		}
 	}
 	// sameState is a per-process comparison shared by the processes whose
 	// state (probe.ProcessKey) is identical; they are listed with its
@@ -260,66 +330,61 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 		findings []report.Finding
 		procs    []report.Process
 	}
-	// group is a container (a cgroup): its items are read once and its
-	// processes compared once per distinct state.
-	type group struct {
-		container probe.Container
-		exp       *expect.Expected
-		compared  map[probe.ProcessKey]*sameState
-	}
-	groups := map[string]*group{}
-	var order []*sameState
+	var same []*sameState
 	var findings []report.Finding
 	var list []report.Process
 	var exp *expect.Expected
-	for _, pid := range pids {
-		st := &probe.State{Process: w.cfg.Pipeline.FS.ObserveProcess(pid), Pod: pod}
-		if st.Blind() && p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID {
-			continue // exited since it was listed
-		}
-		if Starting(st.Comm) {
-			continue // not the container's process yet; the next cycle sees it
-		}
-		cg := procs.cgroup(pid)
-		g := groups[cg]
-		first := g == nil
-		if first {
-			g = &group{container: w.cfg.Pipeline.FS.ObserveContainer(pid, req), compared: map[probe.ProcessKey]*sameState{}}
-			groups[cg] = g
-		}
-		st.Container = g.container
-		if g.exp == nil {
-			e, err := v.Expected(st)
-			if err != nil {
-				w.cfg.Log.Error().Err(err).Msg("cannot resolve the expected state")
-				continue
+	for _, g := range live {
+		var gexp *expect.Expected
+		compared := map[probe.ProcessKey]*sameState{}
+		var members []report.Process
+		var containerFindings []report.Finding
+		for i := range g.members {
+			st := &probe.State{Process: g.members[i], Container: g.container, Pod: pod}
+			fs.CheckConsistency(pidArg(p.target.Selector, st.PID), st)
+			if gexp == nil {
+				e, err := v.Expected(st)
+				if err != nil {
+					w.cfg.Log.Error().Err(err).Msg("cannot resolve the expected state")
+					break
+				}
+				gexp = e
+				containerFindings = report.CompareScope(gexp, st, func(s report.Scope) bool { return s == report.ScopeContainer })
 			}
-			g.exp = e
-		}
-		exp = g.exp
-		list = append(list, report.Process{PID: st.PID, Comm: st.Comm})
-		if first {
-			findings = append(findings, report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeContainer })...)
-		}
-		key, shared := st.Process.Key()
-		same := g.compared[key]
-		if !shared || same == nil {
-			same = &sameState{findings: report.CompareScope(g.exp, st, func(s report.Scope) bool { return s == report.ScopeProcess })}
-			if shared {
-				g.compared[key] = same
+			me := report.Process{PID: st.PID, Comm: st.Comm}
+			members = append(members, me)
+			key, shared := st.Process.Key()
+			ss := compared[key]
+			if !shared || ss == nil {
+				ss = &sameState{findings: report.CompareScope(gexp, st, func(s report.Scope) bool { return s == report.ScopeProcess })}
+				if shared {
+					compared[key] = ss
+				}
+				same = append(same, ss)
 			}
-			order = append(order, same)
+			ss.procs = append(ss.procs, me)
 		}
-		same.procs = append(same.procs, report.Process{PID: st.PID, Comm: st.Comm})
+		if gexp == nil {
+			continue
+		}
+		exp = gexp
+		list = append(list, members...)
+		// Container findings belong to the processes of that container
+		// only: with a target spanning several containers (others), a
+		// drift of one is not laid on the processes of the others.
+		for _, f := range containerFindings {
+			f.Processes = members
+			findings = append(findings, f)
+		}
 	}
-	for _, same := range order {
-		for _, f := range same.findings {
-			f.Processes = same.procs
+	for _, ss := range same {
+		for _, f := range ss.findings {
+			f.Processes = ss.procs
 			findings = append(findings, f)
 		}
 	}
 	if exp == nil {
-		exp, _ = v.Expected(nil)
+		exp, _ = v.Expected(&probe.State{Pod: pod})
 	}
 	if withPod {
 		findings = append(findings, report.CompareScope(exp, &probe.State{Pod: pod}, func(s report.Scope) bool { return s == report.ScopePod })...)
@@ -327,4 +392,14 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, withPod bo
 	r := report.NewMerged(exp, list, findings, w.specSrc, now)
 	r.Target.Container = p.name
 	return r
+}
+
+// pidArg is the pid to read a process of a target through: the status of
+// "self" gives the real pid, but the fixture trees and a foreign proc root
+// know it as "self" only.
+func pidArg(s Selector, pid int) int {
+	if s.Kind == SelectSelf {
+		return 0
+	}
+	return pid
 }

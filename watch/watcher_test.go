@@ -99,7 +99,7 @@ func TestChangeDetection(t *testing.T) {
 			// 1024, the kernel's value, is what containerd 1.x leaves: a
 			// legitimate outcome, so the change is to a value no runtime sets.
 			{"port start 1000", func(pt *procTree) { pt.setSysctl("net.ipv4.ip_unprivileged_port_start", "1000") },
-				[]string{"drift sysctls/net.ipv4.ip_unprivileged_port_start low *"}},
+				[]string{"drift sysctls/net.ipv4.ip_unprivileged_port_start low"}}, // pod state: no processes
 			{"port start 0", func(pt *procTree) { pt.setSysctl("net.ipv4.ip_unprivileged_port_start", "0") },
 				[]string{"resolved sysctls/net.ipv4.ip_unprivileged_port_start"}},
 		}},
@@ -222,10 +222,13 @@ func TestChangeCarriesPrevious(t *testing.T) {
 	pt := appPod(t, 1)
 	h := newHarness(t, pt, staticSpec(podYAML))
 	h.initial("app")
-	pt.update(20, func(p *fakeProc) { p.CapEff = caps.MustFromNames("NET_BIND_SERVICE") })
+	// The kernel keeps the effective set within the permitted one.
+	pt.update(20, func(p *fakeProc) {
+		p.CapPrm, p.CapEff = caps.MustFromNames("NET_BIND_SERVICE"), caps.MustFromNames("NET_BIND_SERVICE")
+	})
 	lines := h.cycle()
-	if len(lines) != 1 || len(lines[0].Changes) != 1 {
-		t.Fatalf("want one change line with one change:\n%s", rawLines(lines))
+	if len(lines) != 1 || len(lines[0].Changes) != 2 {
+		t.Fatalf("want one change line with two changes:\n%s", rawLines(lines))
 	}
 	c := lines[0].Changes[0]
 	if c.Kind != "changed" || c.Check != "capabilities.effective" {
@@ -287,7 +290,8 @@ func TestHeartbeat(t *testing.T) {
 }
 
 // TestLineFormat: every line is one JSON object carrying level, time,
-// event, container and the full report; only change lines carry changes.
+// event, container, the summary and the active drifts, never the report;
+// only change lines carry changes.
 func TestLineFormat(t *testing.T) {
 	pt := appPod(t, 2)
 	h := newHarness(t, pt, staticSpec(twoContainerYAML), "app=comm:nginx", "side=self")
@@ -301,10 +305,14 @@ func TestLineFormat(t *testing.T) {
 	events := map[string]int{}
 	for _, l := range all {
 		events[l.Event]++
-		for _, k := range []string{"level", "time", "event", "container", "report", "message"} {
+		for _, k := range []string{"level", "time", "event", "container", "workload", "spec", "processes",
+			"firstProcesses", "drift", "summary", "drifts", "message"} {
 			if !l.keys[k] {
 				t.Errorf("%s line lacks %q:\n%s", l.Event, k, l.raw)
 			}
+		}
+		if l.keys["report"] {
+			t.Errorf("%s line carries the report", l.Event)
 		}
 		if l.keys["changes"] != (l.Event == "change") {
 			t.Errorf("%s line: changes present %v", l.Event, l.keys["changes"])
@@ -313,13 +321,14 @@ func TestLineFormat(t *testing.T) {
 			t.Errorf("time %q: %v", l.Time, err)
 		}
 		r := l.Report
-		if r.APIVersion != "secctx/v1" || r.Kind != "VerificationReport" || r.Target.Container != l.Container ||
-			r.Target.Workload != "Pod/web" || r.Spec.Source != "test" {
-			t.Errorf("%s line: report header %q %q container %q workload %q source %q", l.Event, r.APIVersion, r.Kind,
-				r.Target.Container, r.Target.Workload, r.Spec.Source)
+		if l.Workload != "Pod/web" || l.Spec != "test" || l.Summary != r.Summary || l.Drift != r.Summary.Drift {
+			t.Errorf("%s line: workload %q spec %q summary %+v, report %+v", l.Event, l.Workload, l.Spec, l.Summary, r.Summary)
 		}
-		if l.Processes != len(r.Target.Processes) {
-			t.Errorf("processes %d, report lists %d", l.Processes, len(r.Target.Processes))
+		if l.Processes != len(r.Target.Processes) || pidList(l.FirstProcesses) != pidList(r.Target.Processes) {
+			t.Errorf("processes %d %s, report lists %s", l.Processes, pidList(l.FirstProcesses), pidList(r.Target.Processes))
+		}
+		if len(l.Drifts) != r.Summary.Drift {
+			t.Errorf("%s line lists %d drifts, report has %d", l.Event, len(l.Drifts), r.Summary.Drift)
 		}
 		if !strings.Contains(l.Message, "container "+l.Container) {
 			t.Errorf("message %q does not name the container", l.Message)

@@ -209,7 +209,7 @@ func TestBadInput(t *testing.T) {
 		// render
 		{name: "render bad output", args: []string{"render", "-o", "sarif"}, want: []string{`--output "sarif"`, "see 'secctx render --help'"}},
 		{name: "render missing file", args: []string{"render", "-f", missing}, spec: true, want: []string{"--file", "missing.yaml"}},
-		{name: "render a directory", args: []string{"render", "--file", subdir}, spec: true, want: []string{"sub", "not a secctx/v1 VerificationReport"}},
+		{name: "render a directory", args: []string{"render", "--file", subdir}, spec: true, want: []string{"--file", "sub"}},
 		{name: "render not a report", args: []string{"render", "-f", notReport}, spec: true, want: []string{"notreport.json", "not a secctx/v1 VerificationReport"}},
 		{name: "render not JSON", args: []string{"render", "-f", notJSON}, spec: true, want: []string{"notjson.json"}},
 		{name: "render empty stdin", args: []string{"render"}, spec: true, want: []string{"stdin", "not a secctx/v1 VerificationReport"}},

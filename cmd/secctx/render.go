@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/pflag"
 	sigsjson "sigs.k8s.io/json"
 
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
 )
 
@@ -18,12 +18,12 @@ var renderCommand = &command{
 	name:    "render",
 	usage:   "[flags]",
 	summary: "print a saved JSON report as text, wide, yaml or a PolicyReport",
-	long: `Read a VerificationReport saved as JSON (verify -o json, a watch line's
-"report", exec's stderr) and print it again in any of verify's formats: the
+	long: `Read a VerificationReport saved as JSON (verify -o json, exec's stderr, a
+watch sidecar's /report) and print it again in any of verify's formats: the
 text table, wide, json, yaml or a PolicyReport. Every value of the report
 is escaped in the text forms, so a report from elsewhere cannot write
 control sequences to the terminal.`,
-	example: "  secctx render -f bin/demo/report.json\n  jq -c .report watch.log | tail -1 | secctx render -o wide",
+	example: "  secctx render -f bin/demo/report.json\n  curl -s localhost:9102/report | secctx render -o wide",
 	exits:   exitsPrint,
 	flags: func(fs *pflag.FlagSet, o *options) {
 		fs.StringVarP(&o.file, "file", "f", "-", "JSON report to read, - for stdin")
@@ -39,7 +39,7 @@ control sequences to the terminal.`,
 func runRender(c *call) int {
 	in, name := c.env.stdin, "stdin"
 	if c.o.file != "-" {
-		f, err := os.Open(c.o.file)
+		f, err := manifest.OpenRegular(c.o.file)
 		if err != nil {
 			return c.fail(exitUsage, fmt.Errorf("--file: %v", err))
 		}

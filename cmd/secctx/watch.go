@@ -40,11 +40,13 @@ var watchCommand = &command{
 	long: `Verify the targets every --interval, as a sidecar, until SIGTERM or SIGINT.
 Each container's first verification, every change (a new drift, a drift
 resolved, a value that moved) and a heartbeat every --heartbeat are one JSON
-line on stdout with the full report; an unchanged state writes nothing
-between heartbeats. The spec file is re-read when it changes (a ConfigMap
-update); an invalid new spec is logged and the last good one stays.
+line on stdout (the summary, the changes and the drifts in force, within
+12 KiB); an unchanged state writes nothing between heartbeats. The spec
+file is re-read when it changes (a ConfigMap update); an invalid new spec is
+logged and the last good one stays.
 
---listen serves /healthz, /readyz, /report and /metrics (Prometheus).
+--listen serves /healthz, /readyz, /report (the full reports) and /metrics
+(Prometheus).
 --policyreport-file writes a wgpolicyk8s.io/v1alpha2 PolicyReport with every
 target's findings whenever a result changes, atomically (a temporary file
 renamed over it), as JSON, or YAML for a name ending in .yaml or .yml; the
@@ -62,7 +64,7 @@ pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
 		fs.StringArrayVar(&w.rawTargets, "target", nil, "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR (env SECCTX_TARGET, comma-separated; default self)")
 		o.specFlags(fs)
 		fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter (env SECCTX_INTERVAL)")
-		fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log the full report at least this often even when nothing changed (env SECCTX_HEARTBEAT)")
+		fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log a line (the summary and the drifts) at least this often even when nothing changed (env SECCTX_HEARTBEAT)")
 		fs.StringVar(&w.listen, "listen", o.getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102 (env SECCTX_LISTEN; default off)")
 		fs.StringVar(&w.policyReport, "policyreport-file", o.getenv("SECCTX_POLICYREPORT_FILE"), "write a PolicyReport of every target to this file when a result changes (env SECCTX_POLICYREPORT_FILE)")
 		fs.IntVar(&w.cycles, "cycles", 0, "stop after this many cycles (0: run until SIGTERM or SIGINT)")

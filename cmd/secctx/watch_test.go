@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -57,26 +58,16 @@ func exitCode(err error) int {
 // watchLine is the part of a stdout line these tests look at.
 type watchLine struct {
 	Level, Time, Event, Container string
-	Report                        *struct {
-		APIVersion string `json:"apiVersion"`
-		Target     struct{ PID int }
-	}
+	FirstProcesses                []struct{ PID int } `json:"firstProcesses"`
 }
 
+// parseWatchLine decodes a line, which must match the line schema.
 func parseWatchLine(t *testing.T, s string) watchLine {
 	t.Helper()
+	schematest.CheckWatchLines(t, s)
 	var l watchLine
 	if err := json.Unmarshal([]byte(s), &l); err != nil {
 		t.Fatalf("stdout line is not JSON: %v\n%s", err, s)
-	}
-	var raw struct {
-		Report json.RawMessage `json:"report"`
-	}
-	if err := json.Unmarshal([]byte(s), &raw); err == nil && raw.Report != nil {
-		schematest.Report(t, raw.Report)
-	}
-	if l.Level == "" || l.Time == "" || l.Event == "" || l.Container == "" || l.Report == nil || l.Report.APIVersion != "secctx/v1" {
-		t.Errorf("stdout line lacks level, time, event, container or report:\n%.400s", s)
 	}
 	return l
 }
@@ -124,8 +115,8 @@ func TestWatchStopsOnSignal(t *testing.T) {
 				t.Fatalf("no stdout line within 20s; stderr:\n%s", stderr.String())
 			}
 			l := parseWatchLine(t, line)
-			if l.Event != "initial" || l.Container != "app" || l.Report.Target.PID != cmd.Process.Pid {
-				t.Errorf("first line: event %q container %q pid %d (secctx is %d)", l.Event, l.Container, l.Report.Target.PID, cmd.Process.Pid)
+			if l.Event != "initial" || l.Container != "app" || len(l.FirstProcesses) != 1 || l.FirstProcesses[0].PID != cmd.Process.Pid {
+				t.Errorf("first line: event %q container %q processes %+v (secctx is %d)", l.Event, l.Container, l.FirstProcesses, cmd.Process.Pid)
 			}
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
@@ -154,6 +145,15 @@ func TestWatchStopsOnSignal(t *testing.T) {
 	}
 }
 
+// fifo makes a FIFO that no one writes.
+func fifo(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "spec.fifo")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestWatchUsage: bad flags are exit 2 before anything runs.
 func TestWatchUsage(t *testing.T) {
 	bin := secctxBinary(t)
@@ -166,6 +166,8 @@ func TestWatchUsage(t *testing.T) {
 		want    string // in stderr
 	}{
 		{"interval too short", []string{"--interval", "1ms"}, nil, true, "--interval"},
+		{"negative cycles", []string{"--cycles", "-1"}, nil, true, "--cycles"},
+		{"spec is a FIFO", []string{"--spec", fifo(t)}, nil, true, "not a regular file (a FIFO)"},
 		{"bad target", []string{"--target", "bogus"}, nil, false, "bogus"},
 		{"reserved port 10250", []string{"--listen", ":10250"}, nil, true, "10250"},
 		{"reserved port 111", []string{"--listen", "127.0.0.1:111"}, nil, true, "111"},

@@ -69,17 +69,37 @@ type proc struct {
 	Comm string `json:"comm"`
 }
 
-// watchLine is one stdout line of `secctx watch`.
+// watchLine is one stdout line of `secctx watch`
+// (schema/watch-line.schema.json): what changed and a bounded summary,
+// never the report.
 type watchLine struct {
-	Event     string `json:"event"`
-	Container string `json:"container"`
-	Drift     int    `json:"drift"`
-	Changes   []struct {
-		Kind      string `json:"kind"`
-		Check     string `json:"check"`
-		Processes []proc `json:"processes"`
+	Event          string `json:"event"`
+	Container      string `json:"container"`
+	Processes      int    `json:"processes"`
+	FirstProcesses []proc `json:"firstProcesses"`
+	Drift          int    `json:"drift"`
+	Summary        struct {
+		OK      int `json:"ok"`
+		Drift   int `json:"drift"`
+		Unknown int `json:"unknown"`
+		Skipped int `json:"skipped"`
+	} `json:"summary"`
+	Drifts []struct {
+		Check    string `json:"check"`
+		Subject  string `json:"subject"`
+		Severity string `json:"severity"`
+	} `json:"drifts"`
+	Changes []struct {
+		Kind      string   `json:"kind"`
+		Check     string   `json:"check"`
+		Processes procList `json:"processes"`
 	} `json:"changes"`
-	Report report `json:"report"`
+}
+
+// procList is a bounded list of processes: how many, and the first few.
+type procList struct {
+	Count int    `json:"count"`
+	First []proc `json:"first"`
 }
 
 func (r *report) findings(check string) []finding {
@@ -518,27 +538,25 @@ func sidecarLines(n *node, pod *corev1.Pod) ([]watchLine, string, error) {
 		if err := json.Unmarshal([]byte(raw), &l); err != nil {
 			return nil, stderr, fmt.Errorf("sidecar stdout line is not JSON: %v: %.200s", err, raw)
 		}
-		var r struct {
-			Report json.RawMessage `json:"report"`
+		if err := schematest.CheckWatchLine([]byte(raw)); err != nil {
+			return nil, stderr, fmt.Errorf("a sidecar line breaks schema/watch-line.schema.json: %v: %.200s", err, raw)
 		}
-		if err := json.Unmarshal([]byte(raw), &r); err == nil && r.Report != nil {
-			if err := schematest.CheckReport(r.Report); err != nil {
-				return nil, stderr, fmt.Errorf("a sidecar line's report breaks schema/report.schema.json: %v: %.200s", err, raw)
-			}
+		if len(raw)+1 >= schematest.MaxLineBytes {
+			return nil, stderr, fmt.Errorf("a sidecar line of %d bytes reaches the runtime's split point", len(raw)+1)
 		}
 		lines = append(lines, l)
 	}
 	return lines, stderr, nil
 }
 
-// firstAppReport is the first watch line of container app whose report
-// names the mutate process (the first cycle may run before the app starts).
-func firstAppReport(lines []watchLine) *watchLine {
+// firstAppLine is the first watch line of container app that names the
+// mutate process (the first cycle may run before the app starts).
+func firstAppLine(lines []watchLine) *watchLine {
 	for i := range lines {
 		if lines[i].Container != "app" {
 			continue
 		}
-		for _, p := range lines[i].Report.Target.Processes {
+		for _, p := range lines[i].FirstProcesses {
 			if p.Comm == "mutate" {
 				return &lines[i]
 			}
@@ -556,7 +574,7 @@ func reportedChanges(lines []watchLine) map[string]bool {
 			if c.Kind != "drift" {
 				continue
 			}
-			for _, p := range c.Processes {
+			for _, p := range c.Processes.First {
 				if p.Comm == "mutate" && p.PID > 1 {
 					got[c.Check] = true
 				}
@@ -584,7 +602,7 @@ func changesText(lines []watchLine) string {
 	var out []string
 	for _, l := range lines {
 		for _, c := range l.Changes {
-			out = append(out, fmt.Sprintf("%s %s %v", c.Kind, c.Check, c.Processes))
+			out = append(out, fmt.Sprintf("%s %s %v", c.Kind, c.Check, c.Processes.First))
 		}
 	}
 	if len(out) == 0 {
@@ -838,19 +856,40 @@ func fail(t *testing.T, container string, problems, drift []string, r *report) {
 	}
 }
 
-// checkRuntime asserts a sidecar pod: the app's first report is clean in
-// the checks the change will touch (and free of false drift), and the
-// change is reported as drift under the expected checks, naming the process.
+// checkRuntime asserts a sidecar pod: the sidecar's first line about the
+// app (a line carries counts and the drifts in force, not the report) shows
+// no false drift and nothing unknown, and the change is reported as drift
+// under the expected checks, naming the process. The app's manifest is one
+// of the plain pods' shapes, whose full reports the tier judges in detail.
 func checkRuntime(t *testing.T, nc nodeConfig, r *podResult, exp expect, row string) {
-	first := firstAppReport(r.Lines)
+	first := firstAppLine(r.Lines)
 	if first == nil {
-		t.Errorf("no sidecar report names the app's mutate process; %d lines", len(r.Lines))
+		t.Errorf("no sidecar line names the app's mutate process; %d lines", len(r.Lines))
 		record(row, nc.Name, cellResult{Text: "ERROR: no report"})
 		return
 	}
-	noteStatuses(&first.Report)
-	noteOutcomes(nc, &first.Report)
-	problems, drift, cell := judge(nc, &first.Report, "app", exp)
+	var problems, drift []string
+	cell := cellResult{Text: "ok"}
+	if first.Summary.Unknown > 0 {
+		problems = append(problems, fmt.Sprintf("the first line about the app counts %d unknown findings", first.Summary.Unknown))
+		cell.Text = "UNKNOWN"
+	}
+	for _, d := range first.Drifts {
+		desc := fmt.Sprintf("drift %s %s (%s)", d.Check, d.Subject, d.Severity)
+		switch {
+		case contains(exp.WantDrift, d.Check):
+			cell.Findings = append(cell.Findings, desc+" [true drift: the node cannot honour it]")
+		case d.Severity == "info" && contains(exp.InfoDrift, d.Check):
+			cell.Findings = append(cell.Findings, desc+" [accepted: the runtime lacks CAP_SYS_RESOURCE]")
+		default:
+			drift = append(drift, desc)
+			cell.Findings = append(cell.Findings, desc)
+			cell.Text = "DRIFT " + d.Check
+		}
+	}
+	if n := first.Drift - len(first.Drifts); n > 0 {
+		problems = append(problems, fmt.Sprintf("the first line about the app left %d drifts out", n))
+	}
 	seen := anyReported(r.Lines, r.Prep.Case.RuntimeDrift)
 	if len(seen) == 0 {
 		problems = append(problems, fmt.Sprintf("the app's change was not reported as drift naming the mutate process (under %s) within %s; changes reported: %s",
@@ -859,7 +898,17 @@ func checkRuntime(t *testing.T, nc nodeConfig, r *podResult, exp expect, row str
 	} else {
 		cell.Text += " → drift " + strings.Join(seen, ", ")
 	}
-	fail(t, "app", problems, drift, &first.Report)
+	if len(drift) > 0 {
+		msg := fmt.Sprintf("app: secctx reports drift where the kubelet and containerd honour the manifest:\n  %s", strings.Join(drift, "\n  "))
+		if reportOnly() {
+			t.Log(msg)
+		} else {
+			t.Error(msg)
+		}
+	}
+	if len(problems) > 0 {
+		t.Errorf("app:\n  %s", strings.Join(problems, "\n  "))
+	}
 	record(row, nc.Name, cell)
 }
 

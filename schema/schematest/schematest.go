@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -15,25 +16,35 @@ import (
 	"github.com/secctx/secctx/schema"
 )
 
-var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.Report))
-	if err != nil {
-		return nil, fmt.Errorf("report.schema.json: %v", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(schema.ReportURL, doc); err != nil {
-		return nil, err
-	}
-	return c.Compile(schema.ReportURL)
-})
+// MaxLineBytes is the runtimes' log line split point (containerd and CRI-O
+// split at 16 KiB): no watch line may reach it.
+const MaxLineBytes = 16 << 10
 
-// CheckReport validates one JSON report and returns why it breaks the
-// schema, or nil.
-func CheckReport(data []byte) error {
+// compile compiles one embedded schema under its $id.
+func compile(name, url string, data []byte) func() (*jsonschema.Schema, error) {
+	return sync.OnceValues(func() (*jsonschema.Schema, error) {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		if err := c.AddResource(url, doc); err != nil {
+			return nil, err
+		}
+		return c.Compile(url)
+	})
+}
+
+var (
+	reportSchema    = compile("report.schema.json", schema.ReportURL, schema.Report)
+	watchLineSchema = compile("watch-line.schema.json", schema.WatchLineURL, schema.WatchLine)
+)
+
+func check(compiled func() (*jsonschema.Schema, error), data []byte) error {
 	sch, err := compiled()
 	if err != nil {
-		return fmt.Errorf("compiling the report schema: %v", err)
+		return fmt.Errorf("compiling the schema: %v", err)
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
@@ -41,6 +52,14 @@ func CheckReport(data []byte) error {
 	}
 	return sch.Validate(inst)
 }
+
+// CheckReport validates one JSON report and returns why it breaks the
+// schema, or nil.
+func CheckReport(data []byte) error { return check(reportSchema, data) }
+
+// CheckWatchLine validates one watch line (without its newline) and
+// returns why it breaks the schema, or nil.
+func CheckWatchLine(data []byte) error { return check(watchLineSchema, data) }
 
 // Report fails t unless data is one JSON report that follows the schema.
 func Report(t testing.TB, data []byte) {
@@ -60,6 +79,27 @@ func ReportValue(t testing.TB, v any) {
 		return
 	}
 	Report(t, b)
+}
+
+// CheckWatchLines checks every line of a watch's stdout: shorter than the
+// runtimes' split point and valid against the line schema. It returns the
+// number of lines checked.
+func CheckWatchLines(tb testing.TB, stdout string) int {
+	tb.Helper()
+	n := 0
+	for _, line := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		n++
+		if len(line)+1 >= MaxLineBytes {
+			tb.Errorf("watch line of %d bytes (the runtime splits at %d): %.300s…", len(line)+1, MaxLineBytes, line)
+		}
+		if err := CheckWatchLine([]byte(line)); err != nil {
+			tb.Errorf("watch line breaks schema/watch-line.schema.json: %v\n%s", err, clip([]byte(line)))
+		}
+	}
+	return n
 }
 
 func clip(b []byte) []byte {

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/report"
+)
+
+// verifyOptions are the flags of `kubectl secctx verify`.
+type verifyOptions struct {
+	kube       kubeFlags
+	container  string
+	output     string
+	failOn     string
+	image      string
+	pullPolicy string
+	profile    string
+	runAs      string
+	exec       bool
+	binary     string
+	timeout    time.Duration
+	verbose    bool
+}
+
+func (o *verifyOptions) register(fs *pflag.FlagSet) {
+	o.kube.register(fs)
+	fs.StringVarP(&o.container, "container", "c", "", "the container to verify (default: the only one)")
+	fs.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a drift has this severity or higher: critical, high, medium, low, info")
+	fs.StringVar(&o.image, "image", defaultImage(), "the secctx image of the ephemeral container")
+	fs.StringVar(&o.pullPolicy, "image-pull-policy", string(corev1.PullIfNotPresent), "the ephemeral container's imagePullPolicy: Always, IfNotPresent or Never")
+	fs.StringVar(&o.profile, "profile", "", "runtime profile ("+strings.Join(expect.ProfileNames(), ", ")+"); default: from the container runtime and the node")
+	fs.StringVar(&o.runAs, "run-as", "", "UID:GID for the ephemeral container, when the API does not show the target's (default: from the pod's status or spec)")
+	fs.BoolVar(&o.exec, "exec", false, "instead of an ephemeral container, stream the secctx binary into the container through kubectl exec (needs sh and a writable, executable directory), run it and remove it")
+	fs.StringVar(&o.binary, "binary", "", "with --exec: the static secctx binary to stream (default: secctx beside this plugin, else in PATH)")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for the verification")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr which profile, identity and privileges were chosen, and why")
+}
+
+// target is the container to verify and everything decided about it.
+type target struct {
+	pod       *corev1.Pod
+	container *corev1.Container
+	status    *corev1.ContainerStatus
+	node      nodeKind
+	profile   profileChoice
+	spec      []byte
+}
+
+func runVerify(ctx context.Context, args []string, e *env) error {
+	o := &verifyOptions{}
+	fs := pflag.NewFlagSet("kubectl secctx verify", pflag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	o.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if err == pflag.ErrHelp {
+			return err
+		}
+		return usageErr("%v", err)
+	}
+	if fs.NArg() != 1 {
+		return usageErr("verify takes one pod name (got %d arguments)", fs.NArg())
+	}
+	if o.output != "text" && o.output != "json" {
+		return usageErr("-o: want text or json, not %q", o.output)
+	}
+	failOn, err := report.ParseSeverity(o.failOn)
+	if err != nil {
+		return usageErr("--fail-on: %v", err)
+	}
+	if o.profile != "" {
+		if _, err := expect.LookupProfile(o.profile); err != nil {
+			return usageErr("--profile: %v", err)
+		}
+	}
+	var runAs *identity
+	if o.runAs != "" {
+		id, err := parseRunAs(o.runAs)
+		if err != nil {
+			return usageErr("--run-as: %v", err)
+		}
+		runAs = &id
+	}
+	switch corev1.PullPolicy(o.pullPolicy) {
+	case corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
+	default:
+		return usageErr("--image-pull-policy: want Always, IfNotPresent or Never, not %q", o.pullPolicy)
+	}
+	cfg, cs, ns, err := o.kube.clients()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+
+	t, err := resolveTarget(ctx, cs, ns, fs.Arg(0), o)
+	if err != nil {
+		return err
+	}
+	say := func(format string, args ...any) {
+		if o.verbose {
+			fmt.Fprintf(e.stderr, "kubectl-secctx: "+format+"\n", args...)
+		}
+	}
+	say("profile %s: %s", t.profile.Name, t.profile.Why)
+
+	var res *result
+	if o.exec {
+		res, err = verifyByExec(ctx, cfg, cs, t, o, say)
+	} else {
+		if t.node.Virtual {
+			return blindErr("pod %s runs on virtual-kubelet node %s (provider %q), whose providers do not start ephemeral containers; rerun with --exec to stream secctx into the container", t.pod.Name, t.pod.Spec.NodeName, t.node.Provider)
+		}
+		id := targetIdentity(t.pod, t.container, t.status)
+		if runAs != nil {
+			id = *runAs
+		}
+		res, err = verifyByEphemeral(ctx, cs, t, o, id, say)
+	}
+	if err != nil {
+		return err
+	}
+	return res.print(e, o.output, failOn)
+}
+
+// parseRunAs parses UID:GID.
+func parseRunAs(s string) (identity, error) {
+	u, g, ok := strings.Cut(s, ":")
+	if !ok {
+		return identity{}, fmt.Errorf("want UID:GID, not %q", s)
+	}
+	uid, err1 := strconv.ParseInt(u, 10, 64)
+	gid, err2 := strconv.ParseInt(g, 10, 64)
+	if err1 != nil || err2 != nil || uid < 0 || gid < 0 {
+		return identity{}, fmt.Errorf("want numeric UID:GID, not %q", s)
+	}
+	return identity{UID: &uid, GID: &gid, Source: "--run-as"}, nil
+}
+
+// resolveTarget reads the pod (and its node, where allowed) and decides the
+// profile and the spec.
+func resolveTarget(ctx context.Context, cs kubernetes.Interface, ns, name string, o *verifyOptions) (*target, error) {
+	pod, err := cs.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, usageErr("pod %s not found in namespace %s", name, ns)
+		}
+		return nil, blindErr("reading pod %s/%s: %v", ns, name, err)
+	}
+	c, st, err := findContainer(pod, o.container)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	if why := running(pod, c.Name, st); why != "" {
+		return nil, blindErr("%s", why)
+	}
+	t := &target{pod: pod, container: c, status: st}
+	if pod.Spec.NodeName != "" {
+		// Reading nodes is often not granted to a namespace's users: then
+		// the pod's own annotations and container ID decide.
+		if n, err := cs.CoreV1().Nodes().Get(ctx, pod.Spec.NodeName, metav1.GetOptions{}); err == nil {
+			t.node = classifyNode(n)
+		}
+	}
+	if pod.Annotations[eciInstanceAnnotation] != "" && !t.node.Virtual {
+		// ECI runs the pod on a virtual node, readable or not.
+		t.node.Virtual, t.node.Provider = true, alibabaProvider
+	}
+	if t.profile, err = chooseProfile(o.profile, pod, st, t.node); err != nil {
+		return nil, usageErr("%v", err)
+	}
+	if t.spec, err = podSpecDocument(pod); err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return t, nil
+}
+
+// secctxArgs are the arguments of `secctx verify` for the target.
+func secctxArgs(t *target, o *verifyOptions, pid string) []string {
+	return []string{"verify", "--pid", pid, "-o", "json", "--container", t.container.Name,
+		"--profile", t.profile.Name, "--fail-on", o.failOn, "--log-level", "error"}
+}
+
+// restConfigFor is the REST config of streaming calls.
+func restConfigFor(cfg *rest.Config) *rest.Config {
+	c := rest.CopyConfig(cfg)
+	// A stream stays open for the whole run; the context bounds it.
+	c.Timeout = 0
+	return c
+}
