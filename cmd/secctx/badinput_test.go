@@ -105,6 +105,8 @@ func TestBadInput(t *testing.T) {
 		{name: "verify color without value", args: []string{"verify", "--color"}, want: []string{"--color needs a value"}},
 		{name: "verify bad profile", args: []string{"verify", "--profile", "rkt"}, want: []string{`--profile "rkt"`, "containerd"}},
 		{name: "verify bad profile in the environment", args: []string{"verify"}, env: map[string]string{"SECCTX_PROFILE": "rkt"}, want: []string{`$SECCTX_PROFILE "rkt"`}},
+		{name: "verify bad seccomp-default", args: []string{"verify", "--seccomp-default", "maybe"}, want: []string{`--seccomp-default "maybe"`, "true or false"}},
+		{name: "verify bad seccomp-default in the environment", args: []string{"verify"}, env: map[string]string{"SECCTX_SECCOMP_DEFAULT": "maybe"}, want: []string{`$SECCTX_SECCOMP_DEFAULT "maybe"`}},
 		{name: "verify bad log level", args: []string{"verify", "--log-level", "loud"}, want: []string{`--log-level "loud"`}},
 		{name: "verify bad log format", args: []string{"verify", "--log-format", "xml"}, want: []string{`--log-format "xml"`}},
 		{name: "verify bad help value", args: []string{"verify", "--help=maybe"}, want: []string{`--help "maybe"`, "true or false"}},

@@ -123,7 +123,7 @@ func (o *options) specFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.workload, "workload", "", "the workload, when the spec holds several: KIND/NAME or NAMESPACE/KIND/NAME")
 	fs.StringVarP(&o.container, "container", "c", o.getenv("SECCTX_CONTAINER"), "container name, init and ephemeral containers included (env SECCTX_CONTAINER; default: the only container)")
 	o.profileFlag(fs, "runtime profile")
-	enum(fs, &o.seccompDefault, "seccomp-default", "", "bool", o.getenv("SECCTX_SECCOMP_DEFAULT"), []string{"true", "false"},
+	enum(fs, &o.seccompDefault, "seccomp-default", "", "true|false", o.getenv("SECCTX_SECCOMP_DEFAULT"), []string{"true", "false"},
 		"the kubelet's seccompDefault, true or false, when known; unset: a container without seccompProfile may be unconfined or filtered (env SECCTX_SECCOMP_DEFAULT)")
 	files(fs, annotFiles, "spec")
 }
