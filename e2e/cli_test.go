@@ -40,6 +40,23 @@ func TestCLIContract(t *testing.T) {
 			t.Errorf("exit %d, drift %v; want exit 1 for the info drift of capabilities.bounding\n%s", r.Exit, r.driftSet(), r.dump())
 		}
 	})
+	t.Run("text-inside-a-container", func(t *testing.T) {
+		// The text report fits 80 columns and does not warn that the
+		// process looks like a host's.
+		r := runSecctx(t, demo.pod.yaml(), demo.image, noFSGroup, "-o", "text", "--fail-on", "none")
+		if r.Exit != 0 || !strings.HasPrefix(r.Stdout, "1 drift (medium), 0 unknown, ") {
+			t.Fatalf("want exit 0 and the summary line first\n%s", r.dump())
+		}
+		if strings.Contains(r.Stdout, "containerised") {
+			t.Errorf("the report says a container does not look containerised:\n%s", r.Stdout)
+		}
+		t.Logf("secctx verify -o text in a runc container:\n%s", r.Stdout)
+		for _, l := range strings.Split(r.Stdout, "\n") {
+			if n := len([]rune(l)); n > 80 {
+				t.Errorf("line of %d columns: %q", n, l)
+			}
+		}
+	})
 	t.Run("bad-spec-exit-2", func(t *testing.T) {
 		spec := "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n  - name: app\n    securityContext:\n      runAsUsr: 1000\n"
 		r := runSecctx(t, spec, demo.image, demoRC)

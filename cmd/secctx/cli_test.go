@@ -57,7 +57,7 @@ func TestBadInputIsOneLineExit2(t *testing.T) {
 			[]string{"capabilities.add[0]", `unknown capability "NET_RAWW"`}},
 		{"privileged without escalation", strings.Replace(pod, "runAsUser: 1000", "privileged: true\n      allowPrivilegeEscalation: false", 1), nil,
 			[]string{"allowPrivilegeEscalation", "privileged"}},
-		{"bad profile", pod, []string{"--profile", "rkt"}, []string{"--profile", "unknown profile"}},
+		{"bad profile", pod, []string{"--profile", "rkt"}, []string{"--profile", `"rkt"`, "want containerd"}},
 		{"bad fail-on", pod, []string{"--fail-on", "severe"}, []string{"--fail-on"}},
 		{"bad seccomp-default", pod, []string{"--seccomp-default", "maybe"}, []string{"--seccomp-default", `"maybe"`, "true or false"}},
 	} {
@@ -152,7 +152,7 @@ func TestFailOnThreshold(t *testing.T) {
 func TestHelpAndVersion(t *testing.T) {
 	t.Parallel()
 	code, out, _ := runCLI(t, nil, "", "--help")
-	if code != 0 || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "secctx verify") {
+	if code != 0 || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "\n  verify ") {
 		t.Errorf("help: %d %q", code, out)
 	}
 	if code, out, _ := runCLI(t, nil, "", "version"); code != 0 || !strings.HasPrefix(out, "secctx ") {

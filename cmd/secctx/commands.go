@@ -2,12 +2,13 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -26,45 +27,65 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// terminal reports whether w is a terminal (for --color=auto).
+	terminal func(w io.Writer) bool
 }
+
+// args says what a command takes after its flags.
+type args int
+
+const (
+	argsNone    args = iota // nothing
+	argsFiles               // one or more files, directories or -
+	argsCommand             // -- and a command to run
+	argsTopic               // at most one command name
+	argsShell               // one shell name
+)
 
 // command is one entry of the command table.
 type command struct {
 	name    string
-	args    string // what follows the name in the usage line
-	summary string
-	// flags registers the command's flags (with their defaults) on fs;
-	// the parsed values land in o.
-	flags func(fs *flag.FlagSet, o *options)
-	// exits is the exit-code line of the command's help.
-	exits string
-	// run runs the command with its parsed options.
-	run func(o *options, e *env, log zerolog.Logger) (int, error)
-	// raw, instead of flags and run, runs a command that parses its own
-	// arguments.
-	raw func(args []string, e *env) int
+	usage   string // what follows "secctx NAME" in the usage line
+	summary string // one line, for the command list
+	long    string // what the command does, for its help
+	example string // examples, for its help
+	exits   string // the exit codes, for its help
+	args    args
+	// flags registers the command's flags on fs; parsed values land in o.
+	flags func(fs *pflag.FlagSet, o *options)
+	// run runs the command with its parsed options and arguments.
+	run func(c *call) int
 }
 
-// exitsVerify is the exit-code line of the commands that verify a process.
-const exitsVerify = "Exit codes: 0 no drift, 1 drift at or above --fail-on, 2 bad usage or spec, 3 state not observable."
+// call is one run of a command.
+type call struct {
+	cmd  *command
+	env  *env
+	o    *options
+	fs   *pflag.FlagSet
+	args []string
+	log  zerolog.Logger
+}
 
-// commands is the table, in the order the usage lists them.
-var commands = []*command{
-	{name: "verify", args: "[flags]", summary: "compare the declared spec with the observed state",
-		flags: verifyFlags, exits: exitsVerify, run: runVerify},
-	{name: "watch", args: "[flags]", summary: "verify on an interval as a sidecar; log changes as JSON",
-		flags: watchFlags, exits: "Exit codes: 0 stopped by SIGTERM, SIGINT or --cycles; 2 bad usage or spec.", run: runWatch},
-	{name: "probe", args: "[flags]", summary: "print the observed state of a process",
-		flags: probeFlags, exits: exitsVerify, run: runProbe},
-	{name: "expect", args: "[flags]", summary: "print the expected state resolved from a spec",
-		flags: expectFlags, exits: exitsVerify, run: runExpect},
-	{name: "lint", args: "FILE|DIR|-", summary: "predict, offline, what the platform refuses, ignores or changes",
-		raw: runLint},
-	{name: "exec", args: "-- CMD...", summary: "verify this process, then run CMD in its place (an entrypoint)",
-		raw: runExec},
-	{name: "checks", summary: "list the check ids and what each compares", raw: runChecks},
-	{name: "render", args: "[flags]", summary: "print a saved JSON report (stdin or --file) as text", raw: runRender},
-	{name: "version", summary: "print the version", raw: runVersion},
+// exitsVerify is the exit-code text of the commands that verify a process.
+const exitsVerify = `  0  no drift at or above --fail-on (or --fail-on none)
+  1  drift at or above --fail-on
+  2  bad usage or bad spec (one line on stderr, nothing on stdout)
+  3  the process's state could not be observed at all`
+
+// exitsPrint is the exit-code text of the commands that print and compare
+// nothing.
+const exitsPrint = `  0  printed
+  2  bad usage or bad input (one line on stderr, nothing on stdout)`
+
+// commands is the table, in the order the help lists them.
+var commands []*command
+
+func init() {
+	commands = []*command{
+		verifyCommand, watchCommand, probeCommand, expectCommand, lintCommand, execCommand,
+		checksCommand, renderCommand, versionCommand, helpCommand, completionCommand,
+	}
 }
 
 func lookup(name string) *command {
@@ -76,98 +97,243 @@ func lookup(name string) *command {
 	return nil
 }
 
-// usage is the help text.
-func usage() string {
-	var b strings.Builder
-	b.WriteString(`secctx verifies that a container's processes really have the security
-state their Kubernetes securityContext declares, and reports the drift.
-
-Usage:
-`)
-	for _, c := range commands {
-		line := c.name
-		if c.args != "" {
-			line = fmt.Sprintf("%-6s %s", c.name, c.args)
-		}
-		fmt.Fprintf(&b, "  secctx %-17s%s\n", line, c.summary)
-	}
-	b.WriteString(`
-The spec is taken from, first match wins: --spec FILE ("-" for stdin),
-$SECCTX_SPEC_FILE (e.g. a ConfigMap mount), $SECCTX_SPEC (the manifest
-inline); with none, verify uses the Pod Security Standards restricted profile.
-It may be YAML or JSON, several documents, of kind Pod, Deployment,
-StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob,
-PodTemplate or List.
-
-Exit codes:
-  0  no drift at or above --fail-on
-  1  drift at or above --fail-on
-  2  bad usage or bad spec
-  3  the process's state could not be observed at all
-
-Run "secctx COMMAND -h" for a command's flags.
-`)
-	return b.String()
-}
-
-// usageError is bad usage: exit 2 with one line on stderr.
+// usageError is bad usage: exit 2 with one line on stderr pointing to the
+// command's help.
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
-	log := newLogger(stderr, "warn")
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage())
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// mainHelp is the help of secctx itself.
+func mainHelp() string {
+	var b strings.Builder
+	b.WriteString(`secctx verifies, from inside a container, that its processes really have the
+security state their Kubernetes securityContext declares, and reports the
+drift.
+
+Usage:
+  secctx COMMAND [flags]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-11s %s\n", c.name, c.summary)
+	}
+	b.WriteString(`
+The spec is taken from, first match wins: --spec FILE ("-" for stdin),
+$SECCTX_SPEC_FILE (e.g. a ConfigMap mount), $SECCTX_SPEC (the manifest
+inline); with none, verify uses the Pod Security Standards restricted
+profile. It may be YAML or JSON, several documents, of kind Pod,
+Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
+CronJob, PodTemplate or List.
+
+Exit codes:
+` + exitsVerify + `
+
+Run 'secctx COMMAND --help' or 'secctx help COMMAND' for a command's flags.
+`)
+	return b.String()
+}
+
+// help is a command's help.
+func (c *command) help(fs *pflag.FlagSet) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\nUsage:\n  secctx %s %s\n", strings.TrimSpace(c.long), c.name, c.usage)
+	if c.example != "" {
+		fmt.Fprintf(&b, "\nExamples:\n%s\n", strings.TrimRight(c.example, "\n"))
+	}
+	fmt.Fprintf(&b, "\nFlags:\n%s", fs.FlagUsagesWrapped(80))
+	if c.exits != "" {
+		fmt.Fprintf(&b, "\nExit codes:\n%s\n", c.exits)
+	}
+	return b.String()
+}
+
+// flagSet builds the command's flag set with its defaults.
+func (c *command) flagSet(o *options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("secctx "+c.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.SortFlags = false
+	if c.flags != nil {
+		c.flags(fs, o)
+	}
+	fs.BoolP("help", "h", false, "show this help and exit")
+	return fs
+}
+
+// run parses the arguments and runs the command; it returns the exit code.
+func run(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	return runEnv(argv, &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, terminal: isTerminal})
+}
+
+func runEnv(argv []string, e *env) int {
+	fail := func(msg, helpCmd string) int {
+		fmt.Fprintf(e.stderr, "secctx: error: %s; see '%s --help'\n", oneLine(msg), helpCmd)
 		return exitUsage
 	}
-	name, rest := args[0], args[1:]
+	if len(argv) == 0 {
+		return fail("no command given", "secctx")
+	}
+	name := argv[0]
 	switch name {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage())
+	case "-h", "--help":
+		if len(argv) > 1 {
+			return fail(fmt.Sprintf("unexpected argument %q after %s", argv[1], name), "secctx")
+		}
+		fmt.Fprint(e.stdout, mainHelp())
 		return exitOK
 	case "--version":
 		name = "version"
 	}
 	c := lookup(name)
 	if c == nil {
-		log.Error().Msgf("unknown command %q; run secctx --help", name)
-		return exitUsage
-	}
-	if c.raw != nil {
-		return c.raw(rest, e)
-	}
-	fs := flag.NewFlagSet("secctx "+c.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o := &options{getenv: getenv, output: "json"}
-	c.flags(fs, o)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: secctx %s [flags]\n\nFlags:\n", c.name)
-		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\n%s\n", c.exits)
-	}
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+		if strings.HasPrefix(name, "-") {
+			return fail(fmt.Sprintf("unknown flag %s before the command (flags follow it: secctx COMMAND [flags])", name), "secctx")
 		}
-		return exitUsage // flag already printed the error
+		msg := fmt.Sprintf("unknown command %q", name)
+		if s := suggest(name); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return fail(msg, "secctx")
 	}
-	if fs.NArg() > 0 {
-		log.Error().Msgf("unexpected argument %q", fs.Arg(0))
-		return exitUsage
+	o := &options{getenv: e.getenv}
+	fs := c.flagSet(o)
+	helpCmd := "secctx " + c.name
+	if err := fs.Parse(argv[1:]); err != nil {
+		return fail(flagError(err), helpCmd)
 	}
-	log = newLogger(stderr, o.logLevel)
+	if h, _ := fs.GetBool("help"); h {
+		fmt.Fprint(e.stdout, c.help(fs))
+		return exitOK
+	}
+	rest := fs.Args()
+	if err := checkArgs(c, fs, rest); err != nil {
+		return fail(err.Error(), helpCmd)
+	}
+	if err := o.check(fs); err != nil {
+		return fail(err.Error(), helpCmd)
+	}
+	if c.args == argsCommand {
+		rest = rest[fs.ArgsLenAtDash():]
+	}
+	log := newLogger(e.stderr, o.logLevel)
 	if o.logFormat == "json" {
-		log = newJSONLogger(stderr, o.logLevel)
+		log = newJSONLogger(e.stderr, o.logLevel)
 	}
-	if o.output != "json" && o.output != "text" {
-		log.Error().Msgf("--output %q: want json or text", o.output)
-		return exitUsage
+	return c.run(&call{cmd: c, env: e, o: o, fs: fs, args: rest, log: log})
+}
+
+// usage reports a usage error found after parsing: one line, with the
+// pointer to the command's help.
+func (c *call) usage(err error) int {
+	fmt.Fprintf(c.env.stderr, "secctx: error: %s; see 'secctx %s --help'\n", oneLine(err.Error()), c.cmd.name)
+	return exitUsage
+}
+
+// checkArgs checks what follows the flags.
+func checkArgs(c *command, fs *pflag.FlagSet, rest []string) error {
+	dash := fs.ArgsLenAtDash()
+	switch c.args {
+	case argsNone:
+		if len(rest) > 0 {
+			return usagef("unexpected argument %q (%s takes no arguments)", rest[0], c.name)
+		}
+	case argsFiles:
+		if len(rest) == 0 {
+			return usagef("%s needs a FILE, DIR or - (stdin)", c.name)
+		}
+	case argsCommand:
+		switch {
+		case dash < 0 && len(rest) > 0:
+			return usagef("unexpected argument %q: put -- before the command to run (secctx exec [flags] -- CMD [ARGS...])", rest[0])
+		case dash < 0:
+			return usagef("exec needs -- and the command to run: secctx exec [flags] -- CMD [ARGS...]")
+		case dash > 0:
+			return usagef("unexpected argument %q before --", rest[0])
+		case len(rest) == 0:
+			return usagef("exec needs a command after --")
+		}
+	case argsTopic:
+		if len(rest) > 1 {
+			return usagef("unexpected argument %q (help takes one command)", rest[1])
+		}
+	case argsShell:
+		if len(rest) != 1 {
+			return usagef("completion needs one shell: bash, zsh or fish")
+		}
 	}
-	code, err := c.run(o, e, log)
-	if err != nil {
-		log.Error().Msg(err.Error())
+	return nil
+}
+
+// flagError turns a flag parser error into one line naming the flag.
+func flagError(err error) string {
+	var notExist *pflag.NotExistError
+	var needsValue *pflag.ValueRequiredError
+	var invalid *pflag.InvalidValueError
+	var syntax *pflag.InvalidSyntaxError
+	switch {
+	case errors.As(err, &notExist):
+		if s := notExist.GetSpecifiedShortnames(); s != "" {
+			return fmt.Sprintf("unknown flag -%s in -%s", notExist.GetSpecifiedName(), s)
+		}
+		return "unknown flag --" + notExist.GetSpecifiedName()
+	case errors.As(err, &needsValue):
+		f := needsValue.GetFlag()
+		return fmt.Sprintf("%s needs a value", flagName(f))
+	case errors.As(err, &invalid):
+		f := invalid.GetFlag()
+		why := invalid.Unwrap().Error()
+		switch f.Value.Type() {
+		case "int":
+			why = "want an integer"
+		case "duration":
+			why = "want a duration such as 30s or 5m"
+		case "bool":
+			why = "want true or false"
+		}
+		return fmt.Sprintf("%s %s: %s", flagName(f), strconv.Quote(invalid.GetValue()), why)
+	case errors.As(err, &syntax):
+		return "bad flag syntax " + syntax.GetSpecifiedFlag()
 	}
-	return code
+	return err.Error()
+}
+
+func flagName(f *pflag.Flag) string { return "--" + f.Name }
+
+// oneLine makes sure a message cannot break the one line of a usage
+// error, or write control sequences to a terminal.
+func oneLine(s string) string { return escape(s) }
+
+// suggest returns the command nearest to name, if it is near.
+func suggest(name string) string {
+	best, bestD := "", 3
+	for _, c := range commands {
+		if d := distance(name, c.name); d < bestD {
+			best, bestD = c.name, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -1,147 +1,102 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/lint"
 	"github.com/secctx/secctx/report"
 )
 
-// lintOptions are the flags of `secctx lint`: the output, profile,
-// --fail-on and diagnostics flags of options, and lint's own.
+// lintOptions are the flags of `secctx lint` beyond the shared ones.
 type lintOptions struct {
-	options
 	allowedSysctls string
 	pssVersion     string
-	parsedProfile  *expect.Profile
 	parsedSysctls  []lint.SysctlPattern
 	parsedPSS      int
-	parsedFailOn   report.Severity
-	failOnNone     bool
 }
 
-// lintFlags registers the flags of `secctx lint`.
-func lintFlags(fs *flag.FlagSet, o *lintOptions) {
-	fs.StringVar(&o.output, "o", "text", "output format: text, json or sarif")
-	fs.StringVar(&o.output, "output", "text", "output format: text, json or sarif (same as -o)")
-	fs.StringVar(&o.profile, "profile", envOr(o.getenv, "SECCTX_PROFILE", expect.DefaultProfile),
-		"the platform to predict for: "+strings.Join(expect.ProfileNames(), ", ")+"; env SECCTX_PROFILE")
-	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a finding has this severity or higher: critical, high, medium, low, info, or none")
-	fs.StringVar(&o.allowedSysctls, "allowed-unsafe-sysctls", "", "the kubelet's --allowed-unsafe-sysctls: comma-separated sysctl names or prefixes ending in *")
-	fs.StringVar(&o.pssVersion, "pss-version", "latest", fmt.Sprintf("Pod Security Standards version: latest (1.%d) or 1.%d to 1.%d", lint.LatestPSSVersion, lint.MinPSSVersion, lint.LatestPSSVersion))
-	o.logFlags(fs, "warn", "text")
-}
+var lintCommand = &command{
+	name:    "lint",
+	usage:   "[flags] FILE|DIR|- ...",
+	summary: "predict, offline, what the platform refuses, ignores or changes",
+	long: `Predict, offline, what the platform (--profile) will refuse, silently ignore
+or change in each workload's securityContext, with the check verify will
+report it under, and the Pod Security Standards level each pod and
+container meets. Reads every kind verify reads, several documents per
+file, directories recursively (.yaml, .yml, .json), and - for stdin.`,
+	example: `  # Every manifest below deploy/, for Alibaba Cloud ECI
+  secctx lint --profile eci deploy/
 
-// parse checks the flag values; an error is bad usage.
-func (o *lintOptions) parse() error {
-	var err error
-	switch o.output {
-	case "text", "json", "sarif":
-	default:
-		return fmt.Errorf("--output %q: want text, json or sarif", o.output)
-	}
-	if o.parsedProfile, err = expect.LookupProfile(o.profile); err != nil {
-		return fmt.Errorf("--profile: %v", err)
-	}
-	if o.failOn == "none" {
-		o.failOnNone = true
-	} else if o.parsedFailOn, err = report.ParseSeverity(o.failOn); err != nil {
-		return fmt.Errorf("--fail-on: %v (or none)", err)
-	}
-	if o.parsedSysctls, err = lint.ParseSysctlPatterns(o.allowedSysctls); err != nil {
-		return fmt.Errorf("--allowed-unsafe-sysctls: %v", err)
-	}
-	if o.parsedPSS, err = parsePSSVersion(o.pssVersion); err != nil {
-		return fmt.Errorf("--pss-version: %v", err)
-	}
-	return nil
+  # SARIF for code scanning
+  kubectl get deploy web -o yaml | secctx lint -o sarif - > lint.sarif`,
+	exits: "  0  no finding at or above --fail-on (or --fail-on none)\n  1  a finding at or above --fail-on\n  2  bad usage or bad input (one line on stderr, nothing on stdout)",
+	args:  argsFiles,
+	flags: func(fs *pflag.FlagSet, o *options) {
+		o.outputFlag(fs, formatText, []string{formatText, formatJSON, formatYAML, formatSARIF}, "output format")
+		o.profileFlag(fs, "the platform to predict for")
+		o.failOnFlag(fs, "exit 1 when a finding is")
+		fs.StringVar(&o.lint.allowedSysctls, "allowed-unsafe-sysctls", "", "the kubelet's --allowed-unsafe-sysctls: comma-separated sysctl names or prefixes ending in *")
+		fs.StringVar(&o.lint.pssVersion, "pss-version", "latest", fmt.Sprintf("Pod Security Standards version: latest (1.%d) or 1.%d to 1.%d", lint.LatestPSSVersion, lint.MinPSSVersion, lint.LatestPSSVersion))
+		o.logFlags(fs, "warn", "text")
+	},
+	run: runLint,
 }
 
 func parsePSSVersion(v string) (int, error) {
-	if v == "latest" || v == "" {
+	if v == "latest" {
 		return lint.LatestPSSVersion, nil
 	}
 	minor, ok := strings.CutPrefix(strings.TrimPrefix(v, "v"), "1.")
 	n, err := strconv.Atoi(minor)
 	if !ok || err != nil || n < lint.MinPSSVersion || n > lint.LatestPSSVersion {
-		return 0, fmt.Errorf("%q: want latest or 1.%d to 1.%d", v, lint.MinPSSVersion, lint.LatestPSSVersion)
+		return 0, fmt.Errorf("want latest or 1.%d to 1.%d", lint.MinPSSVersion, lint.LatestPSSVersion)
 	}
 	return n, nil
 }
 
-const lintUsage = `Usage: secctx lint [flags] FILE|DIR|- ...
-
-Predicts, offline, what the platform (--profile) will refuse, silently
-ignore or change in each workload's securityContext, and the Pod Security
-Standards level each pod and container meets. Reads every kind verify
-reads, several documents per file, directories recursively (.yaml, .yml,
-.json), and - for stdin.
-
-Flags:
-`
-
 // runLint is `secctx lint`.
-func runLint(args []string, e *env) int {
-	o := &lintOptions{options: options{getenv: e.getenv}}
-	fs := flag.NewFlagSet("secctx lint", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	lintFlags(fs, o)
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, lintUsage)
-		fs.PrintDefaults()
-		fmt.Fprintln(e.stderr, "\nExit codes: 0 no finding at or above --fail-on, 1 a finding at or above --fail-on, 2 bad usage or input.")
+func runLint(c *call) int {
+	o := &c.o.lint
+	var err error
+	if o.parsedSysctls, err = lint.ParseSysctlPatterns(o.allowedSysctls); err != nil {
+		return c.usage(usagef("--allowed-unsafe-sysctls: %v", err))
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if o.parsedPSS, err = parsePSSVersion(o.pssVersion); err != nil {
+		return c.usage(usagef("--pss-version %q: %v", o.pssVersion, err))
 	}
-	log := newLogger(e.stderr, o.logLevel)
-	if o.logFormat == "json" {
-		log = newJSONLogger(e.stderr, o.logLevel)
-	}
-	if err := o.parse(); err != nil {
-		log.Error().Msg(err.Error())
-		return exitUsage
-	}
-	if fs.NArg() == 0 {
-		log.Error().Msg("lint needs a FILE, DIR or - (stdin); run secctx lint -h")
-		return exitUsage
-	}
-	inputs, err := lint.Collect(fs.Args(), e.stdin)
+	prof, _ := expect.LookupProfile(c.o.profile) // checked with the flags
+	inputs, err := lint.Collect(c.args, c.env.stdin)
 	if err != nil {
-		log.Error().Msg(err.Error())
-		return exitUsage
+		return c.fail(exitUsage, err)
 	}
-	res, err := lint.Run(inputs, lint.Options{Profile: o.parsedProfile, AllowedUnsafeSysctls: o.parsedSysctls, PSSVersion: o.parsedPSS})
+	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: o.parsedSysctls, PSSVersion: o.parsedPSS})
 	if err != nil {
-		log.Error().Msg(err.Error())
-		return exitUsage
+		return c.fail(exitUsage, err)
 	}
 	if len(res.Workloads) == 0 && len(res.Findings) == 0 {
-		log.Error().Msgf("%s: no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)", strings.Join(fs.Args(), ", "))
-		return exitUsage
+		return c.fail(exitUsage, fmt.Errorf("%s: no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)", strings.Join(c.args, ", ")))
 	}
 	rep := res.Report(o.parsedPSS)
-	switch o.output {
-	case "json":
-		err = lint.WriteJSON(e.stdout, rep)
-	case "sarif":
-		err = lint.WriteSARIF(e.stdout, rep, version)
+	switch c.o.output {
+	case formatJSON:
+		err = lint.WriteJSON(c.env.stdout, rep)
+	case formatYAML:
+		err = report.WriteYAML(c.env.stdout, rep)
+	case formatSARIF:
+		err = lint.WriteSARIF(c.env.stdout, rep, version)
 	default:
-		err = lint.WriteText(e.stdout, rep)
+		err = writeEscaped(c.env.stdout, func(w io.Writer) error { return lint.WriteText(w, rep) })
 	}
 	if err != nil {
-		log.Error().Msg(err.Error())
-		return exitUsage
+		return c.fail(exitUsage, err)
 	}
-	if !o.failOnNone && res.Failing(o.parsedFailOn) {
+	if sev, never := c.o.failOnSeverity(); !never && res.Failing(sev) {
 		return exitDrift
 	}
 	return exitOK

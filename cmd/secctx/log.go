@@ -31,7 +31,7 @@ func newLogger(w io.Writer, level string) zerolog.Logger {
 }
 
 // textWriter turns zerolog's JSON events into one text line each: "secctx:
-// LEVEL:", the message, then the other fields as key=value, sorted, the
+// LEVEL:", the message (escaped, see report.Escape), then the other fields as key=value, sorted, the
 // error first, the time left out; a string that holds blanks, quotes or
 // non-ASCII is quoted. This is the line zerolog's ConsoleWriter writes
 // without colour; the ConsoleWriter itself is not used because it decodes
@@ -46,7 +46,8 @@ func (w textWriter) Write(p []byte) (int, error) {
 	var b bytes.Buffer
 	b.WriteString("secctx: " + strings.ToLower(rawString(evt[zerolog.LevelFieldName])) + ":")
 	if msg := rawString(evt[zerolog.MessageFieldName]); msg != "" {
-		b.WriteString(" " + msg)
+		// One line, and nothing a terminal would act on.
+		b.WriteString(" " + escape(msg))
 	}
 	var fields []string
 	for k := range evt {

@@ -24,6 +24,9 @@ func TestTextLogger(t *testing.T) {
 			l.Warn().Dur("interval", time.Minute).Bool("ok", true).Msg("watching")
 		}, "secctx: warn: watching interval=60000 ok=true\n"},
 		{"no message", func(l zerolog.Logger) { l.Error().Str("k", "v").Send() }, "secctx: error: k=v\n"},
+		{"a message is one line with nothing a terminal acts on", func(l zerolog.Logger) {
+			l.Error().Msg("pod.yaml: bad \x1b[31mname\nsecctx: all clear")
+		}, `secctx: error: pod.yaml: bad \x1b[31mname\nsecctx: all clear` + "\n"},
 		{"below the level", func(l zerolog.Logger) { l.Info().Msg("hidden") }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

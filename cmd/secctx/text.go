@@ -28,7 +28,9 @@ func writeFields(w io.Writer, v any) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	emit := func(label, value string) { fmt.Fprintf(tw, "%s\t%s\n", label, value) }
+	// Labels and values come from the system and the spec: escaped, a
+	// value is one line and holds nothing a terminal would act on.
+	emit := func(label, value string) { fmt.Fprintf(tw, "%s\t%s\n", escape(label), escape(value)) }
 	if obj, ok := root.(*object); ok {
 		for i, k := range obj.keys {
 			render(k, obj.vals[i], emit)

@@ -2,45 +2,86 @@ package main
 
 import (
 	"errors"
-	"flag"
-	"io"
 
-	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
 
+	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/verify"
 )
 
-func verifyFlags(fs *flag.FlagSet, o *options) {
-	o.processFlags(fs)
-	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a drift has this severity or higher: critical, high, medium, low, info")
+var verifyCommand = &command{
+	name:    "verify",
+	usage:   "[flags]",
+	summary: "compare a process's security state with its securityContext",
+	long: `Compare the securityContext a container declares with the security state
+its process really has: capabilities, uid/gid/groups, no_new_privs, seccomp,
+the LSM label, mount flags and masked paths, sysctls and the user-namespace
+map. The expected state is resolved from the spec as the kubelet and the
+runtime (--profile) would; the report lists every check as ok, drift,
+unknown or skipped. It also says whether the process looks containerised:
+run on a host, drift is the host's own state.
+
+Outputs: text (fits 80 columns, drift first), wide (every column whole),
+json and yaml (the VerificationReport), policyreport (a wgpolicyk8s.io/
+v1alpha2 PolicyReport about the pod; $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE
+and $SECCTX_POD_UID, from the downward API, name it when the spec does not).`,
+	example: `  # In a pod, against its own manifest
+  kubectl get pod web -o yaml |
+    kubectl exec -i web -c app -- /secctx verify --spec - -c app
+
+  # A JSON report; never fail, only report
+  secctx verify --spec pod.yaml -ojson --fail-on none
+
+  # Another process of this container, as a PolicyReport
+  secctx verify --spec pod.yaml --pid 42 -o policyreport | kubectl apply -f -`,
+	exits: exitsVerify,
+	flags: func(fs *pflag.FlagSet, o *options) {
+		o.outputFlag(fs, formatText, reportFormats, "output format")
+		o.specFlags(fs)
+		o.pidFlag(fs, "process to verify")
+		o.failOnFlag(fs, "exit 1 when a drift is")
+		o.colorFlag(fs, "stdout")
+		o.procFlag(fs)
+		o.logFlags(fs, "warn", "text")
+	},
+	run: runVerify,
 }
 
 // runVerify compares the spec with the observed state of one process.
-func runVerify(o *options, e *env, log zerolog.Logger) (int, error) {
-	failOn, err := report.ParseSeverity(o.failOn)
+func runVerify(c *call) int {
+	spec, v, err := c.o.verifier(c.env.stdin)
 	if err != nil {
-		return exitUsage, &usageError{"--fail-on: " + err.Error()}
-	}
-	spec, v, err := o.verifier(e.stdin)
-	if err != nil {
-		return exitUsage, err
+		return c.fail(exitUsage, err)
 	}
 	if spec.Loaded.Default {
-		log.Info().Msg("no spec given: verifying against the Pod Security Standards restricted profile")
+		c.log.Info().Msg("no spec given: verifying against the Pod Security Standards restricted profile")
 	}
-	r, err := v.Verify(o.pid)
+	r, err := v.Verify(c.o.pid)
 	var blind *verify.BlindError
 	if errors.As(err, &blind) {
-		return exitUnobserved, err
+		return c.fail(exitUnobserved, err)
 	} else if err != nil {
-		return exitUsage, err
+		return c.fail(exitUsage, err)
 	}
-	if err := write(o, e.stdout, r, func(w io.Writer) error { return report.WriteText(w, r) }); err != nil {
-		return exitUsage, err
+	r.Target.SetContainment(probe.NewFS(c.o.procRoot).ContainerSigns(c.o.pid))
+	if err := c.writeReport(c.env.stdout, r); err != nil {
+		return c.fail(exitUsage, err)
 	}
-	if r.Failing(failOn) {
-		return exitDrift, nil
+	if failing(r, c.o) {
+		return exitDrift
 	}
-	return exitOK, nil
+	return exitOK
+}
+
+// failing applies --fail-on to a report.
+func failing(r *report.Report, o *options) bool {
+	sev, never := o.failOnSeverity()
+	return !never && r.Failing(sev)
+}
+
+// fail logs err (one line on stderr) and returns code.
+func (c *call) fail(code int, err error) int {
+	c.log.Error().Msg(err.Error())
+	return code
 }

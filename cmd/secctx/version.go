@@ -1,9 +1,41 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/spf13/pflag"
+)
+
+var versionCommand = &command{
+	name:    "version",
+	usage:   "[flags]",
+	summary: "print the version",
+	long:    "Print secctx's version, the Go version it was built with and its platform.",
+	exits:   exitsPrint,
+	flags: func(fs *pflag.FlagSet, o *options) {
+		o.outputFlag(fs, formatText, documentFormats, "output format")
+	},
+	run: runVersion,
+}
+
+// versionInfo is what version prints.
+type versionInfo struct {
+	Version   string `json:"version"`
+	GoVersion string `json:"goVersion"`
+	Platform  string `json:"platform"`
+}
 
 // runVersion prints the version.
-func runVersion(args []string, e *env) int {
-	fmt.Fprintf(e.stdout, "secctx %s\n", version)
+func runVersion(c *call) int {
+	v := versionInfo{Version: version, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	err := c.writeDocument(c.env.stdout, v, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "secctx %s (%s, %s)\n", v.Version, v.GoVersion, v.Platform)
+		return err
+	})
+	if err != nil {
+		return c.fail(exitUsage, err)
+	}
 	return exitOK
 }

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os/signal"
@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
 
+	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/watch"
 )
 
@@ -21,146 +23,181 @@ const watchMemoryLimit = 8 << 20
 
 // watchOptions are the flags of `secctx watch`.
 type watchOptions struct {
-	interval   time.Duration
-	heartbeat  time.Duration
-	rawTargets stringList
-	targets    targetList
-	listen     string
-	cycles     int
+	interval       time.Duration
+	heartbeat      time.Duration
+	rawTargets     []string
+	listen         string
+	cycles         int
+	policyReport   string
+	intervalEnvErr error
+	beatEnvErr     error
 }
 
-// targetList collects repeated --target flags.
-type targetList []watch.Target
+var watchCommand = &command{
+	name:    "watch",
+	usage:   "[flags]",
+	summary: "verify on an interval as a sidecar; log changes as JSON lines",
+	long: `Verify the targets every --interval, as a sidecar, until SIGTERM or SIGINT.
+Each container's first verification, every change (a new drift, a drift
+resolved, a value that moved) and a heartbeat every --heartbeat are one JSON
+line on stdout (the summary, the changes and the drifts in force, within
+12 KiB); an unchanged state writes nothing between heartbeats. The spec
+file is re-read when it changes (a ConfigMap update); an invalid new spec is
+logged and the last good one stays.
 
-func (l *targetList) String() string {
-	parts := make([]string, len(*l))
-	for i, t := range *l {
-		parts[i] = t.String()
+--listen serves /healthz, /readyz, /report (the full reports) and /metrics
+(Prometheus).
+--policyreport-file writes a wgpolicyk8s.io/v1alpha2 PolicyReport with every
+target's findings whenever a result changes, atomically (a temporary file
+renamed over it), as JSON, or YAML for a name ending in .yaml or .yml; the
+pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
+	example: `  # The app's processes and the sidecar itself, with metrics
+  secctx watch --target=app=others --target=secctx=self --listen=:9102
+
+  # A PolicyReport file for a collector
+  secctx watch --target=app=others --policyreport-file=/reports/secctx.yaml`,
+	exits: "  0  stopped by SIGTERM, SIGINT or --cycles\n  2  bad usage or bad spec (one line on stderr, nothing on stdout)",
+	flags: func(fs *pflag.FlagSet, o *options) {
+		w := &o.watch
+		w.interval, w.intervalEnvErr = envDuration(o.getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
+		w.heartbeat, w.beatEnvErr = envDuration(o.getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
+		fs.StringArrayVar(&w.rawTargets, "target", nil, "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR (env SECCTX_TARGET, comma-separated; default self)")
+		o.specFlags(fs)
+		fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter (env SECCTX_INTERVAL)")
+		fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log a line (the summary and the drifts) at least this often even when nothing changed (env SECCTX_HEARTBEAT)")
+		fs.StringVar(&w.listen, "listen", o.getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102 (env SECCTX_LISTEN; default off)")
+		fs.StringVar(&w.policyReport, "policyreport-file", o.getenv("SECCTX_POLICYREPORT_FILE"), "write a PolicyReport of every target to this file when a result changes (env SECCTX_POLICYREPORT_FILE)")
+		fs.IntVar(&w.cycles, "cycles", 0, "stop after this many cycles (0: run until SIGTERM or SIGINT)")
+		o.procFlag(fs)
+		o.logFlags(fs, "info", "json")
+		files(fs, annotFiles, "policyreport-file")
+	},
+	run: runWatch,
+}
+
+// envDuration reads a duration from the environment.
+func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
 	}
-	return strings.Join(parts, " ")
-}
-
-func (l *targetList) Set(s string) error {
-	t, err := watch.ParseTarget(s)
+	d, err := time.ParseDuration(v)
 	if err != nil {
-		return err
+		return def, usagef("$%s %q: want a duration such as 60s", key, v)
 	}
-	*l = append(*l, t)
-	return nil
+	return d, nil
 }
 
-// stringList collects repeated flags; they are parsed after the flags so
-// that a bad one is one line on stderr, not the whole usage.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, " ") }
-func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
-
-func (w *watchOptions) register(fs *flag.FlagSet, getenv func(string) string) {
-	w.interval = envDuration(getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
-	w.heartbeat = envDuration(getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
-	fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter; env SECCTX_INTERVAL")
-	fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log a line (the summary and the drifts) at least this often even when nothing changed; env SECCTX_HEARTBEAT")
-	fs.Var(&w.rawTargets, "target", "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR; env SECCTX_TARGET (comma-separated); default self")
-	fs.IntVar(&w.cycles, "cycles", 0, "stop after this many cycles (0: run until SIGTERM or SIGINT)")
-	fs.StringVar(&w.listen, "listen", getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102; env SECCTX_LISTEN; default off")
-}
-
-// envDuration reads a duration from the environment; a bad value is
-// reported when flags are checked (the flag default shows it).
-func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
-	if v := getenv(key); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
+// targets parses --target (or $SECCTX_TARGET).
+func (c *call) targets() ([]watch.Target, error) {
+	w := &c.o.watch
+	raw, from := w.rawTargets, "--target"
+	if len(raw) == 0 {
+		if env := c.env.getenv("SECCTX_TARGET"); env != "" {
+			raw = strings.FieldsFunc(env, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })
+			from = "$SECCTX_TARGET"
 		}
 	}
-	return def
+	var out []watch.Target
+	for _, s := range raw {
+		t, err := watch.ParseTarget(s)
+		if err != nil {
+			return nil, usagef("%s %q: %v", from, s, err)
+		}
+		if t.Container == "" {
+			// A plain selector verifies the --container (or only) container.
+			t.Container = c.o.container
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		out = []watch.Target{{Container: c.o.container, Selector: watch.Selector{Kind: watch.SelectSelf}}}
+	}
+	return out, nil
 }
 
-// watchFlags: watch writes JSON lines only, so it has no -o or --pid; its
-// diagnostics default to JSON at info level.
-func watchFlags(fs *flag.FlagSet, o *options) {
-	o.logFlags(fs, "info", "json")
-	o.specFlags(fs)
-	o.watch.register(fs, o.getenv)
+// checkWatch validates watch's values; an error is bad usage.
+func (c *call) checkWatch() error {
+	w := &c.o.watch
+	if w.intervalEnvErr != nil && !c.fs.Changed("interval") {
+		return w.intervalEnvErr
+	}
+	if w.beatEnvErr != nil && !c.fs.Changed("heartbeat") {
+		return w.beatEnvErr
+	}
+	if w.interval < 10*time.Millisecond {
+		return usagef("--interval %s: want at least 10ms", w.interval)
+	}
+	if w.heartbeat <= 0 {
+		return usagef("--heartbeat %s: want a positive duration", w.heartbeat)
+	}
+	if w.cycles < 0 {
+		return usagef("--cycles %d: want 0 (run until stopped) or more", w.cycles)
+	}
+	if c.fs.Changed("policyreport-file") && w.policyReport == "" {
+		return usagef("--policyreport-file: empty value")
+	}
+	return nil
 }
 
 // runWatch verifies its targets on an interval until SIGTERM, SIGINT or
 // --cycles.
-func runWatch(o *options, e *env, log zerolog.Logger) (int, error) {
-	wo := &o.watch
-	for _, key := range []string{"SECCTX_INTERVAL", "SECCTX_HEARTBEAT"} {
-		if v := o.getenv(key); v != "" {
-			if _, err := time.ParseDuration(v); err != nil {
-				return exitUsage, &usageError{fmt.Sprintf("$%s: %q is not a duration such as 60s", key, v)}
-			}
-		}
+func runWatch(c *call) int {
+	if err := c.checkWatch(); err != nil {
+		return c.usage(err)
 	}
-	if wo.interval < 10*time.Millisecond {
-		return exitUsage, &usageError{"--interval: must be at least 10ms"}
-	}
-	if wo.cycles < 0 {
-		return exitUsage, &usageError{"--cycles: must be 0 (run until stopped) or more"}
-	}
-	for _, s := range wo.rawTargets {
-		if err := wo.targets.Set(s); err != nil {
-			return exitUsage, &usageError{"--target: " + err.Error()}
-		}
-	}
-	if len(wo.targets) == 0 && o.getenv("SECCTX_TARGET") != "" {
-		for _, s := range strings.FieldsFunc(o.getenv("SECCTX_TARGET"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
-			if err := wo.targets.Set(s); err != nil {
-				return exitUsage, &usageError{"$SECCTX_TARGET: " + err.Error()}
-			}
-		}
-	}
-	// A plain selector verifies the --container (or only) container.
-	for i := range wo.targets {
-		if wo.targets[i].Container == "" {
-			wo.targets[i].Container = o.container
-		}
-	}
-	if len(wo.targets) == 0 {
-		wo.targets = targetList{{Container: o.container, Selector: watch.Selector{Kind: watch.SelectSelf}}}
-	}
-	p, err := o.pipeline(e.stdin)
+	targets, err := c.targets()
 	if err != nil {
-		return exitUsage, err
+		return c.usage(err)
 	}
+	p, err := c.o.pipeline(c.env.stdin)
+	if err != nil {
+		return c.usage(err)
+	}
+	wo := &c.o.watch
 	var ln net.Listener
 	if wo.listen != "" {
 		if err := watch.CheckListenAddr(wo.listen); err != nil {
-			return exitUsage, &usageError{err.Error()}
+			return c.usage(err)
 		}
 		if ln, err = net.Listen("tcp", wo.listen); err != nil {
-			return exitUsage, &usageError{"--listen: " + err.Error()}
+			return c.fail(exitUsage, fmt.Errorf("--listen: %v", err))
 		}
 	}
 	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
 	// A sidecar runs in every pod and pays for its memory there: a soft
 	// limit makes the collector return memory early instead of letting the
 	// heap double between collections. $GOMEMLIMIT overrides it.
-	if o.getenv("GOMEMLIMIT") == "" {
+	if c.env.getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(watchMemoryLimit)
 	}
-	w, err := watch.New(watch.Config{
+	cfg := watch.Config{
 		Pipeline:  p,
-		Targets:   wo.targets,
+		Targets:   targets,
 		Interval:  wo.interval,
 		Heartbeat: wo.heartbeat,
 		MaxCycles: wo.cycles,
-		Out:       zerolog.New(e.stdout).With().Timestamp().Logger(),
-		Log:       log,
-	})
+		Out:       zerolog.New(c.env.stdout).With().Timestamp().Logger(),
+		Log:       c.log,
+	}
+	if wo.policyReport != "" {
+		pub := &policyReportPublisher{path: wo.policyReport, pod: c.o.podRef(), log: c.log}
+		cfg.Publish = pub.publish
+	}
+	w, err := watch.New(cfg)
 	if err != nil {
 		if ln != nil {
 			ln.Close()
 		}
-		return exitUsage, err
+		return c.fail(exitUsage, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	log.Info().Str("targets", wo.targets.String()).Dur("interval", wo.interval).Str("listen", wo.listen).Msg("watching")
+	var names []string
+	for _, t := range targets {
+		names = append(names, t.String())
+	}
+	c.log.Info().Str("targets", strings.Join(names, " ")).Dur("interval", wo.interval).Str("listen", wo.listen).Msg("watching")
 	done := make(chan error, 1)
 	if ln != nil {
 		srv := watch.NewServer(w, version)
@@ -169,11 +206,40 @@ func runWatch(o *options, e *env, log zerolog.Logger) (int, error) {
 		done <- nil
 	}
 	if err := w.Run(ctx); err != nil {
-		return exitUsage, err
+		return c.fail(exitUsage, err)
 	}
 	if err := <-done; err != nil {
-		log.Error().Err(err).Msg("http server")
+		c.log.Error().Err(err).Msg("http server")
 	}
-	log.Info().Msg("stopped")
-	return exitOK, nil
+	c.log.Info().Msg("stopped")
+	return exitOK
+}
+
+// policyReportPublisher writes the PolicyReport file of watch when a
+// result changed since the last file it wrote.
+type policyReportPublisher struct {
+	path string
+	pod  report.PodRef
+	log  zerolog.Logger
+	last string
+}
+
+func (p *policyReportPublisher) publish(reports []*report.Report) {
+	pr := report.NewPolicyReport(reports, p.pod)
+	// What changed: everything but the time of the results.
+	key := *pr
+	key.Results = append([]report.PolicyResult(nil), pr.Results...)
+	for i := range key.Results {
+		key.Results[i].Timestamp = report.PolicyTimestamp{}
+	}
+	b, _ := json.Marshal(key)
+	if string(b) == p.last {
+		return
+	}
+	if err := report.WritePolicyReportFile(p.path, pr); err != nil {
+		p.log.Error().Err(err).Str("file", p.path).Msg("cannot write the PolicyReport")
+		return
+	}
+	p.last = string(b)
+	p.log.Info().Str("file", p.path).Int("fail", pr.Summary.Fail).Msg("PolicyReport written")
 }

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"fmt"
+)
+
+var helpCommand = &command{
+	name:    "help",
+	usage:   "[COMMAND]",
+	summary: "show the help of secctx or of a command",
+	long:    "Show the help of secctx, or of COMMAND (the same as 'secctx COMMAND --help').",
+	example: "  secctx help verify",
+	exits:   exitsPrint,
+	args:    argsTopic,
+	run:     runHelp,
+}
+
+// runHelp prints the help of secctx or of a command.
+func runHelp(c *call) int {
+	if len(c.args) == 0 {
+		fmt.Fprint(c.env.stdout, mainHelp())
+		return exitOK
+	}
+	topic := lookup(c.args[0])
+	if topic == nil {
+		msg := fmt.Sprintf("unknown command %q", c.args[0])
+		if s := suggest(c.args[0]); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return c.usage(usagef("%s", msg))
+	}
+	fmt.Fprint(c.env.stdout, topic.help(topic.flagSet(&options{getenv: c.env.getenv})))
+	return exitOK
+}
