@@ -240,6 +240,19 @@ var cases = []kcase{
 		}),
 	},
 	{
+		// containerd makes CAP_SYS_TIME and CAP_NET_RAW CAP_CAP_..., which
+		// runc ignores: the runtime's defaults stay, which is drift.
+		File: "pods/cap-prefix.yaml",
+		expect: always(expect{
+			MustOK:    []string{"capabilities.inheritable", "capabilities.ambient"},
+			WantDrift: []string{"capabilities.bounding", "capabilities.effective", "capabilities.permitted"},
+			Observed: map[string]string{
+				"capabilities.bounding":  capsJSON(containerdDefaultCaps, nil),
+				"capabilities.effective": capsJSON(containerdDefaultCaps, nil),
+			},
+		}),
+	},
+	{
 		File: "pods/root-add-all.yaml", RuncScenario: "l-root-add-all",
 		expect: always(expect{
 			MustOK:    []string{"capabilities.effective", "capabilities.permitted", "privileged", "procMount"},
@@ -435,6 +448,10 @@ var cases = []kcase{
 	{
 		File:   "pods/run-as-non-root-root-image.yaml",
 		expect: always(expect{Refused: &refusal{Reason: "CreateContainerConfigError", Message: "container has runAsNonRoot and image will run as root"}}),
+	},
+	{
+		File:   "pods/run-as-non-root-uid-0.yaml",
+		expect: always(expect{Refused: &refusal{Reason: "CreateContainerConfigError", Message: "container's runAsUser breaks non-root policy"}}),
 	},
 	{
 		File:   "pods/proc-unmasked-without-userns.yaml",

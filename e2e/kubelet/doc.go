@@ -36,6 +36,21 @@
 // waiting for it while another run (a cluster tier, node.sh by hand) holds
 // it.
 //
+// Every manifest is also linted on the host (`secctx lint
+// --profile=containerd`, with the node's --allowed-unsafe-sysctls), and each
+// prediction is held to what the node did on every configuration: a check
+// predicted to drift drifts in that container's report, one predicted not
+// to drift does not, a pod predicted not to run is refused for the reason
+// the rule names, and every refusal is one a finding predicts (lint_test.go).
+//
+// The pods under testdata/exec run `secctx exec --spec=... -- /bin/sh -c
+// APP` as their command: where the spec is honoured the app replaces secctx
+// as pid 1 and prints what it runs as; where it is not (seLinuxOptions on
+// this SELinux-less node, a spec file declaring another runAsUser) the
+// container exits 1 with the report on stderr and the app never runs, unless
+// --warn-only; and deleting a running pod delivers SIGTERM to the app's own
+// handler (exec_test.go).
+//
 // For the manifests that mirror a scenario of the runc tier (package e2e),
 // the suite captures the OCI config containerd really produced and compares
 // its security-relevant fields with the golden files under

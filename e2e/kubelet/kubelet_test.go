@@ -257,6 +257,8 @@ func TestKubelet(t *testing.T) {
 		t.Run(nc.Name, func(t *testing.T) { runConfig(t, nc, preps) })
 	}
 	logTable(t)
+	logLintTable(t, preps)
+	logExecTable(t)
 	if os.Getenv("SECCTX_KUBELET_ONLY") == "" {
 		checkCoverage(t)
 	}
@@ -275,6 +277,7 @@ func runConfig(t *testing.T, nc nodeConfig, preps []*prepared) {
 			t.Fatal(err)
 		}
 	}
+	execs := startExec(t, n)
 	res := waitPods(t, n, preps)
 	t.Logf("%d pods ran or were refused in %s", len(preps), time.Since(start).Round(time.Second))
 	waitRuntime(t, n, res)
@@ -288,6 +291,9 @@ func runConfig(t *testing.T, nc nodeConfig, preps []*prepared) {
 			checkPod(t, nc, r)
 		})
 	}
+	noteObservations(nc, res)
+	t.Run("lint", func(t *testing.T) { checkLint(t, nc, preps) })
+	t.Run("exec", func(t *testing.T) { checkExec(t, n, execs) })
 }
 
 // writeSeccompProfile writes the Localhost profile the manifests name
@@ -770,7 +776,9 @@ func judge(nc nodeConfig, r *report, container string, exp expect) (problems, dr
 		desc := fmt.Sprintf("%s %s %s (%s): expected %s, observed %s", f.Status, f.Check, f.Subject, f.Severity, jsonText(f.Expected), jsonText(f.Observed))
 		switch {
 		case f.Status == "drift" && contains(exp.WantDrift, f.Check):
-			notes = append(notes, "drift "+f.Check+" (true)")
+			if note := "drift " + f.Check + " (true)"; !contains(notes, note) {
+				notes = append(notes, note)
+			}
 			cell.Findings = append(cell.Findings, desc+" [true drift: the node cannot honour it]")
 		case f.Status == "drift" && f.Severity == "info" && contains(exp.InfoDrift, f.Check):
 			notes = append(notes, "info "+f.Check)

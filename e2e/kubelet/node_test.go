@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -162,6 +163,14 @@ func (n *node) containerLog(pod *corev1.Pod, container string) (stdout, stderr s
 		return "", "", err
 	}
 	defer f.Close()
+	return criLog(f)
+}
+
+// criLog reads a CRI log file from its start (TIME STREAM P|F TEXT).
+func criLog(f *os.File) (stdout, stderr string, err error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", "", err
+	}
 	var out, errOut strings.Builder
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
@@ -170,15 +179,13 @@ func (n *node) containerLog(pod *corev1.Pod, container string) (stdout, stderr s
 		if len(parts) < 3 {
 			continue
 		}
-		text := ""
-		if len(parts) == 4 {
-			text = parts[3]
-		}
 		b := &out
 		if parts[1] == "stderr" {
 			b = &errOut
 		}
-		b.WriteString(text)
+		if len(parts) == 4 {
+			b.WriteString(parts[3])
+		}
 		if parts[2] == "F" {
 			b.WriteString("\n")
 		}
