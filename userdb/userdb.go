@@ -2,6 +2,7 @@
 package userdb
 
 import (
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -25,12 +26,7 @@ type GroupEntry struct {
 // line in an image does not make the others unusable.
 func ParsePasswd(s string) []Account {
 	var out []Account
-	for s != "" {
-		var line string
-		line, s, _ = strings.Cut(s, "\n")
-		if skipEtcLine(line) {
-			continue
-		}
+	for line := range entryLines(s) {
 		name, rest, _ := strings.Cut(line, ":")
 		_, rest, _ = strings.Cut(rest, ":") // password
 		uidS, rest, ok1 := strings.Cut(rest, ":")
@@ -49,12 +45,7 @@ func ParsePasswd(s string) []Account {
 // lines the way ParsePasswd does.
 func ParseGroup(s string) []GroupEntry {
 	var out []GroupEntry
-	for s != "" {
-		var line string
-		line, s, _ = strings.Cut(s, "\n")
-		if skipEtcLine(line) {
-			continue
-		}
+	for line := range entryLines(s) {
 		name, rest, _ := strings.Cut(line, ":")
 		_, rest, ok := strings.Cut(rest, ":") // password
 		gidS, members, _ := strings.Cut(rest, ":")
@@ -75,10 +66,21 @@ func ParseGroup(s string) []GroupEntry {
 	return out
 }
 
-// skipEtcLine reports whether a passwd/group line carries no entry.
-func skipEtcLine(line string) bool {
-	line = strings.TrimSpace(line)
-	return line == "" || line[0] == '#' || line[0] == '+' || line[0] == '-'
+// entryLines yields the lines of passwd or group text that can carry an
+// entry: blank, comment and NIS ("+"/"-") lines are left out.
+func entryLines(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for line := range strings.Lines(s) {
+			line = strings.TrimSuffix(line, "\n")
+			t := strings.TrimSpace(line)
+			if t == "" || t[0] == '#' || t[0] == '+' || t[0] == '-' {
+				continue
+			}
+			if !yield(line) {
+				return
+			}
+		}
+	}
 }
 
 // LookupUID returns the first account with the given uid, as getpwuid does.

@@ -225,16 +225,8 @@ func (s *Server) admit(c net.Conn, now time.Time) *connState {
 // pending reports whether bytes the server has not read yet wait in c's
 // socket (FIONREAD).
 func pending(c net.Conn) bool {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
 	n := 0
-	_ = rc.Control(func(fd uintptr) {
+	withFD(c, func(fd uintptr) {
 		var v int32
 		if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&v))); errno == 0 {
 			n = int(v)
@@ -243,20 +235,24 @@ func pending(c net.Conn) bool {
 	return n > 0
 }
 
+// withFD runs f with c's socket descriptor; it does nothing for a
+// connection without one.
+func withFD(c net.Conn, f func(fd uintptr)) {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return
+	}
+	if rc, err := sc.SyscallConn(); err == nil {
+		_ = rc.Control(f)
+	}
+}
+
 // completeHead reports whether a whole request head (up to its blank line)
 // already waits in c's socket, peeking without reading.
 func completeHead(c net.Conn) bool {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
 	var buf [2048]byte
 	n := 0
-	_ = rc.Control(func(fd uintptr) {
+	withFD(c, func(fd uintptr) {
 		n, _, _ = syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 	})
 	return n > 0 && (bytes.Contains(buf[:n], []byte("\r\n\r\n")) || bytes.Contains(buf[:n], []byte("\n\n")))
