@@ -130,7 +130,7 @@ kube_build() {
 	mkdir -p "$(dirname "$KUBE_DIR")"
 	tmp=$(mktemp -d "$KUBE_DIR.tmp.XXXXXX")
 	for name in "$@"; do pkgs+=("k8s.io/kubernetes/cmd/$name"); done
-	log "building ${*} $KUBE_VERSION (cold: 10-20 minutes on 2 cores)"
+	log "building ${*} $KUBE_VERSION (cold: 3 to 8 minutes on 2 cores)"
 	(cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "$kube_ldflags" -o "$tmp/" "${pkgs[@]}") >&2 ||
 		{ rm -rf "$tmp"; die "go build ${pkgs[*]} failed"; }
 	install_into "$KUBE_DIR" "$tmp" "$@"
