@@ -26,17 +26,16 @@ import (
 	"testing"
 
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // root is the repository root; the tests run in deploy/.
 func root(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs("..")
+	dir, err := e2eutil.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-		t.Fatalf("no go.mod above deploy/: %v", err)
 	}
 	return dir
 }
@@ -44,11 +43,7 @@ func root(t *testing.T) string {
 // missing skips the test, or fails it when the run requires every tool.
 func missing(t *testing.T, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("SECCTX_E2E_REQUIRED") == "1" {
-		t.Fatalf("%s (SECCTX_E2E_REQUIRED=1)", msg)
-	}
-	t.Skip(msg)
+	e2eutil.SkipOrFail(t, fmt.Sprintf(format, args...))
 }
 
 var toolPaths sync.Map // name -> path, resolved once per run

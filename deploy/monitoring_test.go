@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // The monitoring kit: deploy/monitoring/.
@@ -446,15 +448,9 @@ func TestMetricNames(t *testing.T) {
 // secctxBinary is $SECCTX_BIN (what `make test` built), else a fresh build.
 func secctxBinary(t *testing.T) string {
 	t.Helper()
-	if b := os.Getenv("SECCTX_BIN"); b != "" {
-		return b
-	}
-	bin := filepath.Join(t.TempDir(), "secctx")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/secctx")
-	cmd.Dir = root(t)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/secctx: %v\n%s", err, out)
+	bin, err := e2eutil.SecctxBinary(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }

@@ -3,9 +3,12 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // This file states what kubelet + containerd (CRI) hand runc for a pod, as
@@ -99,22 +102,13 @@ func readHostInfo() (hostInfo, error) {
 	if h.LastCap, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
 		return h, err
 	}
-	status, err := os.ReadFile("/proc/self/status")
+	hex, err := e2eutil.HostCapBnd()
 	if err != nil {
 		return h, err
 	}
-	var bnd uint64
-	found := false
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapBnd:"); ok {
-			if bnd, err = strconv.ParseUint(strings.TrimSpace(v), 16, 64); err != nil {
-				return h, err
-			}
-			found = true
-		}
-	}
-	if !found {
-		return h, fmt.Errorf("no CapBnd line in /proc/self/status")
+	bnd, err := strconv.ParseUint(hex, 16, 64)
+	if err != nil {
+		return h, err
 	}
 	for i := 0; i <= h.LastCap && i < len(capNames); i++ {
 		if bnd&(1<<uint(i)) != 0 {
@@ -150,9 +144,8 @@ func readHostInfo() (hostInfo, error) {
 // /etc/group ("" = the file is absent), and the image config's USER ("" =
 // none).
 type image struct {
-	Passwd string
-	Group  string
-	User   string
+	e2eutil.ImageFiles
+	User string
 }
 
 // runtimeConfig is what containerd hands runc for one container: the
@@ -257,14 +250,14 @@ func containerdConfigOn(p pod, img image, h hostInfo, n nodeConf) runtimeConfig 
 	// Capabilities (WithCapabilities): add ALL, drop ALL, adds, drops.
 	set := append([]string(nil), containerdDefaultCaps...)
 	if c := csc.Capabilities; c != nil {
-		if contains(c.Add, "ALL") {
+		if slices.Contains(c.Add, "ALL") {
 			set = append([]string(nil), h.AllCaps...)
 		}
-		if contains(c.Drop, "ALL") {
+		if slices.Contains(c.Drop, "ALL") {
 			set = nil
 		}
 		for _, a := range c.Add {
-			if a != "ALL" && !contains(set, "CAP_"+a) {
+			if a != "ALL" && !slices.Contains(set, "CAP_"+a) {
 				set = append(set, "CAP_"+a)
 			}
 		}
@@ -390,15 +383,6 @@ func sortedUnique(gs []uint32) []uint32 {
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 func remove(list []string, s string) []string {
 	var out []string
 	for _, v := range list {
@@ -412,7 +396,7 @@ func remove(list []string, s string) []string {
 // withCap returns list plus c (a new slice; list is not modified).
 func withCap(list []string, c string) []string {
 	out := append([]string(nil), list...)
-	if !contains(out, c) {
+	if !slices.Contains(out, c) {
 		out = append(out, c)
 	}
 	return out

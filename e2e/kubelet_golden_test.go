@@ -6,9 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // The kubelet tier (e2e/kubelet) runs the same pods as some of these
@@ -20,48 +21,6 @@ import (
 // runc tier tests secctx against a config the real stack does not produce.
 // The files are written only by the kubelet tier (SECCTX_UPDATE_GOLDEN=1);
 // this test needs neither root nor runc.
-
-// kubeletGolden is the part of a golden file this test reads.
-type kubeletGolden struct {
-	Scenario string `json:"scenario"`
-	Node     struct {
-		Config         string `json:"config"`
-		Containerd     string `json:"containerd"`
-		Unprivileged   bool   `json:"unprivileged"`
-		SeccompDefault bool   `json:"seccompDefault"`
-	} `json:"node"`
-	Manifest struct {
-		PodSecurityContext       any `json:"podSecurityContext"`
-		ContainerSecurityContext any `json:"containerSecurityContext"`
-		HostUsers                any `json:"hostUsers"`
-		HostNetwork              any `json:"hostNetwork"`
-	} `json:"manifest"`
-	Image struct {
-		Passwd string `json:"passwd"`
-		Group  string `json:"group"`
-	} `json:"image"`
-	HostCapBnd string            `json:"hostCapBnd"`
-	Container  kubeletGoldenSpec `json:"container"`
-	Sandbox    kubeletGoldenSpec `json:"sandbox"`
-}
-
-type kubeletGoldenSpec struct {
-	UID             *uint32             `json:"uid"`
-	GID             *uint32             `json:"gid"`
-	AdditionalGids  []uint32            `json:"additionalGids"`
-	Capabilities    map[string][]string `json:"capabilities"`
-	NoNewPrivileges *bool               `json:"noNewPrivileges"`
-	ReadonlyRoot    *bool               `json:"readonlyRoot"`
-	MaskedPaths     []string            `json:"maskedPaths"`
-	ReadonlyPaths   []string            `json:"readonlyPaths"`
-	Sysctl          map[string]string   `json:"sysctl"`
-	Seccomp         bool                `json:"seccomp"`
-	Isolated        map[string]bool     `json:"isolated"`
-	UIDMappings     []struct {
-		ContainerID uint32 `json:"containerID"`
-		Size        uint32 `json:"size"`
-	} `json:"uidMappings"`
-}
 
 func TestKubeletGoldens(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "kubelet-golden", "*.json"))
@@ -75,14 +34,17 @@ func TestKubeletGoldens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bnd := capBnd(t)
+	bnd, err := e2eutil.HostCapBnd()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
 			b, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var g kubeletGolden
+			var g e2eutil.Golden
 			if err := json.Unmarshal(b, &g); err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
@@ -104,23 +66,8 @@ func TestKubeletGoldens(t *testing.T) {
 	}
 }
 
-// capBnd is this machine's bounding set as /proc/self/status shows it.
-func capBnd(t *testing.T) string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapBnd:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	t.Fatal("no CapBnd line in /proc/self/status")
-	return ""
-}
-
 // samePod checks that the golden's pod and image are the scenario's.
-func samePod(sc scenario, g kubeletGolden) []string {
+func samePod(sc scenario, g e2eutil.Golden) []string {
 	obj := sc.pod.object()
 	spec := obj["spec"].(map[string]any)
 	ctr := spec["containers"].([]any)[0].(map[string]any)
@@ -161,11 +108,11 @@ func normJSON(v any) string {
 
 // compareGolden lists every security-relevant field where the generator
 // and the captured config disagree.
-func compareGolden(rc runtimeConfig, g kubeletGolden, compareCaps bool) []string {
+func compareGolden(rc runtimeConfig, g e2eutil.Golden, compareCaps bool) []string {
 	var problems []string
 	diff := func(field string, mine, real any) {
 		if !reflect.DeepEqual(mine, real) {
-			problems = append(problems, fmt.Sprintf("%s: generator %s, containerd %s", field, jsonString(mine), jsonString(real)))
+			problems = append(problems, fmt.Sprintf("%s: generator %s, containerd %s", field, e2eutil.JSONText(mine), e2eutil.JSONText(real)))
 		}
 	}
 	c := g.Container
@@ -183,13 +130,13 @@ func compareGolden(rc runtimeConfig, g kubeletGolden, compareCaps bool) []string
 			{"bounding", rc.Bounding}, {"effective", rc.Effective}, {"permitted", rc.Permitted},
 			{"inheritable", rc.Inheritable}, {"ambient", rc.Ambient},
 		} {
-			diff("process.capabilities."+set.name, sortedStrings(set.mine), sortedStrings(c.Capabilities[set.name]))
+			diff("process.capabilities."+set.name, e2eutil.SortedCopy(set.mine), e2eutil.SortedCopy(c.Capabilities[set.name]))
 		}
 	}
 	diff("process.noNewPrivileges", rc.NoNewPrivs, *c.NoNewPrivileges)
 	diff("root.readonly", rc.ReadonlyRoot, *c.ReadonlyRoot)
-	diff("linux.maskedPaths", sortedStrings(rc.MaskedPaths), sortedStrings(c.MaskedPaths))
-	diff("linux.readonlyPaths", sortedStrings(rc.ReadonlyPaths), sortedStrings(c.ReadonlyPaths))
+	diff("linux.maskedPaths", e2eutil.SortedCopy(rc.MaskedPaths), e2eutil.SortedCopy(c.MaskedPaths))
+	diff("linux.readonlyPaths", e2eutil.SortedCopy(rc.ReadonlyPaths), e2eutil.SortedCopy(c.ReadonlyPaths))
 	// containerd sets the pod's sysctls on the sandbox, whose network and
 	// IPC namespaces the container joins; the runc tier sets them on the
 	// container itself.
@@ -232,12 +179,6 @@ func compareGolden(rc runtimeConfig, g kubeletGolden, compareCaps bool) []string
 	return problems
 }
 
-func sortedStrings(ss []string) []string {
-	out := append([]string{}, ss...)
-	sort.Strings(out)
-	return out
-}
-
 func nonNil(gs []uint32) []uint32 {
 	if gs == nil {
 		return []uint32{}
@@ -250,12 +191,4 @@ func nonNilMap(m map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return m
-}
-
-func jsonString(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }

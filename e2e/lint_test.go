@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // Predicted and observed drift: for the manifests of the real-container
@@ -17,18 +20,8 @@ import (
 // that `secctx verify` in the running container does not report, and must
 // not call "no drift" a check that does drift.
 
-// lintFinding is the part of a lint finding these tests read.
-type lintFinding struct {
-	Rule      string `json:"rule"`
-	Container string `json:"container"`
-	Field     string `json:"field"`
-	Effect    string `json:"effect"`
-	Check     string `json:"check"`
-	Verify    string `json:"verify"`
-}
-
 // lintManifest runs the binary's lint on a manifest (stdin).
-func lintManifest(t *testing.T, profile string, manifest []byte) []lintFinding {
+func lintManifest(t *testing.T, profile string, manifest []byte) []e2eutil.LintFinding {
 	t.Helper()
 	cmd := exec.Command(secctxBin, "lint", "--profile", profile, "-o", "json", "--fail-on", "none", "-")
 	cmd.Stdin = bytes.NewReader(manifest)
@@ -38,13 +31,13 @@ func lintManifest(t *testing.T, profile string, manifest []byte) []lintFinding {
 		t.Fatalf("secctx lint: %v: %s\n%s", err, errb.String(), manifest)
 	}
 	var rep struct {
-		Findings []lintFinding `json:"findings"`
+		Findings []e2eutil.LintFinding `json:"findings"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("secctx lint -o json: %v", err)
 	}
 	for _, f := range rep.Findings {
-		if f.Check != "" && !contains(checkIDs, f.Check) {
+		if f.Check != "" && !slices.Contains(checkIDs, f.Check) {
 			t.Errorf("lint finding %s names check %q, which verify does not have", f.Rule, f.Check)
 		}
 	}
@@ -55,7 +48,7 @@ func lintManifest(t *testing.T, profile string, manifest []byte) []lintFinding {
 // pod-level ones, when podWide) against the drift verify observed.
 // noDriftToo also requires that a check lint predicts no drift for does
 // not drift (only for configs the runtime produced, not injected drift).
-func comparePrediction(t *testing.T, name string, fs []lintFinding, container string, podWide bool, observed []string, noDriftToo bool) {
+func comparePrediction(t *testing.T, name string, fs []e2eutil.LintFinding, container string, podWide bool, observed []string, noDriftToo bool) {
 	t.Helper()
 	var lines []string
 	for _, f := range fs {
@@ -63,14 +56,14 @@ func comparePrediction(t *testing.T, name string, fs []lintFinding, container st
 			continue
 		}
 		outcome := "not observed"
-		if contains(observed, f.Check) {
+		if slices.Contains(observed, f.Check) {
 			outcome = "observed drift"
 		}
 		lines = append(lines, fmt.Sprintf("%s %s %s check=%s verify=%s: %s", f.Rule, f.Effect, f.Field, f.Check, f.Verify, outcome))
 		switch {
-		case f.Verify == "drift" && !contains(observed, f.Check):
+		case f.Verify == "drift" && !slices.Contains(observed, f.Check):
 			t.Errorf("%s: lint predicts %s drift (%s at %s), verify observed drift only in %v", name, f.Check, f.Rule, f.Field, observed)
-		case f.Verify == "no-drift" && noDriftToo && f.Check != "" && contains(observed, f.Check):
+		case f.Verify == "no-drift" && noDriftToo && f.Check != "" && slices.Contains(observed, f.Check):
 			t.Errorf("%s: lint predicts no %s drift (%s at %s), verify observed it", name, f.Check, f.Rule, f.Field)
 		}
 	}
@@ -182,10 +175,10 @@ func TestLintPredictsPlatformDrift(t *testing.T) {
 }
 
 // reportDrift lists the checks a report's findings drift in.
-func reportDrift(fs []finding) []string {
+func reportDrift(fs []e2eutil.Finding) []string {
 	var out []string
 	for _, f := range fs {
-		if f.Status == "drift" && !contains(out, f.Check) {
+		if f.Status == "drift" && !slices.Contains(out, f.Check) {
 			out = append(out, f.Check)
 		}
 	}

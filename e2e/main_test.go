@@ -1,13 +1,12 @@
 package e2e
 
 import (
-	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // busyboxPath is the static busybox every rootfs is made of (Debian's
@@ -53,7 +52,7 @@ func mainRun(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: reading the host's capabilities:", err)
 		return 1
 	}
-	if secctxBin, err = buildSecctx(workDir); err != nil {
+	if secctxBin, err = e2eutil.SecctxBinary(workDir); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
@@ -74,84 +73,15 @@ func prerequisites() string {
 		return "runc is not installed (run scripts/install-deps.sh)"
 	}
 	runcBin = p
-	if err := checkStatic(busyboxPath); err != nil {
+	if err := e2eutil.CheckStatic(busyboxPath); err != nil {
 		return fmt.Sprintf("%s: %v (install busybox-static: run scripts/install-deps.sh)", busyboxPath, err)
 	}
 	return ""
-}
-
-// checkStatic fails unless path is an ELF executable without a program
-// interpreter, i.e. one that runs in a rootfs holding nothing else.
-func checkStatic(path string) error {
-	f, err := elf.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("dynamically linked; a static binary is needed")
-		}
-	}
-	return nil
 }
 
 // requireE2E skips the test when the machine cannot run the suite, or fails
 // it when SECCTX_E2E_REQUIRED=1 says the suite must run.
 func requireE2E(t *testing.T) {
 	t.Helper()
-	if skipReason == "" {
-		return
-	}
-	if os.Getenv("SECCTX_E2E_REQUIRED") == "1" {
-		t.Fatalf("SECCTX_E2E_REQUIRED=1 but the e2e suite cannot run: %s", skipReason)
-	}
-	t.Skipf("skipping e2e: %s (set SECCTX_E2E_REQUIRED=1 to make this a failure)", skipReason)
-}
-
-// buildSecctx returns $SECCTX_BIN, or builds the static binary the way a
-// release does.
-func buildSecctx(dir string) (string, error) {
-	if bin := os.Getenv("SECCTX_BIN"); bin != "" {
-		abs, err := filepath.Abs(bin)
-		if err != nil {
-			return "", err
-		}
-		if err := checkStatic(abs); err != nil {
-			return "", fmt.Errorf("SECCTX_BIN=%s: %v", bin, err)
-		}
-		return abs, nil
-	}
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "secctx")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/secctx")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building secctx: %v\n%s", err, b)
-	}
-	if err := checkStatic(out); err != nil {
-		return "", fmt.Errorf("built %s: %v", out, err)
-	}
-	return out, nil
-}
-
-// moduleRoot is the directory of go.mod, from `go env GOMOD`, else "..".
-func moduleRoot() (string, error) {
-	if b, err := exec.Command("go", "env", "GOMOD").Output(); err == nil {
-		if gomod := strings.TrimSpace(string(b)); gomod != "" && gomod != os.DevNull {
-			return filepath.Dir(gomod), nil
-		}
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		return "", fmt.Errorf("cannot find the module root: %v", err)
-	}
-	return root, nil
+	e2eutil.RequireTier(t, "the e2e suite", skipReason)
 }

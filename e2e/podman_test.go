@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/secctx/secctx/e2e/e2eutil"
 	"github.com/secctx/secctx/schema/schematest"
 )
 
@@ -25,7 +27,7 @@ import (
 // podmanEnv points podman at the project's containers.conf (rlimits this
 // machine allows, runc).
 func podmanEnv(t *testing.T) []string {
-	root, err := moduleRoot()
+	root, err := e2eutil.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +49,7 @@ func requirePodman(t *testing.T) {
 	t.Helper()
 	requireE2E(t)
 	if _, err := exec.LookPath("podman"); err != nil {
-		if os.Getenv("SECCTX_E2E_REQUIRED") == "1" {
-			t.Fatal("podman is not installed (run scripts/install-deps.sh)")
-		}
-		t.Skip("podman is not installed")
+		e2eutil.SkipOrFail(t, "podman is not installed (run scripts/install-deps.sh)")
 	}
 }
 
@@ -66,36 +65,32 @@ func sidecarImage(t *testing.T) string {
 	if err := copyFile(secctxBin, filepath.Join(dir, "secctx"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cf := "FROM scratch\nCOPY secctx /secctx\nUSER 65532:65532\nENTRYPOINT [\"/secctx\"]\nCMD [\"watch\"]\n"
-	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(cf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// A tag of this process's own: other runs on the machine build theirs.
-	img := fmt.Sprintf("localhost/secctx-e2e-sidecar:%d", os.Getpid())
-	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", img).Run() })
-	podman(t, "build", "-q", "-t", img, "-f", filepath.Join(dir, "Containerfile"), dir)
-	return img
+	return podmanBuild(t, dir, "secctx-e2e-sidecar",
+		"FROM scratch\nCOPY secctx /secctx\nUSER 65532:65532\nENTRYPOINT [\"/secctx\"]\nCMD [\"watch\"]\n")
 }
 
 // sidecarAppImage holds busybox and idchanger.
 func sidecarAppImage(t *testing.T) string {
 	dir := t.TempDir()
-	root, _ := moduleRoot()
-	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "idchanger"), "./e2e/testdata/idchanger")
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building idchanger: %v\n%s", err, out)
+	if _, err := e2eutil.GoBuild(dir, "idchanger", "./e2e/testdata/idchanger", true); err != nil {
+		t.Fatal(err)
 	}
 	if err := copyFile(busyboxPath, filepath.Join(dir, "busybox"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cf := "FROM scratch\nCOPY busybox /bin/busybox\nCOPY idchanger /idchanger\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+	return podmanBuild(t, dir, "secctx-e2e-app",
+		"FROM scratch\nCOPY busybox /bin/busybox\nCOPY idchanger /idchanger\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n")
+}
+
+// podmanBuild writes cf as dir's Containerfile and builds the image
+// localhost/NAME:PID, removed when the test ends: a tag of this process's
+// own, since other runs on the machine build theirs.
+func podmanBuild(t *testing.T, dir, name, cf string) string {
+	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(cf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// A tag of this process's own: other runs on the machine build theirs.
-	img := fmt.Sprintf("localhost/secctx-e2e-app:%d", os.Getpid())
+	img := fmt.Sprintf("localhost/%s:%d", name, os.Getpid())
 	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "-f", img).Run() })
 	podman(t, "build", "-q", "-t", img, "-f", filepath.Join(dir, "Containerfile"), dir)
 	return img
@@ -157,34 +152,23 @@ func kubePlay(t *testing.T, pod map[string]any) string {
 
 // logLine is one line of the sidecar's stdout (schema/watch-line.schema.json).
 type logLine struct {
-	Level          string   `json:"level"`
-	Event          string   `json:"event"`
-	Container      string   `json:"container"`
-	Processes      int      `json:"processes"`
-	FirstProcesses []proc   `json:"firstProcesses"`
-	Drift          int      `json:"drift"`
-	Changes        []change `json:"changes"`
+	Level          string            `json:"level"`
+	Event          string            `json:"event"`
+	Container      string            `json:"container"`
+	Processes      int               `json:"processes"`
+	FirstProcesses []e2eutil.Process `json:"firstProcesses"`
+	Drift          int               `json:"drift"`
+	Changes        []change          `json:"changes"`
 	Drifts         []struct {
 		Check   string `json:"check"`
 		Subject string `json:"subject"`
 	} `json:"drifts"`
 }
 
-type proc struct {
-	PID  int    `json:"pid"`
-	Comm string `json:"comm"`
-}
-
-// processList is a line's bounded list of processes.
-type processList struct {
-	Count int    `json:"count"`
-	First []proc `json:"first"`
-}
-
 type change struct {
-	Kind      string       `json:"kind"`
-	Check     string       `json:"check"`
-	Processes *processList `json:"processes"`
+	Kind      string               `json:"kind"`
+	Check     string               `json:"check"`
+	Processes *e2eutil.ProcessList `json:"processes"`
 }
 
 // sidecarLines waits until ok accepts the sidecar's parsed stdout lines.
@@ -279,7 +263,7 @@ func driftChecks(l *logLine) []string {
 func lineDrift(l *logLine) []string {
 	var out []string
 	for _, d := range l.Drifts {
-		if !contains(out, d.Check) {
+		if !slices.Contains(out, d.Check) {
 			out = append(out, d.Check)
 		}
 	}
@@ -287,27 +271,24 @@ func lineDrift(l *logLine) []string {
 	return out
 }
 
+// containerReport is the part of one report of the sidecar's /report the
+// tests read.
+type containerReport struct {
+	APIVersion string `json:"apiVersion"`
+	Target     struct {
+		Container string            `json:"container"`
+		Processes []e2eutil.Process `json:"processes"`
+	} `json:"target"`
+	Findings []e2eutil.Finding `json:"findings"`
+}
+
 // sidecarReport fetches the sidecar's /report from inside the pod, through
 // the app container's busybox wget on the pod's loopback, and returns the
 // report of container.
-func sidecarReport(t *testing.T, appCtr, container string) *struct {
-	APIVersion string `json:"apiVersion"`
-	Target     struct {
-		Container string `json:"container"`
-		Processes []proc `json:"processes"`
-	} `json:"target"`
-	Findings []finding `json:"findings"`
-} {
+func sidecarReport(t *testing.T, appCtr, container string) *containerReport {
 	t.Helper()
 	out := podman(t, "exec", appCtr, "wget", "-q", "-O", "-", "http://127.0.0.1:9102/report")
-	var reports []struct {
-		APIVersion string `json:"apiVersion"`
-		Target     struct {
-			Container string `json:"container"`
-			Processes []proc `json:"processes"`
-		} `json:"target"`
-		Findings []finding `json:"findings"`
-	}
+	var reports []containerReport
 	if err := json.Unmarshal([]byte(out), &reports); err != nil {
 		t.Fatalf("/report: %v\n%.500s", err, out)
 	}
@@ -323,7 +304,10 @@ func sidecarReport(t *testing.T, appCtr, container string) *struct {
 // loadDeployPod reads deploy/eci/pod.yaml and makes it playable here: local
 // images, the podman profile, a 1s interval, an app that runs.
 func loadDeployPod(t *testing.T, sidecar, app string) map[string]any {
-	root, _ := moduleRoot()
+	root, err := e2eutil.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := os.ReadFile(filepath.Join(root, "deploy", "eci", "pod.yaml"))
 	if err != nil {
 		t.Fatal(err)

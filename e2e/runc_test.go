@@ -6,16 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/secctx/secctx/e2e/e2eutil"
 	"github.com/secctx/secctx/schema/schematest"
 )
 
@@ -37,31 +38,7 @@ type report struct {
 		Skipped         int    `json:"skipped"`
 		HighestSeverity string `json:"highestSeverity"`
 	} `json:"summary"`
-	Findings []finding `json:"findings"`
-}
-
-type finding struct {
-	Check    string    `json:"check"`
-	Subject  string    `json:"subject"`
-	Status   string    `json:"status"`
-	Severity string    `json:"severity"`
-	Expected string    `json:"expected"`
-	Observed string    `json:"observed"`
-	Outcomes *outcomes `json:"outcomes"`
-	Message  string    `json:"message"`
-	Hint     string    `json:"hint"`
-}
-
-// outcomes is a node-dependent expectation: the legitimate outcomes and
-// the one seen.
-type outcomes struct {
-	Legitimate []outcome `json:"legitimate"`
-	Seen       *outcome  `json:"seen"`
-}
-
-type outcome struct {
-	Value string `json:"value"`
-	When  string `json:"when"`
+	Findings []e2eutil.Finding `json:"findings"`
 }
 
 // checkIDs are the check ids the binary registers (`secctx checks -o
@@ -120,14 +97,8 @@ func (r *result) driftSet() []string {
 }
 
 // findings returns the findings of one check.
-func (r *result) findings(check string) []finding {
-	var out []finding
-	for _, f := range r.Report.Findings {
-		if f.Check == check {
-			out = append(out, f)
-		}
-	}
-	return out
+func (r *result) findings(check string) []e2eutil.Finding {
+	return e2eutil.FindingsOf(r.Report.Findings, check)
 }
 
 // dump is everything needed to understand a failure.
@@ -224,23 +195,7 @@ func copyFile(src, dst string, mode os.FileMode) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return os.Chmod(dst, mode)
+	return e2eutil.CopyFile(src, dst, mode)
 }
 
 // runcState is runc's --root for this suite, apart from other users' runc.
@@ -361,7 +316,7 @@ func checkContract(t *testing.T, r *result, failOn string) {
 		default:
 			problems = append(problems, fmt.Sprintf("%s: status %q", f.Check, f.Status))
 		}
-		if !contains(checkIDs, f.Check) {
+		if !slices.Contains(checkIDs, f.Check) {
 			problems = append(problems, fmt.Sprintf("unknown check id %q", f.Check))
 		}
 	}

@@ -1,34 +1,23 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
-// Images. busyboxImage is shaped like the busybox image critest and the
-// containerd golden tests use (root is in wheel); appImage is the
-// "predefined group" image of the SupplementalGroupsPolicy tests (uid 1000
-// is a member of gid 50000).
+// Images, the same as the kubelet tier's. busyboxImage is shaped like the
+// busybox image critest and the containerd golden tests use (root is in
+// wheel); appImage is the "predefined group" image of the
+// SupplementalGroupsPolicy tests (uid 1000 is a member of gid 50000).
 var (
-	busyboxImage = image{
-		Passwd: "root:x:0:0:root:/root:/bin/sh\n" +
-			"daemon:x:1:1:daemon:/usr/sbin:/bin/false\n" +
-			"nobody:x:65534:65534:nobody:/home:/bin/false\n",
-		Group: "root:x:0:\n" +
-			"daemon:x:1:\n" +
-			"wheel:x:10:root\n" +
-			"nogroup:x:65534:\n",
-	}
-	appImage = image{
-		Passwd: "root:x:0:0:root:/root:/bin/sh\n" +
-			"app:x:1000:1000::/home/app:/bin/sh\n",
-		Group: "root:x:0:\n" +
-			"app:x:1000:\n" +
-			"extra:x:50000:app\n",
-	}
+	busyboxImage = image{ImageFiles: e2eutil.BusyboxFiles}
+	appImage     = image{ImageFiles: e2eutil.AppFiles}
 )
 
 // scenario is a pod whose containerd config must verify without drift.
@@ -64,17 +53,13 @@ var allCapChecks = []string{
 	"capabilities.inheritable", "capabilities.ambient",
 }
 
-func with(list []string, more ...string) []string {
-	return append(append([]string(nil), list...), more...)
-}
-
 // scenarios are the no-drift configurations, in the order of the brief.
 var scenarios = []scenario{
 	{
 		name:  "a-defaults-root",
 		pod:   pod{Name: "defaults"},
 		image: busyboxImage,
-		mustOK: with(allCapChecks, "runAsGroup", "supplementalGroups", "privileged", "allowPrivilegeEscalation",
+		mustOK: e2eutil.With(allCapChecks, "runAsGroup", "supplementalGroups", "privileged", "allowPrivilegeEscalation",
 			"readOnlyRootFilesystem", "procMount", "seccompProfile", "sysctls", "hostUsers"),
 		observed: map[string]string{
 			"capabilities.bounding":    `"[AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT]"`,
@@ -96,7 +81,7 @@ var scenarios = []scenario{
 			Container: &securityContext{AllowPrivilegeEscalation: bl(false)},
 		},
 		image: busyboxImage,
-		mustOK: with(allCapChecks, "runAsUser", "runAsGroup", "supplementalGroups", "fsGroup",
+		mustOK: e2eutil.With(allCapChecks, "runAsUser", "runAsGroup", "supplementalGroups", "fsGroup",
 			"allowPrivilegeEscalation", "privileged", "procMount", "sysctls", "hostUsers"),
 		observed: map[string]string{
 			"supplementalGroups":     `"[2000,3000,4000]"`,
@@ -117,7 +102,7 @@ var scenarios = []scenario{
 			},
 		},
 		image: busyboxImage,
-		mustOK: with(allCapChecks, "runAsNonRoot", "runAsUser", "runAsGroup", "supplementalGroups",
+		mustOK: e2eutil.With(allCapChecks, "runAsNonRoot", "runAsUser", "runAsGroup", "supplementalGroups",
 			"readOnlyRootFilesystem", "seccompProfile", "allowPrivilegeEscalation", "procMount"),
 		observed: map[string]string{
 			"capabilities.bounding":  `"[NET_BIND_SERVICE]"`,
@@ -134,7 +119,7 @@ var scenarios = []scenario{
 			},
 		},
 		image:  busyboxImage,
-		mustOK: with(allCapChecks, "runAsGroup"),
+		mustOK: e2eutil.With(allCapChecks, "runAsGroup"),
 		observed: map[string]string{
 			"capabilities.bounding":  `"[NET_BIND_SERVICE]"`,
 			"capabilities.effective": `"[NET_BIND_SERVICE]"`,
@@ -172,7 +157,7 @@ var scenarios = []scenario{
 		name:   "g1-host-users-false",
 		pod:    pod{Name: "userns", HostUsers: bl(false)},
 		image:  busyboxImage,
-		mustOK: with(allCapChecks, "hostUsers", "procMount", "sysctls", "privileged"),
+		mustOK: e2eutil.With(allCapChecks, "hostUsers", "procMount", "sysctls", "privileged"),
 		also: func(t *testing.T, r *result) {
 			// ping_group_range is not injected under a user namespace.
 			wantSysctlSubjects(t, r, sysctlUnprivilegedPorts)
@@ -183,7 +168,7 @@ var scenarios = []scenario{
 		pod: pod{Name: "userns-unmasked", HostUsers: bl(false),
 			Container: &securityContext{ProcMount: str("Unmasked")}},
 		image:  busyboxImage,
-		mustOK: with(allCapChecks, "hostUsers", "procMount", "privileged"),
+		mustOK: e2eutil.With(allCapChecks, "hostUsers", "procMount", "privileged"),
 	},
 	{
 		name: "h-merge-groups",
@@ -206,7 +191,7 @@ var scenarios = []scenario{
 			SC:        &podSecurityContext{RunAsUser: i64(1000)},
 			Container: &securityContext{Capabilities: &capabilities{Add: []string{"NET_ADMIN"}}}},
 		image:  busyboxImage,
-		mustOK: with(allCapChecks, "runAsUser", "runAsGroup"),
+		mustOK: e2eutil.With(allCapChecks, "runAsUser", "runAsGroup"),
 		observed: map[string]string{
 			"capabilities.bounding":  `"[AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_ADMIN,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT]"`,
 			"capabilities.effective": `"[]"`,
@@ -280,7 +265,7 @@ var scenarios = []scenario{
 		name:   "q-host-network",
 		pod:    pod{Name: "host-network", HostNetwork: true},
 		image:  busyboxImage,
-		mustOK: with(allCapChecks, "privileged", "procMount", "hostUsers"),
+		mustOK: e2eutil.With(allCapChecks, "privileged", "procMount", "hostUsers"),
 		also: func(t *testing.T, r *result) {
 			for _, f := range r.findings("sysctls") {
 				if f.Status != "skipped" {
@@ -397,7 +382,7 @@ func TestNoDrift(t *testing.T) {
 			}
 			for _, f := range r.Report.Findings {
 				switch {
-				case f.Status == "drift" && f.Severity == "info" && contains(sc.infoDrift, f.Check):
+				case f.Status == "drift" && f.Severity == "info" && slices.Contains(sc.infoDrift, f.Check):
 					t.Logf("accepted info drift: %s %s: %s", f.Check, f.Subject, f.Message)
 				case f.Status == "drift":
 					problems = append(problems, fmt.Sprintf("drift %s %s (%s): %s", f.Check, f.Subject, f.Severity, f.Message))
@@ -671,7 +656,7 @@ func TestDrift(t *testing.T) {
 			r := verify(t, manifest, base.image, rc, dc.args...)
 			for _, f := range r.Report.Findings {
 				if f.Status == "drift" {
-					t.Logf("drift %s %s (%s): expected %v, observed %v: %s", f.Check, f.Subject, f.Severity, jsonText(f.Expected), jsonText(f.Observed), f.Message)
+					t.Logf("drift %s %s (%s): expected %v, observed %v: %s", f.Check, f.Subject, f.Severity, e2eutil.JSONText(f.Expected), e2eutil.JSONText(f.Observed), f.Message)
 				}
 			}
 			want := append([]string(nil), dc.want...)
@@ -713,45 +698,14 @@ func TestDrift(t *testing.T) {
 // → JSON); a check with several findings must match in each.
 func observedProblems(r *result, want map[string]string) []string {
 	var problems []string
-	ids := make([]string, 0, len(want))
-	for id := range want {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		var w any
-		if err := json.Unmarshal([]byte(want[id]), &w); err != nil {
+	for _, id := range slices.Sorted(maps.Keys(want)) {
+		p, err := e2eutil.ObservedMismatches(id, want[id], r.findings(id))
+		if err != nil {
 			problems = append(problems, fmt.Sprintf("bad expectation for %s: %v", id, err))
-			continue
 		}
-		wb, _ := json.Marshal(canonical(w))
-		for _, f := range r.findings(id) {
-			if gb, _ := json.Marshal(canonical(f.Observed)); string(gb) != string(wb) {
-				problems = append(problems, fmt.Sprintf("%s observed %s, want %s", id, gb, wb))
-			}
-		}
+		problems = append(problems, p...)
 	}
 	return problems
-}
-
-// canonical sorts a list of strings (capability names come in bit order),
-// so that capability sets compare as sets; lists of numbers (groups, which
-// the kernel sorts) keep their order.
-func canonical(v any) any {
-	list, ok := v.([]any)
-	if !ok {
-		return v
-	}
-	var names []string
-	for _, x := range list {
-		s, ok := x.(string)
-		if !ok {
-			return v
-		}
-		names = append(names, s)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // wantSysctlSubjects asserts the sysctls findings cover exactly names, all
@@ -771,12 +725,4 @@ func wantSysctlSubjects(t *testing.T, r *result, names ...string) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("sysctls findings for %v, want %v\n%s", got, want, r.dump())
 	}
-}
-
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }

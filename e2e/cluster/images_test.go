@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // The app images, written as OCI archives (scripts/kube/oci-image.sh: no
@@ -42,7 +44,7 @@ func buildImages(dir string) ([]string, error) {
 	if err := os.Chmod(filepath.Join(app, "tmp"), 0o1777); err != nil {
 		return nil, err
 	}
-	if err := copyFile("/bin/busybox", filepath.Join(app, "bin", "busybox"), 0o755); err != nil {
+	if err := e2eutil.CopyFile("/bin/busybox", filepath.Join(app, "bin", "busybox"), 0o755); err != nil {
 		return nil, err
 	}
 	for _, l := range []string{"sh", "sleep", "cat", "ls", "id", "mkdir", "chmod", "rm"} {
@@ -51,7 +53,7 @@ func buildImages(dir string) ([]string, error) {
 		}
 	}
 	for _, name := range []string{"idchanger", "mutate"} {
-		if err := copyFile(filepath.Join(bin, name), filepath.Join(app, name), 0o755); err != nil {
+		if err := e2eutil.CopyFile(filepath.Join(bin, name), filepath.Join(app, name), 0o755); err != nil {
 			return nil, err
 		}
 	}
@@ -65,7 +67,7 @@ func buildImages(dir string) ([]string, error) {
 	if err := os.MkdirAll(noShell, 0o755); err != nil {
 		return nil, err
 	}
-	if err := copyFile(filepath.Join(bin, "idchanger"), filepath.Join(noShell, "idchanger"), 0o755); err != nil {
+	if err := e2eutil.CopyFile(filepath.Join(bin, "idchanger"), filepath.Join(noShell, "idchanger"), 0o755); err != nil {
 		return nil, err
 	}
 	var archives []string

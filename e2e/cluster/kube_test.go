@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/secctx/secctx/e2e/e2eutil"
 	"github.com/secctx/secctx/report"
 )
 
@@ -83,7 +84,7 @@ func startPod(t *testing.T, pod *corev1.Pod) *corev1.Pod {
 		if err != nil {
 			t.Fatalf("pod %s: %v", pod.Name, err)
 		}
-		if allRunning(p) {
+		if e2eutil.AllRunning(p) {
 			d := time.Since(start)
 			podTimes = append(podTimes, d)
 			t.Logf("pod %s running %s after creation", pod.Name, d.Round(time.Millisecond))
@@ -99,18 +100,6 @@ func startPod(t *testing.T, pod *corev1.Pod) *corev1.Pod {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func allRunning(p *corev1.Pod) bool {
-	if len(p.Status.ContainerStatuses) != len(p.Spec.Containers) {
-		return false
-	}
-	for _, s := range p.Status.ContainerStatuses {
-		if s.State.Running == nil {
-			return false
-		}
-	}
-	return true
 }
 
 // run is one run of the plugin.

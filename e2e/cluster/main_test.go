@@ -2,9 +2,7 @@ package cluster
 
 import (
 	"bytes"
-	"debug/elf"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -14,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // Suite-wide state set up by TestMain.
@@ -54,7 +54,7 @@ func fail(format string, args ...any) int {
 
 func mainRun(m *testing.M) int {
 	var err error
-	if repoRoot, err = moduleRoot(); err != nil {
+	if repoRoot, err = e2eutil.ModuleRoot(); err != nil {
 		return fail("%v", err)
 	}
 	if skipReason = prerequisites(); skipReason != "" {
@@ -144,20 +144,11 @@ func prerequisites() string {
 	return ""
 }
 
-// required reports whether a missing prerequisite is a failure.
-func required() bool { return os.Getenv("SECCTX_E2E_REQUIRED") == "1" }
-
 // requireTier skips the test when the machine cannot run the tier, or fails
 // it under SECCTX_E2E_REQUIRED=1.
 func requireTier(t *testing.T) {
 	t.Helper()
-	if skipReason == "" {
-		return
-	}
-	if required() {
-		t.Fatalf("SECCTX_E2E_REQUIRED=1 but the cluster tier cannot run: %s", skipReason)
-	}
-	t.Skipf("skipping the cluster tier: %s (set SECCTX_E2E_REQUIRED=1 to make this a failure)", skipReason)
+	e2eutil.RequireTier(t, "the cluster tier", skipReason)
 }
 
 // lockNode takes the node lock, waiting (and saying so) while another tier
@@ -246,22 +237,21 @@ func buildAll() error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if pluginBin, err = goBuild(dir, "kubectl-secctx", "./cmd/kubectl-secctx", false); err != nil {
+	if pluginBin, err = e2eutil.GoBuild(dir, "kubectl-secctx", "./cmd/kubectl-secctx", false); err != nil {
 		return err
 	}
-	secctx := filepath.Join(dir, "secctx")
-	if bin := os.Getenv("SECCTX_BIN"); bin != "" {
-		if err := copyFile(bin, secctx, 0o755); err != nil {
+	// The static secctx beside the plugin: $SECCTX_BIN, copied, or a build.
+	secctx, err := e2eutil.SecctxBinary(dir)
+	if err != nil {
+		return err
+	}
+	if beside := filepath.Join(dir, "secctx"); secctx != beside {
+		if err := e2eutil.CopyFile(secctx, beside, 0o755); err != nil {
 			return err
 		}
-	} else if _, err := goBuild(dir, "secctx", "./cmd/secctx", true); err != nil {
-		return err
-	}
-	if err := checkStatic(secctx); err != nil {
-		return fmt.Errorf("%s: %v", secctx, err)
 	}
 	for name, pkg := range map[string]string{"idchanger": "./e2e/testdata/idchanger", "mutate": "./e2e/kubelet/testdata/mutate"} {
-		if _, err := goBuild(dir, name, pkg, true); err != nil {
+		if _, err := e2eutil.GoBuild(dir, name, pkg, true); err != nil {
 			return err
 		}
 	}
@@ -270,69 +260,4 @@ func buildAll() error {
 		secctxImage = "localhost/secctx:latest"
 	}
 	return nil
-}
-
-// goBuild builds one of the module's commands into dir.
-func goBuild(dir, name, pkg string, static bool) (string, error) {
-	out := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-	cmd.Dir = repoRoot
-	cmd.Env = os.Environ()
-	if static {
-		cmd.Env = append(cmd.Env, "CGO_ENABLED=0")
-	}
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building %s: %v\n%s", pkg, err, b)
-	}
-	return out, nil
-}
-
-// checkStatic fails unless path is an ELF executable without a program
-// interpreter.
-func checkStatic(path string) error {
-	f, err := elf.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("dynamically linked; a static binary is needed")
-		}
-	}
-	return nil
-}
-
-func copyFile(src, dst string, mode os.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// moduleRoot is the directory of go.mod.
-func moduleRoot() (string, error) {
-	if b, err := exec.Command("go", "env", "GOMOD").Output(); err == nil {
-		if gomod := strings.TrimSpace(string(b)); gomod != "" && gomod != os.DevNull {
-			return filepath.Dir(gomod), nil
-		}
-	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		return "", fmt.Errorf("cannot find the module root: %v", err)
-	}
-	return root, nil
 }

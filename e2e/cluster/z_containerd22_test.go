@@ -10,6 +10,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // TestZContainerd22 runs last (its file sorts last): it brings the cluster
@@ -21,11 +23,7 @@ import (
 func TestZContainerd22(t *testing.T) {
 	requireTier(t)
 	if out, err := exec.Command("bash", filepath.Join(repoRoot, "scripts", "kube", "cluster.sh"), "check", "2.2").CombinedOutput(); err != nil {
-		msg := "containerd 2.2 cannot run: " + strings.TrimSpace(string(out))
-		if required() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		e2eutil.SkipOrFail(t, "containerd 2.2 cannot run: "+strings.TrimSpace(string(out)))
 	}
 	start := time.Now()
 	if out, err := clusterSh(nodeLock, "up", "--containerd", "2.2", "--unprivileged", "on", "--seccomp-default", "off"); err != nil {

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // expect is what must happen to one manifest on one node configuration.
@@ -77,10 +79,6 @@ var (
 	sysctlPingGroupRange    = "net.ipv4.ping_group_range"
 )
 
-func with(list []string, more ...string) []string {
-	return append(append([]string(nil), list...), more...)
-}
-
 // capsJSON is base plus add minus drop in the report's rendering, as JSON:
 // a string holding the sorted names in brackets.
 func capsJSON(base []string, add []string, drop ...string) string {
@@ -136,7 +134,7 @@ var cases = []kcase{
 	{
 		File: "pods/security-context-demo.yaml", RuncScenario: "b-security-context-demo",
 		expect: always(expect{
-			MustOK: with(allCapChecks, "runAsUser", "runAsGroup", "supplementalGroups", "fsGroup",
+			MustOK: e2eutil.With(allCapChecks, "runAsUser", "runAsGroup", "supplementalGroups", "fsGroup",
 				"allowPrivilegeEscalation", "privileged", "procMount", "seccompProfile", "readOnlyRootFilesystem", "hostUsers"),
 			Observed: map[string]string{
 				"runAsUser": `"1000"`, "runAsGroup": `"3000"`, "supplementalGroups": `"[2000,3000,4000]"`,
@@ -147,14 +145,14 @@ var cases = []kcase{
 	{
 		File: "pods/security-context-demo-2.yaml",
 		expect: always(expect{
-			MustOK:   with(allCapChecks, "runAsUser", "runAsGroup", "allowPrivilegeEscalation"),
+			MustOK:   e2eutil.With(allCapChecks, "runAsUser", "runAsGroup", "allowPrivilegeEscalation"),
 			Observed: map[string]string{"runAsUser": `"2000"`, "runAsGroup": `"0"`, "supplementalGroups": `"[0]"`},
 		}),
 	},
 	{
 		File: "pods/security-context-demo-3.yaml", RuncScenario: "a-defaults-root",
 		expect: always(expect{
-			MustOK: with(allCapChecks, "runAsGroup", "supplementalGroups", "privileged", "allowPrivilegeEscalation",
+			MustOK: e2eutil.With(allCapChecks, "runAsGroup", "supplementalGroups", "privileged", "allowPrivilegeEscalation",
 				"readOnlyRootFilesystem", "procMount", "seccompProfile", "sysctls", "hostUsers"),
 			Observed: map[string]string{
 				"capabilities.bounding":    capsJSON(containerdDefaultCaps, nil),
@@ -197,7 +195,7 @@ var cases = []kcase{
 	{
 		File: "pods/pss-restricted.yaml", RuncScenario: "c-restricted",
 		expect: always(expect{
-			MustOK: with(allCapChecks, "runAsNonRoot", "runAsUser", "runAsGroup", "supplementalGroups",
+			MustOK: e2eutil.With(allCapChecks, "runAsNonRoot", "runAsUser", "runAsGroup", "supplementalGroups",
 				"readOnlyRootFilesystem", "seccompProfile", "allowPrivilegeEscalation", "procMount"),
 			Observed: map[string]string{
 				"capabilities.bounding":  `"[NET_BIND_SERVICE]"`,
@@ -230,7 +228,7 @@ var cases = []kcase{
 	{
 		File: "pods/nonroot-add-net-admin.yaml", RuncScenario: "j-nonroot-add-net-admin",
 		expect: always(expect{
-			MustOK: with(allCapChecks, "runAsUser", "runAsGroup"),
+			MustOK: e2eutil.With(allCapChecks, "runAsUser", "runAsGroup"),
 			Observed: map[string]string{
 				"capabilities.bounding":  capsJSON(containerdDefaultCaps, []string{"NET_ADMIN"}),
 				"capabilities.effective": `"[]"`,
@@ -305,7 +303,7 @@ var cases = []kcase{
 		File: "pods/image-user.yaml",
 		expect: always(expect{
 			// USER 999:999 without a passwd entry: gid 0, not 999.
-			MustOK:   with(allCapChecks, "runAsGroup", "supplementalGroups", "seccompProfile", "procMount"),
+			MustOK:   e2eutil.With(allCapChecks, "runAsGroup", "supplementalGroups", "seccompProfile", "procMount"),
 			Observed: map[string]string{"runAsGroup": `"0"`, "supplementalGroups": `"[0]"`},
 			Identity: "uid=999 gid=0 groups=[0]",
 		}),
@@ -376,7 +374,7 @@ var cases = []kcase{
 		expect: func(nc nodeConfig) expect {
 			return expect{
 				MustOK: []string{"sysctls"},
-				Sysctls: with(injected(nc, false), "kernel.shm_rmid_forced", "net.core.somaxconn",
+				Sysctls: e2eutil.With(injected(nc, false), "kernel.shm_rmid_forced", "net.core.somaxconn",
 					"net.ipv4.ip_local_port_range"),
 			}
 		},
@@ -384,7 +382,7 @@ var cases = []kcase{
 	{
 		File: "pods/host-network.yaml", RuncScenario: "q-host-network",
 		expect: always(expect{
-			MustOK:  with(allCapChecks, "privileged", "procMount", "hostUsers"),
+			MustOK:  e2eutil.With(allCapChecks, "privileged", "procMount", "hostUsers"),
 			Sysctls: []string{},
 		}),
 	},
@@ -399,20 +397,20 @@ var cases = []kcase{
 				return expect{Refused: &refusedUserns}
 			}
 			return expect{
-				MustOK:  with(allCapChecks, "hostUsers", "procMount", "privileged"),
+				MustOK:  e2eutil.With(allCapChecks, "hostUsers", "procMount", "privileged"),
 				Sysctls: injected(nc, true),
 			}
 		},
 	},
 	{
 		File: "pods/host-users-false-proc-unmasked.yaml", RuncScenario: "g2-host-users-false-proc-mount-unmasked",
-		expect: on22(expect{MustOK: with(allCapChecks, "hostUsers", "procMount", "privileged")}, refusedUserns),
+		expect: on22(expect{MustOK: e2eutil.With(allCapChecks, "hostUsers", "procMount", "privileged")}, refusedUserns),
 	},
 	// Workload kinds: the pod template as a static pod.
 	{
 		File: "workloads/deployment.yaml", Workload: "Deployment/web",
 		expect: always(expect{
-			MustOK: with(allCapChecks, "runAsUser", "runAsGroup", "runAsNonRoot", "fsGroup", "supplementalGroups",
+			MustOK: e2eutil.With(allCapChecks, "runAsUser", "runAsGroup", "runAsNonRoot", "fsGroup", "supplementalGroups",
 				"seccompProfile", "allowPrivilegeEscalation", "readOnlyRootFilesystem"),
 			Observed: map[string]string{"supplementalGroups": `"[1000,50000]"`, "capabilities.bounding": `"[]"`},
 		}),
@@ -432,7 +430,7 @@ var cases = []kcase{
 			return expect{
 				MustOK:   []string{"runAsUser", "runAsGroup", "supplementalGroups", "readOnlyRootFilesystem", "sysctls"},
 				Observed: map[string]string{"runAsUser": `"4242"`, "supplementalGroups": `"[0,5000]"`},
-				Sysctls:  with(injected(nc, false), "net.ipv4.tcp_keepalive_time"),
+				Sysctls:  e2eutil.With(injected(nc, false), "net.ipv4.tcp_keepalive_time"),
 			}
 		},
 	},

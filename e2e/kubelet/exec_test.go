@@ -444,29 +444,15 @@ func logExecTable(t *testing.T) {
 		return
 	}
 	var b strings.Builder
-	b.WriteString("\nsecctx exec as the pods' command:\n\n| pod |")
-	for _, nc := range nodeConfigs {
-		b.WriteString(" " + nc.Name + " |")
-	}
-	b.WriteString("\n|---|")
-	for range nodeConfigs {
-		b.WriteString("---|")
-	}
-	b.WriteString("\n")
+	b.WriteString("\nsecctx exec as the pods' command:\n\n")
+	writeTableHead(&b, "pod")
 	for _, ec := range execCases {
 		row, ok := execCells.m[ec.File]
 		if !ok {
 			continue
 		}
 		fmt.Fprintf(&b, "| `%s` |", strings.TrimSuffix(ec.File, ".yaml"))
-		for _, nc := range nodeConfigs {
-			cell, ok := row[nc.Name]
-			if !ok {
-				cell = "not run"
-			}
-			b.WriteString(" " + cell + " |")
-		}
-		b.WriteString("\n")
+		writeTableCells(&b, row)
 	}
 	t.Log(b.String())
 }

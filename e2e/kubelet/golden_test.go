@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // The runc tier (package e2e) writes by hand the OCI config containerd and
@@ -20,7 +22,8 @@ import (
 // e2e/testdata/kubelet-golden. This tier compares each new capture with the
 // committed file (so a change in the real stack is seen); package e2e
 // compares the same files with its generator (so the imitation stays honest).
-// SECCTX_UPDATE_GOLDEN=1 rewrites the files instead.
+// SECCTX_UPDATE_GOLDEN=1 rewrites the files instead. Both tiers read the
+// files as e2eutil.Golden.
 //
 // Captured only on the node configurations the runc tier models: containerd
 // with unprivileged ports and ICMP on (containerd 2's defaults) and the
@@ -31,60 +34,6 @@ var goldenDir = filepath.Join("..", "testdata", "kubelet-golden")
 func goldenConfig(nc nodeConfig) bool { return nc.Unprivileged && !nc.SeccompDefault }
 
 func updateGolden() bool { return os.Getenv("SECCTX_UPDATE_GOLDEN") == "1" }
-
-// golden is one captured config. Package e2e reads the same JSON.
-type golden struct {
-	Scenario string `json:"scenario"`
-	Node     struct {
-		Config         string `json:"config"`
-		Containerd     string `json:"containerd"`
-		Kubelet        string `json:"kubelet"`
-		Unprivileged   bool   `json:"unprivileged"`
-		SeccompDefault bool   `json:"seccompDefault"`
-	} `json:"node"`
-	// Manifest is what the pod declared (the first container's
-	// securityContext), so a reader can check it compares the same pod.
-	Manifest struct {
-		PodSecurityContext       any `json:"podSecurityContext"`
-		ContainerSecurityContext any `json:"containerSecurityContext"`
-		HostUsers                any `json:"hostUsers"`
-		HostNetwork              any `json:"hostNetwork"`
-	} `json:"manifest"`
-	Image imageFiles `json:"image"`
-	// HostCapBnd is the bounding set of the machine that captured the
-	// file: "every capability" (privileged, add ALL) depends on it.
-	HostCapBnd string     `json:"hostCapBnd"`
-	Container  goldenSpec `json:"container"`
-	Sandbox    goldenSpec `json:"sandbox"`
-}
-
-type goldenSpec struct {
-	UID             *uint32             `json:"uid,omitempty"`
-	GID             *uint32             `json:"gid,omitempty"`
-	AdditionalGids  []uint32            `json:"additionalGids,omitempty"`
-	Capabilities    map[string][]string `json:"capabilities,omitempty"`
-	NoNewPrivileges *bool               `json:"noNewPrivileges,omitempty"`
-	ReadonlyRoot    *bool               `json:"readonlyRoot,omitempty"`
-	MaskedPaths     []string            `json:"maskedPaths"`
-	ReadonlyPaths   []string            `json:"readonlyPaths"`
-	Sysctl          map[string]string   `json:"sysctl"`
-	Seccomp         bool                `json:"seccomp"`
-	// Namespaces lists the namespace types of the spec.
-	Namespaces []string `json:"namespaces"`
-	// Isolated tells, per namespace type, whether the process is in a
-	// namespace other than the host's: a new one, or the pod's (a path into
-	// the sandbox, which has one of its own). Container specs only.
-	Isolated map[string]bool `json:"isolated,omitempty"`
-	// UIDMappings and GIDMappings keep containerID and size; the host id
-	// is the kubelet's allocation and changes from run to run.
-	UIDMappings []goldenMapping `json:"uidMappings,omitempty"`
-	GIDMappings []goldenMapping `json:"gidMappings,omitempty"`
-}
-
-type goldenMapping struct {
-	ContainerID uint32 `json:"containerID"`
-	Size        uint32 `json:"size"`
-}
 
 // ociSpec is the part of an OCI runtime spec the golden keeps.
 type ociSpec struct {
@@ -120,10 +69,10 @@ type ociSpec struct {
 	} `json:"linux"`
 }
 
-func toGoldenSpec(s ociSpec, withProcess bool) goldenSpec {
-	g := goldenSpec{
-		MaskedPaths:   sortedCopy(s.Linux.MaskedPaths),
-		ReadonlyPaths: sortedCopy(s.Linux.ReadonlyPaths),
+func toGoldenSpec(s ociSpec, withProcess bool) e2eutil.GoldenSpec {
+	g := e2eutil.GoldenSpec{
+		MaskedPaths:   e2eutil.SortedCopy(s.Linux.MaskedPaths),
+		ReadonlyPaths: e2eutil.SortedCopy(s.Linux.ReadonlyPaths),
 		Sysctl:        s.Linux.Sysctl,
 		Seccomp:       len(s.Linux.Seccomp) > 0 && string(s.Linux.Seccomp) != "null",
 	}
@@ -135,10 +84,10 @@ func toGoldenSpec(s ociSpec, withProcess bool) goldenSpec {
 	}
 	sort.Strings(g.Namespaces)
 	for _, m := range s.Linux.UIDMappings {
-		g.UIDMappings = append(g.UIDMappings, goldenMapping{ContainerID: m.ContainerID, Size: m.Size})
+		g.UIDMappings = append(g.UIDMappings, e2eutil.GoldenMapping{ContainerID: m.ContainerID, Size: m.Size})
 	}
 	for _, m := range s.Linux.GIDMappings {
-		g.GIDMappings = append(g.GIDMappings, goldenMapping{ContainerID: m.ContainerID, Size: m.Size})
+		g.GIDMappings = append(g.GIDMappings, e2eutil.GoldenMapping{ContainerID: m.ContainerID, Size: m.Size})
 	}
 	if withProcess && s.Process != nil {
 		u := s.Process.User
@@ -146,7 +95,7 @@ func toGoldenSpec(s ociSpec, withProcess bool) goldenSpec {
 		g.AdditionalGids = append([]uint32{}, u.AdditionalGids...)
 		g.Capabilities = map[string][]string{}
 		for _, set := range []string{"bounding", "effective", "permitted", "inheritable", "ambient"} {
-			g.Capabilities[set] = sortedCopy(s.Process.Capabilities[set])
+			g.Capabilities[set] = e2eutil.SortedCopy(s.Process.Capabilities[set])
 		}
 		nnp := s.Process.NoNewPrivileges
 		g.NoNewPrivileges = &nnp
@@ -179,12 +128,6 @@ func isolation(ctr, sandbox ociSpec) map[string]bool {
 	return out
 }
 
-func sortedCopy(ss []string) []string {
-	out := append([]string{}, ss...)
-	sort.Strings(out)
-	return out
-}
-
 // runtimeSpec decodes info.runtimeSpec of a crictl inspect/inspectp answer.
 func runtimeSpec(v map[string]any) (ociSpec, error) {
 	var s ociSpec
@@ -200,19 +143,8 @@ func runtimeSpec(v map[string]any) (ociSpec, error) {
 	return s, err
 }
 
-// hostCapBnd is this machine's bounding set as /proc/self/status shows it.
-func hostCapBnd() string {
-	b, _ := os.ReadFile("/proc/self/status")
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapBnd:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
 // capture builds the golden of one pod from the node.
-func capture(n *node, r *podResult, versions map[string]string) (*golden, error) {
+func capture(n *node, r *podResult, versions map[string]string) (*e2eutil.Golden, error) {
 	p := r.Prep
 	var id string
 	for _, s := range r.Pod.Status.ContainerStatuses {
@@ -245,7 +177,8 @@ func capture(n *node, r *podResult, versions map[string]string) (*golden, error)
 		return nil, fmt.Errorf("sandbox %s: %v", sandboxID, err)
 	}
 	img, _ := imageByRef(p.FirstImage)
-	g := &golden{Scenario: p.Case.RuncScenario, Image: img.Files, HostCapBnd: hostCapBnd()}
+	bnd, _ := e2eutil.HostCapBnd()
+	g := &e2eutil.Golden{Scenario: p.Case.RuncScenario, Image: img.Files, HostCapBnd: bnd}
 	g.Node.Config = n.cfg.Name
 	g.Node.Containerd = versions["containerd"]
 	g.Node.Kubelet = versions["kubelet"]
@@ -314,7 +247,7 @@ func captureGoldens(t *testing.T, n *node, res map[string]*podResult) {
 // goldenDiff compares two goldens field by field, ignoring the versions
 // and, when the machines differ in what they can grant, the capability sets.
 func goldenDiff(wantJSON, gotJSON []byte) string {
-	var want, got golden
+	var want, got e2eutil.Golden
 	if err := json.Unmarshal(wantJSON, &want); err != nil {
 		return "the committed file is not valid: " + err.Error()
 	}

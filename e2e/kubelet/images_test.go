@@ -2,10 +2,11 @@ package kubelet
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // The test images: busybox-static, secctx and the mutate helper, with an
@@ -13,51 +14,21 @@ import (
 // is written as an OCI archive (scripts/kube/oci-image.sh) and imported into
 // the node's containerd.
 
-// imageFiles are the parts of an image the runtime reads: /etc/passwd and
-// /etc/group.
-type imageFiles struct {
-	Passwd string `json:"passwd"`
-	Group  string `json:"group"`
-}
-
-var (
-	// busyboxFiles are shaped like the busybox image critest and
-	// containerd's golden tests use: root is a member of wheel.
-	busyboxFiles = imageFiles{
-		Passwd: "root:x:0:0:root:/root:/bin/sh\n" +
-			"daemon:x:1:1:daemon:/usr/sbin:/bin/false\n" +
-			"nobody:x:65534:65534:nobody:/home:/bin/false\n",
-		Group: "root:x:0:\n" +
-			"daemon:x:1:\n" +
-			"wheel:x:10:root\n" +
-			"nogroup:x:65534:\n",
-	}
-	// appFiles are the upstream e2e "test-image-predefined-group": uid 1000
-	// in gid 1000, listed as a member of gid 50000.
-	appFiles = imageFiles{
-		Passwd: "root:x:0:0:root:/root:/bin/sh\n" +
-			"app:x:1000:1000::/home/app:/bin/sh\n",
-		Group: "root:x:0:\n" +
-			"app:x:1000:\n" +
-			"extra:x:50000:app\n",
-	}
-)
-
 // testImage is one image of the tier.
 type testImage struct {
 	Ref   string
-	Files imageFiles
+	Files e2eutil.ImageFiles
 	// User is the image config's USER ("" = root).
 	User string
 }
 
 var testImages = []testImage{
-	{Ref: "localhost/secctx-kube/busybox:1", Files: busyboxFiles},
-	{Ref: "localhost/secctx-kube/app:1", Files: appFiles},
+	{Ref: "localhost/secctx-kube/busybox:1", Files: e2eutil.BusyboxFiles},
+	{Ref: "localhost/secctx-kube/app:1", Files: e2eutil.AppFiles},
 	// USER uid:gid with no /etc/passwd entry for the uid.
-	{Ref: "localhost/secctx-kube/user999:1", Files: busyboxFiles, User: "999:999"},
+	{Ref: "localhost/secctx-kube/user999:1", Files: e2eutil.BusyboxFiles, User: "999:999"},
 	// USER uid:gid where /etc/passwd gives the uid another gid.
-	{Ref: "localhost/secctx-kube/user1000:1", Files: appFiles, User: "1000:999"},
+	{Ref: "localhost/secctx-kube/user1000:1", Files: e2eutil.AppFiles, User: "1000:999"},
 }
 
 func imageByRef(ref string) (testImage, bool) {
@@ -92,7 +63,7 @@ func buildImages(dir string) ([]string, error) {
 	return out, nil
 }
 
-func makeRootfs(root string, files imageFiles) error {
+func makeRootfs(root string, files e2eutil.ImageFiles) error {
 	for _, d := range []string{"bin", "etc/secctx", "proc", "sys", "dev", "data"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			return err
@@ -105,7 +76,7 @@ func makeRootfs(root string, files imageFiles) error {
 		return err
 	}
 	for src, dst := range map[string]string{busyboxPath: "bin/busybox", secctxBin: "secctx", mutateBin: "mutate"} {
-		if err := copyFile(src, filepath.Join(root, dst), 0o755); err != nil {
+		if err := e2eutil.CopyFile(src, filepath.Join(root, dst), 0o755); err != nil {
 			return err
 		}
 	}
@@ -118,21 +89,4 @@ func makeRootfs(root string, files imageFiles) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(root, "etc", "group"), []byte(files.Group), 0o644)
-}
-
-func copyFile(src, dst string, mode os.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

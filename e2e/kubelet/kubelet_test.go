@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/secctx/secctx/e2e/e2eutil"
 	"github.com/secctx/secctx/schema/schematest"
 )
 
@@ -34,50 +37,22 @@ func reportOnly() bool { return os.Getenv("SECCTX_KUBELET_REPORT_ONLY") == "1" }
 
 // report is the part of secctx's report the tier reads.
 type report struct {
-	APIVersion string    `json:"apiVersion"`
-	Findings   []finding `json:"findings"`
+	APIVersion string            `json:"apiVersion"`
+	Findings   []e2eutil.Finding `json:"findings"`
 	Target     struct {
-		Processes []proc `json:"processes"`
+		Processes []e2eutil.Process `json:"processes"`
 	} `json:"target"`
-}
-
-type finding struct {
-	Check    string    `json:"check"`
-	Subject  string    `json:"subject"`
-	Status   string    `json:"status"`
-	Severity string    `json:"severity"`
-	Expected string    `json:"expected"`
-	Observed string    `json:"observed"`
-	Outcomes *outcomes `json:"outcomes"`
-	Message  string    `json:"message"`
-}
-
-// outcomes is a node-dependent expectation: the legitimate outcomes and
-// the one seen.
-type outcomes struct {
-	Legitimate []outcome `json:"legitimate"`
-	Seen       *outcome  `json:"seen"`
-}
-
-type outcome struct {
-	Value string `json:"value"`
-	When  string `json:"when"`
-}
-
-type proc struct {
-	PID  int    `json:"pid"`
-	Comm string `json:"comm"`
 }
 
 // watchLine is one stdout line of `secctx watch`
 // (schema/watch-line.schema.json): what changed and a bounded summary,
 // never the report.
 type watchLine struct {
-	Event          string `json:"event"`
-	Container      string `json:"container"`
-	Processes      int    `json:"processes"`
-	FirstProcesses []proc `json:"firstProcesses"`
-	Drift          int    `json:"drift"`
+	Event          string            `json:"event"`
+	Container      string            `json:"container"`
+	Processes      int               `json:"processes"`
+	FirstProcesses []e2eutil.Process `json:"firstProcesses"`
+	Drift          int               `json:"drift"`
 	Summary        struct {
 		OK      int `json:"ok"`
 		Drift   int `json:"drift"`
@@ -90,26 +65,15 @@ type watchLine struct {
 		Severity string `json:"severity"`
 	} `json:"drifts"`
 	Changes []struct {
-		Kind      string   `json:"kind"`
-		Check     string   `json:"check"`
-		Processes procList `json:"processes"`
+		Kind      string              `json:"kind"`
+		Check     string              `json:"check"`
+		Processes e2eutil.ProcessList `json:"processes"`
 	} `json:"changes"`
 }
 
-// procList is a bounded list of processes: how many, and the first few.
-type procList struct {
-	Count int    `json:"count"`
-	First []proc `json:"first"`
-}
-
-func (r *report) findings(check string) []finding {
-	var out []finding
-	for _, f := range r.Findings {
-		if f.Check == check {
-			out = append(out, f)
-		}
-	}
-	return out
+// findings returns the findings of one check.
+func (r *report) findings(check string) []e2eutil.Finding {
+	return e2eutil.FindingsOf(r.Findings, check)
 }
 
 // seenRefusal is how the node refused a pod.
@@ -369,7 +333,7 @@ func waitPods(t *testing.T, n *node, preps []*prepared) map[string]*podResult {
 				}
 			}
 			if r.Prep.Case.RuntimeDrift != nil {
-				if r.Pod != nil && allRunning(r.Pod) {
+				if r.Pod != nil && e2eutil.AllRunning(r.Pod) {
 					r.Done = true
 					continue
 				}
@@ -410,18 +374,6 @@ func allTerminated(pod *corev1.Pod) bool {
 	}
 	for _, s := range st {
 		if s.State.Terminated == nil {
-			return false
-		}
-	}
-	return true
-}
-
-func allRunning(pod *corev1.Pod) bool {
-	if len(pod.Status.ContainerStatuses) != len(pod.Spec.Containers) {
-		return false
-	}
-	for _, s := range pod.Status.ContainerStatuses {
-		if s.State.Running == nil {
 			return false
 		}
 	}
@@ -497,7 +449,7 @@ func readReports(n *node, r *podResult) []verified {
 	for _, s := range allStatuses(r.Pod) {
 		statuses[s.Name] = s
 	}
-	for _, name := range with(r.Prep.InitContainers, r.Prep.Containers...) {
+	for _, name := range e2eutil.With(r.Prep.InitContainers, r.Prep.Containers...) {
 		v := verified{Container: name, Exit: -1}
 		if s, ok := statuses[name]; ok && s.State.Terminated != nil {
 			v.Exit = int(s.State.Terminated.ExitCode)
@@ -517,7 +469,7 @@ func readReports(n *node, r *podResult) []verified {
 			out = append(out, v)
 			continue
 		}
-		if contains(r.Prep.InitContainers, name) {
+		if slices.Contains(r.Prep.InitContainers, name) {
 			v.Exit = -1
 			for _, line := range strings.Split(stderr, "\n") {
 				if code, ok := strings.CutPrefix(line, initExitMarker); ok {
@@ -733,7 +685,7 @@ func checkPod(t *testing.T, nc nodeConfig, r *podResult) {
 // nodeTruth is what this node configuration makes of a default the
 // manifest leaves to the node: the outcome a node-dependent finding must say
 // it saw. known is false for an outcome set the tier has no truth for.
-func nodeTruth(nc nodeConfig, f finding) (want string, known bool) {
+func nodeTruth(nc nodeConfig, f e2eutil.Finding) (want string, known bool) {
 	switch {
 	case f.Check == "sysctls" && f.Subject == sysctlUnprivilegedPorts:
 		if nc.Unprivileged {
@@ -793,21 +745,21 @@ func judge(nc nodeConfig, r *report, container string, exp expect) (problems, dr
 			want, known := nodeTruth(nc, f)
 			switch {
 			case !known:
-				problems = append(problems, fmt.Sprintf("%s %s: node-dependent outcomes %s the tier has no truth for", f.Check, f.Subject, jsonText(f.Outcomes)))
+				problems = append(problems, fmt.Sprintf("%s %s: node-dependent outcomes %s the tier has no truth for", f.Check, f.Subject, e2eutil.JSONText(f.Outcomes)))
 			case f.Outcomes.Seen == nil || f.Outcomes.Seen.Value != want:
-				problems = append(problems, fmt.Sprintf("%s %s: outcome seen %s, but this node configuration gives %q", f.Check, f.Subject, jsonText(f.Outcomes.Seen), want))
+				problems = append(problems, fmt.Sprintf("%s %s: outcome seen %s, but this node configuration gives %q", f.Check, f.Subject, e2eutil.JSONText(f.Outcomes.Seen), want))
 			case f.Outcomes.Seen.When == "" || !strings.Contains(f.Message, f.Outcomes.Seen.When):
 				problems = append(problems, fmt.Sprintf("%s %s: the message does not say which outcome it saw: %s", f.Check, f.Subject, f.Message))
 			}
 		}
-		desc := fmt.Sprintf("%s %s %s (%s): expected %s, observed %s", f.Status, f.Check, f.Subject, f.Severity, jsonText(f.Expected), jsonText(f.Observed))
+		desc := fmt.Sprintf("%s %s %s (%s): expected %s, observed %s", f.Status, f.Check, f.Subject, f.Severity, e2eutil.JSONText(f.Expected), e2eutil.JSONText(f.Observed))
 		switch {
-		case f.Status == "drift" && contains(exp.WantDrift, f.Check):
-			if note := "drift " + f.Check + " (true)"; !contains(notes, note) {
+		case f.Status == "drift" && slices.Contains(exp.WantDrift, f.Check):
+			if note := "drift " + f.Check + " (true)"; !slices.Contains(notes, note) {
 				notes = append(notes, note)
 			}
 			cell.Findings = append(cell.Findings, desc+" [true drift: the node cannot honour it]")
-		case f.Status == "drift" && f.Severity == "info" && contains(exp.InfoDrift, f.Check):
+		case f.Status == "drift" && f.Severity == "info" && slices.Contains(exp.InfoDrift, f.Check):
 			notes = append(notes, "info "+f.Check)
 			cell.Findings = append(cell.Findings, desc+" [accepted: the runtime lacks CAP_SYS_RESOURCE]")
 		case f.Status == "drift":
@@ -912,9 +864,9 @@ func checkRuntime(t *testing.T, nc nodeConfig, r *podResult, exp expect, row str
 	for _, d := range first.Drifts {
 		desc := fmt.Sprintf("drift %s %s (%s)", d.Check, d.Subject, d.Severity)
 		switch {
-		case contains(exp.WantDrift, d.Check):
+		case slices.Contains(exp.WantDrift, d.Check):
 			cell.Findings = append(cell.Findings, desc+" [true drift: the node cannot honour it]")
-		case d.Severity == "info" && contains(exp.InfoDrift, d.Check):
+		case d.Severity == "info" && slices.Contains(exp.InfoDrift, d.Check):
 			cell.Findings = append(cell.Findings, desc+" [accepted: the runtime lacks CAP_SYS_RESOURCE]")
 		default:
 			drift = append(drift, desc)
@@ -951,12 +903,7 @@ func checkRuntime(t *testing.T, nc nodeConfig, r *podResult, exp expect, row str
 // or container:check → JSON).
 func observedProblems(r *report, container string, pins map[string]string) []string {
 	var problems []string
-	keys := make([]string, 0, len(pins))
-	for k := range pins {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, key := range keys {
+	for _, key := range slices.Sorted(maps.Keys(pins)) {
 		check := key
 		if c, id, ok := strings.Cut(key, ":"); ok {
 			if c != container {
@@ -964,59 +911,44 @@ func observedProblems(r *report, container string, pins map[string]string) []str
 			}
 			check = id
 		}
-		var w any
-		if err := json.Unmarshal([]byte(pins[key]), &w); err != nil {
+		fs := r.findings(check)
+		p, err := e2eutil.ObservedMismatches(check, pins[key], fs)
+		if err != nil {
 			problems = append(problems, fmt.Sprintf("bad pin for %s: %v", key, err))
 			continue
 		}
-		wb, _ := json.Marshal(canonical(w))
-		fs := r.findings(check)
 		if len(fs) == 0 {
 			problems = append(problems, check+": no finding to compare the observed value with")
 		}
-		for _, f := range fs {
-			if gb, _ := json.Marshal(canonical(f.Observed)); string(gb) != string(wb) {
-				problems = append(problems, fmt.Sprintf("%s observed %s, want %s", check, gb, wb))
-			}
-		}
+		problems = append(problems, p...)
 	}
 	return problems
 }
 
-// canonical sorts a list of strings (capability names come in bit order);
-// lists of numbers keep their order (the kernel sorts groups).
-func canonical(v any) any {
-	list, ok := v.([]any)
-	if !ok {
-		return v
+// writeTableHead writes the head of a table of the node configurations:
+// the columns heads, then one column per configuration.
+func writeTableHead(b *strings.Builder, heads ...string) {
+	b.WriteString("|")
+	for _, h := range heads {
+		b.WriteString(" " + h + " |")
 	}
-	names := []string{}
-	for _, x := range list {
-		s, ok := x.(string)
+	for _, nc := range nodeConfigs {
+		b.WriteString(" " + nc.Name + " |")
+	}
+	b.WriteString("\n|" + strings.Repeat("---|", len(heads)+len(nodeConfigs)) + "\n")
+}
+
+// writeTableCells ends a row of such a table with each configuration's
+// cell (configuration → text), "not run" where it has none.
+func writeTableCells(b *strings.Builder, cells map[string]string) {
+	for _, nc := range nodeConfigs {
+		cell, ok := cells[nc.Name]
 		if !ok {
-			return v
+			cell = "not run"
 		}
-		names = append(names, s)
+		b.WriteString(" " + cell + " |")
 	}
-	sort.Strings(names)
-	return names
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
+	b.WriteString("\n")
 }
 
 // logTable prints the manifests × node configurations table and every
@@ -1028,28 +960,17 @@ func logTable(t *testing.T) {
 		return
 	}
 	var b strings.Builder
-	b.WriteString("\n| manifest |")
-	for _, nc := range nodeConfigs {
-		b.WriteString(" " + nc.Name + " |")
-	}
-	b.WriteString("\n|---|")
-	for range nodeConfigs {
-		b.WriteString("---|")
-	}
 	b.WriteString("\n")
+	writeTableHead(&b, "manifest")
 	rows := append([]string(nil), results.rows...)
 	sort.Strings(rows)
 	for _, row := range rows {
 		b.WriteString("| " + row + " |")
-		for _, nc := range nodeConfigs {
-			c, ok := results.cells[row][nc.Name]
-			text := "not run"
-			if ok {
-				text = c.Text
-			}
-			b.WriteString(" " + text + " |")
+		texts := map[string]string{}
+		for config, c := range results.cells[row] {
+			texts[config] = c.Text
 		}
-		b.WriteString("\n")
+		writeTableCells(&b, texts)
 	}
 	outcomesSeen.Lock()
 	b.WriteString("\nNode-dependent defaults, the outcome the reports saw (check subject: values), per configuration:\n")

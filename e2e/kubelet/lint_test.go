@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // Lint's predictions against what the node did. Every manifest of the tier
@@ -32,17 +35,6 @@ import (
 // lintProfile is the profile the node's runtime matches.
 const lintProfile = "containerd"
 
-// lintFinding is the part of a lint finding the comparison reads.
-type lintFinding struct {
-	Rule      string `json:"rule"`
-	Workload  string `json:"workload"`
-	Container string `json:"container"`
-	Field     string `json:"field"`
-	Effect    string `json:"effect"`
-	Check     string `json:"check"`
-	Verify    string `json:"verify"`
-}
-
 // refusalKinds says, per rule that predicts a refusal (not-run, or depends
 // on the node), how this node shows it: the refusal's reason and a part of
 // its message (as findRefusal records them).
@@ -60,7 +52,7 @@ var refusalKinds = map[string]refusal{
 // lintRun is one manifest's lint result, computed once.
 type lintRun struct {
 	once     sync.Once
-	findings []lintFinding
+	findings []e2eutil.LintFinding
 	err      error
 }
 
@@ -72,7 +64,7 @@ var lintRuns = struct {
 // lintPrepared lints the spec file secctx reads in the pod (the manifest
 // as written plus the tier's wiring; for a workload, the whole stream) and
 // returns the findings of the pod's workload.
-func lintPrepared(p *prepared) ([]lintFinding, error) {
+func lintPrepared(p *prepared) ([]e2eutil.LintFinding, error) {
 	lintRuns.Lock()
 	r := lintRuns.m[p.Case.File]
 	if r == nil {
@@ -91,7 +83,7 @@ func lintWorkload(p *prepared) string {
 	return "Pod/" + p.Name
 }
 
-func runLint(p *prepared) ([]lintFinding, error) {
+func runLint(p *prepared) ([]e2eutil.LintFinding, error) {
 	cmd := exec.Command(secctxBin, "lint", "--profile="+lintProfile, "--output=json", "--fail-on=none",
 		"--allowed-unsafe-sysctls="+strings.Join(allowedUnsafeSysctls, ","), "-")
 	cmd.Stdin = bytes.NewReader(p.Spec)
@@ -104,7 +96,7 @@ func runLint(p *prepared) ([]lintFinding, error) {
 		Kind      string `json:"kind"`
 		Profile   string `json:"profile"`
 		Workloads []struct{ Workload string }
-		Findings  []lintFinding `json:"findings"`
+		Findings  []e2eutil.LintFinding `json:"findings"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		return nil, fmt.Errorf("secctx lint %s --output=json: %v", p.Case.File, err)
@@ -119,7 +111,7 @@ func runLint(p *prepared) ([]lintFinding, error) {
 	for _, w := range rep.Workloads {
 		found = found || w.Workload == want
 	}
-	var out []lintFinding
+	var out []e2eutil.LintFinding
 	for _, f := range rep.Findings {
 		if f.Workload == want {
 			out = append(out, f)
@@ -167,7 +159,7 @@ func noteObservations(nc nodeConfig, res map[string]*podResult) {
 			}
 			var drift []string
 			for _, d := range first.Drifts {
-				if !contains(drift, d.Check) {
+				if !slices.Contains(drift, d.Check) {
 					drift = append(drift, d.Check)
 				}
 			}
@@ -192,7 +184,7 @@ func noteObservations(nc nodeConfig, res map[string]*podResult) {
 func reportDriftChecks(r *report) []string {
 	out := []string{}
 	for _, f := range r.Findings {
-		if f.Status == "drift" && !contains(out, f.Check) {
+		if f.Status == "drift" && !slices.Contains(out, f.Check) {
 			out = append(out, f.Check)
 		}
 	}
@@ -202,7 +194,7 @@ func reportDriftChecks(r *report) []string {
 
 // matchesRefusal reports whether the node's refusal is the one finding f
 // names, of the container it names when the node refused a container.
-func matchesRefusal(f lintFinding, seen *seenRefusal) bool {
+func matchesRefusal(f e2eutil.LintFinding, seen *seenRefusal) bool {
 	k, ok := refusalKinds[f.Rule]
 	if c, isContainer := strings.CutPrefix(seen.Where, "container "); isContainer && f.Container != "" && c != f.Container {
 		return false
@@ -212,7 +204,7 @@ func matchesRefusal(f lintFinding, seen *seenRefusal) bool {
 
 // judgeLint compares one manifest's findings with what the node did on
 // one configuration; it returns the mismatches and the table cell.
-func judgeLint(fs []lintFinding, o observation) (problems []string, cell string) {
+func judgeLint(fs []e2eutil.LintFinding, o observation) (problems []string, cell string) {
 	if o.Problem != "" {
 		return nil, "no observation (" + o.Problem + ")"
 	}
@@ -278,7 +270,7 @@ func judgeLint(fs []lintFinding, o observation) (problems []string, cell string)
 			targets = []string{f.Container}
 		}
 		for _, c := range targets {
-			drifted := contains(o.Drift[c], f.Check)
+			drifted := slices.Contains(o.Drift[c], f.Check)
 			switch {
 			case f.Verify == "drift" && !drifted:
 				problems = append(problems, fmt.Sprintf("%s at %s predicts %s drift in container %s, which verify did not observe (drift: %v)", f.Rule, f.Field, f.Check, c, o.Drift[c]))
@@ -326,7 +318,7 @@ func checkLint(t *testing.T, nc nodeConfig, preps []*prepared) {
 }
 
 // findingsText is a manifest's findings for the table.
-func findingsText(fs []lintFinding) string {
+func findingsText(fs []e2eutil.LintFinding) string {
 	if len(fs) == 0 {
 		return "none"
 	}
@@ -340,7 +332,7 @@ func findingsText(fs []lintFinding) string {
 		if check == "" {
 			check = "-"
 		}
-		if s := fmt.Sprintf("`%s` (%s) %s: %s", f.Rule, where, check, f.Verify); !contains(out, s) {
+		if s := fmt.Sprintf("`%s` (%s) %s: %s", f.Rule, where, check, f.Verify); !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -357,15 +349,8 @@ func logLintTable(t *testing.T, preps []*prepared) {
 		return
 	}
 	var b strings.Builder
-	b.WriteString("\nLint's predictions (--profile=" + lintProfile + ") against what the node did:\n\n| manifest | lint |")
-	for _, nc := range nodeConfigs {
-		b.WriteString(" " + nc.Name + " |")
-	}
-	b.WriteString("\n|---|---|")
-	for range nodeConfigs {
-		b.WriteString("---|")
-	}
-	b.WriteString("\n")
+	b.WriteString("\nLint's predictions (--profile=" + lintProfile + ") against what the node did:\n\n")
+	writeTableHead(&b, "manifest", "lint")
 	sorted := append([]*prepared(nil), preps...)
 	rowName := func(p *prepared) string { return strings.TrimSuffix(p.Case.File, ".yaml") }
 	sort.Slice(sorted, func(i, j int) bool { return rowName(sorted[i]) < rowName(sorted[j]) })
@@ -384,14 +369,7 @@ func logLintTable(t *testing.T, preps []*prepared) {
 			name += " (" + p.Case.Workload + ")"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s |", name, findingsText(fs))
-		for _, nc := range nodeConfigs {
-			cell, ok := row[nc.Name]
-			if !ok {
-				cell = "not run"
-			}
-			b.WriteString(" " + cell + " |")
-		}
-		b.WriteString("\n")
+		writeTableCells(&b, row)
 	}
 	t.Log(b.String())
 	if out := os.Getenv("SECCTX_KUBELET_LINT_TABLE"); out != "" {
@@ -445,7 +423,7 @@ func lintRules() ([]string, error) {
 		if r.Properties.Verify == "" { // a Pod Security Standards control, not a prediction
 			continue
 		}
-		if r.Properties.Profiles == nil || contains(r.Properties.Profiles, lintProfile) {
+		if r.Properties.Profiles == nil || slices.Contains(r.Properties.Profiles, lintProfile) {
 			ids = append(ids, r.ID)
 		}
 	}
@@ -463,42 +441,42 @@ func TestJudgeLint(t *testing.T) {
 	refused := func(reason, msg string) observation {
 		return observation{Refusal: &seenRefusal{Where: "pod status", Reason: reason, Message: msg}}
 	}
-	capPrefix := lintFinding{Rule: "k8s-containerd-cap-prefix", Container: "app", Check: "capabilities.bounding", Verify: "drift"}
-	nonRootCaps := lintFinding{Rule: "k8s-nonroot-capabilities", Container: "app", Check: "capabilities.effective", Verify: "no-drift"}
-	unsafe := lintFinding{Rule: "k8s-sysctl-unsafe", Check: "sysctls", Verify: "not-run"}
-	strict := lintFinding{Rule: "k8s-strict-groups-unsupported", Check: "supplementalGroups", Verify: "depends"}
-	selinux := lintFinding{Rule: "k8s-selinux-node", Check: "seLinuxOptions", Verify: "depends"}
-	podDrift := lintFinding{Rule: "k8s-pod-level", Check: "fsGroup", Verify: "drift"}
+	capPrefix := e2eutil.LintFinding{Rule: "k8s-containerd-cap-prefix", Container: "app", Check: "capabilities.bounding", Verify: "drift"}
+	nonRootCaps := e2eutil.LintFinding{Rule: "k8s-nonroot-capabilities", Container: "app", Check: "capabilities.effective", Verify: "no-drift"}
+	unsafe := e2eutil.LintFinding{Rule: "k8s-sysctl-unsafe", Check: "sysctls", Verify: "not-run"}
+	strict := e2eutil.LintFinding{Rule: "k8s-strict-groups-unsupported", Check: "supplementalGroups", Verify: "depends"}
+	selinux := e2eutil.LintFinding{Rule: "k8s-selinux-node", Check: "seLinuxOptions", Verify: "depends"}
+	podDrift := e2eutil.LintFinding{Rule: "k8s-pod-level", Check: "fsGroup", Verify: "drift"}
 	forbidden := refused("SysctlForbidden", `forbidden sysctl: "kernel.msgmax" not allowlisted`)
-	uid0 := lintFinding{Rule: "k8s-runasnonroot-uid-0", Container: "app", Check: "runAsNonRoot", Verify: "not-run"}
+	uid0 := e2eutil.LintFinding{Rule: "k8s-runasnonroot-uid-0", Container: "app", Check: "runAsNonRoot", Verify: "not-run"}
 	containerRefused := func(name string) observation {
 		return observation{Refusal: &seenRefusal{Where: "container " + name, Reason: "CreateContainerConfigError",
 			Message: "container's runAsUser breaks non-root policy (pod: \"p\", container: " + name + ")"}}
 	}
 	for _, tc := range []struct {
 		name     string
-		fs       []lintFinding
+		fs       []e2eutil.LintFinding
 		o        observation
 		problems int
 		cell     string
 	}{
-		{"drift predicted and observed", []lintFinding{capPrefix}, ran(map[string][]string{"app": {"capabilities.bounding", "capabilities.effective"}}), 0, "drift capabilities.bounding, capabilities.effective"},
-		{"drift predicted, not observed", []lintFinding{capPrefix}, ran(map[string][]string{"app": {}}), 1, "no drift"},
-		{"drift predicted in another container only", []lintFinding{capPrefix}, ran(map[string][]string{"app": {}, "side": {"capabilities.bounding"}}), 1, "app: no drift; side: drift capabilities.bounding"},
-		{"no-drift held", []lintFinding{nonRootCaps}, ran(map[string][]string{"app": {"capabilities.bounding"}}), 0, "drift capabilities.bounding"},
-		{"no-drift broken", []lintFinding{nonRootCaps}, ran(map[string][]string{"app": {"capabilities.effective"}}), 1, "drift capabilities.effective"},
-		{"pod-level drift must show in every container", []lintFinding{podDrift}, ran(map[string][]string{"a": {"fsGroup"}, "b": {}}), 1, "a: drift fsGroup; b: no drift"},
-		{"depends is free", []lintFinding{selinux}, ran(map[string][]string{"app": {"seLinuxOptions"}}), 0, "drift seLinuxOptions"},
-		{"not-run and refused for that reason", []lintFinding{unsafe}, forbidden, 0, "refused: SysctlForbidden"},
-		{"not-run but ran", []lintFinding{unsafe}, ran(map[string][]string{"app": {}}), 1, "no drift"},
-		{"not-run, refused for another reason", []lintFinding{unsafe}, refused("CreateContainerConfigError", "image will run as root"), 1, "refused: CreateContainerConfigError"},
-		{"depends, refused for that reason", []lintFinding{strict}, refused("SupplementalGroupsPolicyNotSupported", "SupplementalGroupsPolicy=Strict is not supported"), 0, "refused: SupplementalGroupsPolicyNotSupported"},
-		{"refused, nothing predicted", []lintFinding{selinux}, forbidden, 1, "refused: SysctlForbidden"},
-		{"refusal of the container named", []lintFinding{uid0}, containerRefused("app"), 0, "refused: CreateContainerConfigError"},
-		{"refusal of another container", []lintFinding{uid0}, containerRefused("side"), 1, "refused: CreateContainerConfigError"},
-		{"a refusal kind the tier does not know", []lintFinding{{Rule: "k8s-new-refusal", Verify: "not-run"}, unsafe}, forbidden, 1, "refused: SysctlForbidden"},
-		{"finding about a container not verified", []lintFinding{{Rule: "k8s-x", Container: "secctx", Check: "runAsUser", Verify: "no-drift"}}, ran(map[string][]string{"app": {}}), 1, "no drift"},
-		{"no observation", []lintFinding{capPrefix}, observation{Problem: "app: no report"}, 0, "no observation (app: no report)"},
+		{"drift predicted and observed", []e2eutil.LintFinding{capPrefix}, ran(map[string][]string{"app": {"capabilities.bounding", "capabilities.effective"}}), 0, "drift capabilities.bounding, capabilities.effective"},
+		{"drift predicted, not observed", []e2eutil.LintFinding{capPrefix}, ran(map[string][]string{"app": {}}), 1, "no drift"},
+		{"drift predicted in another container only", []e2eutil.LintFinding{capPrefix}, ran(map[string][]string{"app": {}, "side": {"capabilities.bounding"}}), 1, "app: no drift; side: drift capabilities.bounding"},
+		{"no-drift held", []e2eutil.LintFinding{nonRootCaps}, ran(map[string][]string{"app": {"capabilities.bounding"}}), 0, "drift capabilities.bounding"},
+		{"no-drift broken", []e2eutil.LintFinding{nonRootCaps}, ran(map[string][]string{"app": {"capabilities.effective"}}), 1, "drift capabilities.effective"},
+		{"pod-level drift must show in every container", []e2eutil.LintFinding{podDrift}, ran(map[string][]string{"a": {"fsGroup"}, "b": {}}), 1, "a: drift fsGroup; b: no drift"},
+		{"depends is free", []e2eutil.LintFinding{selinux}, ran(map[string][]string{"app": {"seLinuxOptions"}}), 0, "drift seLinuxOptions"},
+		{"not-run and refused for that reason", []e2eutil.LintFinding{unsafe}, forbidden, 0, "refused: SysctlForbidden"},
+		{"not-run but ran", []e2eutil.LintFinding{unsafe}, ran(map[string][]string{"app": {}}), 1, "no drift"},
+		{"not-run, refused for another reason", []e2eutil.LintFinding{unsafe}, refused("CreateContainerConfigError", "image will run as root"), 1, "refused: CreateContainerConfigError"},
+		{"depends, refused for that reason", []e2eutil.LintFinding{strict}, refused("SupplementalGroupsPolicyNotSupported", "SupplementalGroupsPolicy=Strict is not supported"), 0, "refused: SupplementalGroupsPolicyNotSupported"},
+		{"refused, nothing predicted", []e2eutil.LintFinding{selinux}, forbidden, 1, "refused: SysctlForbidden"},
+		{"refusal of the container named", []e2eutil.LintFinding{uid0}, containerRefused("app"), 0, "refused: CreateContainerConfigError"},
+		{"refusal of another container", []e2eutil.LintFinding{uid0}, containerRefused("side"), 1, "refused: CreateContainerConfigError"},
+		{"a refusal kind the tier does not know", []e2eutil.LintFinding{{Rule: "k8s-new-refusal", Verify: "not-run"}, unsafe}, forbidden, 1, "refused: SysctlForbidden"},
+		{"finding about a container not verified", []e2eutil.LintFinding{{Rule: "k8s-x", Container: "secctx", Check: "runAsUser", Verify: "no-drift"}}, ran(map[string][]string{"app": {}}), 1, "no drift"},
+		{"no observation", []e2eutil.LintFinding{capPrefix}, observation{Problem: "app: no report"}, 0, "no observation (app: no report)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			problems, cell := judgeLint(tc.fs, tc.o)

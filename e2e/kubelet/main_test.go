@@ -1,7 +1,6 @@
 package kubelet
 
 import (
-	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // busyboxPath is the static busybox of every test image (Debian's busybox-static).
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 
 func mainRun(m *testing.M) int {
 	var err error
-	if repoRoot, err = moduleRoot(); err != nil {
+	if repoRoot, err = e2eutil.ModuleRoot(); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet tier:", err)
 		return 1
 	}
@@ -67,11 +68,11 @@ func mainRun(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "kubelet tier:", err)
 		return 1
 	}
-	if secctxBin, err = buildSecctx(workDir); err != nil {
+	if secctxBin, err = e2eutil.SecctxBinary(workDir); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet tier:", err)
 		return 1
 	}
-	if mutateBin, err = goBuild(workDir, "mutate", "./e2e/kubelet/testdata/mutate"); err != nil {
+	if mutateBin, err = e2eutil.GoBuild(workDir, "mutate", "./e2e/kubelet/testdata/mutate", true); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet tier:", err)
 		return 1
 	}
@@ -87,7 +88,7 @@ func prerequisites() string {
 	if os.Geteuid() != 0 {
 		return "the kubelet tier runs containerd and a kubelet and needs root"
 	}
-	if err := checkStatic(busyboxPath); err != nil {
+	if err := e2eutil.CheckStatic(busyboxPath); err != nil {
 		return fmt.Sprintf("%s: %v (run scripts/install-deps.sh)", busyboxPath, err)
 	}
 	// containerd 2.2 is checked per node configuration.
@@ -100,83 +101,11 @@ func prerequisites() string {
 
 func nodeScript() string { return filepath.Join(repoRoot, "scripts", "kube", "node.sh") }
 
-// required reports whether a missing prerequisite is a failure.
-func required() bool { return os.Getenv("SECCTX_E2E_REQUIRED") == "1" }
-
 // requireTier skips the test when the machine cannot run the tier, or fails
 // it under SECCTX_E2E_REQUIRED=1.
 func requireTier(t *testing.T) {
 	t.Helper()
-	if skipReason == "" {
-		return
-	}
-	if required() {
-		t.Fatalf("SECCTX_E2E_REQUIRED=1 but the kubelet tier cannot run: %s", skipReason)
-	}
-	t.Skipf("skipping the kubelet tier: %s (set SECCTX_E2E_REQUIRED=1 to make this a failure)", skipReason)
-}
-
-// checkStatic fails unless path is an ELF executable without a program
-// interpreter, i.e. one that runs in an image holding nothing else.
-func checkStatic(path string) error {
-	f, err := elf.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return fmt.Errorf("dynamically linked; a static binary is needed")
-		}
-	}
-	return nil
-}
-
-// buildSecctx returns $SECCTX_BIN, or builds the static binary.
-func buildSecctx(dir string) (string, error) {
-	if bin := os.Getenv("SECCTX_BIN"); bin != "" {
-		abs, err := filepath.Abs(bin)
-		if err != nil {
-			return "", err
-		}
-		if err := checkStatic(abs); err != nil {
-			return "", fmt.Errorf("SECCTX_BIN=%s: %v", bin, err)
-		}
-		return abs, nil
-	}
-	return goBuild(dir, "secctx", "./cmd/secctx")
-}
-
-// goBuild builds a static binary of the module's package pkg into dir.
-func goBuild(dir, name, pkg string) (string, error) {
-	out := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building %s: %v\n%s", pkg, err, b)
-	}
-	if err := checkStatic(out); err != nil {
-		return "", fmt.Errorf("built %s: %v", out, err)
-	}
-	return out, nil
-}
-
-// moduleRoot is the directory of go.mod.
-func moduleRoot() (string, error) {
-	if b, err := exec.Command("go", "env", "GOMOD").Output(); err == nil {
-		if gomod := strings.TrimSpace(string(b)); gomod != "" && gomod != os.DevNull {
-			return filepath.Dir(gomod), nil
-		}
-	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		return "", fmt.Errorf("cannot find the module root: %v", err)
-	}
-	return root, nil
+	e2eutil.RequireTier(t, "the kubelet tier", skipReason)
 }
 
 // nodeLockPath is the lock every user of this machine's single node takes

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // nodeConfig is one configuration of the node (scripts/kube/node.sh up).
@@ -74,11 +76,7 @@ func nodeSh(args ...string) (string, error) {
 func startNode(t *testing.T, cfg nodeConfig) *node {
 	t.Helper()
 	if out, err := exec.Command("bash", nodeScript(), "check", cfg.Containerd).CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("node configuration %s cannot run: %s", cfg.Name, strings.TrimSpace(string(out)))
-		if required() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		e2eutil.SkipOrFail(t, fmt.Sprintf("node configuration %s cannot run: %s", cfg.Name, strings.TrimSpace(string(out))))
 	}
 	start := time.Now()
 	t.Cleanup(func() {
