@@ -3,8 +3,10 @@ package watch
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -170,15 +172,7 @@ func (w *Watcher) emit(container string, r *report.Report, beat, first bool) {
 	default:
 		return // unchanged: nothing between heartbeats
 	}
-	lvl := zerolog.InfoLevel
-	if r.Summary.Drift > 0 && event != "heartbeat" {
-		lvl = zerolog.WarnLevel
-	}
-	top, _ := json.Marshal(listOf(r.Target.Processes).First)
-	e := w.cfg.Out.WithLevel(lvl).Str("event", event).Str("container", clip(container)).
-		Str("workload", clip(r.Target.Workload)).Str("spec", clip(r.Spec.Source)).
-		Int("processes", len(r.Target.Processes)).RawJSON("firstProcesses", top).
-		Int("drift", r.Summary.Drift).RawJSON("summary", summaryJSON(r.Summary))
+	e := lineHead(w.cfg.Out, event, container, r, r.Target.Processes)
 	if event == "change" {
 		out := make([]Change, len(changes))
 		for i, c := range changes {
@@ -202,13 +196,66 @@ func (w *Watcher) emit(container string, r *report.Report, beat, first bool) {
 			e = e.Int("changesOmitted", omitted)
 		}
 	}
+	lineDrifts(e, r).Msg(message(event, clip(container), r, changes))
+}
+
+// lineHead starts a line of container's report r: its level (warn for
+// drift, but on a heartbeat), the event, the container, workload and spec,
+// the bounded list of the processes verified and the summary.
+func lineHead(out zerolog.Logger, event, container string, r *report.Report, procs []report.Process) *zerolog.Event {
+	lvl := zerolog.InfoLevel
+	if r.Summary.Drift > 0 && event != "heartbeat" {
+		lvl = zerolog.WarnLevel
+	}
+	top, _ := json.Marshal(listOf(procs).First)
+	return out.WithLevel(lvl).Str("event", event).Str("container", clip(container)).
+		Str("workload", clip(r.Target.Workload)).Str("spec", clip(r.Spec.Source)).
+		Int("processes", len(procs)).RawJSON("firstProcesses", top).
+		Int("drift", r.Summary.Drift).RawJSON("summary", summaryJSON(r.Summary))
+}
+
+// lineDrifts adds the drifts in force, as many as fit, and how many did not.
+func lineDrifts(e *zerolog.Event, r *report.Report) *zerolog.Event {
 	raw, omitted := encodeBounded(driftsOf(r), listBudget)
 	e = e.RawJSON("drifts", raw)
 	if omitted > 0 {
 		e = e.Int("driftsOmitted", omitted)
 	}
-	e.Msg(message(event, clip(container), r, changes))
+	return e
 }
+
+// lineTimeFormat is the time of a line: RFC 3339 with milliseconds.
+const lineTimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// WriteLine writes report r as one line of the sidecar's format (event
+// "verified"): the summary and the drifts in force with their expected and
+// observed values, bounded to MaxLineBytes whatever the report holds, for a
+// log pipeline that receives `secctx verify -o line` or `secctx exec`'s
+// refusal. schema/watch-line.schema.json describes it.
+func WriteLine(w io.Writer, r *report.Report) error {
+	var err error
+	out := zerolog.New(writerFunc(func(p []byte) (int, error) {
+		n, werr := w.Write(p)
+		if werr != nil && err == nil {
+			err = werr
+		}
+		return n, werr
+	}))
+	procs := r.Target.Processes
+	if len(procs) == 0 && r.Target.PID > 0 {
+		// One process verified: the report names it in its target only,
+		// and so does the line (not in each drift).
+		procs = []report.Process{{PID: r.Target.PID, Comm: r.Target.Comm}}
+	}
+	e := lineHead(out, "verified", r.Target.Container, r, procs).Str("time", time.Now().UTC().Format(lineTimeFormat))
+	lineDrifts(e, r).Msg(fmt.Sprintf("container %s: verified, %d drift", clip(r.Target.Container), r.Summary.Drift))
+	return err
+}
+
+// writerFunc is an io.Writer from a function.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func message(event, container string, r *report.Report, changes []change) string {
 	switch event {

@@ -71,13 +71,17 @@ type Change struct {
 	Truncated bool `json:"truncated,omitempty"`
 }
 
-// Drift is an active drift as a line lists it.
+// Drift is an active drift as a line lists it: the finding's expected and
+// observed values, each cut to maxValue bytes (Truncated says so).
 type Drift struct {
 	Check     check.ID        `json:"check"`
 	Subject   string          `json:"subject,omitempty"`
 	Severity  report.Severity `json:"severity"`
 	Scope     string          `json:"scope,omitempty"`
 	Processes *ProcessList    `json:"processes,omitempty"`
+	Expected  string          `json:"expected"`
+	Observed  string          `json:"observed"`
+	Truncated bool            `json:"truncated,omitempty"`
 }
 
 // bounded returns the change with its strings and values cut to fit a line.
@@ -148,7 +152,9 @@ func driftsOf(r *report.Report) []Drift {
 		if f.Status != report.StatusDrift {
 			continue
 		}
-		d := Drift{Check: f.Check, Subject: clip(f.Subject), Severity: f.Severity, Scope: f.Scope}
+		d := Drift{Check: f.Check, Subject: clip(f.Subject), Severity: f.Severity, Scope: f.Scope,
+			Expected: clipTo(f.Expected, maxValue), Observed: clipTo(f.Observed, maxValue)}
+		d.Truncated = d.Expected != f.Expected || d.Observed != f.Observed
 		d.Processes = processesOf(f, r)
 		out = append(out, d)
 	}

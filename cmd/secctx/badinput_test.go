@@ -87,7 +87,7 @@ func TestBadInput(t *testing.T) {
 		{name: "verify single-dash long flag", args: []string{"verify", "-spec", good}, want: []string{"unknown flag -s in -spec"}},
 		{name: "verify bad flag syntax", args: []string{"verify", "---spec", good}, want: []string{"bad flag syntax ---spec"}},
 		{name: "verify extra argument", args: []string{"verify", "pod.yaml"}, want: []string{`unexpected argument "pod.yaml"`}},
-		{name: "verify bad output", args: []string{"verify", "-o", "xml"}, want: []string{`--output "xml"`, "text, wide, json, yaml or policyreport"}},
+		{name: "verify bad output", args: []string{"verify", "-o", "xml"}, want: []string{`--output "xml"`, "text, wide, json, yaml, policyreport or line"}},
 		{name: "verify bad output, attached", args: []string{"verify", "-oxml"}, want: []string{`--output "xml"`}},
 		{name: "verify bad output, =", args: []string{"verify", "--output=sarif"}, want: []string{`--output "sarif"`}},
 		{name: "verify empty output", args: []string{"verify", "--output="}, want: []string{`--output ""`}},

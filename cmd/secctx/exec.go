@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 
@@ -20,8 +19,11 @@ var execCommand = &command{
 replace it with CMD (execve: the same pid, environment and file
 descriptors; CMD is looked up in PATH as a shell does), so that the
 application runs with exactly the state that was verified. With drift at
-or above --fail-on the report goes to stderr (-o json: one line) and CMD
-does not run; --warn-only reports and runs it anyway.`,
+or above --fail-on CMD does not run, and the report goes to stderr: by
+default one JSON line as the sidecar writes (-o line: the summary and the
+drifts with their expected and observed values, at most 12 KiB, so a
+container runtime never splits it in the log), or the whole report in any
+of verify's formats; --warn-only reports and runs CMD anyway.`,
 	example: `  # In a Dockerfile
   ENTRYPOINT ["/secctx", "exec", "--", "/app/server"]
 
@@ -31,7 +33,7 @@ does not run; --warn-only reports and runs it anyway.`,
 	exits: "  CMD's own status once it runs\n  1    drift at or above --fail-on\n  2    bad usage or bad spec (one line on stderr)\n  3    the state could not be observed\n  126  CMD is not executable\n  127  CMD was not found",
 	args:  argsCommand,
 	flags: func(fs *pflag.FlagSet, o *options) {
-		o.outputFlag(fs, formatJSON, reportFormats, "format of the report written to stderr when there is drift")
+		o.outputFlag(fs, formatLine, reportFormats, "format of the report written to stderr when there is drift")
 		o.specFlags(fs)
 		o.failOnFlag(fs, "refuse to run CMD (exit 1) when a drift is")
 		fs.BoolVar(&o.warnOnly, "warn-only", false, "report drift, and run CMD anyway")
@@ -86,12 +88,7 @@ func (c *call) verifySelf() (int, bool) {
 	}
 	r.Target.SetContainment(probe.NewFS(c.o.procRoot).ContainerSigns(0))
 	if r.Summary.Drift > 0 {
-		if c.o.output == formatJSON {
-			err = json.NewEncoder(c.env.stderr).Encode(r)
-		} else {
-			err = c.writeReport(c.env.stderr, r)
-		}
-		if err != nil {
+		if err = c.writeReport(c.env.stderr, r); err != nil {
 			c.log.Error().Msg(err.Error())
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/secctx/secctx/launch"
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 // fixtureProc is a containerd non-root container's proc tree: uid 1000,
@@ -71,15 +72,17 @@ func TestExec(t *testing.T) {
 		code    int
 		runs    bool
 		stderr  []string // substrings; "" checks an empty stderr
-		jsonErr bool     // stderr is one JSON report line
+		lineErr bool     // stderr is one verified line with drift (-o line)
+		jsonErr bool     // stderr is the whole report as JSON (-o json)
 		oneLine bool     // stderr is one diagnostic line
 	}{
 		{name: "clean spec runs CMD", args: []string{"--spec", clean, "--proc", fixtureProc, "--", "sh", "-c", "true"}, code: 0, runs: true, stderr: []string{""}},
-		{name: "drift refuses", args: []string{"--spec", drift, "--proc", fixtureProc, "--", "sh"}, code: exitDrift, jsonErr: true},
+		{name: "drift refuses", args: []string{"--spec", drift, "--proc", fixtureProc, "--", "sh"}, code: exitDrift, lineErr: true},
+		{name: "drift as the whole report", args: []string{"--spec", drift, "--proc", fixtureProc, "-o", "json", "--", "sh"}, code: exitDrift, jsonErr: true},
 		{name: "drift as text", args: []string{"--spec", drift, "--proc", fixtureProc, "-o", "text", "--", "sh"}, code: exitDrift, stderr: []string{"readOnlyRootFilesystem", "STATUS"}},
-		{name: "warn-only runs", args: []string{"--spec", drift, "--proc", fixtureProc, "--warn-only", "--", "sh"}, code: 0, runs: true, jsonErr: true},
-		{name: "below fail-on runs", args: []string{"--spec", drift, "--proc", fixtureProc, "--fail-on", "medium", "--", "sh"}, code: 0, runs: true, jsonErr: true},
-		{name: "fail-on none runs", args: []string{"--spec", drift, "--proc", fixtureProc, "--fail-on", "none", "--", "sh"}, code: 0, runs: true, jsonErr: true},
+		{name: "warn-only runs", args: []string{"--spec", drift, "--proc", fixtureProc, "--warn-only", "--", "sh"}, code: 0, runs: true, lineErr: true},
+		{name: "below fail-on runs", args: []string{"--spec", drift, "--proc", fixtureProc, "--fail-on", "medium", "--", "sh"}, code: 0, runs: true, lineErr: true},
+		{name: "fail-on none runs", args: []string{"--spec", drift, "--proc", fixtureProc, "--fail-on", "none", "--", "sh"}, code: 0, runs: true, lineErr: true},
 		{name: "no dash", args: []string{"--spec", clean, "sh"}, code: exitUsage, oneLine: true, stderr: []string{"--"}},
 		{name: "no command", args: []string{"--spec", clean, "--"}, code: exitUsage, oneLine: true, stderr: []string{"command"}},
 		{name: "argument before dash", args: []string{"--spec", clean, "extra", "--", "sh"}, code: exitUsage, oneLine: true, stderr: []string{"extra"}},
@@ -125,13 +128,26 @@ func TestExec(t *testing.T) {
 			if tc.oneLine && len(lines) != 1 {
 				t.Errorf("stderr has %d lines, want one: %q", len(lines), stderr)
 			}
+			if tc.lineErr {
+				var l struct {
+					Event string
+					Drift int
+				}
+				if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &l) != nil || l.Event != "verified" || l.Drift == 0 {
+					t.Errorf("stderr is not one verified line with drift: %q", stderr)
+				} else if err := schematest.CheckWatchLine([]byte(lines[0])); err != nil {
+					t.Errorf("the line breaks schema/watch-line.schema.json: %v", err)
+				}
+			}
 			if tc.jsonErr {
 				var r struct {
 					Kind    string
 					Summary struct{ Drift int }
 				}
-				if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &r) != nil || r.Kind != "VerificationReport" || r.Summary.Drift == 0 {
-					t.Errorf("stderr is not one JSON report line with drift: %q", stderr)
+				if json.Unmarshal([]byte(stderr), &r) != nil || r.Kind != "VerificationReport" || r.Summary.Drift == 0 {
+					t.Errorf("stderr is not the JSON report with drift: %q", stderr)
+				} else if err := schematest.CheckReport([]byte(stderr)); err != nil {
+					t.Errorf("the report breaks schema/report.schema.json: %v", err)
 				}
 			}
 		})

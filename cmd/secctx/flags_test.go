@@ -277,7 +277,7 @@ func TestCompletionScripts(t *testing.T) {
 			want  string
 		}{
 			{[]string{"secctx", "ver"}, "verify version"},
-			{[]string{"secctx", "verify", "-o", ""}, "text wide json yaml policyreport"},
+			{[]string{"secctx", "verify", "-o", ""}, "text wide json yaml policyreport line"},
 			{[]string{"secctx", "verify", "--output", "=", "po"}, "policyreport"},
 			{[]string{"secctx", "lint", "-o", ""}, "text json yaml sarif"},
 			{[]string{"secctx", "verify", "--fail-on", "n"}, "none"},

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/watch"
 )
 
 // Output formats.
@@ -18,10 +19,11 @@ const (
 	formatWide         = "wide"
 	formatPolicyReport = "policyreport"
 	formatSARIF        = "sarif"
+	formatLine         = "line"
 )
 
 // reportFormats are the formats of a VerificationReport.
-var reportFormats = []string{formatText, formatWide, formatJSON, formatYAML, formatPolicyReport}
+var reportFormats = []string{formatText, formatWide, formatJSON, formatYAML, formatPolicyReport, formatLine}
 
 // documentFormats are the formats of the commands that print one
 // document other than a report.
@@ -59,6 +61,8 @@ func (c *call) writeReport(w io.Writer, r *report.Report) error {
 		return report.WriteYAML(w, r)
 	case formatPolicyReport:
 		return report.WriteJSON(w, report.NewPolicyReport([]*report.Report{r}, c.o.podRef()))
+	case formatLine:
+		return watch.WriteLine(w, r)
 	}
 	return report.WriteText(w, r, report.TextOptions{Wide: c.o.output == formatWide, Color: c.colored(w)})
 }

@@ -17,12 +17,12 @@ const maxReportBytes = 16 << 20
 var renderCommand = &command{
 	name:    "render",
 	usage:   "[flags]",
-	summary: "print a saved JSON report as text, wide, yaml or a PolicyReport",
-	long: `Read a VerificationReport saved as JSON (verify -o json, exec's stderr, a
-watch sidecar's /report) and print it again in any of verify's formats: the
-text table, wide, json, yaml or a PolicyReport. Every value of the report
-is escaped in the text forms, so a report from elsewhere cannot write
-control sequences to the terminal.`,
+	summary: "print a saved JSON report again, in any of verify's formats",
+	long: `Read a VerificationReport saved as JSON (verify -o json, exec -o json's
+stderr, a watch sidecar's /report) and print it again in any of verify's
+formats: the text table, wide, json, yaml, a PolicyReport or one line.
+Every value of the report is escaped in the text forms, so a report from
+elsewhere cannot write control sequences to the terminal.`,
 	example: "  secctx render -f bin/demo/report.json\n  curl -s localhost:9102/report | secctx render -o wide",
 	exits:   exitsPrint,
 	flags: func(fs *pflag.FlagSet, o *options) {

@@ -25,7 +25,9 @@ run on a host, drift is the host's own state.
 Outputs: text (fits 80 columns, drift first), wide (every column whole),
 json and yaml (the VerificationReport), policyreport (a wgpolicyk8s.io/
 v1alpha2 PolicyReport about the pod; $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE
-and $SECCTX_POD_UID, from the downward API, name it when the spec does not).`,
+and $SECCTX_POD_UID, from the downward API, name it when the spec does not),
+line (one JSON line of at most 12 KiB, as the sidecar writes: the summary
+and the drifts with their values, for a log pipeline).`,
 	example: `  # In a pod, against its own manifest
   kubectl get pod web -o yaml |
     kubectl exec -i web -c app -- /secctx verify --spec - -c app

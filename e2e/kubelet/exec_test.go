@@ -2,7 +2,6 @@ package kubelet
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +14,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/secctx/secctx/schema/schematest"
+	"github.com/secctx/secctx/e2e/e2eutil"
 )
 
 // `secctx exec` as the command of static pods under the real kubelet: the
@@ -273,7 +272,7 @@ func checkExecRun(t *testing.T, n *node, e *execPrepared, pod *corev1.Pod, s cor
 		cell += ", the app did not run"
 	}
 	if d := e.ec.Drift; d != nil {
-		cell += ", report on stderr: drift " + strings.Join(d, ", ")
+		cell += ", the verified line on stderr: drift " + strings.Join(d, ", ")
 	}
 	if len(problems) > 0 {
 		t.Errorf("%s\nstdout:\n%s\nstderr:\n%s", strings.Join(problems, "\n"), stdout, stderr)
@@ -321,8 +320,9 @@ func appProblems(stdout string) []string {
 }
 
 // execReportProblems checks stderr: empty without drift, else exactly one
-// JSON report (valid against the schema) drifting in exactly the case's
-// checks.
+// line of the sidecar's format (valid against its schema, event
+// "verified") about secctx itself as pid 1, drifting in exactly the case's
+// checks, with the pinned expected and observed values.
 func execReportProblems(ec execCase, stderr string) []string {
 	if ec.Drift == nil {
 		if stderr != "" {
@@ -330,39 +330,27 @@ func execReportProblems(ec execCase, stderr string) []string {
 		}
 		return nil
 	}
-	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
-	if len(lines) != 1 {
-		return []string{fmt.Sprintf("stderr holds %d lines, want the report's one", len(lines))}
-	}
-	var rep report
-	if err := json.Unmarshal([]byte(lines[0]), &rep); err != nil || rep.APIVersion != "secctx/v1" {
-		return []string{fmt.Sprintf("stderr is not a report: %v", err)}
+	l, err := e2eutil.DecodeVerifiedLine(stderr)
+	if err != nil {
+		return []string{"stderr is not the verified line: " + err.Error()}
 	}
 	var problems []string
-	if err := schematest.CheckReport([]byte(lines[0])); err != nil {
-		problems = append(problems, fmt.Sprintf("the report breaks schema/report.schema.json: %v", err))
-	}
-	if got := reportDriftChecks(&rep); strings.Join(got, ",") != strings.Join(ec.Drift, ",") {
-		problems = append(problems, fmt.Sprintf("the report drifts in %v, want %v", got, ec.Drift))
+	if got := l.DriftChecks(); strings.Join(got, ",") != strings.Join(ec.Drift, ",") || l.DriftsOmitted != 0 {
+		problems = append(problems, fmt.Sprintf("the line lists drifts in %v (%d left out), want %v", got, l.DriftsOmitted, ec.Drift))
 	}
 	for check, want := range ec.Observed {
-		if len(rep.findings(check)) == 0 {
-			problems = append(problems, check+": no finding")
+		ds := l.DriftsOf(check)
+		if len(ds) == 0 {
+			problems = append(problems, check+": no drift listed")
 		}
-		for _, f := range rep.findings(check) {
-			if f.Expected != want[0] || f.Observed != want[1] {
-				problems = append(problems, fmt.Sprintf("%s: expected %q, observed %q; want %q, %q", check, f.Expected, f.Observed, want[0], want[1]))
+		for _, d := range ds {
+			if d.Expected != want[0] || d.Observed != want[1] {
+				problems = append(problems, fmt.Sprintf("%s: expected %q, observed %q; want %q, %q", check, d.Expected, d.Observed, want[0], want[1]))
 			}
 		}
 	}
-	var target struct {
-		Target struct {
-			PID  int    `json:"pid"`
-			Comm string `json:"comm"`
-		} `json:"target"`
-	}
-	if err := json.Unmarshal([]byte(lines[0]), &target); err != nil || target.Target.PID != 1 || target.Target.Comm != "secctx" {
-		problems = append(problems, fmt.Sprintf("the report is about pid %d (%s), want 1 (secctx verifying itself)", target.Target.PID, target.Target.Comm))
+	if l.Processes != 1 || len(l.FirstProcesses) != 1 || l.FirstProcesses[0].PID != 1 || l.FirstProcesses[0].Comm != "secctx" {
+		problems = append(problems, fmt.Sprintf("the line is about %d processes %v, want pid 1 (secctx verifying itself)", l.Processes, l.FirstProcesses))
 	}
 	return problems
 }

@@ -12,7 +12,7 @@ func TestWatchLineSchema(t *testing.T) {
 	good := `{"level":"warn","event":"change","container":"app","workload":"Pod/web","spec":"test","processes":3,` +
 		`"firstProcesses":[{"pid":20,"comm":"nginx"}],"drift":1,"summary":{"ok":18,"drift":1,"unknown":0,"skipped":2,"highestSeverity":"high"},` +
 		`"changes":[{"kind":"drift","check":"runAsUser","severity":"high","processes":{"count":1,"first":[{"pid":21,"comm":"nginx"}]},"observed":"1001","previous":"1000"}],` +
-		`"drifts":[{"check":"runAsUser","severity":"high","processes":{"count":1,"first":[{"pid":21,"comm":"nginx"}]}}],` +
+		`"drifts":[{"check":"runAsUser","severity":"high","processes":{"count":1,"first":[{"pid":21,"comm":"nginx"}]},"expected":"1000","observed":"0"}],` +
 		`"time":"2026-03-01T12:01:00.000Z","message":"container app: state changed: 1 drift"}`
 	for _, tc := range []struct {
 		name string
