@@ -253,6 +253,9 @@ func checkExecRun(t *testing.T, n *node, e *execPrepared, pod *corev1.Pod, s cor
 		problems = append(problems, fmt.Sprintf("the app ran although secctx found drift: stdout %q", stdout))
 	}
 	problems = append(problems, execReportProblems(e.ec, stderr)...)
+	if split, err := n.splitRecords(pod, "app"); err != nil || split > 0 {
+		problems = append(problems, fmt.Sprintf("the runtime split %d lines of the container's log (%v)", split, err))
+	}
 	// A refusing pod asks for terminationMessagePolicy
 	// FallbackToLogsOnError: the kubelet puts the tail of the failed
 	// container's log, the end of the report, into its status.

@@ -514,6 +514,9 @@ func sidecarLines(n *node, pod *corev1.Pod) ([]watchLine, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if split, err := n.splitRecords(pod, "secctx"); err != nil || split > 0 {
+		return nil, stderr, fmt.Errorf("the runtime split %d of the sidecar's lines in its log (%v)", split, err)
+	}
 	var lines []watchLine
 	for _, raw := range strings.Split(stdout, "\n") {
 		if strings.TrimSpace(raw) == "" {

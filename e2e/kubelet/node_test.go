@@ -150,18 +150,48 @@ func (n *node) podName(name string) string { return name + "-" + n.env["NODE_NAM
 // pod log directory (CRI log format: TIME STREAM P|F TEXT; P lines are
 // partial and continue on the next line of the same stream).
 func (n *node) containerLog(pod *corev1.Pod, container string) (stdout, stderr string, err error) {
-	dir := filepath.Join(n.env["POD_LOGS_DIR"], fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID), container)
-	files, err := filepath.Glob(filepath.Join(dir, "*.log"))
-	if err != nil || len(files) == 0 {
-		return "", "", fmt.Errorf("no log file in %s", dir)
-	}
-	sort.Strings(files)
-	f, err := os.Open(files[len(files)-1])
+	f, err := n.openContainerLog(pod, container)
 	if err != nil {
 		return "", "", err
 	}
 	defer f.Close()
 	return criLog(f)
+}
+
+// openContainerLog opens a container's newest CRI log file.
+func (n *node) openContainerLog(pod *corev1.Pod, container string) (*os.File, error) {
+	dir := filepath.Join(n.env["POD_LOGS_DIR"], fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID), container)
+	files, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no log file in %s", dir)
+	}
+	sort.Strings(files)
+	return os.Open(files[len(files)-1])
+}
+
+// splitRecords counts the partial (P) records of a container's log: lines
+// the runtime split because they were too long, which a log agent that
+// reads records receives as broken JSON. secctx's lines must have none.
+func (n *node) splitRecords(pod *corev1.Pod, container string) (int, error) {
+	f, err := n.openContainerLog(pod, container)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return partialRecords(f)
+}
+
+// partialRecords counts the P records of a CRI log (TIME STREAM P|F TEXT).
+func partialRecords(r io.Reader) (int, error) {
+	partial := 0
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		if parts := strings.SplitN(sc.Text(), " ", 4); len(parts) >= 3 && parts[2] == "P" {
+			partial++
+		}
+	}
+	return partial, sc.Err()
 }
 
 // criLog reads a CRI log file from its start (TIME STREAM P|F TEXT).
