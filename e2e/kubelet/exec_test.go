@@ -31,10 +31,10 @@ type execCase struct {
 	// Runs: the app must run (as pid 1, printing execStatus); else secctx must
 	// exit 1 without running it.
 	Runs bool
-	// Drift are the checks the report on stderr must drift in, exactly;
-	// nil: stderr must stay empty (nothing drifts).
+	// Drift are the checks the verified line on stderr must list drift
+	// in, exactly; nil: stderr must stay empty (nothing drifts).
 	Drift []string
-	// Observed pins what the report's findings expected and observed
+	// Observed pins what the line's drifts expected and observed
 	// (check → [expected, observed]).
 	Observed map[string][2]string
 	// Signal: a long-running app; the pod is deleted and the app's
@@ -258,7 +258,7 @@ func checkExecRun(t *testing.T, n *node, e *execPrepared, pod *corev1.Pod, s cor
 	}
 	// A refusing pod asks for terminationMessagePolicy
 	// FallbackToLogsOnError: the kubelet puts the tail of the failed
-	// container's log, the end of the report, into its status.
+	// container's log, the end of the verified line, into its status.
 	if !e.ec.Runs {
 		msg := strings.TrimSpace(term.Message)
 		switch {
@@ -285,7 +285,7 @@ func checkExecRun(t *testing.T, n *node, e *execPrepared, pod *corev1.Pod, s cor
 }
 
 // execLogComplete reports whether the log holds all a case writes: the
-// report's line and, when the app runs, its last line.
+// verified line and, when the app runs, its last line.
 func execLogComplete(ec execCase, stdout, stderr string) bool {
 	if ec.Drift != nil && !strings.HasSuffix(stderr, "\n") {
 		return false
