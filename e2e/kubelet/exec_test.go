@@ -265,7 +265,7 @@ func checkExecRun(t *testing.T, n *node, e *execPrepared, pod *corev1.Pod, s cor
 		case pod.Spec.Containers[0].TerminationMessagePolicy != corev1.TerminationMessageFallbackToLogsOnError:
 			problems = append(problems, "the manifest does not set terminationMessagePolicy: FallbackToLogsOnError")
 		case msg == "" || !strings.HasSuffix(strings.TrimSpace(stderr), msg):
-			problems = append(problems, fmt.Sprintf("the container status's message is not the end of the report: %q", term.Message))
+			problems = append(problems, fmt.Sprintf("the container status's message is not the end of the verified line: %q", term.Message))
 		}
 	}
 	cell = fmt.Sprintf("exit %d", term.ExitCode)
