@@ -267,7 +267,7 @@ func resolveSysctls(r *resolution) {
 	}
 	if key := r.in.Profile.HostSysctlsAnnotation; key != "" {
 		if v, ok := r.in.Workload.Annotations[key]; ok {
-			list, err := hostSysctls(v)
+			list, err := ParseHostSysctls(v)
 			if err != nil {
 				r.note("annotation %s is not a JSON list of {name, value}: ignored", key)
 			} else {
@@ -294,11 +294,13 @@ func resolveHostUsers(r *resolution) {
 	}
 }
 
-// hostSysctls parses a JSON list of {name, value} the way encoding/json
-// decodes it into []manifest.Sysctl (keys matched without regard to case,
-// the last one winning, other keys ignored), with the one JSON decoder the
-// binary links.
-func hostSysctls(v string) ([]manifest.Sysctl, error) {
+// ParseHostSysctls parses the value of a profile's HostSysctlsAnnotation,
+// a JSON list of {name, value}, the way encoding/json decodes it into
+// []manifest.Sysctl (keys matched without regard to case, the last one
+// winning, other keys ignored), with the one JSON decoder the binary links.
+// secctx lint calls it too, so that it predicts exactly the sysctls the
+// resolver will expect.
+func ParseHostSysctls(v string) ([]manifest.Sysctl, error) {
 	bad := errors.New("not a JSON list of {name, value}")
 	dec := sigsjson.NewDecoderCaseSensitivePreserveInts(strings.NewReader(v))
 	tok, err := dec.Token()

@@ -69,7 +69,7 @@ func TestHostSysctls(t *testing.T) {
 		{`[{"name":"a"`, "error"},
 		{`[] x`, "error"},
 	} {
-		list, err := hostSysctls(tc.in)
+		list, err := ParseHostSysctls(tc.in)
 		got := "error"
 		if err == nil {
 			var parts []string
@@ -79,7 +79,7 @@ func TestHostSysctls(t *testing.T) {
 			got = strings.Join(parts, ",")
 		}
 		if got != tc.want {
-			t.Errorf("hostSysctls(%s) = %q (%v), want %q", tc.in, got, err, tc.want)
+			t.Errorf("ParseHostSysctls(%s) = %q (%v), want %q", tc.in, got, err, tc.want)
 		}
 	}
 }
