@@ -1212,7 +1212,7 @@ spec:
 			check: func(c *chk, e *expect.Expected) {
 				p := profile("podman")
 				c.masks(e, p.MaskedPaths, p.ReadonlyPaths)
-				c.eq("/proc/asound read-only under podman", contains(e.ReadonlyPaths, "/proc/asound"), true)
+				c.eq("/proc/asound read-only under podman", slices.Contains(e.ReadonlyPaths, "/proc/asound"), true)
 			}},
 		{name: "podman/lone-runAsGroup-is-uid-0", profile: "podman", yaml: pod("", "{runAsGroup: 3000}"),
 			check: func(c *chk, e *expect.Expected) { c.ids(e, 0, 3000) }},
@@ -1330,15 +1330,6 @@ spec:
 				c.ids(e, 0, 0)
 			}},
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestResolveECI(t *testing.T) {
