@@ -545,8 +545,8 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 }
 
 // TestDecodeTypedListWithoutItemKind: the API serves typed lists (PodList,
-// DeploymentList) whose items carry no kind; decode.go accepts *List kinds
-// but skips kind-less items.
+// DeploymentList) whose items carry no kind; such an item takes its kind
+// from the list's.
 func TestDecodeTypedListWithoutItemKind(t *testing.T) {
 	t.Parallel()
 	doc := "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n  spec: {containers: [{name: c}]}\n"
