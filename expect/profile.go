@@ -16,8 +16,7 @@ import (
 // configuration, which nothing inside a container reveals, the profile
 // lists every legitimate outcome with the configuration that yields it.
 type Profile struct {
-	Name        string
-	Description string
+	Name string
 	// Kubelet is true when the kubelet drives the runtime through CRI: the
 	// kubelet's rules apply (its seccompDefault, the volume gids it adds,
 	// the image's uid handed over without USER's group).
@@ -249,9 +248,9 @@ var eciAddableCaps = caps.MustFromNames("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", 
 	"SETPCAP", "SYS_CHROOT", "SYS_PTRACE", "SYS_RAWIO")
 
 var profiles = map[string]*Profile{
+	// kubelet + containerd CRI (the default).
 	"containerd": {
 		Name:             "containerd",
-		Description:      "kubelet + containerd CRI (the default)",
 		Kubelet:          true,
 		DefaultCaps:      containerdCaps,
 		CapPrefixIgnored: true,
@@ -262,9 +261,9 @@ var profiles = map[string]*Profile{
 		ReadonlyPaths:    kubeletReadonlyPaths,
 		NodeMaskedPaths:  kubeletNodePaths,
 	},
+	// kubelet + CRI-O.
 	"crio": {
 		Name:                      "crio",
-		Description:               "kubelet + CRI-O",
 		Kubelet:                   true,
 		DefaultCaps:               crioCaps,
 		Ambient:                   AmbientPrivilegedAll,
@@ -278,9 +277,9 @@ var profiles = map[string]*Profile{
 		NodeMaskedPaths:           crioNodePaths,
 		MergeKeepsUserGroup:       true,
 	},
+	// kubelet + cri-dockerd + Docker Engine.
 	"docker": {
 		Name:                "docker",
-		Description:         "kubelet + cri-dockerd + Docker Engine",
 		Kubelet:             true,
 		DefaultCaps:         containerdCaps,
 		CapConflict:         AddWins,
@@ -292,9 +291,9 @@ var profiles = map[string]*Profile{
 		NodeMaskedPaths:     kubeletNodePaths,
 		MergeKeepsUserGroup: true,
 	},
+	// podman kube play.
 	"podman": {
 		Name:                     "podman",
-		Description:              "podman kube play",
 		DefaultCaps:              podmanCaps,
 		Ambient:                  AmbientAddsNonRoot,
 		DefaultSeccomp:           "RuntimeDefault",
@@ -315,9 +314,9 @@ var profiles = map[string]*Profile{
 			check.Sysctls:         "podman kube play applies pod sysctls since 4.5.0.",
 		},
 	},
+	// Alibaba Cloud Elastic Container Instance (containerd-based).
 	"eci": {
 		Name:                  "eci",
-		Description:           "Alibaba Cloud Elastic Container Instance (containerd-based)",
 		Kubelet:               true,
 		DefaultCaps:           containerdCaps,
 		CapPrefixIgnored:      true,

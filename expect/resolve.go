@@ -168,12 +168,3 @@ func containsAll(list []string) bool {
 	}
 	return false
 }
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

@@ -15,9 +15,9 @@ package expect_test
 //	                       runtime and kubelet behaviour quoted in the notes
 //	merge/...              DetermineEffectiveSecurityContext (container over pod)
 //
-// A case with a non-empty bug field documents the correct behaviour of a
-// known resolver bug: while the bug is present the case is skipped with
-// "known bug: ..."; once fixed, the case fails until the mark is removed.
+// A case with a non-empty bug field holds the fix of a resolver bug the
+// field describes; it runs like any other case, and its failure names the
+// bug it brings back.
 
 import (
 	"errors"
@@ -149,8 +149,8 @@ func podWith(extra, psc, csc string) string {
 	return b.String()
 }
 
-// chk collects assertion failures so that a case marked as a known bug can
-// be skipped instead of failed.
+// chk collects a case's assertion failures, so that the failures of a
+// case marked with a bug are preceded by that bug.
 type chk struct{ msgs []string }
 
 func (c *chk) errorf(format string, args ...any) {
@@ -485,7 +485,7 @@ type resolveCase struct {
 	lastCap int             // 0 is 40
 	node    expect.Node     // what the user knows of the node
 	check   func(c *chk, e *expect.Expected)
-	// bug, when set, says the case documents a known bug.
+	// bug, when set, describes the fixed bug the case guards against.
 	bug string
 }
 
@@ -1212,7 +1212,7 @@ spec:
 			check: func(c *chk, e *expect.Expected) {
 				p := profile("podman")
 				c.masks(e, p.MaskedPaths, p.ReadonlyPaths)
-				c.eq("/proc/asound read-only under podman", contains(e.ReadonlyPaths, "/proc/asound"), true)
+				c.eq("/proc/asound read-only under podman", slices.Contains(e.ReadonlyPaths, "/proc/asound"), true)
 			}},
 		{name: "podman/lone-runAsGroup-is-uid-0", profile: "podman", yaml: pod("", "{runAsGroup: 3000}"),
 			check: func(c *chk, e *expect.Expected) { c.ids(e, 0, 3000) }},
@@ -1330,15 +1330,6 @@ spec:
 				c.ids(e, 0, 0)
 			}},
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestResolveECI(t *testing.T) {

@@ -1,6 +1,7 @@
 package expect
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -159,7 +160,7 @@ func resolveSupplementalGroups(r *resolution) {
 func memberships(groups []userdb.GroupEntry, user string, keepOwn bool) []int64 {
 	var out []int64
 	for _, g := range groups {
-		if (keepOwn || g.Name != user) && containsString(g.Members, user) {
+		if (keepOwn || g.Name != user) && slices.Contains(g.Members, user) {
 			out = append(out, g.GID)
 		}
 	}

@@ -164,16 +164,16 @@ func resolveAppArmor(r *resolution) {
 	var p *manifest.AppArmorProfile
 	var src Source
 	key := "container.apparmor.security.beta.kubernetes.io/" + r.ctr.Name
-	annotation, hasAnnotation := r.in.Workload.Annotations[key]
+	// An absent or invalid value is ignored (getProfileFromPodAnnotations).
+	annotated := appArmorAnnotation(r.in.Workload.Annotations[key])
 	// The kubelet's order (GetProfile): the container field, then the
 	// container's annotation (static pods may not have had it synced to
 	// the field), then the pod field.
 	switch {
 	case r.ctr.SecurityContext != nil && r.ctr.SecurityContext.AppArmorProfile != nil:
 		p, src = r.ctr.SecurityContext.AppArmorProfile, Source{Kind: FromContainer}
-	case hasAnnotation && appArmorAnnotation(annotation) != nil:
-		// An invalid value is ignored (getProfileFromPodAnnotations).
-		p, src = appArmorAnnotation(annotation), Source{Kind: FromAnnotation, Annotation: key}
+	case annotated != nil:
+		p, src = annotated, Source{Kind: FromAnnotation, Annotation: key}
 	case r.pod.AppArmorProfile != nil:
 		p, src = r.pod.AppArmorProfile, Source{Kind: FromPod}
 	}
@@ -205,7 +205,7 @@ func resolveAppArmor(r *resolution) {
 }
 
 // appArmorAnnotation reads the beta annotation's value as the kubelet does:
-// nil for a value it does not know.
+// nil for a value it does not know (and for "", an absent annotation).
 func appArmorAnnotation(v string) *manifest.AppArmorProfile {
 	switch {
 	case v == "unconfined":
@@ -267,7 +267,7 @@ func resolveSysctls(r *resolution) {
 	}
 	if key := r.in.Profile.HostSysctlsAnnotation; key != "" {
 		if v, ok := r.in.Workload.Annotations[key]; ok {
-			list, err := hostSysctls(v)
+			list, err := ParseHostSysctls(v)
 			if err != nil {
 				r.note("annotation %s is not a JSON list of {name, value}: ignored", key)
 			} else {
@@ -294,11 +294,13 @@ func resolveHostUsers(r *resolution) {
 	}
 }
 
-// hostSysctls parses a JSON list of {name, value} the way encoding/json
-// decodes it into []manifest.Sysctl (keys matched without regard to case,
-// the last one winning, other keys ignored), with the one JSON decoder the
-// binary links.
-func hostSysctls(v string) ([]manifest.Sysctl, error) {
+// ParseHostSysctls parses the value of a profile's HostSysctlsAnnotation,
+// a JSON list of {name, value}, the way encoding/json decodes it into
+// []manifest.Sysctl (keys matched without regard to case, the last one
+// winning, other keys ignored), with the one JSON decoder the binary links.
+// secctx lint calls it too, so that it predicts exactly the sysctls the
+// resolver will expect.
+func ParseHostSysctls(v string) ([]manifest.Sysctl, error) {
 	bad := errors.New("not a JSON list of {name, value}")
 	dec := sigsjson.NewDecoderCaseSensitivePreserveInts(strings.NewReader(v))
 	tok, err := dec.Token()

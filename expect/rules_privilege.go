@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/secctx/secctx/check"
-
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/manifest"
 )
 
@@ -64,10 +63,10 @@ func (r *resolution) capNames(names []string, list string) caps.Set {
 			continue
 		}
 		set = set.Add(v)
-		if r.in.Profile.CapPrefixIgnored && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(n)), "CAP_") {
-			r.note("capabilities.%s %s: %s turns it into CAP_%s, which runc ignores", list, n, r.in.Profile.Name, strings.ToUpper(strings.TrimSpace(n)))
+		if up := strings.ToUpper(strings.TrimSpace(n)); r.in.Profile.CapPrefixIgnored && strings.HasPrefix(up, "CAP_") {
+			r.note("capabilities.%s %s: %s turns it into CAP_%s, which runc ignores", list, n, r.in.Profile.Name, up)
 			r.capHint("%s turns capabilities.%s %s into CAP_%s, which runc ignores, so the declared name has no effect: write it without the CAP_ prefix.",
-				r.in.Profile.Name, list, n, strings.ToUpper(strings.TrimSpace(n)))
+				r.in.Profile.Name, list, n, up)
 		}
 	}
 	return set

@@ -2,8 +2,11 @@ package expect
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/manifest"
 )
 
 // TestSourceText: the JSON form of a source is the text secctx has always
@@ -69,7 +72,7 @@ func TestHostSysctls(t *testing.T) {
 		{`[{"name":"a"`, "error"},
 		{`[] x`, "error"},
 	} {
-		list, err := hostSysctls(tc.in)
+		list, err := ParseHostSysctls(tc.in)
 		got := "error"
 		if err == nil {
 			var parts []string
@@ -79,7 +82,12 @@ func TestHostSysctls(t *testing.T) {
 			got = strings.Join(parts, ",")
 		}
 		if got != tc.want {
-			t.Errorf("hostSysctls(%s) = %q (%v), want %q", tc.in, got, err, tc.want)
+			t.Errorf("ParseHostSysctls(%s) = %q (%v), want %q", tc.in, got, err, tc.want)
+		}
+		// The reference: encoding/json into the same type.
+		var ref []manifest.Sysctl
+		if refErr := json.Unmarshal([]byte(tc.in), &ref); (refErr != nil) != (err != nil) || err == nil && !reflect.DeepEqual(ref, list) {
+			t.Errorf("ParseHostSysctls(%s) = %+v, %v; encoding/json gives %+v, %v", tc.in, list, err, ref, refErr)
 		}
 	}
 }

@@ -95,12 +95,9 @@ func (d *decoder) id(kind, name string) string {
 	return kind + "/" + name
 }
 
-// The objects that hold a pod template, by where they keep it.
+// The objects that hold a pod template, by where they keep it (a Pod is
+// its own: a podTemplate).
 type (
-	podObject struct {
-		Metadata objectMeta `json:"metadata"`
-		Spec     *PodSpec   `json:"spec"`
-	}
 	templatedObject struct { // Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, ReplicationController
 		Metadata objectMeta `json:"metadata"`
 		Spec     *struct {
@@ -149,9 +146,9 @@ func (d *decoder) object(raw []byte, prefix, listKind string, out *[]*Workload) 
 	)
 	switch {
 	case kind == "Pod":
-		var o podObject
+		var o podTemplate
 		target, meta = &o, func() objectMeta { return o.Metadata }
-		template = func() (*podTemplate, string) { return &podTemplate{Metadata: o.Metadata, Spec: o.Spec}, at("spec") }
+		template = func() (*podTemplate, string) { return &o, at("spec") }
 	case templatedKinds[kind]:
 		var o templatedObject
 		target, meta = &o, func() objectMeta { return o.Metadata }

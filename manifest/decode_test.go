@@ -423,6 +423,7 @@ func TestDecodeBadInput(t *testing.T) {
 		// Values the API server or the runtime rejects.
 		{"capability-unknown-add", ctrSC("capabilities: {add: [NET_RAWW]}\n"), []string{c0 + ".capabilities.add[0]", `unknown capability "NET_RAWW"`}, ""},
 		{"capability-unknown-drop", ctrSC("capabilities: {drop: [CHOWN, FOO]}\n"), []string{c0 + ".capabilities.drop[1]", `unknown capability "FOO"`}, ""},
+		{"capability-unknown-add-and-drop", ctrSC("capabilities: {add: [BAR], drop: [FOO]}\n"), []string{c0 + ".capabilities.add[0]", `unknown capability "BAR"`}, ""},
 		{"sysctl-name-foo-", podSC("sysctls: [{name: foo-, value: bar}]\n"), []string{psc + ".sysctls[0].name", `invalid sysctl name "foo-"`}, ""},
 		{"sysctl-name-bar..", podSC("sysctls: [{name: kernel.shm_rmid_forced, value: \"1\"}, {name: bar.., value: \"1\"}]\n"), []string{psc + ".sysctls[1].name", `invalid sysctl name "bar.."`}, ""},
 		{"sysctl-name-uppercase", podSC("sysctls: [{name: Kernel.msgmax, value: \"1\"}]\n"), []string{psc + ".sysctls[0].name", "invalid sysctl name"}, ""},
@@ -455,6 +456,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"apparmor-type-bogus", ctrSC("appArmorProfile: {type: unconfined}\n"), []string{c0 + ".appArmorProfile.type", "unsupported value"}, ""},
 		{"runAsUser-negative", ctrSC("runAsUser: -1\n"), []string{c0 + ".runAsUser", "between 0 and 2147483647"}, ""},
 		{"runAsGroup-too-large", podSC("runAsGroup: 2147483648\n"), []string{psc + ".runAsGroup", "between 0 and 2147483647"}, ""},
+		{"runAsUser-and-runAsGroup-negative", ctrSC("runAsGroup: -1\nrunAsUser: -1\n"), []string{c0 + ".runAsUser", "between 0 and 2147483647"}, ""},
 		{"fsGroup-negative", podSC("fsGroup: -5\n"), []string{psc + ".fsGroup", "between 0"}, ""},
 		{"supplementalGroups-negative", podSC("supplementalGroups: [1, -2]\n"), []string{psc + ".supplementalGroups[1]", "between 0"}, ""},
 		{"supplementalGroupsPolicy-bogus", podSC("supplementalGroupsPolicy: Loose\n"), []string{psc + ".supplementalGroupsPolicy", `unsupported value "Loose"`}, ""},
@@ -543,8 +545,8 @@ func TestDecodeYAMLFeatures(t *testing.T) {
 }
 
 // TestDecodeTypedListWithoutItemKind: the API serves typed lists (PodList,
-// DeploymentList) whose items carry no kind; decode.go accepts *List kinds
-// but skips kind-less items.
+// DeploymentList) whose items carry no kind; such an item takes its kind
+// from the list's.
 func TestDecodeTypedListWithoutItemKind(t *testing.T) {
 	t.Parallel()
 	doc := "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n  spec: {containers: [{name: c}]}\n"

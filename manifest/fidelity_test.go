@@ -604,8 +604,8 @@ func TestMirrorStructsCoverKubernetes(t *testing.T) {
 
 // TestFidelityCaseSensitivity: the API server's decoder is case-sensitive,
 // so a mis-cased key is an unknown field there; sigs.k8s.io/yaml's typed
-// path (encoding/json) is not. secctx follows the latter (see
-// TestDecodeCaseSensitiveKeys for the known bug).
+// path (encoding/json) is not. secctx follows the API server (see
+// TestDecodeCaseSensitiveKeys).
 func TestFidelityCaseSensitivity(t *testing.T) {
 	t.Parallel()
 	doc := []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  SecurityContext: {runAsUser: 5}\n  containers: [{name: app}]\n")

@@ -24,8 +24,11 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ws, err := manifest.Decode("fuzz.yaml", data)
 		if err != nil {
-			if se, ok := err.(*manifest.Error); ok && strings.Contains(se.Error(), "\n") {
-				t.Fatalf("error spans lines: %q", se.Error())
+			if _, ok := err.(*manifest.Error); !ok {
+				t.Fatalf("error %T, want a *manifest.Error: %v", err, err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error spans lines: %q", err.Error())
 			}
 			return
 		}

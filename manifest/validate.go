@@ -101,13 +101,16 @@ func validate(w *Workload, path string) *Error {
 				return err
 			}
 			if sc.Capabilities != nil {
-				for field, names := range map[string][]string{"add": sc.Capabilities.Add, "drop": sc.Capabilities.Drop} {
-					for j, n := range names {
+				for _, l := range []struct {
+					field string
+					names []string
+				}{{"add", sc.Capabilities.Add}, {"drop", sc.Capabilities.Drop}} {
+					for j, n := range l.names {
 						if IsAll(n) {
 							continue
 						}
 						if _, err := caps.Value(n); err != nil {
-							return bad(fmt.Sprintf("%s.capabilities.%s[%d]", f, field, j), "unknown capability %q", n)
+							return bad(fmt.Sprintf("%s.capabilities.%s[%d]", f, l.field, j), "unknown capability %q", n)
 						}
 					}
 				}
@@ -177,9 +180,12 @@ func keyField(path, key string) string {
 }
 
 func validateIDs(f string, uid, gid *int64) *Error {
-	for name, v := range map[string]*int64{"runAsUser": uid, "runAsGroup": gid} {
-		if v != nil && (*v < 0 || *v > maxID) {
-			return &Error{Field: f + "." + name, Msg: fmt.Sprintf("must be between 0 and %d", maxID)}
+	for _, id := range []struct {
+		name string
+		v    *int64
+	}{{"runAsUser", uid}, {"runAsGroup", gid}} {
+		if id.v != nil && (*id.v < 0 || *id.v > maxID) {
+			return &Error{Field: f + "." + id.name, Msg: fmt.Sprintf("must be between 0 and %d", maxID)}
 		}
 	}
 	return nil

@@ -179,7 +179,8 @@ func skipDoubleQuoted(data []byte, i int) int {
 }
 
 // skipSingleQuoted returns the index after the closing quote of a
-// single-quoted scalar opened before i (” is a quote inside it).
+// single-quoted scalar opened before i (a doubled single quote is a
+// quote inside it).
 func skipSingleQuoted(data []byte, i int) int {
 	for i < len(data) {
 		if data[i] == '\'' {
