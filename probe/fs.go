@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 )
@@ -263,9 +262,9 @@ func errText(err error) string {
 }
 
 // ProcessGone reports whether the item is absent because the process itself
-// is gone (or hidden by hidepid), rather than the file.
+// is gone (or hidden by hidepid), or is a zombie, rather than the file.
 func (e *ReadError) ProcessGone() bool {
-	return e.Detail == detailPidGone || strings.Contains(e.Detail, "process gone") || strings.Contains(e.Detail, "hidepid")
+	return e.Detail == detailPidGone || e.Detail == DetailZombie
 }
 
 // malformed builds a "malformed" ReadError for path.
