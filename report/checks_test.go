@@ -65,7 +65,7 @@ func TestScopeString(t *testing.T) {
 	}
 }
 
-// The builders must hold the masks runtime-semantics.md gives.
+// The builders must give the masks /proc/PID/status shows for those sets.
 func TestBuilderMasks(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
