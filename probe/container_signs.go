@@ -143,7 +143,7 @@ func (c Containment) Describe() string {
 // named v1 path that is not the root.
 func (fs FS) cgroupSign(pid int) ContainerSign {
 	s := ContainerSign{Name: SignCgroup}
-	b, re := fs.readPid(pid, "cgroup")
+	b, re := fs.Cgroup(pid)
 	if re != nil {
 		return s
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 )
@@ -103,26 +102,15 @@ var errNotRegular = errors.New("not a regular file")
 // directory is missing too is reported as the process being gone, which is
 // what the caller needs to know.
 func (fs FS) readPid(pid int, rel string) (string, *ReadError) {
-	return fs.readPidMax(pid, rel, MaxProcRead)
+	return fs.readPidMax(pid, rel, MaxProcRead, false)
 }
 
-// readPidMax is readPid with a bound of max bytes.
-func (fs FS) readPidMax(pid int, rel string, max int) (string, *ReadError) {
+// readPidMax is readPid with a bound of max bytes; with prefix, a longer
+// file gives its first max bytes (a command line, of which only the start
+// matters) instead of an error.
+func (fs FS) readPidMax(pid int, rel string, max int, prefix bool) (string, *ReadError) {
 	p := fs.pidPath(pid, rel)
-	b, err := readAll(p, max, false)
-	if err == nil {
-		return b, nil
-	}
-	re := classify(p, err)
-	fs.markGone(pid, re)
-	return "", re
-}
-
-// readPidPrefix reads at most the first max bytes of rel inside pid's
-// directory (a command line, of which only the start matters).
-func (fs FS) readPidPrefix(pid int, rel string, max int) (string, *ReadError) {
-	p := fs.pidPath(pid, rel)
-	b, err := readAll(p, max, true)
+	b, err := readAll(p, max, prefix)
 	if err == nil {
 		return b, nil
 	}
@@ -156,12 +144,7 @@ func readFile(p string, max int) (string, *ReadError) {
 
 // readSys reads rel under the proc root (files not tied to a pid).
 func (fs FS) readSys(rel string) (string, *ReadError) {
-	p := fs.sysPath(rel)
-	b, err := readAll(p, MaxProcRead, false)
-	if err != nil {
-		return "", classify(p, err)
-	}
-	return b, nil
+	return readFile(fs.sysPath(rel), MaxProcRead)
 }
 
 // bufPool holds read buffers: a watch loop observes again and again, and
@@ -279,9 +262,9 @@ func errText(err error) string {
 }
 
 // ProcessGone reports whether the item is absent because the process itself
-// is gone (or hidden by hidepid), rather than the file.
+// is gone (or hidden by hidepid), or is a zombie, rather than the file.
 func (e *ReadError) ProcessGone() bool {
-	return e.Detail == detailPidGone || strings.Contains(e.Detail, "process gone") || strings.Contains(e.Detail, "hidepid")
+	return e.Detail == detailPidGone || e.Detail == DetailZombie
 }
 
 // malformed builds a "malformed" ReadError for path.

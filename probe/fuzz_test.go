@@ -28,6 +28,9 @@ func FuzzParseStatus(f *testing.F) {
 		if st.Unread.Missing(ItemGroups) != nil && st.Groups != nil {
 			t.Errorf("groups unread but %v", st.Groups)
 		}
+		if st.Unread.Missing(ItemNoNewPrivs) != nil && st.NoNewPrivs {
+			t.Error("noNewPrivs unread but true")
+		}
 		if st.Unread.Missing(ItemSeccomp) != nil && (st.Seccomp != 0 || st.SeccompFilters != 0) {
 			t.Errorf("seccomp unread but %d", st.Seccomp)
 		}

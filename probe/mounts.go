@@ -14,7 +14,7 @@ import (
 // readMounts parses /proc/PID/mountinfo into st.Mounts and checks the
 // requested paths.
 func (fs FS) readMounts(pid int, paths []string, st *Container) {
-	b, re := fs.readPidMax(pid, "mountinfo", MaxTableRead)
+	b, re := fs.readPidMax(pid, "mountinfo", MaxTableRead, false)
 	if re != nil {
 		st.Unread.set(ItemMounts, re)
 		return

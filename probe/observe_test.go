@@ -294,7 +294,7 @@ func TestObserveRealSelf(t *testing.T) {
 		Sysctls: []string{"kernel.pid_max", "kernel/ngroups_max", "net.ipv4.ping_group_range"},
 		Paths:   append([]string{"/proc", "/no/such/path"}, runcMaskedPaths...),
 	}
-	st := Observe(0, req)
+	st := NewFS(DefaultProcRoot).Observe(0, req)
 	for k, re := range st.AllUnread() {
 		t.Errorf("unread %s: %v", k, re)
 	}

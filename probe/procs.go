@@ -44,7 +44,7 @@ func (fs FS) Exe(pid int) (string, *ReadError) {
 	if target, err := os.Readlink(fs.pidPath(pid, "exe")); err == nil {
 		return target, nil
 	}
-	b, re := fs.readPidPrefix(pid, "cmdline", MaxProcRead)
+	b, re := fs.readPidMax(pid, "cmdline", MaxProcRead, true)
 	if re != nil {
 		return "", re
 	}
@@ -72,7 +72,7 @@ func (fs FS) Comm(pid int) (string, *ReadError) {
 // IsKernelThread reports whether pid is a kernel thread (visible only when
 // the PID namespace is the host's): kernel threads have no command line.
 func (fs FS) IsKernelThread(pid int) bool {
-	b, re := fs.readPidPrefix(pid, "cmdline", 1)
+	b, re := fs.readPidMax(pid, "cmdline", 1, true)
 	return re == nil && b == ""
 }
 

@@ -253,12 +253,6 @@ func (fs FS) Observe(pid int, req Request) *State {
 	return st
 }
 
-// Observe reads the security state of process pid (0 for the calling
-// process) from /proc. See FS.Observe.
-func Observe(pid int, req Request) *State {
-	return NewFS(DefaultProcRoot).Observe(pid, req)
-}
-
 // Request names what to read beyond the fixed items.
 type Request struct {
 	// Sysctls to read, in dot or slash form.

@@ -93,7 +93,7 @@ func parseStatus(st *Process, path, data string) {
 			// "Z (zombie)" or "X (dead)": the process has exited. With
 			// more than one thread the group leader alone has (its
 			// threads live on), which the Threads line tells.
-			if st := strings.TrimSpace(val); strings.HasPrefix(st, "Z") || strings.HasPrefix(st, "X") {
+			if state := strings.TrimSpace(val); strings.HasPrefix(state, "Z") || strings.HasPrefix(state, "X") {
 				zombie = true
 			}
 		case "Threads":

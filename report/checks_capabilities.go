@@ -40,17 +40,6 @@ var capabilityChecks = []Check{
 		run:         checkNoNewPrivs},
 }
 
-func capsHint(c *comparison, extra string) string {
-	h := c.exp.Hints[c.check.ID]
-	if h == "" {
-		return extra
-	}
-	if extra == "" {
-		return h
-	}
-	return extra + " " + h
-}
-
 func capValues(want, have caps.Set) *CapabilityValues {
 	return &CapabilityValues{Expected: capNames(want), Observed: capNames(have)}
 }
@@ -75,7 +64,7 @@ func checkBounding(c *comparison) []Finding {
 		if c.exp.AllCapabilities && runtimeMayLack(missing) {
 			f := c.drift("", SeverityInfo, w, h,
 				"Every capability was asked for (privileged or add ALL) but %s is absent; a runtime cannot grant what it does not hold itself.", missing)
-			f.Hint = capsHint(c, "On nodes whose runtime lacks a capability (here: "+missing.String()+"), privileged containers never get it.")
+			f.Hint = c.hintWith("On nodes whose runtime lacks a capability (here: " + missing.String() + "), privileged containers never get it.")
 			out = append(out, f)
 		} else {
 			out = append(out, c.drift("", SeverityMedium, w, h,
@@ -168,7 +157,7 @@ func checkInheritable(c *comparison) []Finding {
 	}
 	f := c.drift("", SeverityLow, w, h,
 		"The inheritable set holds %s beyond the expected %s; current runtimes leave it empty, so the runtime predates the CVE-2022-24769 fix.", extra, want)
-	f.Hint = capsHint(c, "containerd before 1.5.11/1.6.2, CRI-O before 1.24 and podman before 4.0 filled CapInh with the default set.")
+	f.Hint = c.hintWith("containerd before 1.5.11/1.6.2, CRI-O before 1.24 and podman before 4.0 filled CapInh with the default set.")
 	return []Finding{f}
 }
 

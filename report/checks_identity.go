@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -260,7 +261,7 @@ func checkFSGroup(c *comparison) []Finding {
 	}
 	g := *c.exp.FSGroup
 	c.groups = &GroupValues{Required: []int64{g}, Allowed: []int64{g}, Observed: observed}
-	if groupSet(c.obs.Groups)[g] || c.obs.GID.Effective == g {
+	if slices.Contains(c.obs.Groups, g) || c.obs.GID.Effective == g {
 		return []Finding{c.ok("", renderInt(g), renderInts(observed), "fsGroup %d is among the process's groups.", g)}
 	}
 	return []Finding{c.drift("", SeverityMedium, renderInt(g), renderInts(observed),

@@ -58,7 +58,7 @@ func checkSeccomp(c *comparison) []Finding {
 	want := seccompName(s.Mode)
 	have := seccompName(c.obs.Seccomp)
 	if len(s.Outcomes) > 0 {
-		c.outcomes = outcomesOf(s.Outcomes, func(m int) string { return seccompName(m) }, have)
+		c.outcomes = outcomesOf(s.Outcomes, seccompName, have)
 		want = c.outcomes.expectedText()
 		if seen := c.outcomes.Seen; seen != nil {
 			msg := fmt.Sprintf("Seccomp is %s, a legitimate outcome of %s: %s (the other: %s).", have, seccompFor(s), seen.When, c.outcomes.others())
@@ -181,21 +181,22 @@ func checkSysctls(c *comparison) []Finding {
 	if len(c.exp.Sysctls) == 0 {
 		return []Finding{c.skipped("", "", "No sysctls are declared or injected by the %s profile.", c.exp.Profile)}
 	}
+	// Both sides arrive normalised: names in dot form, values with their
+	// whitespace collapsed (expect.ExpectedSysctl, probe.Pod.Sysctls).
 	var out []Finding
 	for _, s := range c.exp.Sysctls {
-		want := probe.NormalizeSysctlValue(s.Value)
+		want, have := s.Value, c.obs.Sysctls[s.Name]
+		why := c.obs.Missing(probe.SysctlItem(s.Name))
 		c.outcomes = nil
 		if len(s.Outcomes) > 0 {
-			c.outcomes = outcomesOf(s.Outcomes, probe.NormalizeSysctlValue, "")
+			c.outcomes = outcomesOf(s.Outcomes, func(v string) string { return v }, have)
 			want = c.outcomes.expectedText()
 		}
-		if why := c.obs.Missing(probe.SysctlItem(s.Name)); why != nil {
+		if why != nil {
 			out = append(out, c.unknown(s.Name, want, why))
 			continue
 		}
-		have := probe.NormalizeSysctlValue(c.obs.Sysctls[s.Name])
-		if o := c.outcomes; o != nil {
-			c.outcomes = outcomesOf(s.Outcomes, probe.NormalizeSysctlValue, have)
+		if c.outcomes != nil {
 			if seen := c.outcomes.Seen; seen != nil {
 				out = append(out, c.ok(s.Name, want, have, "%s is %q, a legitimate outcome where %s (the other: %s).", s.Name, have, seen.When, c.outcomes.others()))
 				continue

@@ -65,7 +65,7 @@ func TestScopeString(t *testing.T) {
 	}
 }
 
-// The builders must hold the masks runtime-semantics.md gives.
+// The builders must give the masks /proc/PID/status shows for those sets.
 func TestBuilderMasks(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -905,9 +905,9 @@ func TestUnknownHints(t *testing.T) {
 		{"permission denied with a platform rule", denied("/proc/4242/attr/current"),
 			map[check.ID]string{"appArmorProfile": "ECI does not document support for appArmorProfile."},
 			"Run secctx as the same user as the target process, or in its container (kubectl exec), to read it. ECI does not document support for appArmorProfile."},
-		{"process gone", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent", Detail: "process gone"}, nil,
+		{"process gone", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent", Detail: probe.DetailZombie}, nil,
 			"shareProcessNamespace: true"},
-		{"hidepid", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent", Detail: "hidden by hidepid"}, nil,
+		{"hidepid", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent", Detail: "process gone or hidden by hidepid"}, nil,
 			"hidepid"},
 		{"absent file: no hint", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent"}, nil, ""},
 		{"absent file keeps the platform rule", &probe.ReadError{Path: "/proc/4242/attr/current", Reason: "absent"},

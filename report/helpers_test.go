@@ -12,10 +12,10 @@ import (
 )
 
 // Builders for the values the checks compare. They are written out here,
-// not taken from the resolver, so that a change in package spec cannot hide
-// a change in package report.
+// not taken from the resolver, so that a change in package expect cannot
+// hide a change in package report.
 
-// Capability sets of the runtimes (runtime-semantics.md B).
+// The runtimes' default capability sets (their profiles in expect/profile.go).
 var (
 	containerdCaps = caps.MustFromNames("CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW",
 		"SETGID", "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE")

@@ -2,20 +2,20 @@ package report
 
 import (
 	"encoding/json"
-	"github.com/secctx/secctx/check"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 )
 
 // Merge folds the findings of several processes of one container into one
 // list (a finding names its process by PID and Comm, or, when the caller
-// has grouped processes already, by Processes): findings that agree in everything but the process become one
-// finding listing every process, so a thousand identical workers make one
-// line, and a process whose state differs stands out with its pid and
-// command.
+// has grouped processes already, by Processes): findings that agree in
+// everything but the process become one finding listing every process, so
+// a thousand identical workers make one line, and a process whose state
+// differs stands out with its pid and command.
 func Merge(findings []Finding) []Finding {
 	out := make([]Finding, 0, len(Checks))
 	index := make(map[string]int, len(Checks))

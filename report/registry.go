@@ -119,12 +119,21 @@ func (c *comparison) skipped(subject, expected string, msg string, args ...any) 
 
 func (c *comparison) unknown(subject, expected string, why *probe.ReadError) Finding {
 	f := c.finding(subject, StatusUnknown, SeverityInfo, expected, "", "Could not read %s: %s.", why.Path, why.Reason)
-	if f.Hint == "" {
-		f.Hint = grantHint(why)
-	} else if g := grantHint(why); g != "" {
-		f.Hint = g + " " + f.Hint
-	}
+	f.Hint = c.hintWith(grantHint(why))
 	return f
+}
+
+// hintWith is the hint of a finding that has a reason of its own (extra)
+// besides the profile's hint for the check: the reason first.
+func (c *comparison) hintWith(extra string) string {
+	h := c.exp.Hints[c.check.ID]
+	switch {
+	case h == "":
+		return extra
+	case extra == "":
+		return h
+	}
+	return extra + " " + h
 }
 
 // grantHint says what would let secctx read an item.

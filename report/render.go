@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,20 +69,11 @@ func renderCaps(s caps.Set) string { return "[" + strings.Join(capNames(s), ",")
 func renderAlternatives(values []string) string {
 	var out []string
 	for _, v := range values {
-		if !contains(out, v) {
+		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
 	return strings.Join(out, Alternatives)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // renderSELinux renders declared seLinuxOptions as a label pattern:

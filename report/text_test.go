@@ -194,8 +194,8 @@ func longReport() *Report {
 	e.Workload = "StatefulSet/" + strings.Repeat("a-very-long-statefulset-name-", 4)
 	e.Container = strings.Repeat("sidecar-", 8)
 	long := "net.ipv4.conf.a-very-long-interface-name.accept_source_route"
-	e.Sysctls = append(e.Sysctls, expect.ExpectedSysctl{Name: long, Value: strings.Repeat("1 ", 30)})
-	o.Sysctls[long] = strings.Repeat("0 ", 30)
+	e.Sysctls = append(e.Sysctls, expect.ExpectedSysctl{Name: long, Value: strings.TrimSpace(strings.Repeat("1 ", 30))})
+	o.Sysctls[long] = strings.TrimSpace(strings.Repeat("0 ", 30))
 	r := New(e, o, SpecRef{Source: "file:/etc/secctx/" + strings.Repeat("nested/", 12) + "pod.yaml"}, testTime)
 	procs := make([]Process, 40)
 	for i := range procs {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
@@ -15,6 +14,7 @@ import (
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/schema"
 	"github.com/secctx/secctx/schema/schematest"
+	"github.com/secctx/secctx/verify"
 )
 
 // realReport verifies this test process against a pod spec, as `secctx
@@ -33,17 +33,15 @@ func realReport(t *testing.T, profile, yaml string) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre, err := expect.Resolve(expect.Input{Workload: wl, Profile: prof, LastCap: 40})
+	v, err := verify.New(wl, "", prof, report.SpecRef{Source: "file:pod.yaml"}, probe.NewFS(""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := probe.Observe(0, report.RequestFor(pre))
-	exp, err := expect.Resolve(expect.Input{Workload: wl, Profile: prof, LastCap: st.LastCap,
-		Image: expect.Image{PasswdReadable: true, GroupReadable: true}})
+	r, err := v.Verify(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(report.New(exp, st, report.SpecRef{Source: "file:pod.yaml"}, time.Now()))
+	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func New(wl *manifest.Workload, container string, prof *expect.Profile, src repo
 	v := &Verifier{workload: wl, container: container, profile: prof, source: src, fs: fs, Now: time.Now}
 	// The request (sysctl names, masked paths) does not depend on the
 	// image's users, so a resolution without them is enough to plan reads.
-	pre, err := v.resolve(nil)
+	pre, err := v.Expected(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (v *Verifier) Verify(pid int) (*report.Report, error) {
 // Compare resolves the expectation with what st says of the image and the
 // kernel, and compares.
 func (v *Verifier) Compare(st *probe.State) (*report.Report, error) {
-	exp, err := v.resolve(st)
+	exp, err := v.Expected(st)
 	if err != nil {
 		return nil, err
 	}
@@ -113,9 +113,7 @@ func (v *Verifier) Compare(st *probe.State) (*report.Report, error) {
 
 // Expected resolves the expectation for st (nil: without image or kernel
 // facts).
-func (v *Verifier) Expected(st *probe.State) (*expect.Expected, error) { return v.resolve(st) }
-
-func (v *Verifier) resolve(st *probe.State) (*expect.Expected, error) {
+func (v *Verifier) Expected(st *probe.State) (*expect.Expected, error) {
 	in := expect.Input{Workload: v.workload, Container: v.container, Profile: v.profile, LastCap: 40, Node: v.node}
 	if st != nil {
 		if st.Missing(probe.ItemLastCap) == nil {

@@ -37,11 +37,8 @@ type Validator struct {
 	schema *jsonschema.Schema
 }
 
-var (
-	once   sync.Once
-	shared *Validator
-	errAt  error
-)
+// loadOnce fetches and compiles the CRD the first time it is called.
+var loadOnce = sync.OnceValues(load)
 
 // Load returns the validator, fetching the CRD once per test binary. It
 // skips the test when the module proxy is off.
@@ -50,11 +47,11 @@ func Load(tb testing.TB) *Validator {
 	if os.Getenv("GOPROXY") == "off" || os.Getenv("GOFLAGS") == "-mod=vendor" {
 		tb.Skip("the PolicyReport CRD comes from the module proxy, which is off")
 	}
-	once.Do(func() { shared, errAt = load() })
-	if errAt != nil {
-		tb.Fatal(errAt)
+	v, err := loadOnce()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return shared
+	return v
 }
 
 func load() (*Validator, error) {
