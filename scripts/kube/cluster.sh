@@ -5,7 +5,8 @@
 # cluster tier (e2e/cluster), which runs `kubectl secctx` against it; usable
 # by hand.
 #
-#   cluster.sh deps                 fetch etcd and build kube-apiserver, kubectl
+#   cluster.sh deps                 install the Debian packages (install-deps.sh),
+#                                   fetch etcd and build kube-apiserver, kubectl
 #                                   and the node's binaries into the cache
 #                                   (reused when present)
 #   cluster.sh up [--containerd 1.6|2.2] [--unprivileged on|off]
@@ -278,11 +279,8 @@ fetch_etcd() {
 
 cmd_deps() {
 	[ "$(id -u)" -eq 0 ] || die "needs root"
-	if ! command -v openssl >/dev/null; then
-		log "installing openssl"
-		apt-get install -y --no-install-recommends openssl >&2 || { apt-get update >&2 && apt-get install -y --no-install-recommends openssl >&2; } ||
-			die "apt-get install openssl failed"
-	fi
+	# The Debian packages the node and the certificates need (openssl among them).
+	bash "$here/../install-deps.sh" || die "scripts/install-deps.sh failed"
 	fetch_etcd
 	bash "$here/build.sh" all
 }
