@@ -60,7 +60,7 @@ kubelet-e2e: deps build kube-build
 
 # The kubectl plugin, with the secctx binary beside it (what --exec streams).
 plugin: build
-	$(GO) build -trimpath -ldflags '-s -w -X main.version=$(VERSION)' -o bin/kubectl-secctx ./cmd/kubectl-secctx
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-secctx ./cmd/kubectl-secctx
 
 # The cluster tier's upstream pieces: etcd (Debian's etcd-server, unpacked
 # into $SECCTX_CACHE) and kube-apiserver and kubectl (build.sh all), reused

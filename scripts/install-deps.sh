@@ -9,7 +9,8 @@
 #                                by --no-install-recommends); also the static
 #                                pause binary of the kubelet tier's sandbox image
 #   busybox-static               /bin/busybox, the rest of every test rootfs
-#   prometheus                   for promtool, which checks the metrics exposition
+#   prometheus                   promtool, which checks the monitoring kit's rules,
+#                                and prometheus, which runs them against a sidecar
 #   containerd                   containerd 1.6 (CRI), ctr and the runc v2 shim,
 #                                for the kubelet tier
 #   containernetworking-plugins  bridge, host-local and loopback CNI plugins,
@@ -19,6 +20,7 @@
 #   gcc, libc6-dev, pkg-config,  build runc 1.3 with seccomp support (cgo) for
 #   libseccomp-dev               the containerd 2 node of the kubelet tier
 #   time                         /usr/bin/time, which measures the peak memory of commands
+#   openssl                      the cluster tier's CA and certificates
 #   zsh, fish                    to check the completion scripts secctx writes
 #                                for them
 #
@@ -56,7 +58,7 @@ wanted=(
 	"podman:/usr/bin/podman"
 	"catatonit:/usr/bin/catatonit"
 	"busybox-static:/bin/busybox"
-	"prometheus:/usr/bin/promtool"
+	"prometheus:/usr/bin/promtool,/usr/bin/prometheus"
 	"containerd:/usr/bin/containerd,/usr/bin/ctr,/usr/bin/containerd-shim-runc-v2"
 	"containernetworking-plugins:/usr/lib/cni/bridge,/usr/lib/cni/host-local,/usr/lib/cni/loopback"
 	"iproute2:/usr/sbin/ip"
@@ -65,6 +67,7 @@ wanted=(
 	"pkg-config:/usr/bin/pkg-config"
 	"libseccomp-dev:/usr/include/seccomp.h"
 	"time:/usr/bin/time"
+	"openssl:/usr/bin/openssl"
 	"zsh:/usr/bin/zsh"
 	"fish:/usr/bin/fish"
 )

@@ -39,7 +39,7 @@ func ephemeralContainer(t *target, o *verifyOptions, name string, dbg debugger) 
 			Name:                     name,
 			Image:                    o.image,
 			ImagePullPolicy:          corev1.PullPolicy(o.pullPolicy),
-			Args:                     secctxArgs(t, o, "1"),
+			Args:                     append([]string{"verify", "--pid", "1"}, verifyFlags(t, o)...),
 			Env:                      []corev1.EnvVar{{Name: manifest.EnvSpec, Value: string(t.spec)}},
 			SecurityContext:          dbg.SecurityContext,
 			TerminationMessagePolicy: corev1.TerminationMessageReadFile,

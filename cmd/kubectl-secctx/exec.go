@@ -236,16 +236,8 @@ func execVerify(ctx context.Context, run podExec, t *target, o *verifyOptions, b
 	if t.pod.Spec.ShareProcessNamespace != nil && *t.pod.Spec.ShareProcessNamespace {
 		shared = "1"
 	}
-	args := []string{"sh", "-c", runScript, "secctx-run", dir, shared}
-	vargs := secctxArgs(t, o, "")
-	// secctxArgs ends "--pid", ""... drop the pid pair: the script appends it.
-	for i := 0; i < len(vargs); i++ {
-		if vargs[i] == "--pid" {
-			i++
-			continue
-		}
-		args = append(args, vargs[i])
-	}
+	// The script appends --pid.
+	args := append([]string{"sh", "-c", runScript, "secctx-run", dir, shared, "verify"}, verifyFlags(t, o)...)
 	args = append(args, "--spec", "-")
 	out, errb, code, err = run(ctx, args, bytes.NewReader(t.spec))
 	if err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/elf"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -146,10 +148,29 @@ func TestCheckBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The test binary is static only when built so; it is an ELF for this
-	// machine either way.
+	// The test binary is static only when built so (CGO_ENABLED=0); it is
+	// an ELF for this machine either way.
 	if err := checkBinary(self, "no-such-arch"); err == nil {
 		t.Error("an executable for another architecture passed")
+	}
+	// A bare ELF header without program headers: static, for s390x.
+	hdr := make([]byte, 64)
+	copy(hdr, "\x7fELF\x02\x01\x01")
+	binary.LittleEndian.PutUint16(hdr[16:], uint16(elf.ET_EXEC))
+	binary.LittleEndian.PutUint16(hdr[18:], uint16(elf.EM_S390))
+	binary.LittleEndian.PutUint32(hdr[20:], uint32(elf.EV_CURRENT))
+	binary.LittleEndian.PutUint16(hdr[52:], 64) // e_ehsize
+	static := filepath.Join(t.TempDir(), "s390x")
+	if err := os.WriteFile(static, hdr, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkBinary(static, "amd64"); err == nil || !strings.Contains(err.Error(), "built for s390x, the node is amd64") {
+		t.Errorf("a static s390x executable for an amd64 node: %v", err)
+	}
+	for _, arch := range []string{"s390x", ""} {
+		if err := checkBinary(static, arch); err != nil {
+			t.Errorf("a static s390x executable, node arch %q: %v", arch, err)
+		}
 	}
 	sh := filepath.Join(t.TempDir(), "script")
 	if err := os.WriteFile(sh, []byte(fakeSecctx), 0o755); err != nil {

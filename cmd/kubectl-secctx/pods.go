@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -214,9 +215,6 @@ func runPods(ctx context.Context, args []string, e *env) error {
 func collectSidecars(ctx context.Context, cs kubernetes.Interface, ns string) ([]sidecarStatus, error) {
 	list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		if apierrors.IsForbidden(err) {
-			return nil, blindErr("listing pods: %v", err)
-		}
 		return nil, blindErr("listing pods: %v", err)
 	}
 	pods := list.Items
@@ -255,10 +253,7 @@ func collectSidecars(ctx context.Context, cs kubernetes.Interface, ns string) ([
 // included).
 func proxyError(err error, body []byte) string {
 	var se apierrors.APIStatus
-	if s, ok := err.(apierrors.APIStatus); ok {
-		se = s
-	}
-	if se != nil {
+	if errors.As(err, &se) {
 		st := se.Status()
 		if st.Code == 503 && len(body) > 0 && len(body) < 200 {
 			return "sidecar: " + strings.TrimSpace(string(body))
@@ -276,9 +271,6 @@ func writeSidecarTable(w io.Writer, items []sidecarStatus, withNS bool, now time
 		cols = append([]string{"NAMESPACE"}, cols...)
 	}
 	fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	if len(items) == 0 {
-		return tw.Flush()
-	}
 	for _, it := range items {
 		lead := []string{it.Pod, it.Sidecar}
 		if withNS {

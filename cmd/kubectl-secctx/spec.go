@@ -29,9 +29,7 @@ func podSpecDocument(pod *corev1.Pod) ([]byte, error) {
 	p.Status = corev1.PodStatus{}
 	p.ManagedFields = nil
 	p.Spec.EphemeralContainers = nil
-	if _, ok := p.Annotations[lastApplied]; ok {
-		delete(p.Annotations, lastApplied)
-	}
+	delete(p.Annotations, lastApplied)
 	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, err

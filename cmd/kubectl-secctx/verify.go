@@ -187,9 +187,10 @@ func resolveTarget(ctx context.Context, cs kubernetes.Interface, ns, name string
 	return t, nil
 }
 
-// secctxArgs are the arguments of `secctx verify` for the target.
-func secctxArgs(t *target, o *verifyOptions, pid string) []string {
-	return []string{"verify", "--pid", pid, "-o", "json", "--container", t.container.Name,
+// verifyFlags are the flags of `secctx verify` for the target, but for
+// --pid, which each way of running secctx gives.
+func verifyFlags(t *target, o *verifyOptions) []string {
+	return []string{"-o", "json", "--container", t.container.Name,
 		"--profile", t.profile.Name, "--fail-on", o.failOn, "--log-level", "error"}
 }
 

@@ -46,7 +46,6 @@ mkdir -p "$SECCTX_CACHE"
 export GOCACHE=$SECCTX_CACHE/gocache
 export GOTOOLCHAIN=local
 export GOFLAGS=-buildvcs=false
-export GOPROXY=${GOPROXY:-https://proxy.golang.org,direct}
 
 # One build at a time per cache.
 exec 9>"$SECCTX_CACHE/.build.lock"

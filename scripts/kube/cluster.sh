@@ -5,7 +5,8 @@
 # cluster tier (e2e/cluster), which runs `kubectl secctx` against it; usable
 # by hand.
 #
-#   cluster.sh deps                 fetch etcd and build kube-apiserver, kubectl
+#   cluster.sh deps                 install the Debian packages (install-deps.sh),
+#                                   fetch etcd and build kube-apiserver, kubectl
 #                                   and the node's binaries into the cache
 #                                   (reused when present)
 #   cluster.sh up [--containerd 1.6|2.2] [--unprivileged on|off]
@@ -194,32 +195,10 @@ close_fds() {
 	done
 }
 
-# pids_of PATTERN COMM: pids of processes named COMM whose command line
-# contains PATTERN (this cluster's own paths, so only what it started).
-pids_of() {
-	local p cmdline
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = "$2" ] || continue
-		cmdline=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
-		case $cmdline in *"$1"*) printf '%s\n' "${p#/proc/}" ;; esac
-	done
-}
-
-stop() { # stop PATTERN COMM SECONDS
-	local pids p i
-	pids=$(pids_of "$1" "$2")
-	[ -n "$pids" ] || return 0
-	# shellcheck disable=SC2086
-	kill -TERM $pids 2>/dev/null || true
-	for ((i = 0; i < $3 * 10; i++)); do
-		local alive=0
-		for p in $pids; do [ -d "/proc/$p" ] && alive=1; done
-		[ $alive = 0 ] && return 0
-		sleep 0.1
-	done
-	log "killing $2 ($pids): it did not stop on SIGTERM"
-	# shellcheck disable=SC2086
-	kill -KILL $pids 2>/dev/null || true
+# stop PATTERN COMM SECONDS: stop this cluster's COMM processes.
+stop() {
+	# shellcheck disable=SC2046
+	stop_pids "$3" $(pids_of "$1" "$2")
 }
 
 # start NAME CMD...: run a daemon in its own session, logging to $CDIR/log,
@@ -233,16 +212,6 @@ start() {
 		exec setsid "$@" </dev/null >>"$CDIR/log/$name.log" 2>&1
 	) &
 	echo $! >"$CRUN/$name.pid"
-}
-
-wait_for() { # wait_for SECONDS CMD...
-	local secs=$1 i
-	shift
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 kubectl_() { "$KUBECTL_BIN" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
@@ -278,11 +247,8 @@ fetch_etcd() {
 
 cmd_deps() {
 	[ "$(id -u)" -eq 0 ] || die "needs root"
-	if ! command -v openssl >/dev/null; then
-		log "installing openssl"
-		apt-get install -y --no-install-recommends openssl >&2 || { apt-get update >&2 && apt-get install -y --no-install-recommends openssl >&2; } ||
-			die "apt-get install openssl failed"
-	fi
+	# The Debian packages the node and the certificates need (openssl among them).
+	bash "$here/../install-deps.sh" || die "scripts/install-deps.sh failed"
 	fetch_etcd
 	bash "$here/build.sh" all
 }

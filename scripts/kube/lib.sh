@@ -1,5 +1,6 @@
-# lib.sh: versions and cache layout shared by the kubelet tier's scripts
-# (sourced by build.sh, node.sh and cluster.sh; not run on its own).
+# lib.sh: versions, cache layout and process helpers shared by the kubelet
+# tier's scripts (sourced by build.sh, node.sh and cluster.sh; not run on its
+# own).
 #
 # Everything built from upstream lives outside the checkout, under
 # ${SECCTX_CACHE:-/var/cache/secctx}:
@@ -69,4 +70,46 @@ kubelet_config_node() { # kubelet_config_node STATIC_POD_DIR POD_LOGS_DIR SOCKET
 		IFS=, read -r -a arr <<<"$unsafe"
 		for s in "${arr[@]}"; do printf '  - "%s"\n' "$s"; done
 	fi
+}
+
+# pids_of PATTERN [COMM]: pids of processes (named COMM, when given) whose
+# command line contains PATTERN (the caller's own config paths and socket,
+# so only what it started).
+pids_of() {
+	local p cmdline
+	for p in /proc/[0-9]*; do
+		[ -z "${2:-}" ] || [ "$(cat "$p/comm" 2>/dev/null)" = "$2" ] || continue
+		cmdline=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+		case $cmdline in *"$1"*) printf '%s\n' "${p#/proc/}" ;; esac
+	done
+}
+
+# stop_pids SECONDS PID...: SIGTERM, then SIGKILL after SECONDS (the caller
+# defines log).
+stop_pids() {
+	local wait=$1 p i alive
+	shift
+	[ $# -gt 0 ] || return 0
+	kill -TERM "$@" 2>/dev/null || true
+	for ((i = 0; i < wait * 10; i++)); do
+		alive=0
+		for p in "$@"; do [ -d "/proc/$p" ] && alive=1; done
+		[ $alive = 0 ] && return 0
+		sleep 0.1
+	done
+	log "killing $* (did not stop on SIGTERM)"
+	kill -KILL "$@" 2>/dev/null || true
+	sleep 0.2
+}
+
+# wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds, for at
+# most SECONDS.
+wait_for() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -164,33 +164,6 @@ cmd_check() {
 	fi
 }
 
-# pids_of PATTERN: pids of processes whose command line contains PATTERN
-# (the node's own config paths and socket, so only what this script started).
-pids_of() {
-	local p cmdline
-	for p in /proc/[0-9]*; do
-		cmdline=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
-		case $cmdline in *"$1"*) printf '%s\n' "${p#/proc/}" ;; esac
-	done
-}
-
-# stop_pids SECONDS PID...: SIGTERM, then SIGKILL after SECONDS.
-stop_pids() {
-	local wait=$1 p i
-	shift
-	[ $# -gt 0 ] || return 0
-	kill -TERM "$@" 2>/dev/null || true
-	for ((i = 0; i < wait * 10; i++)); do
-		local alive=0
-		for p in "$@"; do [ -d "/proc/$p" ] && alive=1; done
-		[ $alive = 0 ] && return 0
-		sleep 0.1
-	done
-	log "killing $* (did not stop on SIGTERM)"
-	kill -KILL "$@" 2>/dev/null || true
-	sleep 0.2
-}
-
 any_kubelet_running() {
 	local p
 	for p in /proc/[0-9]*; do
@@ -205,16 +178,6 @@ crictl_() {
 		printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 30\n' "$SOCK" "$SOCK" >"$DIR/etc/crictl.yaml"
 	fi
 	"$CRICTL_BIN" --config "$DIR/etc/crictl.yaml" "$@"
-}
-
-wait_for() { # wait_for SECONDS WHAT CMD...
-	local secs=$1 what=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 write_containerd_config() { # write_containerd_config VERSION UNPRIVILEGED(true|false) FILE
@@ -456,14 +419,14 @@ start_containerd() { # start_containerd VERSION
 		exec 9>&- setsid env -i PATH="$path" "$bin" --config "$DIR/etc/containerd.toml" </dev/null >>"$DIR/log/containerd.log" 2>&1
 	) &
 	echo $! >"$RUN/containerd.pid"
-	wait_for 30 containerd "$(containerd_bin "$v" ctr)" --address "$SOCK" version ||
+	wait_for 30 "$(containerd_bin "$v" ctr)" --address "$SOCK" version ||
 		die "containerd did not come up; see $DIR/log/containerd.log"
-	wait_for 30 "the CRI plugin" crictl_ info || die "containerd's CRI plugin is not serving; see $DIR/log/containerd.log"
+	wait_for 30 crictl_ info || die "containerd's CRI plugin is not serving; see $DIR/log/containerd.log"
 }
 
 stop_containerd() {
 	local pids
-	pids=$(pids_of "$DIR/etc/containerd.toml" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = containerd ] && echo "$p"; done)
+	pids=$(pids_of "$DIR/etc/containerd.toml" containerd)
 	# shellcheck disable=SC2086
 	stop_pids 15 $pids
 	rm -f "$RUN/containerd.pid"
@@ -471,14 +434,14 @@ stop_containerd() {
 
 stop_kubelet() {
 	local pids
-	pids=$(pids_of "$DIR/etc/kubelet.yaml" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = kubelet ] && echo "$p"; done)
+	pids=$(pids_of "$DIR/etc/kubelet.yaml" kubelet)
 	# shellcheck disable=SC2086
 	stop_pids 15 $pids
 	rm -f "$RUN/kubelet.pid"
 }
 
 containerd_running() {
-	[ -S "$SOCK" ] && pids_of "$DIR/etc/containerd.toml" | while read -r p; do [ "$(cat /proc/"$p"/comm 2>/dev/null)" = containerd ] && echo "$p"; done | grep -q .
+	[ -S "$SOCK" ] && [ -n "$(pids_of "$DIR/etc/containerd.toml" containerd)" ]
 }
 
 remove_all_pods() {
@@ -597,7 +560,7 @@ cmd_up() {
 			--cert-dir "$DIR/pki" --hostname-override "$NODE_NAME" --v=2 </dev/null >>"$DIR/log/kubelet.log" 2>&1
 	) &
 	echo $! >"$RUN/kubelet.pid"
-	wait_for 60 kubelet /bin/busybox wget -q -O /dev/null "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" ||
+	wait_for 60 /bin/busybox wget -q -O /dev/null "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" ||
 		die "the kubelet is not healthy; see $DIR/log/kubelet.log"
 	log "up: containerd $v, kubelet healthy"
 }
