@@ -118,3 +118,23 @@ func TestHostCapBnd(t *testing.T) {
 		t.Errorf("HostCapBnd() = %q, want 16 hex digits", bnd)
 	}
 }
+
+func TestLockNode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lock", "node.lock")
+	t.Setenv("SECCTX_NODE_LOCK", path)
+	if got := NodeLockPath(); got != path {
+		t.Fatalf("NodeLockPath() = %s, want $SECCTX_NODE_LOCK %s", got, path)
+	}
+	f, err := LockNode("test tier", "go test ./e2e/e2eutil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "go test ./e2e/e2eutil (the test tier, since ") {
+		t.Errorf("the lock names its holder as %q", b)
+	}
+}
