@@ -349,8 +349,8 @@ func TestSidecarDeployExample(t *testing.T) {
 	}
 	// What secctx lint predicted for this manifest under the same profile.
 	predicted := lintManifest(t, "podman", mustYAML(t, pod))
-	comparePrediction(t, "deploy/eci/pod.yaml, app", predicted, "app", true, reportDrift(appReport.Findings), true)
-	comparePrediction(t, "deploy/eci/pod.yaml, secctx", predicted, "secctx", false, reportDrift(selfReport.Findings), true)
+	comparePrediction(t, "deploy/eci/pod.yaml, app", predicted, "app", true, e2eutil.DriftChecks(appReport.Findings), true)
+	comparePrediction(t, "deploy/eci/pod.yaml, secctx", predicted, "secctx", false, e2eutil.DriftChecks(selfReport.Findings), true)
 	// The app's process, by pid and name.
 	found := false
 	for _, p := range append(appReport.Target.Processes, appLine.FirstProcesses...) {

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -81,20 +80,7 @@ type result struct {
 }
 
 // driftSet returns the sorted check ids that reported drift (any severity).
-func (r *result) driftSet() []string {
-	seen := map[string]bool{}
-	for _, f := range r.Report.Findings {
-		if f.Status == "drift" {
-			seen[f.Check] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for c := range seen {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
-}
+func (r *result) driftSet() []string { return e2eutil.DriftChecks(r.Report.Findings) }
 
 // findings returns the findings of one check.
 func (r *result) findings(check string) []e2eutil.Finding {

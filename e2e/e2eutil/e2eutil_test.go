@@ -138,3 +138,16 @@ func TestLockNode(t *testing.T) {
 		t.Errorf("the lock names its holder as %q", b)
 	}
 }
+
+func TestDriftChecks(t *testing.T) {
+	fs := []Finding{
+		{Check: "sysctls", Status: "drift"}, {Check: "fsGroup", Status: "ok"},
+		{Check: "capabilities.bounding", Status: "drift"}, {Check: "sysctls", Status: "drift"},
+	}
+	if got := DriftChecks(fs); strings.Join(got, ",") != "capabilities.bounding,sysctls" {
+		t.Errorf("DriftChecks = %v", got)
+	}
+	if got := DriftChecks(nil); got == nil || len(got) != 0 {
+		t.Errorf("DriftChecks(nil) = %#v, want an empty list", got)
+	}
+}
