@@ -151,3 +151,31 @@ func TestDriftChecks(t *testing.T) {
 		t.Errorf("DriftChecks(nil) = %#v, want an empty list", got)
 	}
 }
+
+func TestRootfsWrite(t *testing.T) {
+	dir := t.TempDir()
+	bb := filepath.Join(dir, "busybox")
+	if err := os.WriteFile(bb, []byte("bb"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root")
+	err := Rootfs{Busybox: bb, Applets: []string{"sh"}, Bins: map[string]string{"app": bb},
+		Dirs: []string{"data"}, Files: ImageFiles{Passwd: "root:x:0:0::/:/bin/sh\n"}}.Write(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(root, "tmp")); err != nil || fi.Mode().Perm() != 0o777 || !fi.IsDir() {
+		t.Errorf("tmp: %v, %v; want a 0777 directory", fi, err)
+	}
+	if l, err := os.Readlink(filepath.Join(root, "bin", "sh")); err != nil || l != "busybox" {
+		t.Errorf("bin/sh -> %q, %v", l, err)
+	}
+	for _, p := range []string{"bin/busybox", "app", "data", "proc", "etc/passwd"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "etc", "group")); !os.IsNotExist(err) {
+		t.Errorf("etc/group written for an empty Group: %v", err)
+	}
+}
