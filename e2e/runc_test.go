@@ -132,7 +132,7 @@ func makeBundle(t *testing.T, files rootfsFiles, rc runtimeConfig, args []string
 	for _, d := range []string{rootfs, filepath.Join(rootfs, "tmp")} {
 		mode := os.FileMode(0o755)
 		if strings.HasSuffix(d, "tmp") {
-			mode = 0o1777
+			mode = os.ModeSticky | 0o777 // 1777 (a FileMode's 0o1000 is not the sticky bit)
 		}
 		if err := os.Chmod(d, mode); err != nil {
 			t.Fatal(err)

@@ -164,8 +164,8 @@ func TestRootfsWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Stat(filepath.Join(root, "tmp")); err != nil || fi.Mode().Perm() != 0o777 || !fi.IsDir() {
-		t.Errorf("tmp: %v, %v; want a 0777 directory", fi, err)
+	if fi, err := os.Stat(filepath.Join(root, "tmp")); err != nil || fi.Mode()&(os.ModeSticky|os.ModePerm) != os.ModeSticky|0o777 || !fi.IsDir() {
+		t.Errorf("tmp: %v, %v; want a sticky 0777 directory", fi, err)
 	}
 	if l, err := os.Readlink(filepath.Join(root, "bin", "sh")); err != nil || l != "busybox" {
 		t.Errorf("bin/sh -> %q, %v", l, err)

@@ -14,7 +14,7 @@ type Rootfs struct {
 	Applets []string
 	// Bins maps a path in the tree to the binary copied there (mode 0755).
 	Bins map[string]string
-	// Dirs are made besides bin, etc, proc, sys, dev and tmp (mode 1777).
+	// Dirs are made besides bin, etc, proc, sys, dev and tmp (1777).
 	Dirs []string
 	// Files are /etc/passwd and /etc/group; an empty one is not written.
 	Files ImageFiles
@@ -27,12 +27,14 @@ func (r Rootfs) Write(root string) error {
 			return err
 		}
 	}
+	// /tmp as in an image: world-writable and sticky. Go's FileMode has
+	// the sticky bit as os.ModeSticky (0o1777 would be 0o777); MkdirAll
+	// honours the umask, hence the Chmod.
 	tmp := filepath.Join(root, "tmp")
-	if err := os.MkdirAll(tmp, 0o1777); err != nil {
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return err
 	}
-	// MkdirAll honours the umask, and drops the sticky bit.
-	if err := os.Chmod(tmp, 0o1777); err != nil {
+	if err := os.Chmod(tmp, os.ModeSticky|0o777); err != nil {
 		return err
 	}
 	if err := CopyFile(r.Busybox, filepath.Join(root, "bin", "busybox"), 0o755); err != nil {
