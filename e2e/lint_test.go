@@ -174,18 +174,6 @@ func TestLintPredictsPlatformDrift(t *testing.T) {
 	}
 }
 
-// reportDrift lists the checks a report's findings drift in.
-func reportDrift(fs []e2eutil.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		if f.Status == "drift" && !slices.Contains(out, f.Check) {
-			out = append(out, f.Check)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 func mustYAML(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := yaml.Marshal(v)

@@ -197,7 +197,6 @@ func sidecarLines(t *testing.T, ctr string, timeout time.Duration, ok func([]log
 				lines = append(lines, l)
 			}
 			if ok(lines) {
-				validateLineReports(t, raw)
 				return lines
 			}
 		}
@@ -208,21 +207,6 @@ func sidecarLines(t *testing.T, ctr string, timeout time.Duration, ok func([]log
 	all, _ := cmd.CombinedOutput()
 	t.Fatalf("timed out waiting for the sidecar's lines; its logs:\n%s", all)
 	return nil
-}
-
-// validateLineReports holds the report every stdout line of the sidecar
-// carries to the report schema.
-func validateLineReports(t *testing.T, raw string) {
-	t.Helper()
-	for _, line := range strings.Split(raw, "\n") {
-		var l struct {
-			Report json.RawMessage `json:"report"`
-		}
-		if strings.TrimSpace(line) == "" || json.Unmarshal([]byte(line), &l) != nil || l.Report == nil {
-			continue
-		}
-		schematest.Report(t, l.Report)
-	}
 }
 
 func initialOf(lines []logLine, container string) *logLine {
@@ -288,13 +272,18 @@ type containerReport struct {
 func sidecarReport(t *testing.T, appCtr, container string) *containerReport {
 	t.Helper()
 	out := podman(t, "exec", appCtr, "wget", "-q", "-O", "-", "http://127.0.0.1:9102/report")
-	var reports []containerReport
-	if err := json.Unmarshal([]byte(out), &reports); err != nil {
+	var raw []json.RawMessage
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
 		t.Fatalf("/report: %v\n%.500s", err, out)
 	}
-	for i := range reports {
-		if reports[i].Target.Container == container {
-			return &reports[i]
+	for _, b := range raw {
+		var r containerReport
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("/report: %v\n%.500s", err, b)
+		}
+		if r.Target.Container == container {
+			schematest.Report(t, b)
+			return &r
 		}
 	}
 	t.Fatalf("/report has no report of %s", container)
@@ -360,8 +349,8 @@ func TestSidecarDeployExample(t *testing.T) {
 	}
 	// What secctx lint predicted for this manifest under the same profile.
 	predicted := lintManifest(t, "podman", mustYAML(t, pod))
-	comparePrediction(t, "deploy/eci/pod.yaml, app", predicted, "app", true, reportDrift(appReport.Findings), true)
-	comparePrediction(t, "deploy/eci/pod.yaml, secctx", predicted, "secctx", false, reportDrift(selfReport.Findings), true)
+	comparePrediction(t, "deploy/eci/pod.yaml, app", predicted, "app", true, e2eutil.DriftChecks(appReport.Findings), true)
+	comparePrediction(t, "deploy/eci/pod.yaml, secctx", predicted, "secctx", false, e2eutil.DriftChecks(selfReport.Findings), true)
 	// The app's process, by pid and name.
 	found := false
 	for _, p := range append(appReport.Target.Processes, appLine.FirstProcesses...) {

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -81,20 +80,7 @@ type result struct {
 }
 
 // driftSet returns the sorted check ids that reported drift (any severity).
-func (r *result) driftSet() []string {
-	seen := map[string]bool{}
-	for _, f := range r.Report.Findings {
-		if f.Status == "drift" {
-			seen[f.Check] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for c := range seen {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
-}
+func (r *result) driftSet() []string { return e2eutil.DriftChecks(r.Report.Findings) }
 
 // findings returns the findings of one check.
 func (r *result) findings(check string) []e2eutil.Finding {
@@ -146,7 +132,7 @@ func makeBundle(t *testing.T, files rootfsFiles, rc runtimeConfig, args []string
 	for _, d := range []string{rootfs, filepath.Join(rootfs, "tmp")} {
 		mode := os.FileMode(0o755)
 		if strings.HasSuffix(d, "tmp") {
-			mode = 0o1777
+			mode = os.ModeSticky | 0o777 // 1777 (a FileMode's 0o1000 is not the sticky bit)
 		}
 		if err := os.Chmod(d, mode); err != nil {
 			t.Fatal(err)

@@ -24,9 +24,9 @@
 //     with the image `make image` builds, exported by podman save) with
 //     their last report, read through the API server's pod proxy.
 //
-// TestMain holds the node lock (/run/lock/secctx-node.lock, shared with the
-// kubelet tier) for the whole run, brings the cluster up once and always
-// tears it down. It needs root; without the cluster's binaries it skips,
+// TestMain holds the node lock (/run/lock/secctx-node.lock, or
+// $SECCTX_NODE_LOCK; shared with the kubelet tier) for the whole run, brings
+// the cluster up once and always tears it down. It needs root; without the cluster's binaries it skips,
 // unless SECCTX_E2E_REQUIRED=1, which makes that a failure.
 // SECCTX_CLUSTER_KEEP=1 leaves the cluster up (scripts/kube/cluster.sh down
 // removes it).

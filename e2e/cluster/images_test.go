@@ -33,34 +33,13 @@ const (
 func buildImages(dir string) ([]string, error) {
 	bin := filepath.Join(dir, "bin")
 	app := filepath.Join(dir, "rootfs-app")
-	for _, d := range []string{"bin", "etc", "proc", "sys", "dev"} {
-		if err := os.MkdirAll(filepath.Join(app, d), 0o755); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.MkdirAll(filepath.Join(app, "tmp"), 0o1777); err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(filepath.Join(app, "tmp"), 0o1777); err != nil {
-		return nil, err
-	}
-	if err := e2eutil.CopyFile("/bin/busybox", filepath.Join(app, "bin", "busybox"), 0o755); err != nil {
-		return nil, err
-	}
-	for _, l := range []string{"sh", "sleep", "cat", "ls", "id", "mkdir", "chmod", "rm"} {
-		if err := os.Symlink("busybox", filepath.Join(app, "bin", l)); err != nil {
-			return nil, err
-		}
-	}
-	for _, name := range []string{"idchanger", "mutate"} {
-		if err := e2eutil.CopyFile(filepath.Join(bin, name), filepath.Join(app, name), 0o755); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.WriteFile(filepath.Join(app, "etc", "passwd"), []byte(passwd), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(app, "etc", "group"), []byte(group), 0o644); err != nil {
+	err := e2eutil.Rootfs{
+		Busybox: "/bin/busybox",
+		Applets: []string{"sh", "sleep", "cat", "ls", "id", "mkdir", "chmod", "rm"},
+		Bins:    map[string]string{"idchanger": filepath.Join(bin, "idchanger"), "mutate": filepath.Join(bin, "mutate")},
+		Files:   e2eutil.ImageFiles{Passwd: passwd, Group: group},
+	}.Write(app)
+	if err != nil {
 		return nil, err
 	}
 	noShell := filepath.Join(dir, "rootfs-noshell")

@@ -40,9 +40,6 @@ var (
 	imageArchives []string
 )
 
-// nodeLockPath is the lock every tier that runs a node on this machine takes.
-const nodeLockPath = "/run/lock/secctx-node.lock"
-
 func TestMain(m *testing.M) {
 	os.Exit(mainRun(m))
 }
@@ -60,7 +57,7 @@ func mainRun(m *testing.M) int {
 	if skipReason = prerequisites(); skipReason != "" {
 		return m.Run() // every test skips, or fails under SECCTX_E2E_REQUIRED=1
 	}
-	lock, err := lockNode()
+	lock, err := e2eutil.LockNode("cluster tier", "go test ./e2e/cluster")
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -151,36 +148,12 @@ func requireTier(t *testing.T) {
 	e2eutil.RequireTier(t, "the cluster tier", skipReason)
 }
 
-// lockNode takes the node lock, waiting (and saying so) while another tier
-// or a person holds it.
-func lockNode() (*os.File, error) {
-	if err := os.MkdirAll(filepath.Dir(nodeLockPath), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(nodeLockPath, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		holder, _ := os.ReadFile(nodeLockPath)
-		fmt.Fprintf(os.Stderr, "cluster tier: waiting for the node lock %s, held by: %s\n", nodeLockPath, strings.TrimSpace(string(holder)))
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("flock %s: %v", nodeLockPath, err)
-		}
-	}
-	if err := f.Truncate(0); err == nil {
-		fmt.Fprintf(f, "pid %d: go test ./e2e/cluster (the cluster tier, since %s)\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339))
-	}
-	return f, nil
-}
-
 // clusterSh runs scripts/kube/cluster.sh with the held lock as
 // SECCTX_NODE_LOCK_FD, and returns its combined output.
 func clusterSh(lock *os.File, args ...string) (string, error) {
 	cmd := exec.Command("bash", append([]string{filepath.Join(repoRoot, "scripts", "kube", "cluster.sh")}, args...)...)
 	cmd.ExtraFiles = []*os.File{lock} // fd 3
-	cmd.Env = append(os.Environ(), "SECCTX_NODE_LOCK_FD=3")
+	cmd.Env = append(os.Environ(), "SECCTX_NODE_LOCK="+e2eutil.NodeLockPath(), "SECCTX_NODE_LOCK_FD=3")
 	var b bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err := cmd.Run()

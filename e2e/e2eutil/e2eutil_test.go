@@ -118,3 +118,64 @@ func TestHostCapBnd(t *testing.T) {
 		t.Errorf("HostCapBnd() = %q, want 16 hex digits", bnd)
 	}
 }
+
+func TestLockNode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lock", "node.lock")
+	t.Setenv("SECCTX_NODE_LOCK", path)
+	if got := NodeLockPath(); got != path {
+		t.Fatalf("NodeLockPath() = %s, want $SECCTX_NODE_LOCK %s", got, path)
+	}
+	f, err := LockNode("test tier", "go test ./e2e/e2eutil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "go test ./e2e/e2eutil (the test tier, since ") {
+		t.Errorf("the lock names its holder as %q", b)
+	}
+}
+
+func TestDriftChecks(t *testing.T) {
+	fs := []Finding{
+		{Check: "sysctls", Status: "drift"}, {Check: "fsGroup", Status: "ok"},
+		{Check: "capabilities.bounding", Status: "drift"}, {Check: "sysctls", Status: "drift"},
+	}
+	if got := DriftChecks(fs); strings.Join(got, ",") != "capabilities.bounding,sysctls" {
+		t.Errorf("DriftChecks = %v", got)
+	}
+	if got := DriftChecks(nil); got == nil || len(got) != 0 {
+		t.Errorf("DriftChecks(nil) = %#v, want an empty list", got)
+	}
+}
+
+func TestRootfsWrite(t *testing.T) {
+	dir := t.TempDir()
+	bb := filepath.Join(dir, "busybox")
+	if err := os.WriteFile(bb, []byte("bb"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root")
+	err := Rootfs{Busybox: bb, Applets: []string{"sh"}, Bins: map[string]string{"app": bb},
+		Dirs: []string{"data"}, Files: ImageFiles{Passwd: "root:x:0:0::/:/bin/sh\n"}}.Write(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(root, "tmp")); err != nil || fi.Mode()&(os.ModeSticky|os.ModePerm) != os.ModeSticky|0o777 || !fi.IsDir() {
+		t.Errorf("tmp: %v, %v; want a sticky 0777 directory", fi, err)
+	}
+	if l, err := os.Readlink(filepath.Join(root, "bin", "sh")); err != nil || l != "busybox" {
+		t.Errorf("bin/sh -> %q, %v", l, err)
+	}
+	for _, p := range []string{"bin/busybox", "app", "data", "proc", "etc/passwd"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "etc", "group")); !os.IsNotExist(err) {
+		t.Errorf("etc/group written for an empty Group: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package e2eutil
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -54,6 +55,19 @@ func FindingsOf(fs []Finding, check string) []Finding {
 			out = append(out, f)
 		}
 	}
+	return out
+}
+
+// DriftChecks returns the checks the findings drift in (any severity),
+// sorted, each once; never nil.
+func DriftChecks(fs []Finding) []string {
+	out := []string{}
+	for _, f := range fs {
+		if f.Status == "drift" && !slices.Contains(out, f.Check) {
+			out = append(out, f.Check)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -63,30 +63,14 @@ func buildImages(dir string) ([]string, error) {
 	return out, nil
 }
 
+// makeRootfs writes a test image's tree: busybox, secctx and mutate, with
+// the image's /etc/passwd and /etc/group.
 func makeRootfs(root string, files e2eutil.ImageFiles) error {
-	for _, d := range []string{"bin", "etc/secctx", "proc", "sys", "dev", "data"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			return err
-		}
-	}
-	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o1777); err != nil {
-		return err
-	}
-	if err := os.Chmod(filepath.Join(root, "tmp"), 0o1777); err != nil {
-		return err
-	}
-	for src, dst := range map[string]string{busyboxPath: "bin/busybox", secctxBin: "secctx", mutateBin: "mutate"} {
-		if err := e2eutil.CopyFile(src, filepath.Join(root, dst), 0o755); err != nil {
-			return err
-		}
-	}
-	for _, l := range []string{"sh", "id", "cat", "ls", "sleep", "grep", "touch"} {
-		if err := os.Symlink("busybox", filepath.Join(root, "bin", l)); err != nil {
-			return err
-		}
-	}
-	if err := os.WriteFile(filepath.Join(root, "etc", "passwd"), []byte(files.Passwd), 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(root, "etc", "group"), []byte(files.Group), 0o644)
+	return e2eutil.Rootfs{
+		Busybox: busyboxPath,
+		Applets: []string{"sh", "id", "cat", "ls", "sleep", "grep", "touch"},
+		Bins:    map[string]string{"secctx": secctxBin, "mutate": mutateBin},
+		Dirs:    []string{"etc/secctx", "data"},
+		Files:   files,
+	}.Write(root)
 }

@@ -171,7 +171,7 @@ func noteObservations(nc nodeConfig, res map[string]*podResult) {
 					o.Problem = v.Container + ": no report"
 					continue
 				}
-				o.Drift[v.Container] = reportDriftChecks(v.Report)
+				o.Drift[v.Container] = e2eutil.DriftChecks(v.Report.Findings)
 			}
 		}
 		if observations.m[r.Prep.Case.File] == nil {
@@ -179,17 +179,6 @@ func noteObservations(nc nodeConfig, res map[string]*podResult) {
 		}
 		observations.m[r.Prep.Case.File][nc.Name] = o
 	}
-}
-
-func reportDriftChecks(r *report) []string {
-	out := []string{}
-	for _, f := range r.Findings {
-		if f.Status == "drift" && !slices.Contains(out, f.Check) {
-			out = append(out, f.Check)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // matchesRefusal reports whether the node's refusal is the one finding f

@@ -1,15 +1,12 @@
 package kubelet
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/secctx/secctx/e2e/e2eutil"
 )
@@ -29,7 +26,8 @@ var (
 	secctxBin, mutateBin string
 	// imageArchives are the OCI archives every node imports.
 	imageArchives []string
-	// nodeLock is the node lock, held for the whole run (see lockNode).
+	// nodeLock is the node lock, held for the whole run (see
+	// e2eutil.LockNode).
 	nodeLock *os.File
 )
 
@@ -47,7 +45,7 @@ func mainRun(m *testing.M) int {
 	if skipReason != "" {
 		return m.Run() // every test skips, or fails under SECCTX_E2E_REQUIRED=1
 	}
-	if nodeLock, err = lockNode(); err != nil {
+	if nodeLock, err = e2eutil.LockNode("kubelet tier", "go test ./e2e/kubelet"); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet tier:", err)
 		return 1
 	}
@@ -108,55 +106,13 @@ func requireTier(t *testing.T) {
 	e2eutil.RequireTier(t, "the kubelet tier", skipReason)
 }
 
-// nodeLockPath is the lock every user of this machine's single node takes
-// (scripts/kube/node.sh takes it too when run by hand); $SECCTX_NODE_LOCK
-// overrides it.
-func nodeLockPath() string {
-	if p := os.Getenv("SECCTX_NODE_LOCK"); p != "" {
-		return p
-	}
-	return "/run/lock/secctx-node.lock"
-}
-
-// lockNode takes the node lock exclusively for the whole run, waiting for
-// it (and saying so) while another run holds it, and records this run as
-// its holder. Closing the file releases it. node.sh gets the locked
-// descriptor (nodeShCmd), so its own up and down do not wait for this run.
-func lockNode() (*os.File, error) {
-	path := nodeLockPath()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		holder, _ := os.ReadFile(path)
-		fmt.Fprintf(os.Stderr, "kubelet tier: waiting for the node lock %s (one node at a time on this machine), held by: %s\n",
-			path, strings.TrimSpace(string(holder)))
-		start := time.Now()
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-		fmt.Fprintf(os.Stderr, "kubelet tier: got the node lock after %s\n", time.Since(start).Round(time.Second))
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("locking %s: %v", path, err)
-	}
-	if err := f.Truncate(0); err == nil {
-		fmt.Fprintf(f, "pid %d: go test ./e2e/kubelet (the kubelet tier, since %s)\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339))
-	}
-	return f, nil
-}
-
 // nodeShCmd is a command running scripts/kube/node.sh with the locked node
 // lock descriptor, which the script checks and keeps from its daemons.
 func nodeShCmd(args ...string) *exec.Cmd {
 	cmd := exec.Command("bash", append([]string{nodeScript()}, args...)...)
 	if nodeLock != nil {
 		cmd.ExtraFiles = []*os.File{nodeLock} // descriptor 3
-		cmd.Env = append(os.Environ(), "SECCTX_NODE_LOCK="+nodeLockPath(), "SECCTX_NODE_LOCK_FD=3")
+		cmd.Env = append(os.Environ(), "SECCTX_NODE_LOCK="+e2eutil.NodeLockPath(), "SECCTX_NODE_LOCK_FD=3")
 	}
 	return cmd
 }
