@@ -82,7 +82,7 @@ func runLint(c *call) int {
 	if len(res.Workloads) == 0 && len(res.Findings) == 0 {
 		return c.fail(exitUsage, fmt.Errorf("%s: no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)", strings.Join(c.args, ", ")))
 	}
-	rep := res.Report(o.parsedPSS)
+	rep := res.Report()
 	switch c.o.output {
 	case formatJSON:
 		err = lint.WriteJSON(c.env.stdout, rep)
