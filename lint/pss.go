@@ -86,16 +86,25 @@ func (ps *PodSecurity) containerLevel(name string) Level {
 	return lvl
 }
 
+// nextLevel is the level above the one the pod meets (restricted for a
+// restricted pod, which has nothing above it).
+func (ps *PodSecurity) nextLevel() Level {
+	if ps.Level == LevelPrivileged {
+		return LevelBaseline
+	}
+	return LevelRestricted
+}
+
 // Blocking lists the controls that keep the pod from the next level.
 func (ps *PodSecurity) Blocking() []string {
-	next := LevelRestricted
-	if ps.Level == LevelPrivileged {
-		next = LevelBaseline
+	if ps.Level == LevelRestricted {
+		return nil
 	}
+	next := ps.nextLevel()
 	var out []string
 	seen := map[string]bool{}
 	for _, v := range ps.Violations {
-		if v.Level == next && !seen[v.Control] && ps.Level != LevelRestricted {
+		if v.Level == next && !seen[v.Control] {
 			seen[v.Control] = true
 			out = append(out, v.Control)
 		}
