@@ -150,7 +150,7 @@ func evaluatePSS(p *pod, v int) *PodSecurity {
 	return ps
 }
 
-// pssContainers are the containers the standards visit (all of them).
+// containers are the containers the standards visit (all of them).
 func (e *pssEval) containers() []*ctr { return e.p.ctrs }
 
 // userNamespace reports whether the pod asks for its own user namespace,
