@@ -2,7 +2,6 @@ package lint
 
 import (
 	"fmt"
-	"strings"
 )
 
 // The Pod Security Standards (kubernetes.io "Pod Security Standards"),
@@ -119,11 +118,14 @@ type pssEval struct {
 	out []Violation
 }
 
+// add records a violation at field, a path relative to the pod spec.
 func (e *pssEval) add(control string, lvl Level, c *ctr, field, format string, args ...any) {
-	v := Violation{Control: control, Level: lvl, Field: e.p.specField(field), Message: fmt.Sprintf(format, args...)}
-	if strings.HasPrefix(field, "metadata:") { // an annotation
-		v.Field = e.p.annotationField(strings.TrimPrefix(field, "metadata:"))
-	}
+	e.addAt(control, lvl, c, e.p.specField(field), format, args...)
+}
+
+// addAt is add with field a path in the document (an annotation's, say).
+func (e *pssEval) addAt(control string, lvl Level, c *ctr, field, format string, args ...any) {
+	v := Violation{Control: control, Level: lvl, Field: field, Message: fmt.Sprintf(format, args...)}
 	if c != nil {
 		v.Container = c.c.Name
 	}
