@@ -138,6 +138,8 @@ type Result struct {
 	Profile   string     `json:"profile"`
 	Workloads []Workload `json:"workloads"`
 	Findings  []Finding  `json:"findings"`
+
+	pssVersion int // the Pod Security Standards version evaluated (1.x)
 }
 
 // InputError is a stream that cannot be read at all (malformed YAML, over
@@ -160,7 +162,7 @@ func Run(inputs []Input, opts Options) (*Result, error) {
 	if opts.PSSVersion == 0 {
 		opts.PSSVersion = LatestPSSVersion
 	}
-	res := &Result{Profile: opts.Profile.Name, Workloads: []Workload{}, Findings: []Finding{}}
+	res := &Result{Profile: opts.Profile.Name, Workloads: []Workload{}, Findings: []Finding{}, pssVersion: opts.PSSVersion}
 	for _, in := range inputs {
 		if err := lintStream(in, &opts, res); err != nil {
 			return nil, err

@@ -90,9 +90,8 @@ type overrides struct {
 	effect   Effect
 }
 
-// add records a finding of rule r on c (nil: pod-level) at rel, a path
-// relative to the pod spec (or absolute when abs is set through the
-// annotation helpers).
+// add records a finding of rule r on c (nil: pod-level) at field, a path
+// in the document (from specField or annotationField).
 func (p *pod) add(r *Rule, c *ctr, field string, o overrides, format string, args ...any) {
 	f := Finding{
 		Rule: r.ID, File: p.file, Doc: p.w.Doc, Workload: p.w.ID(), Namespace: p.w.Namespace,

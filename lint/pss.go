@@ -2,7 +2,6 @@ package lint
 
 import (
 	"fmt"
-	"strings"
 )
 
 // The Pod Security Standards (kubernetes.io "Pod Security Standards"),
@@ -86,16 +85,25 @@ func (ps *PodSecurity) containerLevel(name string) Level {
 	return lvl
 }
 
+// nextLevel is the level above the one the pod meets (restricted for a
+// restricted pod, which has nothing above it).
+func (ps *PodSecurity) nextLevel() Level {
+	if ps.Level == LevelPrivileged {
+		return LevelBaseline
+	}
+	return LevelRestricted
+}
+
 // Blocking lists the controls that keep the pod from the next level.
 func (ps *PodSecurity) Blocking() []string {
-	next := LevelRestricted
-	if ps.Level == LevelPrivileged {
-		next = LevelBaseline
+	if ps.Level == LevelRestricted {
+		return nil
 	}
+	next := ps.nextLevel()
 	var out []string
 	seen := map[string]bool{}
 	for _, v := range ps.Violations {
-		if v.Level == next && !seen[v.Control] && ps.Level != LevelRestricted {
+		if v.Level == next && !seen[v.Control] {
 			seen[v.Control] = true
 			out = append(out, v.Control)
 		}
@@ -110,11 +118,14 @@ type pssEval struct {
 	out []Violation
 }
 
+// add records a violation at field, a path relative to the pod spec.
 func (e *pssEval) add(control string, lvl Level, c *ctr, field, format string, args ...any) {
-	v := Violation{Control: control, Level: lvl, Field: e.p.specField(field), Message: fmt.Sprintf(format, args...)}
-	if strings.HasPrefix(field, "metadata:") { // an annotation
-		v.Field = e.p.annotationField(strings.TrimPrefix(field, "metadata:"))
-	}
+	e.addAt(control, lvl, c, e.p.specField(field), format, args...)
+}
+
+// addAt is add with field a path in the document (an annotation's, say).
+func (e *pssEval) addAt(control string, lvl Level, c *ctr, field, format string, args ...any) {
+	v := Violation{Control: control, Level: lvl, Field: field, Message: fmt.Sprintf(format, args...)}
 	if c != nil {
 		v.Container = c.c.Name
 	}
@@ -141,7 +152,7 @@ func evaluatePSS(p *pod, v int) *PodSecurity {
 	return ps
 }
 
-// pssContainers are the containers the standards visit (all of them).
+// containers are the containers the standards visit (all of them).
 func (e *pssEval) containers() []*ctr { return e.p.ctrs }
 
 // userNamespace reports whether the pod asks for its own user namespace,

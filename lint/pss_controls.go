@@ -163,7 +163,7 @@ func (e *pssEval) appArmor() {
 				c = x
 			}
 		}
-		e.add(ControlAppArmor, LevelBaseline, c, "metadata:"+k, "AppArmor annotation value %q is not allowed.", v)
+		e.addAt(ControlAppArmor, LevelBaseline, c, e.p.annotationField(k), "AppArmor annotation value %q is not allowed.", v)
 	}
 }
 

@@ -42,12 +42,9 @@ type Summary struct {
 }
 
 // Report assembles the JSON document.
-func (r *Result) Report(pssVersion int) *Report {
-	if pssVersion == 0 {
-		pssVersion = LatestPSSVersion
-	}
+func (r *Result) Report() *Report {
 	out := &Report{APIVersion: APIVersion, Kind: Kind, Profile: r.Profile, Workloads: r.Workloads, Findings: r.Findings,
-		PodSecurityVersion: "1." + strconv.Itoa(pssVersion)}
+		PodSecurityVersion: "1." + strconv.Itoa(r.pssVersion)}
 	s := &out.Summary
 	s.Levels = map[Level]int{LevelPrivileged: 0, LevelBaseline: 0, LevelRestricted: 0}
 	for _, f := range r.Findings {

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/secctx/secctx/check"
@@ -31,15 +32,7 @@ type Rule struct {
 
 // applies reports whether the rule applies under the named profile.
 func (r *Rule) applies(profile string) bool {
-	if r.Profiles == nil {
-		return true
-	}
-	for _, p := range r.Profiles {
-		if p == profile {
-			return true
-		}
-	}
-	return false
+	return r.Profiles == nil || slices.Contains(r.Profiles, profile)
 }
 
 // Profile groups.

@@ -268,15 +268,9 @@ func capConflicts(c *ctr, found func(i int, name string)) {
 
 func ruleAppArmorNode(p *pod) {
 	r := ruleByID("k8s-apparmor-node")
-	declared := func(field string, t string) {
-		if t == "Unconfined" {
-			return
-		}
-		p.add(r, nil, field, overrides{},
-			"AppArmor profile %s is declared: the kubelet does not admit the pod on a node without AppArmor (and a Localhost profile must be loaded there).", t)
-	}
-	if a := p.psc.AppArmorProfile; a != nil {
-		declared(p.specField("securityContext.appArmorProfile"), a.Type)
+	if a := p.psc.AppArmorProfile; a != nil && a.Type != "Unconfined" {
+		p.add(r, nil, p.specField("securityContext.appArmorProfile"), overrides{},
+			"AppArmor profile %s is declared: the kubelet does not admit the pod on a node without AppArmor (and a Localhost profile must be loaded there).", a.Type)
 	}
 	for _, c := range p.ctrs {
 		if a := c.sc.AppArmorProfile; a != nil && a.Type != "Unconfined" {

@@ -69,7 +69,7 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	for _, profile := range expect.ProfileNames() {
 		res := lintInputs(t, profile, ins, Options{})
 		var b bytes.Buffer
-		if err := WriteSARIF(&b, res.Report(0), "test"); err != nil {
+		if err := WriteSARIF(&b, res.Report(), "test"); err != nil {
 			t.Fatal(err)
 		}
 		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b.Bytes()))

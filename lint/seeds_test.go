@@ -117,7 +117,7 @@ func TestTextFitsWidth(t *testing.T) {
 	for _, profile := range expect.ProfileNames() {
 		res := lintInputs(t, profile, ins, Options{})
 		var b bytes.Buffer
-		if err := WriteText(&b, res.Report(0)); err != nil {
+		if err := WriteText(&b, res.Report()); err != nil {
 			t.Fatal(err)
 		}
 		for i, l := range strings.Split(b.String(), "\n") {

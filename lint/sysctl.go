@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/secctx/secctx/manifest"
@@ -75,10 +76,8 @@ func ParseSysctlPatterns(list string) ([]SysctlPattern, error) {
 // (its hostNetwork and hostIPC checks are the decoder's).
 func kubeletAdmits(name string, allowed []SysctlPattern) bool {
 	n := manifest.NormalizeSysctlName(name)
-	for _, s := range kubeletSafeSysctls {
-		if n == s {
-			return true
-		}
+	if slices.Contains(kubeletSafeSysctls, n) {
+		return true
 	}
 	for _, p := range allowed {
 		if (p.prefix && strings.HasPrefix(n, p.name)) || (!p.prefix && n == p.name) {

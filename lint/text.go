@@ -194,11 +194,7 @@ func (t *textWriter) groupHead(g *group) {
 		ps := g.wl.PodSecurity
 		line := fmt.Sprintf("Pod Security %s: %s", ps.Version, ps.Level)
 		if b := ps.Blocking(); len(b) > 0 {
-			next := LevelRestricted
-			if ps.Level == LevelPrivileged {
-				next = LevelBaseline
-			}
-			line += fmt.Sprintf(" (%s blocked by %s)", next, strings.Join(b, ", "))
+			line += fmt.Sprintf(" (%s blocked by %s)", ps.nextLevel(), strings.Join(b, ", "))
 		}
 		t.wrap("  ", line)
 	}
