@@ -26,8 +26,7 @@ type change struct {
 // findingKey identifies a finding's meaning apart from which processes hold
 // it, so process churn alone does not count as a change.
 func findingKey(f report.Finding) string {
-	obs, _ := json.Marshal(f.Observed)
-	return string(f.Check) + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + string(obs)
+	return string(f.Check) + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + f.Observed
 }
 
 // diff compares a container's findings with the last cycle's: a drift or
