@@ -223,8 +223,8 @@ func lineDrifts(e *zerolog.Event, r *report.Report) *zerolog.Event {
 	return e
 }
 
-// lineTimeFormat is the time of a line: RFC 3339 with milliseconds.
-const lineTimeFormat = "2006-01-02T15:04:05.000Z07:00"
+// LineTimeFormat is the time of a line: RFC 3339 with milliseconds.
+const LineTimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 // WriteLine writes report r as one line of the sidecar's format (event
 // "verified"): the summary and the drifts in force with their expected and
@@ -246,7 +246,7 @@ func WriteLine(w io.Writer, r *report.Report) error {
 		// and so does the line (not in each drift).
 		procs = []report.Process{{PID: r.Target.PID, Comm: r.Target.Comm}}
 	}
-	e := lineHead(out, "verified", r.Target.Container, r, procs).Str("time", time.Now().UTC().Format(lineTimeFormat))
+	e := lineHead(out, "verified", r.Target.Container, r, procs).Str("time", time.Now().UTC().Format(LineTimeFormat))
 	lineDrifts(e, r).Msg(fmt.Sprintf("container %s: verified, %d drift", clip(r.Target.Container), r.Summary.Drift))
 	return err
 }

@@ -164,7 +164,7 @@ func runWatch(c *call) int {
 			return c.fail(exitUsage, fmt.Errorf("--listen: %v", err))
 		}
 	}
-	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
+	zerolog.TimeFieldFormat = watch.LineTimeFormat
 	// A sidecar runs in every pod and pays for its memory there: a soft
 	// limit makes the collector return memory early instead of letting the
 	// heap double between collections. $GOMEMLIMIT overrides it.
