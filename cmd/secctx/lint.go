@@ -17,8 +17,6 @@ import (
 type lintOptions struct {
 	allowedSysctls string
 	pssVersion     string
-	parsedSysctls  []lint.SysctlPattern
-	parsedPSS      int
 }
 
 var lintCommand = &command{
@@ -63,11 +61,12 @@ func parsePSSVersion(v string) (int, error) {
 // runLint is `secctx lint`.
 func runLint(c *call) int {
 	o := &c.o.lint
-	var err error
-	if o.parsedSysctls, err = lint.ParseSysctlPatterns(o.allowedSysctls); err != nil {
+	sysctls, err := lint.ParseSysctlPatterns(o.allowedSysctls)
+	if err != nil {
 		return c.usage(usagef("--allowed-unsafe-sysctls: %v", err))
 	}
-	if o.parsedPSS, err = parsePSSVersion(o.pssVersion); err != nil {
+	pss, err := parsePSSVersion(o.pssVersion)
+	if err != nil {
 		return c.usage(usagef("--pss-version %q: %v", o.pssVersion, err))
 	}
 	prof, _ := expect.LookupProfile(c.o.profile) // checked with the flags
@@ -75,14 +74,14 @@ func runLint(c *call) int {
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
-	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: o.parsedSysctls, PSSVersion: o.parsedPSS})
+	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss})
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
 	if len(res.Workloads) == 0 && len(res.Findings) == 0 {
 		return c.fail(exitUsage, fmt.Errorf("%s: no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)", strings.Join(c.args, ", ")))
 	}
-	rep := res.Report(o.parsedPSS)
+	rep := res.Report(pss)
 	switch c.o.output {
 	case formatJSON:
 		err = lint.WriteJSON(c.env.stdout, rep)
