@@ -326,8 +326,7 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 		s.setBusy(st, false)
 		if br.Buffered() > 0 {
 			st.headStart.Store(time.Now().UnixNano()) // pipelined: arriving
-		}
-		if br.Buffered() == 0 {
+		} else {
 			// Kept alive: the next request may take IdleTimeout to start,
 			// then ReadHeaderTimeout to arrive.
 			_ = c.SetReadDeadline(time.Now().Add(s.IdleTimeout))
