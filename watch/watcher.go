@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -377,6 +378,11 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod probe.
 			findings = append(findings, f)
 		}
 	}
+	n := 0
+	for _, ss := range same {
+		n += len(ss.findings)
+	}
+	findings = slices.Grow(findings, n)
 	for _, ss := range same {
 		for _, f := range ss.findings {
 			f.Processes = ss.procs
