@@ -73,9 +73,8 @@ type Watcher struct {
 
 // Status is what the HTTP endpoints and metrics read.
 type Status struct {
-	// Cycles counts finished cycles; Ready is true after the first.
+	// Cycles counts finished cycles.
 	Cycles   int
-	Ready    bool
 	Reports  []*report.Report
 	Last     time.Time
 	Duration time.Duration
@@ -240,7 +239,6 @@ func (w *Watcher) Cycle() []*report.Report {
 	elapsed := time.Since(start)
 	w.mu.Lock()
 	w.status.Cycles++
-	w.status.Ready = true
 	w.status.Reports = reports
 	w.status.Last = now
 	w.status.Duration = elapsed
@@ -251,6 +249,9 @@ func (w *Watcher) Cycle() []*report.Report {
 	}
 	return reports
 }
+
+// Ready reports whether the first cycle has finished.
+func (s Status) Ready() bool { return s.Cycles > 0 }
 
 // Snapshot returns the status for the HTTP endpoints.
 func (w *Watcher) Snapshot() Status {
