@@ -33,6 +33,9 @@ func findingKey(f report.Finding) string {
 // unknown that appears is reported as such, one that no longer holds as
 // "resolved", and any other value that moved as "changed".
 func diff(prev, cur map[string]report.Finding) []change {
+	if sameKeys(prev, cur) {
+		return nil // the steady state: nothing appeared, nothing went
+	}
 	type subject struct {
 		check   check.ID
 		subject string
@@ -110,6 +113,19 @@ func diff(prev, cur map[string]report.Finding) []change {
 		return firstPID(a.procs) < firstPID(b.procs)
 	})
 	return out
+}
+
+// sameKeys reports whether a and b hold the same keys.
+func sameKeys(a, b map[string]report.Finding) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // counterpart is the finding of the other cycle that f is the new (or old)
