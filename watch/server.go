@@ -100,7 +100,7 @@ func NewServer(w *Watcher, version string) *Server {
 }
 
 // Serve accepts connections on ln until ctx is done, then closes them all.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+func (s *Server) Serve(ctx context.Context, ln net.Listener) {
 	deferAccept(ln, s.ReadHeaderTimeout)
 	go func() {
 		<-ctx.Done()
@@ -115,7 +115,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		c, err := ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return nil
+				return
 			}
 			time.Sleep(10 * time.Millisecond) // e.g. EMFILE: back off
 			continue

@@ -192,19 +192,20 @@ func (w *Watcher) reloadIfChanged() {
 	w.cfg.Log.Info().Str("spec", path).Msg("spec reloaded")
 }
 
-// Run verifies every interval (with jitter) until ctx is done.
-func (w *Watcher) Run(ctx context.Context) error {
+// Run verifies every interval (with jitter) until ctx is done or MaxCycles
+// cycles have run.
+func (w *Watcher) Run(ctx context.Context) {
 	for n := 1; ; n++ {
 		w.Cycle()
 		if w.cfg.MaxCycles > 0 && n >= w.cfg.MaxCycles {
-			return nil
+			return
 		}
 		d := time.Duration(float64(w.cfg.Interval) * (1 + jitter*(2*rand.Float64()-1)))
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil
+			return
 		case <-t.C:
 		}
 	}

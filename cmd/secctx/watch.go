@@ -198,19 +198,15 @@ func runWatch(c *call) int {
 		names = append(names, t.String())
 	}
 	c.log.Info().Str("targets", strings.Join(names, " ")).Dur("interval", wo.interval).Str("listen", wo.listen).Msg("watching")
-	done := make(chan error, 1)
+	done := make(chan struct{})
 	if ln != nil {
 		srv := watch.NewServer(w, version)
-		go func() { done <- srv.Serve(ctx, ln) }()
+		go func() { srv.Serve(ctx, ln); close(done) }()
 	} else {
-		done <- nil
+		close(done)
 	}
-	if err := w.Run(ctx); err != nil {
-		return c.fail(exitUsage, err)
-	}
-	if err := <-done; err != nil {
-		c.log.Error().Err(err).Msg("http server")
-	}
+	w.Run(ctx)
+	<-done
 	c.log.Info().Msg("stopped")
 	return exitOK
 }
