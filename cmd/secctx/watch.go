@@ -206,6 +206,7 @@ func runWatch(c *call) int {
 		close(done)
 	}
 	w.Run(ctx)
+	stop() // after --cycles, the server stops with the loop
 	<-done
 	c.log.Info().Msg("stopped")
 	return exitOK
