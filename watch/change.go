@@ -26,14 +26,16 @@ type change struct {
 // findingKey identifies a finding's meaning apart from which processes hold
 // it, so process churn alone does not count as a change.
 func findingKey(f report.Finding) string {
-	obs, _ := json.Marshal(f.Observed)
-	return string(f.Check) + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + string(obs)
+	return string(f.Check) + "\x00" + f.Subject + "\x00" + string(f.Status) + "\x00" + f.Observed
 }
 
 // diff compares a container's findings with the last cycle's: a drift or
 // unknown that appears is reported as such, one that no longer holds as
 // "resolved", and any other value that moved as "changed".
 func diff(prev, cur map[string]report.Finding) []change {
+	if sameKeys(prev, cur) {
+		return nil // the steady state: nothing appeared, nothing went
+	}
 	type subject struct {
 		check   check.ID
 		subject string
@@ -111,6 +113,19 @@ func diff(prev, cur map[string]report.Finding) []change {
 		return firstPID(a.procs) < firstPID(b.procs)
 	})
 	return out
+}
+
+// sameKeys reports whether a and b hold the same keys.
+func sameKeys(a, b map[string]report.Finding) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // counterpart is the finding of the other cycle that f is the new (or old)
@@ -224,8 +239,8 @@ func lineDrifts(e *zerolog.Event, r *report.Report) *zerolog.Event {
 	return e
 }
 
-// lineTimeFormat is the time of a line: RFC 3339 with milliseconds.
-const lineTimeFormat = "2006-01-02T15:04:05.000Z07:00"
+// LineTimeFormat is the time of a line: RFC 3339 with milliseconds.
+const LineTimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 // WriteLine writes report r as one line of the sidecar's format (event
 // "verified"): the summary and the drifts in force with their expected and
@@ -247,7 +262,7 @@ func WriteLine(w io.Writer, r *report.Report) error {
 		// and so does the line (not in each drift).
 		procs = []report.Process{{PID: r.Target.PID, Comm: r.Target.Comm}}
 	}
-	e := lineHead(out, "verified", r.Target.Container, r, procs).Str("time", time.Now().UTC().Format(lineTimeFormat))
+	e := lineHead(out, "verified", r.Target.Container, r, procs).Str("time", time.Now().UTC().Format(LineTimeFormat))
 	lineDrifts(e, r).Msg(fmt.Sprintf("container %s: verified, %d drift", clip(r.Target.Container), r.Summary.Drift))
 	return err
 }

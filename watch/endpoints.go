@@ -44,12 +44,12 @@ func (s *Server) Respond(method, path string) Response {
 		}
 		return text(200, "ok\n")
 	case "/readyz":
-		if !st.Ready {
+		if !st.Ready() {
 			return text(503, "first verification not finished\n")
 		}
 		return text(200, "ok\n")
 	case "/report":
-		if !st.Ready {
+		if !st.Ready() {
 			return text(503, "first verification not finished\n")
 		}
 		var b bytes.Buffer

@@ -27,8 +27,8 @@ var errBadRequest = errors.New("bad request")
 // readRequest reads a request line and header fields, at most max bytes,
 // as RFC 9112 has a server read them: the target in origin form or
 // absolute form (a proxy's), Host required in HTTP/1.1 and never repeated,
-// no whitespace between a field name and its colon, no line folding, one
-// Content-Length of digits only.
+// no whitespace between a field name and its colon, no line folding, a
+// Content-Length of digits only (repeated only with the same value).
 func readRequest(br *bufio.Reader, max int) (request, error) {
 	var req request
 	n := 0

@@ -42,12 +42,12 @@ func startServer(t testing.TB, w *watch.Watcher, opts ...func(*watch.Server)) *s
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	done := make(chan struct{})
 	srv := watch.NewServer(w, "v1")
 	for _, o := range opts {
 		o(srv)
 	}
-	go func() { done <- srv.Serve(ctx, ln) }()
+	go func() { srv.Serve(ctx, ln); close(done) }()
 	tr := &http.Transport{MaxIdleConnsPerHost: 8, IdleConnTimeout: 30 * time.Second}
 	s := &server{url: "http://" + ln.Addr().String(), addr: ln.Addr().String(),
 		client: &http.Client{Transport: tr, Timeout: 5 * time.Second}}
@@ -57,10 +57,7 @@ func startServer(t testing.TB, w *watch.Watcher, opts ...func(*watch.Server)) *s
 			tr.CloseIdleConnections()
 			cancel()
 			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Serve: %v", err)
-				}
+			case <-done:
 			case <-time.After(2 * time.Second):
 				t.Errorf("Serve did not return within 2s of cancellation")
 			}

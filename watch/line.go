@@ -158,7 +158,7 @@ func driftsOf(r *report.Report) []Drift {
 		d.Processes = processesOf(f, r)
 		out = append(out, d)
 	}
-	sortBySeverity(out, func(d Drift) report.Severity { return d.Severity })
+	slices.SortStableFunc(out, func(a, b Drift) int { return b.Severity.Rank() - a.Severity.Rank() })
 	return out
 }
 
@@ -177,11 +177,6 @@ func processesOf(f report.Finding, r *report.Report) *ProcessList {
 	}
 	l := listOf(ps)
 	return &l
-}
-
-// sortBySeverity orders items worst first, keeping the order of equals.
-func sortBySeverity[T any](items []T, sev func(T) report.Severity) {
-	slices.SortStableFunc(items, func(a, b T) int { return sev(b).Rank() - sev(a).Rank() })
 }
 
 // summaryJSON is the report's summary as a line carries it.

@@ -77,8 +77,10 @@ func Exposition(st Status, version string) string {
 	return b.String()
 }
 
-// quote escapes a label value for the text exposition format.
+// labelEscaper escapes a label value for the text exposition format.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+
+// quote escapes and quotes a label value for the text exposition format.
 func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-	return `"` + r.Replace(s) + `"`
+	return `"` + labelEscaper.Replace(s) + `"`
 }

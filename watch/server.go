@@ -100,7 +100,7 @@ func NewServer(w *Watcher, version string) *Server {
 }
 
 // Serve accepts connections on ln until ctx is done, then closes them all.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+func (s *Server) Serve(ctx context.Context, ln net.Listener) {
 	deferAccept(ln, s.ReadHeaderTimeout)
 	go func() {
 		<-ctx.Done()
@@ -115,7 +115,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		c, err := ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return nil
+				return
 			}
 			time.Sleep(10 * time.Millisecond) // e.g. EMFILE: back off
 			continue
@@ -326,8 +326,7 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 		s.setBusy(st, false)
 		if br.Buffered() > 0 {
 			st.headStart.Store(time.Now().UnixNano()) // pipelined: arriving
-		}
-		if br.Buffered() == 0 {
+		} else {
 			// Kept alive: the next request may take IdleTimeout to start,
 			// then ReadHeaderTimeout to arrive.
 			_ = c.SetReadDeadline(time.Now().Add(s.IdleTimeout))

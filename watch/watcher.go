@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -72,9 +73,8 @@ type Watcher struct {
 
 // Status is what the HTTP endpoints and metrics read.
 type Status struct {
-	// Cycles counts finished cycles; Ready is true after the first.
+	// Cycles counts finished cycles.
 	Cycles   int
-	Ready    bool
 	Reports  []*report.Report
 	Last     time.Time
 	Duration time.Duration
@@ -192,19 +192,20 @@ func (w *Watcher) reloadIfChanged() {
 	w.cfg.Log.Info().Str("spec", path).Msg("spec reloaded")
 }
 
-// Run verifies every interval (with jitter) until ctx is done.
-func (w *Watcher) Run(ctx context.Context) error {
+// Run verifies every interval (with jitter) until ctx is done or MaxCycles
+// cycles have run.
+func (w *Watcher) Run(ctx context.Context) {
 	for n := 1; ; n++ {
 		w.Cycle()
 		if w.cfg.MaxCycles > 0 && n >= w.cfg.MaxCycles {
-			return nil
+			return
 		}
 		d := time.Duration(float64(w.cfg.Interval) * (1 + jitter*(2*rand.Float64()-1)))
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil
+			return
 		case <-t.C:
 		}
 	}
@@ -239,7 +240,6 @@ func (w *Watcher) Cycle() []*report.Report {
 	elapsed := time.Since(start)
 	w.mu.Lock()
 	w.status.Cycles++
-	w.status.Ready = true
 	w.status.Reports = reports
 	w.status.Last = now
 	w.status.Duration = elapsed
@@ -250,6 +250,9 @@ func (w *Watcher) Cycle() []*report.Report {
 	}
 	return reports
 }
+
+// Ready reports whether the first cycle has finished.
+func (s Status) Ready() bool { return s.Cycles > 0 }
 
 // Snapshot returns the status for the HTTP endpoints.
 func (w *Watcher) Snapshot() Status {
@@ -377,6 +380,11 @@ func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod probe.
 			findings = append(findings, f)
 		}
 	}
+	n := 0
+	for _, ss := range same {
+		n += len(ss.findings)
+	}
+	findings = slices.Grow(findings, n)
 	for _, ss := range same {
 		for _, f := range ss.findings {
 			f.Processes = ss.procs

@@ -1010,14 +1010,14 @@ func setDiff(got, want []string) string {
 func TestSnapshot(t *testing.T) {
 	pt := appPod(t, 2)
 	h := newHarness(t, pt, staticSpec(podYAML))
-	if st := h.w.Snapshot(); st.Ready || st.Cycles != 0 || st.Reports != nil {
+	if st := h.w.Snapshot(); st.Ready() || st.Cycles != 0 || st.Reports != nil {
 		t.Fatalf("before the first cycle: %+v", st)
 	}
 	for i := 1; i <= 3; i++ {
 		reports := h.w.Cycle()
 		st := h.w.Snapshot()
-		if !st.Ready || st.Cycles != i || !st.Last.Equal(h.now) || st.Duration <= 0 || st.Alive.IsZero() {
-			t.Errorf("after cycle %d: ready %v cycles %d last %v duration %v", i, st.Ready, st.Cycles, st.Last, st.Duration)
+		if !st.Ready() || st.Cycles != i || !st.Last.Equal(h.now) || st.Duration <= 0 || st.Alive.IsZero() {
+			t.Errorf("after cycle %d: ready %v cycles %d last %v duration %v", i, st.Ready(), st.Cycles, st.Last, st.Duration)
 		}
 		if len(st.Reports) != 1 || st.Reports[0] != reports[0] {
 			t.Errorf("snapshot reports are not the cycle's")

@@ -192,11 +192,7 @@ func runEnv(argv []string, e *env) int {
 		if strings.HasPrefix(name, "-") {
 			return fail(fmt.Sprintf("unknown flag %s before the command (flags follow it: secctx COMMAND [flags])", name), "secctx")
 		}
-		msg := fmt.Sprintf("unknown command %q", name)
-		if s := suggest(name); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
-		}
-		return fail(msg, "secctx")
+		return fail(unknownCommand(name), "secctx")
 	}
 	o := &options{getenv: e.getenv}
 	fs := c.flagSet(o)
@@ -305,6 +301,16 @@ func flagName(f *pflag.Flag) string { return "--" + f.Name }
 // oneLine makes sure a message cannot break the one line of a usage
 // error, or write control sequences to a terminal.
 func oneLine(s string) string { return escape(s) }
+
+// unknownCommand is the error for a command name not in the table, with
+// the nearest one when it is near.
+func unknownCommand(name string) string {
+	msg := fmt.Sprintf("unknown command %q", name)
+	if s := suggest(name); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}
 
 // suggest returns the command nearest to name, if it is near.
 func suggest(name string) string {

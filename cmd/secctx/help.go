@@ -23,11 +23,7 @@ func runHelp(c *call) int {
 	}
 	topic := lookup(c.args[0])
 	if topic == nil {
-		msg := fmt.Sprintf("unknown command %q", c.args[0])
-		if s := suggest(c.args[0]); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
-		}
-		return c.usage(usagef("%s", msg))
+		return c.usage(usagef("%s", unknownCommand(c.args[0])))
 	}
 	fmt.Fprint(c.env.stdout, topic.help(topic.flagSet(&options{getenv: c.env.getenv})))
 	return exitOK

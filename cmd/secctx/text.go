@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	sigsjson "sigs.k8s.io/json"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	sigsjson "sigs.k8s.io/json"
 )
 
 // writeFields renders v (an observed or expected state) as a two-column

@@ -164,7 +164,7 @@ func runWatch(c *call) int {
 			return c.fail(exitUsage, fmt.Errorf("--listen: %v", err))
 		}
 	}
-	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
+	zerolog.TimeFieldFormat = watch.LineTimeFormat
 	// A sidecar runs in every pod and pays for its memory there: a soft
 	// limit makes the collector return memory early instead of letting the
 	// heap double between collections. $GOMEMLIMIT overrides it.
@@ -198,19 +198,16 @@ func runWatch(c *call) int {
 		names = append(names, t.String())
 	}
 	c.log.Info().Str("targets", strings.Join(names, " ")).Dur("interval", wo.interval).Str("listen", wo.listen).Msg("watching")
-	done := make(chan error, 1)
+	done := make(chan struct{})
 	if ln != nil {
 		srv := watch.NewServer(w, version)
-		go func() { done <- srv.Serve(ctx, ln) }()
+		go func() { srv.Serve(ctx, ln); close(done) }()
 	} else {
-		done <- nil
+		close(done)
 	}
-	if err := w.Run(ctx); err != nil {
-		return c.fail(exitUsage, err)
-	}
-	if err := <-done; err != nil {
-		c.log.Error().Err(err).Msg("http server")
-	}
+	w.Run(ctx)
+	stop() // after --cycles, the server stops with the loop
+	<-done
 	c.log.Info().Msg("stopped")
 	return exitOK
 }

@@ -253,3 +253,28 @@ func TestWatchCycles(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchCyclesWithListen: --cycles ends watch with --listen too; the
+// server stops with the loop.
+func TestWatchCyclesWithListen(t *testing.T) {
+	bin := secctxBinary(t)
+	spec := writeFile(t, "pod.yaml", pod)
+	cmd := watchCmd(bin, "--cycles", "2", "--interval", "10ms", "--spec", spec, "--listen", "127.0.0.1:0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if code := exitCode(err); code != 0 {
+			t.Fatalf("exit %d (%v); stderr:\n%s", code, err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("--cycles 2 --listen still running after 20s; stderr:\n%s", stderr.String())
+	}
+}
