@@ -96,3 +96,11 @@ func TestWriteLine(t *testing.T) {
 		})
 	}
 }
+
+// TestLineBoundAsTested: the bound the tests hold every line to is the
+// one the line format keeps.
+func TestLineBoundAsTested(t *testing.T) {
+	if watch.MaxLineBytes != schematest.MaxLineBytes {
+		t.Errorf("watch.MaxLineBytes %d, schematest.MaxLineBytes %d", watch.MaxLineBytes, schematest.MaxLineBytes)
+	}
+}

@@ -529,8 +529,8 @@ func sidecarLines(n *node, pod *corev1.Pod) ([]watchLine, string, error) {
 		if err := schematest.CheckWatchLine([]byte(raw)); err != nil {
 			return nil, stderr, fmt.Errorf("a sidecar line breaks schema/watch-line.schema.json: %v: %.200s", err, raw)
 		}
-		if len(raw)+1 >= schematest.MaxLineBytes {
-			return nil, stderr, fmt.Errorf("a sidecar line of %d bytes reaches the runtime's split point", len(raw)+1)
+		if len(raw)+1 > schematest.MaxLineBytes {
+			return nil, stderr, fmt.Errorf("a sidecar line of %d bytes is over the %d-byte bound", len(raw)+1, schematest.MaxLineBytes)
 		}
 		lines = append(lines, l)
 	}

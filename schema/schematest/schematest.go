@@ -16,9 +16,11 @@ import (
 	"github.com/secctx/secctx/schema"
 )
 
-// MaxLineBytes is the runtimes' log line split point (containerd and CRI-O
-// split at 16 KiB): no watch line may reach it.
-const MaxLineBytes = 16 << 10
+// MaxLineBytes bounds a line, newline included, as secctx promises it
+// (watch.MaxLineBytes, which a test holds equal): 12 KiB, below the 16 KiB
+// at which containerd and CRI-O split log lines, with room for a log
+// agent's prefix.
+const MaxLineBytes = 12 << 10
 
 // compile compiles one embedded schema under its $id.
 func compile(name, url string, data []byte) func() (*jsonschema.Schema, error) {
@@ -81,8 +83,8 @@ func ReportValue(t testing.TB, v any) {
 	Report(t, b)
 }
 
-// CheckWatchLines checks every line of a watch's stdout: shorter than the
-// runtimes' split point and valid against the line schema. It returns the
+// CheckWatchLines checks every line of a watch's stdout: within the
+// bound and valid against the line schema. It returns the
 // number of lines checked.
 func CheckWatchLines(tb testing.TB, stdout string) int {
 	tb.Helper()
@@ -92,8 +94,8 @@ func CheckWatchLines(tb testing.TB, stdout string) int {
 			continue
 		}
 		n++
-		if len(line)+1 >= MaxLineBytes {
-			tb.Errorf("watch line of %d bytes (the runtime splits at %d): %.300s…", len(line)+1, MaxLineBytes, line)
+		if len(line)+1 > MaxLineBytes {
+			tb.Errorf("watch line of %d bytes (the bound is %d): %.300s…", len(line)+1, MaxLineBytes, line)
 		}
 		if err := CheckWatchLine([]byte(line)); err != nil {
 			tb.Errorf("watch line breaks schema/watch-line.schema.json: %v\n%s", err, clip([]byte(line)))
