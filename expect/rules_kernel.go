@@ -10,6 +10,7 @@ import (
 	sigsjson "sigs.k8s.io/json"
 
 	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/sysctl"
 )
 
 // resolveSeccomp: container profile, else pod profile, else (podman only)
@@ -236,11 +237,11 @@ func resolveSysctls(r *resolution) {
 	byName := map[string]ExpectedSysctl{}
 	var order []string
 	put := func(name, value string, source Source, outcomes []Outcome[string]) {
-		n := manifest.NormalizeSysctlName(name)
+		n := sysctl.NormalizeName(name)
 		if _, ok := byName[n]; !ok {
 			order = append(order, n)
 		}
-		byName[n] = ExpectedSysctl{Name: n, Value: manifest.NormalizeSysctlValue(value), Source: source, Outcomes: outcomes}
+		byName[n] = ExpectedSysctl{Name: n, Value: sysctl.NormalizeValue(value), Source: source, Outcomes: outcomes}
 	}
 	spec := r.in.Workload.Spec
 	userns := spec.HostUsers != nil && !*spec.HostUsers
@@ -253,7 +254,7 @@ func resolveSysctls(r *resolution) {
 			if len(rs.Outcomes) > 1 {
 				outcomes = make([]Outcome[string], len(rs.Outcomes))
 				for i, o := range rs.Outcomes {
-					outcomes[i] = Outcome[string]{Value: manifest.NormalizeSysctlValue(o.Value), When: o.When}
+					outcomes[i] = Outcome[string]{Value: sysctl.NormalizeValue(o.Value), When: o.When}
 				}
 				r.note("%s in a pod network namespace: %s", rs.Name, outcomeList(outcomes))
 			} else {

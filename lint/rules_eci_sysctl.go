@@ -9,6 +9,7 @@ import (
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/sysctl"
 )
 
 // The ECI sysctl rules: which sysctls ECI applies (seed 001's list), the
@@ -35,7 +36,7 @@ func ruleECISysctls(p *pod) {
 	unsupported, unlisted := ruleByID("eci-sysctl-unsupported"), ruleByID("eci-sysctl-unlisted")
 	for i, s := range p.psc.Sysctls {
 		field := p.specField(fmt.Sprintf("securityContext.sysctls[%d]", i))
-		n := manifest.NormalizeSysctlName(s.Name)
+		n := sysctl.NormalizeName(s.Name)
 		switch {
 		case n == "net.ipv4.tcp_syncookies":
 			p.add(unsupported, nil, field+".name", overrides{},
@@ -141,7 +142,7 @@ func ruleECIHostSysctls(p *pod) {
 	}
 	applied := 0
 	for i, s := range list {
-		n := manifest.NormalizeSysctlName(s.Name)
+		n := sysctl.NormalizeName(s.Name)
 		switch {
 		case s.Name == "" || !manifest.ValidSysctlName(s.Name):
 			p.add(ruleByID("eci-host-sysctls-malformed"), nil, field, overrides{verify: PredictDepends},

@@ -8,6 +8,7 @@ import (
 	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/sysctl"
 )
 
 // The Kubernetes rules: what the API server rejects, what the kubelet
@@ -123,7 +124,7 @@ func ruleUnsafeSysctls(p *pod) {
 			continue
 		}
 		field := p.specField(fmt.Sprintf("securityContext.sysctls[%d].name", i))
-		n := manifest.NormalizeSysctlName(s.Name)
+		n := sysctl.NormalizeName(s.Name)
 		if !manifest.NamespacedSysctl(n) {
 			p.add(r, nil, field, overrides{},
 				"The kubelet refuses the pod (SysctlForbidden): %s is not a safe sysctl and not namespaced, so no --allowed-unsafe-sysctls can allow it.", s.Name)

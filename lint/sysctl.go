@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/sysctl"
 )
 
 // The kubelet admits a pod's sysctls only if each is on its allowlist:
@@ -60,7 +61,7 @@ func ParseSysctlPatterns(list string) ([]SysctlPattern, error) {
 		if len(s) > 253 || !sysctlPatternRE.MatchString(s) {
 			return nil, fmt.Errorf("sysctl pattern %q: want a sysctl name, or a prefix ending in *", s)
 		}
-		p := SysctlPattern{text: s, name: manifest.NormalizeSysctlName(s)}
+		p := SysctlPattern{text: s, name: sysctl.NormalizeName(s)}
 		if i := strings.IndexByte(p.name, '*'); i >= 0 {
 			p.name, p.prefix = p.name[:i], true
 		}
@@ -75,7 +76,7 @@ func ParseSysctlPatterns(list string) ([]SysctlPattern, error) {
 // kubeletAdmits reports whether the kubelet's allowlist admits the sysctl
 // (its hostNetwork and hostIPC checks are the decoder's).
 func kubeletAdmits(name string, allowed []SysctlPattern) bool {
-	n := manifest.NormalizeSysctlName(name)
+	n := sysctl.NormalizeName(name)
 	if slices.Contains(kubeletSafeSysctls, n) {
 		return true
 	}

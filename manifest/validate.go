@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/sysctl"
 )
 
 // MaxSysctls bounds the sysctls of a pod: each is a file read and a
@@ -55,7 +56,7 @@ func validate(w *Workload, path string) *Error {
 			if !ValidSysctlName(s.Name) {
 				return bad(sf, "invalid sysctl name %q", s.Name)
 			}
-			n := NormalizeSysctlName(s.Name)
+			n := sysctl.NormalizeName(s.Name)
 			if seen[n] {
 				return bad(sf, "duplicate sysctl %q", s.Name)
 			}
@@ -227,29 +228,6 @@ func validateProfile(f string, p interface{}) *Error {
 	}
 	return nil
 }
-
-// NormalizeSysctlName returns the dot form of a sysctl name. In slash form
-// ("net/ipv4/conf/eth0.100/rp_filter") a dot is part of a component, so the
-// two separators swap (the Kubernetes rule).
-func NormalizeSysctlName(name string) string {
-	i := strings.IndexAny(name, "./")
-	if i < 0 || name[i] == '.' {
-		return name
-	}
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '.':
-			return '/'
-		case '/':
-			return '.'
-		}
-		return r
-	}, name)
-}
-
-// NormalizeSysctlValue folds white space so that multi-value sysctls such as
-// net.ipv4.ping_group_range compare equal however they are spaced.
-func NormalizeSysctlValue(v string) string { return strings.Join(strings.Fields(v), " ") }
 
 // dns1123LabelRE is the syntax of a container name.
 var dns1123LabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)

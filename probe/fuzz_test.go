@@ -7,6 +7,7 @@ import (
 	"github.com/moby/sys/mountinfo"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/sysctl"
 	"github.com/secctx/secctx/userdb"
 )
 
@@ -52,7 +53,7 @@ func FuzzSysctlPath(f *testing.F) {
 				t.Errorf("SysctlPath(%q) = %q", name, p)
 			}
 		}
-		if NormalizeSysctlName(NormalizeSysctlName(name)) != NormalizeSysctlName(name) {
+		if sysctl.NormalizeName(sysctl.NormalizeName(name)) != sysctl.NormalizeName(name) {
 			t.Errorf("NormalizeSysctlName not idempotent on %q", name)
 		}
 	})

@@ -1,27 +1,10 @@
 package probe
 
-import "strings"
+import (
+	"strings"
 
-// NormalizeSysctlName returns the dot form of a sysctl name. Kubernetes
-// accepts "net.ipv4.conf.eth0/100.forwarding" and
-// "net/ipv4/conf/eth0.100/forwarding" alike: when the first separator is a
-// '/', the name is in slash form and every '.' and '/' swap places.
-func NormalizeSysctlName(name string) string {
-	i := strings.IndexAny(name, "./")
-	if i < 0 || name[i] == '.' {
-		return name
-	}
-	b := []byte(name)
-	for j, c := range b {
-		switch c {
-		case '.':
-			b[j] = '/'
-		case '/':
-			b[j] = '.'
-		}
-	}
-	return string(b)
-}
+	"github.com/secctx/secctx/sysctl"
+)
 
 // SysctlPath returns the path of a sysctl relative to the proc root, e.g.
 // "sys/net/ipv4/ip_forward". A '/' inside a dot-form component stands for a
@@ -29,7 +12,7 @@ func NormalizeSysctlName(name string) string {
 // name with an empty, "." or ".." component, which cannot name a sysctl and
 // must not escape /proc/sys.
 func SysctlPath(name string) string {
-	dot := NormalizeSysctlName(name)
+	dot := sysctl.NormalizeName(name)
 	var b strings.Builder
 	b.Grow(len("sys/") + len(dot))
 	b.WriteString("sys")
@@ -44,18 +27,11 @@ func SysctlPath(name string) string {
 	return b.String()
 }
 
-// NormalizeSysctlValue collapses the whitespace of a sysctl value to single
-// spaces: multi-value sysctls such as net.ipv4.ping_group_range print their
-// fields tab-separated, while a manifest spells them with spaces.
-func NormalizeSysctlValue(v string) string {
-	return strings.Join(strings.Fields(v), " ")
-}
-
 // readSysctls reads each requested sysctl into st.Sysctls, keyed by its dot
-// form, with its value normalised by NormalizeSysctlValue.
+// form, with its value normalised by sysctl.NormalizeValue.
 func (fs FS) readSysctls(names []string, st *Pod) {
 	for _, name := range names {
-		dot := NormalizeSysctlName(name)
+		dot := sysctl.NormalizeName(name)
 		rel := SysctlPath(name)
 		if rel == "" {
 			st.Unread.set(SysctlItem(dot), malformed(name, "not a sysctl name"))
@@ -69,6 +45,6 @@ func (fs FS) readSysctls(names []string, st *Pod) {
 		if st.Sysctls == nil {
 			st.Sysctls = make(map[string]string, len(names))
 		}
-		st.Sysctls[dot] = NormalizeSysctlValue(b)
+		st.Sysctls[dot] = sysctl.NormalizeValue(b)
 	}
 }

@@ -1,6 +1,10 @@
 package probe
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/secctx/secctx/sysctl"
+)
 
 func TestSysctlNames(t *testing.T) {
 	t.Parallel()
@@ -20,26 +24,11 @@ func TestSysctlNames(t *testing.T) {
 		{"../../etc/shadow", "../../etc/shadow", ""},
 		{"net/../../etc", "net.//.//.etc", ""},
 	} {
-		if got := NormalizeSysctlName(tc.in); got != tc.dot {
-			t.Errorf("NormalizeSysctlName(%q) = %q; want %q", tc.in, got, tc.dot)
+		if got := sysctl.NormalizeName(tc.in); got != tc.dot {
+			t.Errorf("NormalizeName(%q) = %q; want %q", tc.in, got, tc.dot)
 		}
 		if got := SysctlPath(tc.in); got != tc.path {
 			t.Errorf("SysctlPath(%q) = %q; want %q", tc.in, got, tc.path)
-		}
-	}
-}
-
-func TestNormalizeSysctlValue(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ in, want string }{
-		{"1\n", "1"},
-		{"0\t2147483647\n", "0 2147483647"},
-		{"4096\t87380\t6291456\n", "4096 87380 6291456"},
-		{"  32768   60999 ", "32768 60999"},
-		{"", ""},
-	} {
-		if got := NormalizeSysctlValue(tc.in); got != tc.want {
-			t.Errorf("NormalizeSysctlValue(%q) = %q; want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/secctx/secctx/probe"
 
 	"github.com/secctx/secctx/schema/schematest"
+	"github.com/secctx/secctx/sysctl"
 )
 
 // contractIDs is the check-id contract other tools parse, in report order.
@@ -822,10 +823,10 @@ func TestSysctlsCheck(t *testing.T) {
 	t.Parallel()
 	runCheckCases(t, []checkCase{
 		{name: "tab-separated value normalised by the probe",
-			obs:  func(s *probe.State) { s.Sysctls[pingRange] = probe.NormalizeSysctlValue("0\t2147483647\n") },
+			obs:  func(s *probe.State) { s.Sysctls[pingRange] = sysctl.NormalizeValue("0\t2147483647\n") },
 			want: map[string][]want{"sysctls": {ok(unprivPorts), ok(pingRange)}}},
 		{name: "different range drifts at low for a runtime default",
-			obs:  func(s *probe.State) { s.Sysctls[pingRange] = probe.NormalizeSysctlValue("1\t0") },
+			obs:  func(s *probe.State) { s.Sysctls[pingRange] = sysctl.NormalizeValue("1\t0") },
 			want: map[string][]want{"sysctls": {ok(unprivPorts), drift(SeverityLow, pingRange)}},
 			msg:  map[string][]string{"sysctls": {`"1 0"`, `"0 2147483647"`}}},
 		{name: "pod sysctl not applied drifts at medium",

@@ -9,6 +9,7 @@ import (
 	"github.com/secctx/secctx/caps"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
+	"github.com/secctx/secctx/sysctl"
 )
 
 // Builders for the values the checks compare. They are written out here,
@@ -94,7 +95,7 @@ func obsNonRoot() *probe.State {
 			Groups: []int64{1000}},
 		Container: probe.Container{Mounts: probe.Mounts{Paths: paths}, UIDMap: identityMap, GIDMap: identityMap},
 		Pod: probe.Pod{LastCap: lastCap,
-			Sysctls: map[string]string{unprivPorts: "0", pingRange: probe.NormalizeSysctlValue("0\t2147483647")}},
+			Sysctls: map[string]string{unprivPorts: "0", pingRange: sysctl.NormalizeValue("0\t2147483647")}},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/sysctl"
 	"github.com/secctx/secctx/verify"
 )
 
@@ -160,7 +161,7 @@ func podRequest(plans []containerPlan) probe.Request {
 	seen := map[string]bool{}
 	for _, p := range plans {
 		for _, s := range p.verifier.Request().Sysctls {
-			if n := probe.NormalizeSysctlName(s); !seen[n] {
+			if n := sysctl.NormalizeName(s); !seen[n] {
 				seen[n] = true
 				req.Sysctls = append(req.Sysctls, s)
 			}
