@@ -55,19 +55,10 @@ func TestDocLinks(t *testing.T) {
 // TestCheckLinks holds the checker to pages with good and broken links.
 func TestCheckLinks(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	write("docs/other.md", "# Other page\n\n## The `secctx exec` entrypoint: a test\n\n## Lint's rules\n\n## Lint's rules\n\n<a id=\"custom\"></a>\n\n```\n# not a heading\n```\n")
-	write("schema/x.json", "{}")
+	dir := copyTree(t, t.TempDir(), map[string]string{
+		"docs/other.md": "# Other page\n\n## The `secctx exec` entrypoint: a test\n\n## Lint's rules\n\n## Lint's rules\n\n<a id=\"custom\"></a>\n\n```\n# not a heading\n```\n",
+		"schema/x.json": "{}",
+	})
 	for _, tc := range []struct {
 		name, body string
 		links      int
@@ -83,7 +74,10 @@ func TestCheckLinks(t *testing.T) {
 		{"missing anchor in the page itself", "# Here\n\n[a](#there)\n", 1, []string{`link "#there": no heading or anchor "there" in page.md`}},
 		{"an anchor into a file that is not Markdown", "[a](schema/x.json#L1)\n", 1, []string{`link "schema/x.json#L1": an anchor into a file that is not Markdown`}},
 	} {
-		p := write("page.md", tc.body)
+		p := filepath.Join(dir, "page.md")
+		if err := os.WriteFile(p, []byte(tc.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		n, bad := checkLinks(p)
 		if n != tc.links || !slices.Equal(bad, tc.bad) {
 			t.Errorf("%s: %d links, %q; want %d, %q", tc.name, n, bad, tc.links, tc.bad)
