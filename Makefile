@@ -45,7 +45,7 @@ e2e: deps build image
 
 # The kubelet tier's upstream binaries (kubelet, crictl, containerd 2.2 and
 # runc 1.3), built into $SECCTX_CACHE (default /var/cache/secctx) and reused;
-# the first build takes 7 to 11 minutes on 2 cores (README).
+# the first build takes 7 to 11 minutes on 2 cores (docs/testing.md).
 kube-build: deps
 	bash scripts/kube/build.sh tier
 

@@ -11,7 +11,7 @@ import (
 // Rule is one prediction rule: a stable id, what the platform does, the
 // check `secctx verify` reports it under, and where the rule comes from.
 // A finding takes these defaults; some rules adjust the severity, check or
-// prediction per finding (the README's rule table says which).
+// prediction per finding (the rule table of docs/lint.md says which).
 type Rule struct {
 	// ID is stable: reports, SARIF and suppressions key on it.
 	ID       string

@@ -55,7 +55,7 @@ func ParseSeverity(s string) (Severity, error) {
 //
 // Every finding of every check has the same JSON shape: Expected and
 // Observed are always strings, in one canonical rendering (see render.go
-// and the README's "Value shapes"), so that an index maps each path once;
+// and docs/report.md's "Value shapes"), so that an index maps each path once;
 // the typed forms, where they help, sit under keys whose type never
 // varies (IDs, Groups, Capabilities), and a node-dependent expectation
 // carries its legitimate outcomes and the one seen (Outcomes).

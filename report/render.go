@@ -14,7 +14,7 @@ import (
 )
 
 // The canonical renderings of Finding.Expected and Finding.Observed. Each
-// kind of value has exactly one (the README's "Value shapes" lists them):
+// kind of value has exactly one (docs/report.md, "Value shapes", lists them):
 //
 //	number           1000
 //	four ids         1000 when the real, effective, saved and fs ids agree,

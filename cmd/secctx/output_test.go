@@ -445,8 +445,8 @@ func TestTextEscapesValues(t *testing.T) {
 }
 
 // TestDemoReportFits80Columns: the demo pod's report (the README's and
-// make demo's), and a report of long values, as text: no line longer than
-// 80 columns.
+// docs/demo.md's, as make demo prints it), and a report of long values, as
+// text: no line longer than 80 columns.
 func TestDemoReportFits80Columns(t *testing.T) {
 	t.Parallel()
 	demo := "../../deploy/examples/security-context-demo.yaml"

@@ -49,7 +49,7 @@ func admin(t *testing.T) kubernetes.Interface {
 	return cs
 }
 
-// podTimes records pod creation to Running, for the README's figures.
+// podTimes records pod creation to Running, for the figures of docs/testing.md.
 var podTimes []time.Duration
 
 // startPod creates pod in the default namespace on the node and waits until

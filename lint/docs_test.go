@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// readmeRow is a rule's row in the README's rule table.
-func readmeRow(r *Rule) string {
+// docRow is a rule's row in the rule table of docs/lint.md.
+func docRow(r *Rule) string {
 	check := "`" + string(r.Check) + "`"
 	if r.Check == "" {
 		check = "the field's"
@@ -20,11 +20,11 @@ func readmeRow(r *Rule) string {
 	return fmt.Sprintf("| `%s` | %s | %s | %s | %s | %s |", r.ID, r.Effect, check, r.Verify, profiles, r.Source)
 }
 
-// TestReadmeRuleTable: the README's rule table lists every rule as the
+// TestDocRuleTable: the rule table of docs/lint.md lists every rule as the
 // registry has it, and nothing else.
-func TestReadmeRuleTable(t *testing.T) {
+func TestDocRuleTable(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/lint.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +45,9 @@ func TestReadmeRuleTable(t *testing.T) {
 	}
 	var want []string
 	for _, r := range Rules() {
-		want = append(want, readmeRow(r))
+		want = append(want, docRow(r))
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
-		t.Errorf("README rule table differs from the registry; want:\n%s", strings.Join(want, "\n"))
+		t.Errorf("docs/lint.md rule table differs from the registry; want:\n%s", strings.Join(want, "\n"))
 	}
 }
