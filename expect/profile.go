@@ -7,6 +7,7 @@ import (
 
 	"github.com/secctx/secctx/caps"
 	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/manifest"
 )
 
 // Profile is what a runtime (with the kubelet in front of it, where there is
@@ -36,7 +37,7 @@ type Profile struct {
 	// gets: for a kubelet profile, what the kubelet sends with its
 	// seccompDefault off (Unconfined; RuntimeDefault when on); podman
 	// applies its own filter.
-	DefaultSeccomp string
+	DefaultSeccomp manifest.SeccompProfileType
 	// SeccompArtifactAnnotation (CRI-O 1.30 and later) is the annotation
 	// prefix naming an OCI-artifact seccomp profile for a container
 	// ("PREFIX/NAME") or the whole pod ("PREFIX/POD"), which the runtime
@@ -254,7 +255,7 @@ var profiles = map[string]*Profile{
 		Kubelet:          true,
 		DefaultCaps:      containerdCaps,
 		CapPrefixIgnored: true,
-		DefaultSeccomp:   "Unconfined",
+		DefaultSeccomp:   manifest.SeccompProfileTypeUnconfined,
 		AppArmorDefault:  "cri-containerd.apparmor.d",
 		Sysctls:          containerdSysctls,
 		MaskedPaths:      kubeletMaskedPaths,
@@ -267,7 +268,7 @@ var profiles = map[string]*Profile{
 		Kubelet:                   true,
 		DefaultCaps:               crioCaps,
 		Ambient:                   AmbientPrivilegedAll,
-		DefaultSeccomp:            "Unconfined",
+		DefaultSeccomp:            manifest.SeccompProfileTypeUnconfined,
 		SeccompArtifactAnnotation: "seccomp-profile.kubernetes.cri-o.io",
 		PrivilegedSeccompFilter:   "CRI-O 1.33 or later with privileged_seccomp_profile set in crio.conf",
 		AppArmorDefault:           "crio-default",
@@ -283,7 +284,7 @@ var profiles = map[string]*Profile{
 		Kubelet:             true,
 		DefaultCaps:         containerdCaps,
 		CapConflict:         AddWins,
-		DefaultSeccomp:      "Unconfined",
+		DefaultSeccomp:      manifest.SeccompProfileTypeUnconfined,
 		AppArmorDefault:     "docker-default",
 		Sysctls:             dockerSysctls,
 		MaskedPaths:         kubeletMaskedPaths,
@@ -296,7 +297,7 @@ var profiles = map[string]*Profile{
 		Name:                     "podman",
 		DefaultCaps:              podmanCaps,
 		Ambient:                  AmbientAddsNonRoot,
-		DefaultSeccomp:           "RuntimeDefault",
+		DefaultSeccomp:           manifest.SeccompProfileTypeRuntimeDefault,
 		AppArmorDefault:          "containers-default-",
 		AppArmorPrefix:           true,
 		MaskedPaths:              podmanMaskedPaths,
@@ -320,7 +321,7 @@ var profiles = map[string]*Profile{
 		Kubelet:               true,
 		DefaultCaps:           containerdCaps,
 		CapPrefixIgnored:      true,
-		DefaultSeccomp:        "Unconfined",
+		DefaultSeccomp:        manifest.SeccompProfileTypeUnconfined,
 		Sysctls:               eciSysctls,
 		MaskedPaths:           kubeletMaskedPaths,
 		ReadonlyPaths:         kubeletReadonlyPaths,

@@ -176,7 +176,7 @@ func ruleECIFixedFields(p *pod) {
 			p.add(rofs, c, field, o,
 				"Container %q %s, but ECI's root filesystem is always read-only: writes outside volumes fail.", c.c.Name, what)
 		}
-		if pm := c.sc.ProcMount; pm != nil && *pm == "Unmasked" {
+		if pm := c.sc.ProcMount; pm != nil && *pm == manifest.UnmaskedProcMount {
 			p.add(proc, c, p.specField(c.path("securityContext.procMount")), overrides{},
 				"ECI fixes procMount at Default: container %q gets the default masked and read-only /proc paths, not Unmasked.", c.c.Name)
 		}

@@ -137,7 +137,7 @@ func ruleUnsafeSysctls(p *pod) {
 
 func ruleStrictGroups(p *pod) {
 	pol := p.psc.SupplementalGroupsPolicy
-	if pol == nil || *pol != "Strict" {
+	if pol == nil || *pol != manifest.SupplementalGroupsPolicyStrict {
 		return
 	}
 	r := ruleByID("k8s-strict-groups-unsupported")
@@ -269,12 +269,12 @@ func capConflicts(c *ctr, found func(i int, name string)) {
 
 func ruleAppArmorNode(p *pod) {
 	r := ruleByID("k8s-apparmor-node")
-	if a := p.psc.AppArmorProfile; a != nil && a.Type != "Unconfined" {
+	if a := p.psc.AppArmorProfile; a != nil && a.Type != manifest.AppArmorProfileTypeUnconfined {
 		p.add(r, nil, p.specField("securityContext.appArmorProfile"), overrides{},
 			"AppArmor profile %s is declared: the kubelet does not admit the pod on a node without AppArmor (and a Localhost profile must be loaded there).", a.Type)
 	}
 	for _, c := range p.ctrs {
-		if a := c.sc.AppArmorProfile; a != nil && a.Type != "Unconfined" {
+		if a := c.sc.AppArmorProfile; a != nil && a.Type != manifest.AppArmorProfileTypeUnconfined {
 			p.add(r, c, p.specField(c.path("securityContext.appArmorProfile")), overrides{},
 				"AppArmor profile %s is declared for container %q: the kubelet does not admit the pod on a node without AppArmor (and a Localhost profile must be loaded there).", a.Type, c.c.Name)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
 )
 
@@ -87,7 +88,7 @@ func rulePodmanPodFields(p *pod) {
 		p.add(ruleByID("podman-sysctls-ignored"), nil, p.specField(fmt.Sprintf("securityContext.sysctls[%d]", i)), overrides{},
 			"podman 4.3 kube play does not set pod sysctls: %s keeps the value of the pod's namespace.", s.Name)
 	}
-	if pol := p.psc.SupplementalGroupsPolicy; pol != nil && *pol == "Strict" {
+	if pol := p.psc.SupplementalGroupsPolicy; pol != nil && *pol == manifest.SupplementalGroupsPolicyStrict {
 		p.add(ruleByID("podman-strict-groups-ignored"), nil, p.specField("securityContext.supplementalGroupsPolicy"), overrides{},
 			"podman kube play ignores supplementalGroupsPolicy: Strict: the image's /etc/group memberships are still merged unless runAsGroup is set.")
 	}
@@ -103,16 +104,16 @@ func rulePodmanContainerFields(p *pod) {
 		if seccomp == nil {
 			seccomp, field = p.psc.SeccompProfile, p.specField("securityContext.seccompProfile")
 		}
-		if seccomp != nil && seccomp.Type != "RuntimeDefault" {
+		if seccomp != nil && seccomp.Type != manifest.SeccompProfileTypeRuntimeDefault {
 			o := overrides{}
 			msg := "podman kube play ignores the seccompProfile field: container %q runs with podman's default filter, not profile %s."
-			if seccomp.Type == "Unconfined" {
+			if seccomp.Type == manifest.SeccompProfileTypeUnconfined {
 				o = overrides{verify: PredictDrift, severity: report.SeverityLow}
 				msg = "podman kube play ignores the seccompProfile field: container %q runs with podman's default filter, not %s."
 			}
-			what := seccomp.Type
+			what := string(seccomp.Type)
 			if seccomp.LocalhostProfile != nil {
-				what = "Localhost " + *seccomp.LocalhostProfile
+				what += " " + *seccomp.LocalhostProfile
 			}
 			p.add(ruleByID("podman-seccomp-field-ignored"), c, field, o, msg, c.c.Name, what)
 		}
@@ -123,7 +124,7 @@ func rulePodmanContainerFields(p *pod) {
 			p.add(ruleByID("podman-apparmor-ignored"), c, p.specField("securityContext.appArmorProfile"), overrides{},
 				"podman kube play ignores the pod's appArmorProfile %s for container %q.", a.Type, c.c.Name)
 		}
-		if pm := c.sc.ProcMount; pm != nil && *pm == "Unmasked" {
+		if pm := c.sc.ProcMount; pm != nil && *pm == manifest.UnmaskedProcMount {
 			p.add(ruleByID("podman-procmount-ignored"), c, p.specField(c.path("securityContext.procMount")), overrides{},
 				"podman 4.3 kube play ignores procMount: container %q gets podman's masked and read-only paths.", c.c.Name)
 		}
