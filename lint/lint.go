@@ -217,7 +217,7 @@ func lintStream(in Input, opts *Options, res *Result) error {
 			return &InputError{err}
 		}
 		for _, r := range rules {
-			if r.run != nil && r.applies(opts.Profile.Name) {
+			if r.run != nil && r.applies(opts.Profile) {
 				r.run(p)
 			}
 		}

@@ -16,63 +16,63 @@ const podmanKube = "podman pkg/specgen/generate/kube/kube.go setupSecurityContex
 var podmanRules = []*Rule{
 	{
 		ID: "podman-fsgroup-ignored", Effect: Ignored, Severity: report.SeverityMedium, Check: check.FSGroup, Verify: PredictDrift,
-		Profiles: profilesPodman, run: rulePodmanPodFields,
+		Requires: onKubePlay, run: rulePodmanPodFields,
 		Summary: "podman kube play does not apply fsGroup",
 		Help:    "Add the group through supplementalGroups, which podman applies.",
 		Source:  podmanKube + " (fsGroup not read; measured with podman 4.3)",
 	},
 	{
 		ID: "podman-sysctls-ignored", Effect: Ignored, Severity: report.SeverityMedium, Check: check.Sysctls, Verify: PredictDrift,
-		Profiles: profilesPodman, // run by rulePodmanPodFields
+		Requires: onKubePlay, // run by rulePodmanPodFields
 		Summary:  "podman 4.3 kube play does not apply pod sysctls",
 		Help:     "podman applies pod sysctls from v4.5.0 on; with 4.3 set them with podman run --sysctl.",
 		Source:   "podman v4.3.1 pkg/specgen/generate/kube (no sysctl support; added in v4.5.0, commit 94d4b5278f; measured with podman 4.3)",
 	},
 	{
 		ID: "podman-strict-groups-ignored", Effect: Ignored, Severity: report.SeverityMedium, Check: check.SupplementalGroups, Verify: PredictDepends,
-		Profiles: profilesPodman, // run by rulePodmanPodFields
+		Requires: onKubePlay, // run by rulePodmanPodFields
 		Summary:  "podman kube play ignores supplementalGroupsPolicy",
 		Help:     "podman merges the image's /etc/group memberships unless runAsGroup is set.",
 		Source:   podmanKube + " (supplementalGroupsPolicy not read); libpod container_internal_common.go (memberships added when the user has no group)",
 	},
 	{
 		ID: "podman-runasnonroot-ignored", Effect: Ignored, Severity: report.SeverityHigh, Check: check.RunAsNonRoot, Verify: PredictDepends,
-		Profiles: profilesPodman, run: rulePodmanContainerFields,
+		Requires: onKubePlay, run: rulePodmanContainerFields,
 		Summary: "podman kube play does not enforce runAsNonRoot",
 		Help:    "Set a non-zero runAsUser: podman starts an image that runs as root despite runAsNonRoot.",
 		Source:  podmanKube + " (runAsNonRoot not read; docs/kubernetes_support.md)",
 	},
 	{
 		ID: "podman-seccomp-field-ignored", Effect: Ignored, Severity: report.SeverityMedium, Check: check.SeccompProfile, Verify: PredictNoDrift,
-		Profiles: profilesPodman, // run by rulePodmanContainerFields
+		Requires: onKubePlay, // run by rulePodmanContainerFields
 		Summary:  "podman kube play ignores the seccompProfile field",
 		Help:     "podman applies its default filter; it reads only the legacy seccomp.security.alpha.kubernetes.io annotations.",
 		Source:   podmanKube + " and pkg/specgen/generate/kube/seccomp.go (annotations only)",
 	},
 	{
 		ID: "podman-apparmor-ignored", Effect: Ignored, Severity: report.SeverityMedium, Check: check.AppArmorProfile, Verify: PredictDepends,
-		Profiles: profilesPodman, // run by rulePodmanContainerFields
+		Requires: onKubePlay, // run by rulePodmanContainerFields
 		Summary:  "podman kube play ignores the appArmorProfile field",
 		Help:     "podman applies its containers-default profile where AppArmor is enabled.",
 		Source:   podmanKube + " (appArmorProfile not read)",
 	},
 	{
 		ID: "podman-procmount-ignored", Effect: Ignored, Severity: report.SeverityLow, Check: check.ProcMount, Verify: PredictDrift,
-		Profiles: profilesPodman, // run by rulePodmanContainerFields
+		Requires: onKubePlay, // run by rulePodmanContainerFields
 		Summary:  "podman 4.3 kube play ignores procMount",
 		Help:     "podman applies procMount from v4.7.0 on.",
 		Source:   podmanKube + " in v4.3.1 (procMount read from v4.7.0)",
 	},
 	{
 		ID: "podman-capability-conflict", Effect: Refused, Severity: report.SeverityHigh, Check: check.CapabilitiesBounding, Verify: PredictNotRun,
-		Profiles: profilesPodman, run: rulePodmanCapabilities,
+		Requires: onKubePlay, run: rulePodmanCapabilities,
 		Summary: "podman refuses a capability that is both added and dropped",
 		Help:    "List the capability in add or in drop, not both (and not add ALL with drop ALL).",
 		Source:  "containers/common pkg/capabilities.MergeCapabilities",
 	},
 	{
 		ID: "podman-lone-runasgroup", Effect: Changed, Severity: report.SeverityMedium, Check: check.RunAsUser, Verify: PredictNoDrift,
-		Profiles: profilesPodman, // run by rulePodmanContainerFields
+		Requires: onKubePlay, // run by rulePodmanContainerFields
 		Summary:  "podman runs a container with runAsGroup and no runAsUser as root",
 		Help:     "Set runAsUser too: podman turns a lone runAsGroup into the user 0:<gid>, whatever the image's USER.",
 		Source:   podmanKube + ` ("0:<gid>" when runAsUser is unset)`,
