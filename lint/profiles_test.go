@@ -39,12 +39,14 @@ func TestRulesFollowProfileProperties(t *testing.T) {
 				if !reflect.DeepEqual(got.Findings, want.Findings) {
 					t.Errorf("%s case %q: findings under the copy\n%+v\nunder %s\n%+v", c.rule, c.name, got.Findings, orig.Name, want.Findings)
 				}
-				if c.profile == orig.Name && len(findingsOf(got, c.rule)) > 0 {
-					tripped++
+				for _, f := range got.Findings {
+					if ruleByID(f.Rule).Requires != nil {
+						tripped++
+					}
 				}
 			}
 			if tripped == 0 {
-				t.Errorf("no case of %s trips under its copy", orig.Name)
+				t.Errorf("no profile-specific rule trips under the copy of %s: the comparison says nothing", orig.Name)
 			}
 		})
 	}
