@@ -100,10 +100,12 @@ type Profile struct {
 	// versions without it; "" means no version reports it.
 	StrictGroupsSince, StrictGroupsBefore string
 	// UserNamespaces is true when the runtime (from some version) supports
-	// hostUsers: false; elsewhere the kubelet refuses such a pod.
+	// hostUsers: false; elsewhere the kubelet refuses such a pod
+	// (UsernsManager.GetOrCreateUserNamespaceMappings).
 	UserNamespaces bool
 	// PodGroupNeedsUser is true when the runtime refuses a pod sandbox with
-	// a pod-level runAsGroup and no pod-level runAsUser.
+	// a pod-level runAsGroup and no pod-level runAsUser (containerd
+	// sandbox_run_linux.go via GenerateUserString).
 	PodGroupNeedsUser bool
 	// ContainerIDScheme is the scheme of the runtime's container IDs in
 	// status.containerStatuses[].containerID ("cri-o" for cri-o://...);
