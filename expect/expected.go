@@ -27,8 +27,8 @@ type Expected struct {
 	Workload  string `json:"workload"` // "Kind/name"
 	Namespace string `json:"namespace,omitempty"`
 	Container string `json:"container"` // container name
-	// ContainerKind is "container", "initContainer" or "ephemeralContainer".
-	ContainerKind string `json:"containerKind"`
+	// ContainerKind is the list the container comes from.
+	ContainerKind manifest.ContainerKind `json:"containerKind"`
 	// Node is what the user said of the node's configuration (flags).
 	Node Node `json:"node"`
 
@@ -63,8 +63,8 @@ type Expected struct {
 	// image's group memberships for the user cannot be known; extra groups
 	// are then tolerated.
 	ImageGroupsUnknown bool `json:"imageGroupsUnknown,omitempty"`
-	// GroupsPolicy is "Merge" or "Strict".
-	GroupsPolicy string `json:"supplementalGroupsPolicy"`
+	// GroupsPolicy is the effective supplementalGroupsPolicy.
+	GroupsPolicy manifest.SupplementalGroupsPolicy `json:"supplementalGroupsPolicy"`
 	// VolumeGroups, when set, says why groups beyond the spec are a
 	// legitimate outcome: the pod mounts persistent volume claims, and the
 	// kubelet adds the gid a PersistentVolume carries in its
@@ -96,10 +96,10 @@ type Expected struct {
 	ReadOnlyRootFilesystem bool            `json:"readOnlyRootFilesystem"`
 	RootOutcomes           []Outcome[bool] `json:"rootOutcomes,omitempty"`
 
-	// ProcMount is "Default" or "Unmasked".
-	ProcMount     string   `json:"procMount"`
-	MaskedPaths   []string `json:"maskedPaths"`
-	ReadonlyPaths []string `json:"readonlyPaths"`
+	// ProcMount is the effective procMount.
+	ProcMount     manifest.ProcMountType `json:"procMount"`
+	MaskedPaths   []string               `json:"maskedPaths"`
+	ReadonlyPaths []string               `json:"readonlyPaths"`
 	// NodeMaskedPaths are paths the runtime masks or not depending on its
 	// version or the kubelet's; a Path may be a pattern (path.Match).
 	NodeMaskedPaths []NodePath `json:"nodeMaskedPaths,omitempty"`
@@ -161,9 +161,8 @@ type NodePath struct {
 
 // Seccomp is the expected seccomp state.
 type Seccomp struct {
-	// Type is the effective profile type: "RuntimeDefault", "Localhost" or
-	// "Unconfined".
-	Type string `json:"type"`
+	// Type is the effective profile type.
+	Type manifest.SeccompProfileType `json:"type"`
 	// LocalhostProfile is the profile path for Localhost.
 	LocalhostProfile string `json:"localhostProfile,omitempty"`
 	// Mode is the expected Seccomp field of /proc/PID/status: 0 disabled,
@@ -180,8 +179,8 @@ type Seccomp struct {
 
 // AppArmor is the expected AppArmor state.
 type AppArmor struct {
-	// Type is "RuntimeDefault", "Localhost" or "Unconfined".
-	Type string `json:"type"`
+	// Type is the effective profile type.
+	Type manifest.AppArmorProfileType `json:"type"`
 	// Profile is the expected profile name; for RuntimeDefault it is the
 	// runtime's default profile, matched as a prefix for runtimes that
 	// version it (podman's containers-default-<version>). Empty when the

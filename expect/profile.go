@@ -7,132 +7,8 @@ import (
 
 	"github.com/secctx/secctx/caps"
 	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/manifest"
 )
-
-// Profile is what a runtime (with the kubelet in front of it, where there is
-// one) does for fields a manifest leaves unset. It holds defaults only: a
-// runtime that ignores a declared field is drift, not part of its profile.
-// Where a default depends on the runtime's (or the kubelet's) version or
-// configuration, which nothing inside a container reveals, the profile
-// lists every legitimate outcome with the configuration that yields it.
-type Profile struct {
-	Name string
-	// Kubelet is true when the kubelet drives the runtime through CRI: the
-	// kubelet's rules apply (its seccompDefault, the volume gids it adds,
-	// the image's uid handed over without USER's group).
-	Kubelet bool
-	// DefaultCaps is the capability set a container gets with no add/drop.
-	DefaultCaps caps.Set
-	// CapConflict is what the runtime does with a capability both added
-	// and dropped, and with add ALL beside drop ALL.
-	CapConflict CapConflict
-	// CapPrefixIgnored is true when a capability name written with a CAP_
-	// prefix has no effect: containerd prefixes every name ("CAP_" +
-	// strings.ToUpper), and runc ignores the unknown CAP_CAP_NET_RAW.
-	CapPrefixIgnored bool
-	// Ambient is how the runtime fills the ambient (and inheritable) set.
-	Ambient AmbientRule
-	// DefaultSeccomp is the seccomp type a container that declares none
-	// gets: for a kubelet profile, what the kubelet sends with its
-	// seccompDefault off (Unconfined; RuntimeDefault when on); podman
-	// applies its own filter.
-	DefaultSeccomp string
-	// SeccompArtifactAnnotation (CRI-O 1.30 and later) is the annotation
-	// prefix naming an OCI-artifact seccomp profile for a container
-	// ("PREFIX/NAME") or the whole pod ("PREFIX/POD"), which the runtime
-	// applies when the kubelet sends no profile; on the image, where secctx
-	// cannot see it, it makes a filter one more legitimate outcome.
-	SeccompArtifactAnnotation string
-	// PrivilegedSeccompFilter, when set, names the runtime setting that
-	// gives privileged containers a seccomp filter (CRI-O 1.33's
-	// privileged_seccomp_profile); otherwise they run unconfined.
-	PrivilegedSeccompFilter string
-	// AppArmorDefault is the profile the runtime applies for RuntimeDefault;
-	// AppArmorPrefix says it is matched as a prefix (a versioned name).
-	AppArmorDefault string
-	AppArmorPrefix  bool
-	// PrivilegedAppArmorNone is true when a privileged container gets no
-	// AppArmor profile at all, not even a declared Localhost one (CRI-O).
-	PrivilegedAppArmorNone bool
-	// Sysctls are what the runtime sets in a pod network namespace of the
-	// pod's own (never with hostNetwork) for sysctls the pod does not
-	// declare.
-	Sysctls []RuntimeSysctl
-	// MaskedPaths and ReadonlyPaths are the defaults applied unless
-	// procMount is Unmasked or the container is privileged; NodeMaskedPaths
-	// are masked or not depending on the runtime's or the kubelet's version.
-	MaskedPaths     []string
-	ReadonlyPaths   []string
-	NodeMaskedPaths []NodePath
-	// RootReadOnlyWhen, when set, says which platform makes an undeclared
-	// readOnlyRootFilesystem read-only anyway: both states are legitimate.
-	RootReadOnlyWhen string
-	// LegacySeccompAnnotations is true where the runtime still reads the
-	// seccomp.security.alpha.kubernetes.io annotations (podman kube play);
-	// the kubelet dropped them.
-	LegacySeccompAnnotations bool
-	// LoneRunAsGroup is what the runtime does with runAsGroup declared
-	// without runAsUser.
-	LoneRunAsGroup LoneRunAsGroup
-	// MergeKeepsUserGroup is true when, under Merge, the runtime also adds
-	// the /etc/group entry named after the user (runc's GetExecUser, which
-	// CRI-O and docker use); containerd's WithAdditionalGIDs skips it.
-	MergeKeepsUserGroup bool
-	// MergeOnlyWithoutGroup is true when the runtime adds /etc/group
-	// memberships only to a user given without a group (podman: none once
-	// runAsGroup is declared).
-	MergeOnlyWithoutGroup bool
-	// HostSysctlsAnnotation names an annotation whose JSON list of
-	// {name, value} adds expected sysctls (ECI).
-	HostSysctlsAnnotation string
-	// Hints holds, per check id, a platform rule shown on every finding of
-	// that check.
-	Hints map[check.ID]string
-}
-
-// CapConflict is what a runtime does with a capability both added and
-// dropped.
-type CapConflict uint8
-
-// Capability conflict rules.
-const (
-	// DropWins: adds, then drops (containerd WithCapabilities, CRI-O
-	// SpecSetupCapabilities); add ALL with drop ALL leaves nothing.
-	DropWins CapConflict = iota
-	// AddWins: the defaults less the drops, then the adds; add ALL less
-	// the individual drops beats drop ALL (moby TweakCapabilities).
-	AddWins
-)
-
-// AmbientRule is how a runtime fills the ambient set.
-type AmbientRule uint8
-
-// Ambient rules.
-const (
-	// AmbientNone: the runtime clears the ambient set of every container,
-	// privileged included (containerd WithoutAmbientCaps, after
-	// WithPrivileged; docker; kubernetes#56374).
-	AmbientNone AmbientRule = iota
-	// AmbientPrivilegedAll: none, except that a privileged container gets
-	// every capability in its ambient and inheritable sets (CRI-O:
-	// runtime-tools SetupPrivileged).
-	AmbientPrivilegedAll
-	// AmbientAddsNonRoot: the added capabilities (within the bounding set)
-	// become ambient for a non-root user (podman
-	// securityConfigureGenerator, since 2.2.0).
-	AmbientAddsNonRoot
-)
-
-// RuntimeSysctl is a sysctl a runtime may set in a pod's own network
-// namespace: one outcome is exact, several mean the runtime's version or
-// configuration decides.
-type RuntimeSysctl struct {
-	Name     string
-	Outcomes []Outcome[string]
-	// NotInUserNS is true when the runtime leaves it alone in a pod with a
-	// user namespace of its own (hostUsers: false).
-	NotInUserNS bool
-}
 
 // Kubelet default masked and read-only paths (pkg/securitycontext/util.go
 // defaultMaskedPaths, kubelet 1.33.4 and earlier).
@@ -250,24 +126,35 @@ var eciAddableCaps = caps.MustFromNames("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", 
 var profiles = map[string]*Profile{
 	// kubelet + containerd CRI (the default).
 	"containerd": {
-		Name:             "containerd",
-		Kubelet:          true,
-		DefaultCaps:      containerdCaps,
-		CapPrefixIgnored: true,
-		DefaultSeccomp:   "Unconfined",
-		AppArmorDefault:  "cri-containerd.apparmor.d",
-		Sysctls:          containerdSysctls,
-		MaskedPaths:      kubeletMaskedPaths,
-		ReadonlyPaths:    kubeletReadonlyPaths,
-		NodeMaskedPaths:  kubeletNodePaths,
+		Name:               "containerd",
+		Kubelet:            true,
+		CRI:                "containerd",
+		ContainerIDScheme:  "containerd",
+		StrictGroupsSince:  "2.0",
+		StrictGroupsBefore: "containerd 1.6 or 1.7",
+		UserNamespaces:     true,
+		PodGroupNeedsUser:  true,
+		DefaultCaps:        containerdCaps,
+		CapPrefixIgnored:   true,
+		DefaultSeccomp:     manifest.SeccompProfileTypeUnconfined,
+		AppArmorDefault:    "cri-containerd.apparmor.d",
+		Sysctls:            containerdSysctls,
+		MaskedPaths:        kubeletMaskedPaths,
+		ReadonlyPaths:      kubeletReadonlyPaths,
+		NodeMaskedPaths:    kubeletNodePaths,
 	},
 	// kubelet + CRI-O.
 	"crio": {
 		Name:                      "crio",
 		Kubelet:                   true,
+		CRI:                       "CRI-O",
+		ContainerIDScheme:         "cri-o",
+		StrictGroupsSince:         "1.31",
+		StrictGroupsBefore:        "an older CRI-O",
+		UserNamespaces:            true,
 		DefaultCaps:               crioCaps,
 		Ambient:                   AmbientPrivilegedAll,
-		DefaultSeccomp:            "Unconfined",
+		DefaultSeccomp:            manifest.SeccompProfileTypeUnconfined,
 		SeccompArtifactAnnotation: "seccomp-profile.kubernetes.cri-o.io",
 		PrivilegedSeccompFilter:   "CRI-O 1.33 or later with privileged_seccomp_profile set in crio.conf",
 		AppArmorDefault:           "crio-default",
@@ -281,9 +168,11 @@ var profiles = map[string]*Profile{
 	"docker": {
 		Name:                "docker",
 		Kubelet:             true,
+		CRI:                 "cri-dockerd",
+		ContainerIDScheme:   "docker",
 		DefaultCaps:         containerdCaps,
 		CapConflict:         AddWins,
-		DefaultSeccomp:      "Unconfined",
+		DefaultSeccomp:      manifest.SeccompProfileTypeUnconfined,
 		AppArmorDefault:     "docker-default",
 		Sysctls:             dockerSysctls,
 		MaskedPaths:         kubeletMaskedPaths,
@@ -294,9 +183,10 @@ var profiles = map[string]*Profile{
 	// podman kube play.
 	"podman": {
 		Name:                     "podman",
+		Platform:                 PlatformKubePlay,
 		DefaultCaps:              podmanCaps,
 		Ambient:                  AmbientAddsNonRoot,
-		DefaultSeccomp:           "RuntimeDefault",
+		DefaultSeccomp:           manifest.SeccompProfileTypeRuntimeDefault,
 		AppArmorDefault:          "containers-default-",
 		AppArmorPrefix:           true,
 		MaskedPaths:              podmanMaskedPaths,
@@ -318,9 +208,12 @@ var profiles = map[string]*Profile{
 	"eci": {
 		Name:                  "eci",
 		Kubelet:               true,
+		Platform:              PlatformECI,
+		PodAnnotation:         "k8s.aliyun.com/eci-instance-id",
+		VirtualNodeProvider:   "alibabacloud",
 		DefaultCaps:           containerdCaps,
 		CapPrefixIgnored:      true,
-		DefaultSeccomp:        "Unconfined",
+		DefaultSeccomp:        manifest.SeccompProfileTypeUnconfined,
 		Sysctls:               eciSysctls,
 		MaskedPaths:           kubeletMaskedPaths,
 		ReadonlyPaths:         kubeletReadonlyPaths,
@@ -359,6 +252,15 @@ func LookupProfile(name string) (*Profile, error) {
 		return nil, fmt.Errorf("unknown profile %q (want %s)", name, strings.Join(ProfileNames(), ", "))
 	}
 	return p, nil
+}
+
+// Profiles lists the known profiles, sorted by name.
+func Profiles() []*Profile {
+	out := make([]*Profile, 0, len(profiles))
+	for _, n := range ProfileNames() {
+		out = append(out, profiles[n])
+	}
+	return out
 }
 
 // ProfileNames lists the known profile names, sorted.

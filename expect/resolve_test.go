@@ -317,7 +317,7 @@ func (c *chk) suppl(e *expect.Expected, gids ...int64) {
 }
 
 // seccomp checks an exact seccomp expectation.
-func (c *chk) seccomp(e *expect.Expected, typ string, mode int) {
+func (c *chk) seccomp(e *expect.Expected, typ manifest.SeccompProfileType, mode int) {
 	c.eq("Seccomp.Type", e.Seccomp.Type, typ)
 	c.eq("Seccomp.Mode", e.Seccomp.Mode, mode)
 	if len(e.Seccomp.Outcomes) > 0 {
@@ -376,7 +376,7 @@ func (c *chk) nodeMasked(e *expect.Expected, paths ...string) {
 	c.eq("NodeMaskedPaths", got, paths)
 }
 
-func (c *chk) apparmor(e *expect.Expected, typ, profile string, declared bool) {
+func (c *chk) apparmor(e *expect.Expected, typ manifest.AppArmorProfileType, profile string, declared bool) {
 	c.eq("AppArmor.Type", e.AppArmor.Type, typ)
 	c.eq("AppArmor.Profile", e.AppArmor.Profile, profile)
 	c.eq("AppArmor.Declared", e.AppArmor.Declared, declared)
@@ -468,7 +468,7 @@ func (c *chk) defaults(e *expect.Expected) {
 	c.sysctlOutcomes(e, "net.ipv4.ping_group_range", "0 2147483647", "1 0")
 	c.ambient(e, maskNone, false)
 	c.hostUsers(e, true)
-	c.eq("ProcMount", e.ProcMount, "Default")
+	c.eq("ProcMount", e.ProcMount, manifest.ProcMountType("Default"))
 	if e.SELinux != nil {
 		c.errorf("SELinux = %+v, want nil", *e.SELinux)
 	}
@@ -634,7 +634,7 @@ func TestResolveCRITest(t *testing.T) {
 			yaml: pod("{runAsUser: 1000, supplementalGroups: [1234]}", ""),
 			check: func(c *chk, e *expect.Expected) {
 				c.ids(e, 1000, 1000)
-				c.eq("GroupsPolicy", e.GroupsPolicy, "Merge")
+				c.eq("GroupsPolicy", e.GroupsPolicy, manifest.SupplementalGroupsPolicy("Merge"))
 				c.allowed(e, 1000, 50000)
 				c.groupsOK(e, 1000, 1234, 50000) // `1000 1234 50000`
 			}},
@@ -642,7 +642,7 @@ func TestResolveCRITest(t *testing.T) {
 			yaml: pod("{runAsUser: 1000, supplementalGroups: [1234], supplementalGroupsPolicy: Strict}", ""),
 			check: func(c *chk, e *expect.Expected) {
 				c.ids(e, 1000, 1000)
-				c.eq("GroupsPolicy", e.GroupsPolicy, "Strict")
+				c.eq("GroupsPolicy", e.GroupsPolicy, manifest.SupplementalGroupsPolicy("Strict"))
 				c.allowed(e, 1000)
 				c.groupsOK(e, 1000, 1234)         // `1000 1234`
 				c.groupsBad(e, 1000, 1234, 50000) // the image's group must not be merged
@@ -825,7 +825,7 @@ func TestResolveE2E(t *testing.T) {
 		{name: "e2e/SupplementalGroupsPolicy-nil", img: &predefinedGroup,
 			yaml: pod("{runAsUser: 1000, supplementalGroups: [60000]}", ""),
 			check: func(c *chk, e *expect.Expected) {
-				c.eq("GroupsPolicy", e.GroupsPolicy, "Merge")
+				c.eq("GroupsPolicy", e.GroupsPolicy, manifest.SupplementalGroupsPolicy("Merge"))
 				c.ids(e, 1000, 1000)
 				c.groupsOK(e, 1000, 50000, 60000)
 				c.groupsBad(e, 1000, 50000, 60000, 4)
@@ -833,14 +833,14 @@ func TestResolveE2E(t *testing.T) {
 		{name: "e2e/SupplementalGroupsPolicy-Merge", img: &predefinedGroup,
 			yaml: pod("{runAsUser: 1000, supplementalGroups: [60000], supplementalGroupsPolicy: Merge}", ""),
 			check: func(c *chk, e *expect.Expected) {
-				c.eq("GroupsPolicy", e.GroupsPolicy, "Merge")
+				c.eq("GroupsPolicy", e.GroupsPolicy, manifest.SupplementalGroupsPolicy("Merge"))
 				c.groupsOK(e, 1000, 50000, 60000)
 				c.groupsBad(e, 1000, 50000) // 60000 missing
 			}},
 		{name: "e2e/SupplementalGroupsPolicy-Strict", img: &predefinedGroup,
 			yaml: pod("{runAsUser: 1000, supplementalGroups: [60000], supplementalGroupsPolicy: Strict}", ""),
 			check: func(c *chk, e *expect.Expected) {
-				c.eq("GroupsPolicy", e.GroupsPolicy, "Strict")
+				c.eq("GroupsPolicy", e.GroupsPolicy, manifest.SupplementalGroupsPolicy("Strict"))
 				c.groupsOK(e, 1000, 60000)
 				c.groupsBad(e, 1000, 50000, 60000)
 			}},
@@ -900,18 +900,18 @@ func TestResolveE2E(t *testing.T) {
 		// test/e2e_node/proc_mount_test.go
 		{name: "e2e-node/procMount-default", yaml: pod("", ""),
 			check: func(c *chk, e *expect.Expected) {
-				c.eq("ProcMount", e.ProcMount, "Default")
+				c.eq("ProcMount", e.ProcMount, manifest.ProcMountType("Default"))
 				c.masks(e, kubeletMasked, kubeletReadonly)
 			}},
 		{name: "e2e-node/procMount-Unmasked-hostUsers-false", yaml: podWith("  hostUsers: false", "", "{procMount: Unmasked}"),
 			check: func(c *chk, e *expect.Expected) {
-				c.eq("ProcMount", e.ProcMount, "Unmasked")
+				c.eq("ProcMount", e.ProcMount, manifest.ProcMountType("Unmasked"))
 				c.unmasked(e, profile("containerd"))
 				c.hostUsers(e, false)
 			}},
 		{name: "e2e-node/procMount-explicit-Default", yaml: pod("", "{procMount: Default}"),
 			check: func(c *chk, e *expect.Expected) {
-				c.eq("ProcMount", e.ProcMount, "Default")
+				c.eq("ProcMount", e.ProcMount, manifest.ProcMountType("Default"))
 				c.masks(e, kubeletMasked, kubeletReadonly)
 			}},
 	})

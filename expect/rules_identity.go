@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/userdb"
 )
 
@@ -104,7 +105,7 @@ func resolveSupplementalGroups(r *resolution) {
 		g := *r.pod.FSGroup
 		e.FSGroup = &g
 	}
-	e.GroupsPolicy = "Merge"
+	e.GroupsPolicy = manifest.SupplementalGroupsPolicyMerge
 	if p := r.pod.SupplementalGroupsPolicy; p != nil {
 		e.GroupsPolicy = *p
 	}
@@ -112,7 +113,7 @@ func resolveSupplementalGroups(r *resolution) {
 	if e.GID != nil {
 		allowed[*e.GID] = true
 	}
-	if e.GroupsPolicy == "Merge" {
+	if e.GroupsPolicy == manifest.SupplementalGroupsPolicyMerge {
 		switch {
 		case prof.MergeOnlyWithoutGroup && r.sc.RunAsGroup != nil:
 			// libpod: "Look up and add groups the user belongs to, if a

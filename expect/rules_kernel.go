@@ -27,7 +27,7 @@ func resolveSeccomp(r *resolution) {
 	var outcomes []Outcome[int]
 	switch {
 	case r.exp.Privileged:
-		s = Seccomp{Type: "Unconfined", Source: Source{Kind: FromPrivileged}}
+		s = Seccomp{Type: manifest.SeccompProfileTypeUnconfined, Source: Source{Kind: FromPrivileged}}
 		if w := prof.PrivilegedSeccompFilter; w != "" {
 			outcomes = []Outcome[int]{
 				{Value: 0, When: "privileged containers run unconfined (" + prof.Name + "'s default)"},
@@ -45,7 +45,7 @@ func resolveSeccomp(r *resolution) {
 			s, outcomes = r.defaultSeccomp()
 		}
 	}
-	if s.Type == "Unconfined" && !r.exp.Privileged {
+	if s.Type == manifest.SeccompProfileTypeUnconfined && !r.exp.Privileged {
 		if p, ok := r.seccompArtifactAnnotation(); ok {
 			s, outcomes = p, nil
 		}
@@ -60,8 +60,8 @@ func resolveSeccomp(r *resolution) {
 	}
 }
 
-func seccompMode(typ string) int {
-	if typ == "Unconfined" {
+func seccompMode(typ manifest.SeccompProfileType) int {
+	if typ == manifest.SeccompProfileTypeUnconfined {
 		return 0
 	}
 	return 2
@@ -82,13 +82,13 @@ func (r *resolution) defaultSeccomp() (Seccomp, []Outcome[int]) {
 	switch {
 	case sd != nil && *sd:
 		r.note("the kubelet's seccompDefault is on (given): it sends RuntimeDefault")
-		return Seccomp{Type: "RuntimeDefault", Source: src}, nil
+		return Seccomp{Type: manifest.SeccompProfileTypeRuntimeDefault, Source: src}, nil
 	case sd != nil:
 		r.note("the kubelet's seccompDefault is off (given): it sends Unconfined")
 		if artifact == "" {
-			return Seccomp{Type: "Unconfined", Source: src}, nil
+			return Seccomp{Type: manifest.SeccompProfileTypeUnconfined, Source: src}, nil
 		}
-		return Seccomp{Type: "Unconfined", Source: src}, []Outcome[int]{
+		return Seccomp{Type: manifest.SeccompProfileTypeUnconfined, Source: src}, []Outcome[int]{
 			{Value: 0, When: "the kubelet's seccompDefault is off (given)"},
 			{Value: 2, When: artifact},
 		}
@@ -112,7 +112,7 @@ func (r *resolution) seccompArtifactAnnotation() (Seccomp, bool) {
 	}
 	for _, key := range []string{prefix + "/" + r.ctr.Name, prefix + "/POD"} {
 		if v, ok := r.in.Workload.Annotations[key]; ok && v != "" {
-			return Seccomp{Type: "Localhost", LocalhostProfile: v, Source: Source{Kind: FromAnnotation, Annotation: key}}, true
+			return Seccomp{Type: manifest.SeccompProfileTypeLocalhost, LocalhostProfile: v, Source: Source{Kind: FromAnnotation, Annotation: key}}, true
 		}
 	}
 	return Seccomp{}, false
@@ -147,11 +147,11 @@ func (r *resolution) legacySeccompAnnotation() (Seccomp, bool) {
 		src := Source{Kind: FromAnnotation, Annotation: key}
 		switch {
 		case v == "unconfined":
-			return Seccomp{Type: "Unconfined", Source: src}, true
+			return Seccomp{Type: manifest.SeccompProfileTypeUnconfined, Source: src}, true
 		case strings.HasPrefix(v, "localhost/"):
-			return Seccomp{Type: "Localhost", LocalhostProfile: strings.TrimPrefix(v, "localhost/"), Source: src}, true
+			return Seccomp{Type: manifest.SeccompProfileTypeLocalhost, LocalhostProfile: strings.TrimPrefix(v, "localhost/"), Source: src}, true
 		default:
-			return Seccomp{Type: "RuntimeDefault", Source: src}, true
+			return Seccomp{Type: manifest.SeccompProfileTypeRuntimeDefault, Source: src}, true
 		}
 	}
 	return Seccomp{}, false
@@ -178,25 +178,25 @@ func resolveAppArmor(r *resolution) {
 	case r.pod.AppArmorProfile != nil:
 		p, src = r.pod.AppArmorProfile, Source{Kind: FromPod}
 	}
-	a := AppArmor{Type: "RuntimeDefault", Source: Source{Kind: FromRuntime}}
+	a := AppArmor{Type: manifest.AppArmorProfileTypeRuntimeDefault, Source: Source{Kind: FromRuntime}}
 	if p != nil {
 		a = AppArmor{Type: p.Type, Declared: true, Source: src}
 	}
 	switch a.Type {
-	case "Localhost":
+	case manifest.AppArmorProfileTypeLocalhost:
 		if r.exp.Privileged && r.in.Profile.PrivilegedAppArmorNone {
 			// CRI-O specSetApparmorProfile runs only for unprivileged
 			// containers.
-			a = AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: true, Source: Source{Kind: FromPrivileged}}
+			a = AppArmor{Type: manifest.AppArmorProfileTypeUnconfined, Profile: "unconfined", Declared: true, Source: Source{Kind: FromPrivileged}}
 			r.note("privileged: %s applies no AppArmor profile, not even the declared Localhost one", r.in.Profile.Name)
 			break
 		}
 		a.Profile = *p.LocalhostProfile
-	case "Unconfined":
+	case manifest.AppArmorProfileTypeUnconfined:
 		a.Profile = "unconfined"
 	default:
 		if r.exp.Privileged {
-			a = AppArmor{Type: "Unconfined", Profile: "unconfined", Declared: a.Declared, Source: Source{Kind: FromPrivileged}}
+			a = AppArmor{Type: manifest.AppArmorProfileTypeUnconfined, Profile: "unconfined", Declared: a.Declared, Source: Source{Kind: FromPrivileged}}
 		} else {
 			a.Profile = r.in.Profile.AppArmorDefault
 			a.ProfilePrefix = r.in.Profile.AppArmorPrefix
@@ -210,12 +210,12 @@ func resolveAppArmor(r *resolution) {
 func appArmorAnnotation(v string) *manifest.AppArmorProfile {
 	switch {
 	case v == "unconfined":
-		return &manifest.AppArmorProfile{Type: "Unconfined"}
+		return &manifest.AppArmorProfile{Type: manifest.AppArmorProfileTypeUnconfined}
 	case v == "runtime/default":
-		return &manifest.AppArmorProfile{Type: "RuntimeDefault"}
+		return &manifest.AppArmorProfile{Type: manifest.AppArmorProfileTypeRuntimeDefault}
 	case strings.HasPrefix(v, "localhost/"):
 		name := strings.TrimPrefix(v, "localhost/")
-		return &manifest.AppArmorProfile{Type: "Localhost", LocalhostProfile: &name}
+		return &manifest.AppArmorProfile{Type: manifest.AppArmorProfileTypeLocalhost, LocalhostProfile: &name}
 	}
 	return nil
 }

@@ -166,11 +166,11 @@ func resolveReadOnlyRoot(r *resolution) {
 // or not.
 func resolveMaskedPaths(r *resolution) {
 	prof := r.in.Profile
-	r.exp.ProcMount = "Default"
+	r.exp.ProcMount = manifest.DefaultProcMount
 	if pm := r.sc.ProcMount; pm != nil && *pm != "" {
 		r.exp.ProcMount = *pm
 	}
-	if r.exp.ProcMount == "Unmasked" || r.exp.Privileged {
+	if r.exp.ProcMount == manifest.UnmaskedProcMount || r.exp.Privileged {
 		r.exp.MaskedPaths, r.exp.ReadonlyPaths = []string{}, []string{}
 		r.exp.UnmaskedPaths = append(append([]string(nil), prof.MaskedPaths...), prof.ReadonlyPaths...)
 		for _, p := range prof.NodeMaskedPaths {

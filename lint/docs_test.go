@@ -14,8 +14,8 @@ func docRow(r *Rule) string {
 		check = "the field's"
 	}
 	profiles := "all"
-	if r.Profiles != nil {
-		profiles = strings.Join(r.Profiles, ", ")
+	if r.Requires != nil {
+		profiles = strings.Join(r.Profiles(), ", ")
 	}
 	return fmt.Sprintf("| `%s` | %s | %s | %s | %s | %s |", r.ID, r.Effect, check, r.Verify, profiles, r.Source)
 }

@@ -71,8 +71,8 @@ type Finding struct {
 	Namespace string `json:"namespace,omitempty"`
 	// Container and ContainerKind name the container; empty for a
 	// pod-level finding.
-	Container     string `json:"container,omitempty"`
-	ContainerKind string `json:"containerKind,omitempty"`
+	Container     string                 `json:"container,omitempty"`
+	ContainerKind manifest.ContainerKind `json:"containerKind,omitempty"`
 	// Field is the field's path in the document, e.g.
 	// "spec.containers[1].securityContext.capabilities.add[0]".
 	Field    string          `json:"field"`
@@ -128,9 +128,9 @@ type Workload struct {
 // Container is one container of a workload and the Pod Security
 // Standards level it meets.
 type Container struct {
-	Name  string `json:"name"`
-	Kind  string `json:"kind"`
-	Level Level  `json:"level"`
+	Name  string                 `json:"name"`
+	Kind  manifest.ContainerKind `json:"kind"`
+	Level Level                  `json:"level"`
 }
 
 // Result is the outcome of a run.
@@ -217,7 +217,7 @@ func lintStream(in Input, opts *Options, res *Result) error {
 			return &InputError{err}
 		}
 		for _, r := range rules {
-			if r.run != nil && r.applies(opts.Profile.Name) {
+			if r.run != nil && r.applies(opts.Profile) {
 				r.run(p)
 			}
 		}

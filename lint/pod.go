@@ -30,7 +30,7 @@ type ctr struct {
 	c     *manifest.Container
 	list  string // "containers", "initContainers", "ephemeralContainers"
 	index int
-	kind  string                    // manifest.KindContainer, ...
+	kind  manifest.ContainerKind
 	order int                       // position among all the pod's containers, from 1
 	sc    *manifest.SecurityContext // never nil
 	exp   *expect.Expected          // resolved without the image

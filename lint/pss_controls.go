@@ -169,7 +169,7 @@ func (e *pssEval) appArmor() {
 
 func (e *pssEval) procMount(lvl Level) {
 	for _, c := range e.containers() {
-		if pm := c.sc.ProcMount; pm != nil && *pm != "Default" {
+		if pm := c.sc.ProcMount; pm != nil && *pm != manifest.DefaultProcMount {
 			e.add(ControlProcMount, lvl, c, c.path("securityContext.procMount"), "procMount %s is not allowed.", *pm)
 		}
 	}
@@ -194,8 +194,13 @@ func (e *pssEval) seLinux(c *ctr, o *manifest.SELinuxOptions, field string) {
 	}
 }
 
-func pssAppArmorType(t string) bool { return t == "RuntimeDefault" || t == "Localhost" }
-func pssSeccompType(t string) bool  { return t == "RuntimeDefault" || t == "Localhost" }
+func pssAppArmorType(t manifest.AppArmorProfileType) bool {
+	return t == manifest.AppArmorProfileTypeRuntimeDefault || t == manifest.AppArmorProfileTypeLocalhost
+}
+
+func pssSeccompType(t manifest.SeccompProfileType) bool {
+	return t == manifest.SeccompProfileTypeRuntimeDefault || t == manifest.SeccompProfileTypeLocalhost
+}
 
 // pssRestrictedVolumes are the volume sources restricted allows.
 var pssRestrictedVolumes = []string{"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",

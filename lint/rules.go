@@ -1,10 +1,10 @@
 package lint
 
 import (
-	"slices"
 	"sort"
 
 	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/report"
 )
 
@@ -21,8 +21,9 @@ type Rule struct {
 	// it depends on the field (pod-level fields on ECI).
 	Check  check.ID
 	Verify Prediction
-	// Profiles are the profiles the rule applies under; nil means all.
-	Profiles []string
+	// Requires says whether the rule applies under a profile, from the
+	// profile's properties (never its name); nil means under all.
+	Requires func(*expect.Profile) bool
 	// Summary is one line; Help says what to do about it.
 	Summary, Help string
 	// Source is the document and section, or the upstream function.
@@ -30,21 +31,56 @@ type Rule struct {
 	run    func(p *pod)
 }
 
-// applies reports whether the rule applies under the named profile.
-func (r *Rule) applies(profile string) bool {
-	return r.Profiles == nil || slices.Contains(r.Profiles, profile)
+// applies reports whether the rule applies under the profile.
+func (r *Rule) applies(p *expect.Profile) bool {
+	return r.Requires == nil || r.Requires(p)
 }
 
-// Profile groups.
-var (
-	profilesECI    = []string{"eci"}
-	profilesPodman = []string{"podman"}
-	// profilesKubelet run a real kubelet in front of a CRI runtime.
-	profilesKubelet = []string{"containerd", "crio", "docker"}
-	// profilesCRI are the profiles where the kubelet's (or ECI's
-	// containerd-based) container creation applies.
-	profilesCRI = []string{"containerd", "crio", "docker", "eci"}
-)
+// Profiles names the known profiles the rule applies under, sorted; nil
+// when it applies under all.
+func (r *Rule) Profiles() []string {
+	if r.Requires == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range expect.Profiles() {
+		if r.Requires(p) {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// The profile properties rules select by.
+
+// onKubeletNode: a kubelet on a node of one's own, whose flags, runtime
+// version and LSMs decide.
+func onKubeletNode(p *expect.Profile) bool { return p.Platform == expect.PlatformKubelet }
+
+// onOwnNode: a node of one's own, with or without a kubelet.
+func onOwnNode(p *expect.Profile) bool { return p.Platform != expect.PlatformECI }
+
+// onECI: ECI's documents say which fields apply.
+func onECI(p *expect.Profile) bool { return p.Platform == expect.PlatformECI }
+
+// onKubePlay: podman kube play reads the manifest.
+func onKubePlay(p *expect.Profile) bool { return p.Platform == expect.PlatformKubePlay }
+
+// underKubelet: the kubelet creates the containers (its own checks run).
+func underKubelet(p *expect.Profile) bool { return p.Kubelet }
+
+// noAmbientForNonRoot: the runtime raises no ambient capability for a
+// non-root user.
+func noAmbientForNonRoot(p *expect.Profile) bool { return p.Ambient != expect.AmbientAddsNonRoot }
+
+// capPrefixIgnored: a capability written with CAP_ has no effect.
+func capPrefixIgnored(p *expect.Profile) bool { return p.CapPrefixIgnored }
+
+// addBeatsDrop: a capability both added and dropped is kept.
+func addBeatsDrop(p *expect.Profile) bool { return p.CapConflict == expect.AddWins }
+
+// podGroupNeedsUser: the sandbox refuses a pod runAsGroup without runAsUser.
+func podGroupNeedsUser(p *expect.Profile) bool { return p.PodGroupNeedsUser }
 
 // rules is the registry, in the order findings of one field are listed.
 var rules []*Rule

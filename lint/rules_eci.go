@@ -20,105 +20,105 @@ const (
 var eciRules = []*Rule{
 	{
 		ID: "eci-capability-not-addable", Effect: Ignored, Severity: report.SeverityLow, Check: check.CapabilitiesBounding, Verify: PredictDrift,
-		Profiles: profilesECI, run: ruleECICapabilities,
+		Requires: onECI, run: ruleECICapabilities,
 		Summary: "ECI grants only 17 capabilities through capabilities.add",
 		Help:    "Add only AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FSETID, FOWNER, KILL, MKNOD, NET_ADMIN, NET_BIND_SERVICE, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, SYS_CHROOT, SYS_PTRACE (SYS_RAWIO by ticket).",
 		Source:  seed000 + `, "Configure a security context for a container": capabilities; ` + seed001 + `, "Configurable capabilities"`,
 	},
 	{
 		ID: "eci-sys-rawio-ticket", Effect: Ignored, Severity: report.SeverityLow, Check: check.CapabilitiesBounding, Verify: PredictDrift,
-		Profiles: profilesECI, // run by ruleECICapabilities
+		Requires: onECI, // run by ruleECICapabilities
 		Summary:  "SYS_RAWIO cannot be granted through capabilities.add without a ticket",
 		Help:     "Submit a ticket to use SYS_RAWIO on ECI.",
 		Source:   seed000 + `, "Configure a security context for a container", note on SYS_RAWIO; ` + seed001 + `, "Configurable capabilities"`,
 	},
 	{
 		ID: "eci-privileged-ticket", Effect: Refused, Severity: report.SeverityHigh, Check: check.Privileged, Verify: PredictNotRun,
-		Profiles: profilesECI, run: ruleECIPrivileged,
+		Requires: onECI, run: ruleECIPrivileged,
 		Summary: "Privileged containers are an ECI preview feature that needs a ticket",
 		Help:    "Submit a ticket to join the privileged-container preview, or drop privileged.",
 		Source:  seed000 + `, "Configure a security context for a container": privileged (note: internal preview, submit a ticket); ` + seed001 + `, "Supported parameters"`,
 	},
 	{
 		ID: "eci-sysctl-unsupported", Effect: Ignored, Severity: report.SeverityMedium, Check: check.Sysctls, Verify: PredictDrift,
-		Profiles: profilesECI, run: ruleECISysctls,
+		Requires: onECI, run: ruleECISysctls,
 		Summary: "ECI applies only namespaced sysctls from its list",
 		Help:    "Use kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.* (but net.ipv4.tcp_syncookies) or vm.min_free_kbytes; other sysctls need the k8s.aliyun.com/eci-host-sysctls annotation after an approved ticket.",
 		Source:  seed001 + `, "Supported sysctl parameters"; ` + seed000 + `, "Configure a security context for an instance"`,
 	},
 	{
 		ID: "eci-sysctl-unlisted", Effect: Warning, Severity: report.SeverityInfo, Check: check.Sysctls, Verify: PredictDepends,
-		Profiles: profilesECI, // run by ruleECISysctls
+		Requires: onECI, // run by ruleECISysctls
 		Summary:  "The two ECI documents disagree on this sysctl",
 		Help:     "Check the sysctl on a test pod: seed 001's groups include it, seed 000's parameter lists do not.",
 		Source:   seed000 + `, "Configuration description": SecurityContext.Sysctl and HostSecurityContext.Sysctl valid values`,
 	},
 	{
 		ID: "eci-min-free-kbytes", Effect: Warning, Severity: report.SeverityLow, Check: check.Sysctls, Verify: PredictNoDrift,
-		Profiles: profilesECI, // run by ruleECISysctls
+		Requires: onECI, // run by ruleECISysctls
 		Summary:  "vm.min_free_kbytes above 20% of the pod's memory",
 		Help:     "Keep vm.min_free_kbytes at most 20% of the instance's memory.",
 		Source:   seed001 + `, "Supported sysctl parameters": vm.min_free_kbytes; ` + seed000 + `, "Configure a security context for an instance"`,
 	},
 	{
 		ID: "eci-min-free-kbytes-no-memory", Effect: Warning, Severity: report.SeverityInfo, Check: check.Sysctls, Verify: PredictNoDrift,
-		Profiles: profilesECI, // run by ruleECISysctls
+		Requires: onECI, // run by ruleECISysctls
 		Summary:  "vm.min_free_kbytes cannot be checked: no container sets a memory limit or request",
 		Help:     "Set resources.limits.memory (or requests) so that the 20% bound can be checked.",
 		Source:   seed001 + `, "Supported sysctl parameters": vm.min_free_kbytes`,
 	},
 	{
 		ID: "eci-host-sysctls-malformed", Effect: Ignored, Severity: report.SeverityMedium, Check: check.Sysctls, Verify: PredictNoDrift,
-		Profiles: profilesECI, run: ruleECIHostSysctls,
+		Requires: onECI, run: ruleECIHostSysctls,
 		Summary: "The k8s.aliyun.com/eci-host-sysctls annotation is not a JSON list of {name, value}",
 		Help:    `Write it as '[{"name": "kernel.pid_max", "value": "65535"}]'.`,
 		Source:  seed001 + `, "Supported sysctl parameters": the k8s.aliyun.com/eci-host-sysctls annotation`,
 	},
 	{
 		ID: "eci-host-sysctl-excluded", Effect: Ignored, Severity: report.SeverityMedium, Check: check.Sysctls, Verify: PredictDrift,
-		Profiles: profilesECI, // run by ruleECIHostSysctls
+		Requires: onECI, // run by ruleECIHostSysctls
 		Summary:  "A host sysctl that ECI's HostSecurityContext.Sysctl excludes",
 		Help:     "kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range and net.ipv4.ip_unprivileged_port_start are excluded; set the last two through the pod's securityContext.sysctls.",
 		Source:   seed000 + `, "Configuration description": HostSecurityContext.Sysctl.N.Name valid values and exclusions`,
 	},
 	{
 		ID: "eci-host-sysctls-ticket", Effect: Warning, Severity: report.SeverityInfo, Check: check.Sysctls, Verify: PredictDepends,
-		Profiles: profilesECI, // run by ruleECIHostSysctls
+		Requires: onECI, // run by ruleECIHostSysctls
 		Summary:  "Host sysctls apply only after an approved ticket, and only at pod creation",
 		Help:     "Submit the ticket first; changing the annotation of a running pod has no effect.",
 		Source:   seed001 + `, "Supported sysctl parameters" ("submit a ticket"); ECI annotations: effective only at pod creation`,
 	},
 	{
 		ID: "eci-readonly-rootfs-fixed", Effect: Changed, Severity: report.SeverityLow, Check: check.ReadOnlyRootFilesystem, Verify: PredictDrift,
-		Profiles: profilesECI, run: ruleECIFixedFields,
+		Requires: onECI, run: ruleECIFixedFields,
 		Summary: "ECI runs every root filesystem read-only",
 		Help:    "Declare readOnlyRootFilesystem: true and give the application writable volumes (emptyDir) where it writes.",
 		Source:  seed000 + `, unsupported parameters: readOnlyRootFilesystem (default true); ` + seed001 + `, fixed defaults: "Root filesystem is always read-only"`,
 	},
 	{
 		ID: "eci-procmount-fixed", Effect: Changed, Severity: report.SeverityLow, Check: check.ProcMount, Verify: PredictDrift,
-		Profiles: profilesECI, // run by ruleECIFixedFields
+		Requires: onECI, // run by ruleECIFixedFields
 		Summary:  "ECI fixes procMount at Default",
 		Help:     "Drop procMount: Unmasked; ECI masks the default /proc paths whatever is declared.",
 		Source:   seed000 + `, unsupported parameters: AllowedProcMountTypes (default DefaultProcMount); ` + seed001 + `, fixed defaults: "Cannot be changed"`,
 	},
 	{
 		ID: "eci-pod-field-unsupported", Effect: Ignored, Severity: report.SeverityMedium, Verify: PredictDepends,
-		Profiles: profilesECI, run: ruleECIPodFields,
+		Requires: onECI, run: ruleECIPodFields,
 		Summary: "ECI supports only sysctls and runAsUser in the pod's securityContext",
 		Help:    "Move the field into each container's securityContext where ECI documents it (runAsGroup, runAsNonRoot); ECI documents no equivalent for fsGroup, supplementalGroups or seccompProfile.",
 		Source:  seed000 + `, "Configure a security context for an instance" ("You can modify the sysctl and runAsUser parameters"); ` + seed001 + `, security context levels table`,
 	},
 	{
 		ID: "eci-field-undocumented", Effect: Warning, Severity: report.SeverityInfo, Verify: PredictDepends,
-		Profiles: profilesECI, run: ruleECIUndocumented,
+		Requires: onECI, run: ruleECIUndocumented,
 		Summary: "ECI does not document this field",
 		Help:    "Verify the field on a real ECI pod (secctx verify); ECI documents runAsUser, runAsGroup, runAsNonRoot, privileged and capabilities for containers.",
 		Source:  seed001 + `, "Configure a container security context": supported parameters`,
 	},
 	{
 		ID: "eci-init-container-field", Effect: Ignored, Severity: report.SeverityMedium, Verify: PredictDepends,
-		Profiles: profilesECI, run: ruleECIInitContainers,
+		Requires: onECI, run: ruleECIInitContainers,
 		Summary: "ECI does not support runAsGroup and runAsNonRoot for init containers",
 		Help:    "Drop the field from the init container, or set the user's group through its image.",
 		Source:  seed000 + `, "Configure a security context for a container", last note (init containers)`,
@@ -176,7 +176,7 @@ func ruleECIFixedFields(p *pod) {
 			p.add(rofs, c, field, o,
 				"Container %q %s, but ECI's root filesystem is always read-only: writes outside volumes fail.", c.c.Name, what)
 		}
-		if pm := c.sc.ProcMount; pm != nil && *pm == "Unmasked" {
+		if pm := c.sc.ProcMount; pm != nil && *pm == manifest.UnmaskedProcMount {
 			p.add(proc, c, p.specField(c.path("securityContext.procMount")), overrides{},
 				"ECI fixes procMount at Default: container %q gets the default masked and read-only /proc paths, not Unmasked.", c.c.Name)
 		}

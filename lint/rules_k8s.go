@@ -23,77 +23,77 @@ var k8sRules = []*Rule{
 	},
 	{
 		ID: "k8s-sysctl-unsafe", Effect: Refused, Severity: report.SeverityHigh, Check: check.Sysctls, Verify: PredictNotRun,
-		Profiles: profilesKubelet, run: ruleUnsafeSysctls,
+		Requires: onKubeletNode, run: ruleUnsafeSysctls,
 		Summary: "The kubelet refuses a sysctl that is not on its allowlist",
 		Help:    "Use a safe sysctl, or have the node's kubelet allow it with --allowed-unsafe-sysctls (namespaced sysctls only); lint takes the same flag.",
 		Source:  "kubelet pkg/kubelet/sysctl.(*patternAllowlist).Admit with SafeSysctlAllowlist and --allowed-unsafe-sysctls (v1.33)",
 	},
 	{
 		ID: "k8s-strict-groups-unsupported", Effect: Warning, Severity: report.SeverityLow, Check: check.SupplementalGroups, Verify: PredictDepends,
-		Profiles: profilesKubelet, run: ruleStrictGroups,
+		Requires: onKubeletNode, run: ruleStrictGroups,
 		Summary: "supplementalGroupsPolicy: Strict is refused on runtimes without the feature",
 		Help:    "Strict needs containerd 2.0 or later, or CRI-O 1.31 or later; elsewhere the kubelet refuses the pod (SupplementalGroupsPolicyNotSupported).",
 		Source:  "kubelet pkg/kubelet/lifecycle.rejectPodAdmissionBasedOnSupplementalGroupsPolicy (node status features.supplementalGroupsPolicy)",
 	},
 	{
 		ID: "k8s-containerd-pod-group-without-user", Effect: Refused, Severity: report.SeverityHigh, Check: check.RunAsGroup, Verify: PredictNotRun,
-		Profiles: []string{"containerd"}, run: rulePodGroupWithoutUser,
+		Requires: podGroupNeedsUser, run: rulePodGroupWithoutUser,
 		Summary: "containerd refuses a sandbox with a pod-level runAsGroup and no pod-level runAsUser",
 		Help:    "Set runAsUser at pod level too, or move runAsGroup into the containers.",
 		Source:  `containerd sandbox_run_linux.go (pod sandbox) via GenerateUserString: "user group is specified without user" (measured with containerd 1.6.20 and 2.2.9)`,
 	},
 	{
 		ID: "k8s-runasnonroot-uid-0", Effect: Refused, Severity: report.SeverityHigh, Check: check.RunAsNonRoot, Verify: PredictNotRun,
-		Profiles: profilesCRI, run: ruleRunAsNonRootUID0,
+		Requires: underKubelet, run: ruleRunAsNonRootUID0,
 		Summary: "runAsNonRoot with runAsUser 0: the kubelet refuses the container",
 		Help:    "Choose a non-zero runAsUser, or drop runAsNonRoot.",
 		Source:  `kubelet pkg/kubelet/kuberuntime.verifyRunAsNonRoot: "container's runAsUser breaks non-root policy"`,
 	},
 	{
 		ID: "k8s-runasnonroot-image-user", Effect: Warning, Severity: report.SeverityInfo, Check: check.RunAsNonRoot, Verify: PredictDepends,
-		Profiles: profilesCRI, run: ruleRunAsNonRootImage,
+		Requires: underKubelet, run: ruleRunAsNonRootImage,
 		Summary: "runAsNonRoot without runAsUser: whether the container starts depends on the image's USER",
 		Help:    "Set runAsUser, or make sure the image's USER is numeric and not 0.",
 		Source:  `kubelet pkg/kubelet/kuberuntime.verifyRunAsNonRoot: "image will run as root" / "cannot verify user is non-root"`,
 	},
 	{
 		ID: "k8s-nonroot-capabilities", Effect: Changed, Severity: report.SeverityLow, Check: check.CapabilitiesEffective, Verify: PredictNoDrift,
-		Profiles: profilesCRI, run: ruleNonRootCapabilities,
+		Requires: noAmbientForNonRoot, run: ruleNonRootCapabilities,
 		Summary: "Added capabilities are never effective for a non-root user",
 		Help:    "Without ambient capabilities the kernel clears the permitted and effective sets at execve for a non-root user; only the bounding set holds the added capabilities. Give the binary file capabilities, run as root with a reduced set, or avoid the need (e.g. ports below 1024 through net.ipv4.ip_unprivileged_port_start).",
 		Source:  "kubernetes#56374; containerd WithoutAmbientCaps and CRI-O SpecSetupCapabilities clear ambient capabilities; capabilities(7) execve rules",
 	},
 	{
 		ID: "k8s-containerd-cap-prefix", Effect: Ignored, Severity: report.SeverityHigh, Check: check.CapabilitiesBounding, Verify: PredictDrift,
-		Profiles: []string{"containerd", "eci"}, run: ruleCapPrefix,
+		Requires: capPrefixIgnored, run: ruleCapPrefix,
 		Summary: "containerd ignores a capability written with the CAP_ prefix",
 		Help:    `Write the name without "CAP_" (NET_RAW, not CAP_NET_RAW): containerd prefixes it again and runc drops the unknown CAP_CAP_ name.`,
 		Source:  `containerd WithCapabilities ("CAP_"+strings.ToUpper(c)) and runc libcontainer/capabilities.New (unknown names ignored since v1.0.0-rc94)`,
 	},
 	{
 		ID: "k8s-docker-add-beats-drop", Effect: Changed, Severity: report.SeverityHigh, Check: check.CapabilitiesBounding, Verify: PredictDrift,
-		Profiles: []string{"docker"}, run: ruleDockerAddBeatsDrop,
+		Requires: addBeatsDrop, run: ruleDockerAddBeatsDrop,
 		Summary: "Docker keeps a capability that is both added and dropped",
 		Help:    "List the capability in add or in drop, not both: Docker applies adds after drops (and add ALL beats drop ALL), containerd and CRI-O the other way round.",
 		Source:  "moby daemon/pkg/oci/caps.TweakCapabilities",
 	},
 	{
 		ID: "k8s-apparmor-node", Effect: Warning, Severity: report.SeverityInfo, Check: check.AppArmorProfile, Verify: PredictDepends,
-		Profiles: profilesKubelet, run: ruleAppArmorNode,
+		Requires: onKubeletNode, run: ruleAppArmorNode,
 		Summary: "A declared AppArmor profile needs AppArmor on the node",
 		Help:    "The kubelet does not admit the pod on a node without AppArmor, and a Localhost profile must be loaded on every node the pod may run on.",
 		Source:  "kubelet pkg/security/apparmor.Validate; seed 004, \"Set the AppArmor Profile for a Container\" (note)",
 	},
 	{
 		ID: "k8s-selinux-node", Effect: Warning, Severity: report.SeverityInfo, Check: check.SELinuxOptions, Verify: PredictDepends,
-		Profiles: []string{"containerd", "crio", "docker", "podman"}, run: ruleSELinuxNode,
+		Requires: onOwnNode, run: ruleSELinuxNode,
 		Summary: "seLinuxOptions are silently ignored on a node without SELinux",
 		Help:    "The runtimes label the process only where SELinux is enabled; elsewhere the options have no effect.",
 		Source:  "go-selinux label.InitLabels (returns no label when SELinux is disabled), used by containerd, CRI-O and podman; seed 004, \"Assign SELinux labels to a Container\" (note)",
 	},
 	{
 		ID: "k8s-hostusers-runtime", Effect: Warning, Severity: report.SeverityLow, Check: check.HostUsers, Verify: PredictDepends,
-		Profiles: profilesKubelet, run: ruleHostUsers,
+		Requires: onKubeletNode, run: ruleHostUsers,
 		Summary: "hostUsers: false needs a runtime with user-namespace support",
 		Help:    "containerd 2.0+ with runc 1.2+ and CRI-O support it; containerd 1.x and cri-dockerd do not, and the kubelet then refuses the pod.",
 		Source:  `kubelet pkg/kubelet/userns.(*UsernsManager).GetOrCreateUserNamespaceMappings: "runtime does not support user namespaces"`,
@@ -137,22 +137,19 @@ func ruleUnsafeSysctls(p *pod) {
 
 func ruleStrictGroups(p *pod) {
 	pol := p.psc.SupplementalGroupsPolicy
-	if pol == nil || *pol != "Strict" {
+	if pol == nil || *pol != manifest.SupplementalGroupsPolicyStrict {
 		return
 	}
 	r := ruleByID("k8s-strict-groups-unsupported")
 	field := p.specField("securityContext.supplementalGroupsPolicy")
-	switch p.opts.Profile.Name {
-	case "docker":
+	prof := p.opts.Profile
+	if prof.StrictGroupsSince == "" {
 		p.add(r, nil, field, overrides{effect: Refused, severity: report.SeverityHigh, verify: PredictNotRun},
-			"cri-dockerd reports no SupplementalGroupsPolicy feature, so the kubelet refuses the pod (SupplementalGroupsPolicyNotSupported).")
-	case "crio":
-		p.add(r, nil, field, overrides{},
-			"CRI-O supports Strict from 1.31; on an older CRI-O the kubelet refuses the pod (SupplementalGroupsPolicyNotSupported).")
-	default:
-		p.add(r, nil, field, overrides{},
-			"containerd supports Strict from 2.0; on containerd 1.6 or 1.7 the kubelet refuses the pod (SupplementalGroupsPolicyNotSupported).")
+			"%s reports no SupplementalGroupsPolicy feature, so the kubelet refuses the pod (SupplementalGroupsPolicyNotSupported).", prof.CRI)
+		return
 	}
+	p.add(r, nil, field, overrides{},
+		"%s supports Strict from %s; on %s the kubelet refuses the pod (SupplementalGroupsPolicyNotSupported).", prof.CRI, prof.StrictGroupsSince, prof.StrictGroupsBefore)
 }
 
 func rulePodGroupWithoutUser(p *pod) {
@@ -269,12 +266,12 @@ func capConflicts(c *ctr, found func(i int, name string)) {
 
 func ruleAppArmorNode(p *pod) {
 	r := ruleByID("k8s-apparmor-node")
-	if a := p.psc.AppArmorProfile; a != nil && a.Type != "Unconfined" {
+	if a := p.psc.AppArmorProfile; a != nil && a.Type != manifest.AppArmorProfileTypeUnconfined {
 		p.add(r, nil, p.specField("securityContext.appArmorProfile"), overrides{},
 			"AppArmor profile %s is declared: the kubelet does not admit the pod on a node without AppArmor (and a Localhost profile must be loaded there).", a.Type)
 	}
 	for _, c := range p.ctrs {
-		if a := c.sc.AppArmorProfile; a != nil && a.Type != "Unconfined" {
+		if a := c.sc.AppArmorProfile; a != nil && a.Type != manifest.AppArmorProfileTypeUnconfined {
 			p.add(r, c, p.specField(c.path("securityContext.appArmorProfile")), overrides{},
 				"AppArmor profile %s is declared for container %q: the kubelet does not admit the pod on a node without AppArmor (and a Localhost profile must be loaded there).", a.Type, c.c.Name)
 		}
@@ -307,9 +304,9 @@ func ruleHostUsers(p *pod) {
 	}
 	r := ruleByID("k8s-hostusers-runtime")
 	field := p.specField("hostUsers")
-	if p.opts.Profile.Name == "docker" {
+	if !p.opts.Profile.UserNamespaces {
 		p.add(r, nil, field, overrides{effect: Refused, severity: report.SeverityHigh, verify: PredictNotRun},
-			"cri-dockerd does not support user namespaces: the kubelet refuses the pod (\"runtime does not support user namespaces\").")
+			"%s does not support user namespaces: the kubelet refuses the pod (\"runtime does not support user namespaces\").", p.opts.Profile.CRI)
 		return
 	}
 	p.add(r, nil, field, overrides{},

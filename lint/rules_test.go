@@ -73,22 +73,25 @@ func findingsOf(res *Result, rule string) []Finding {
 	return out
 }
 
-func TestRules(t *testing.T) {
-	t.Parallel()
+// ruleCase is a case of a rule: a manifest that trips it under a profile,
+// and one that does not.
+type ruleCase struct {
+	rule, name, profile string
+	trip, pass          string
+	field               string // the tripping finding's field
+	effect              Effect // when it differs from the rule's
+	verify              Prediction
+	check               string
+	opts                Options
+}
+
+// ruleCases are the cases of every rule.
+func ruleCases(t *testing.T) []ruleCase {
 	unsafeOK, err := ParseSysctlPatterns("net.core.*")
 	if err != nil {
 		t.Fatal(err)
 	}
-	type tc struct {
-		rule, name, profile string
-		trip, pass          string
-		field               string // the tripping finding's field
-		effect              Effect // when it differs from the rule's
-		verify              Prediction
-		check               string
-		opts                Options
-	}
-	cases := []tc{
+	return []ruleCase{
 		{rule: "k8s-invalid", profile: "containerd",
 			trip: podYAML("", "runAsUser: -1", ""), pass: podYAML("", "runAsUser: 1", ""),
 			field: "spec.containers[0].securityContext.runAsUser", check: "runAsUser"},
@@ -235,8 +238,12 @@ func TestRules(t *testing.T) {
 			trip: podYAML("runAsGroup: 3000", "", ""), pass: podYAML("runAsGroup: 3000", "runAsUser: 1000", ""),
 			field: "spec.securityContext.runAsGroup"},
 	}
+}
+
+func TestRules(t *testing.T) {
+	t.Parallel()
 	covered := map[string]bool{}
-	for _, c := range cases {
+	for _, c := range ruleCases(t) {
 		covered[c.rule] = true
 		name := c.rule
 		if c.name != "" {
@@ -272,11 +279,9 @@ func TestRules(t *testing.T) {
 			if f.Message == "" || f.Source == "" || f.Severity == "" {
 				t.Errorf("finding lacks message, source or severity: %+v", f)
 			}
-			if r.Profiles != nil {
-				for _, other := range []string{"containerd", "crio", "docker", "podman", "eci"} {
-					if !r.applies(other) && len(findingsOf(lintOne(t, other, c.trip, c.opts), c.rule)) != 0 {
-						t.Errorf("rule fires under profile %s, which it does not apply to", other)
-					}
+			for _, other := range expect.Profiles() {
+				if !r.applies(other) && len(findingsOf(lintOne(t, other.Name, c.trip, c.opts), c.rule)) != 0 {
+					t.Errorf("rule fires under profile %s, which it does not apply to", other.Name)
 				}
 			}
 			if fs := findingsOf(lintOne(t, c.profile, c.pass, c.opts), c.rule); len(fs) != 0 {

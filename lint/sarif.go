@@ -183,8 +183,8 @@ func sarifRules() []sarifRule {
 		if r.Check != "" {
 			props["check"] = r.Check
 		}
-		if r.Profiles != nil {
-			props["profiles"] = r.Profiles
+		if r.Requires != nil {
+			props["profiles"] = r.Profiles()
 		}
 		out = append(out, sarifRule{
 			ID: r.ID, Name: ruleName(r.ID), ShortDescription: sarifText{r.Summary},

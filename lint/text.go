@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/secctx/secctx/manifest"
 )
 
 // TextWidth is the width the text output fits in.
@@ -160,9 +162,9 @@ func (t *textWriter) group(g *group) {
 			fs := byCtr[c.Name]
 			label := "container"
 			switch c.Kind {
-			case "initContainer":
+			case manifest.KindInitContainer:
 				label = "init container"
-			case "ephemeralContainer":
+			case manifest.KindEphemeralContainer:
 				label = "ephemeral container"
 			}
 			t.wrap("  ", fmt.Sprintf("%s %s: Pod Security %s, %d finding%s", label, c.Name, c.Level, len(fs), plural(len(fs) == 1, "", "s")))

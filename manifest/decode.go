@@ -252,7 +252,7 @@ func joinField(path, field string) string {
 func jsonErr(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Sprintf("expected %s, got a %s", goTypeName(te.Type.String()), te.Value)
+		return fmt.Sprintf("expected %s, got a %s", goTypeName(te.Type), te.Value)
 	}
 	if ok, _ := sigsjson.SyntaxErrorOffset(err); ok {
 		return "malformed JSON: " + err.Error()
@@ -260,16 +260,18 @@ func jsonErr(err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
-func goTypeName(t string) string {
-	t = strings.TrimPrefix(t, "*")
-	switch {
-	case strings.HasPrefix(t, "int"):
+func goTypeName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return "an integer"
-	case t == "bool":
+	case reflect.Bool:
 		return "a boolean"
-	case t == "string":
+	case reflect.String:
 		return "a string"
-	case strings.HasPrefix(t, "[]"):
+	case reflect.Slice:
 		return "an array"
 	}
 	return "an object"

@@ -316,7 +316,10 @@ spec:
   ephemeralContainers: [{name: debugger, targetContainerName: app}]
 `
 	w := decodeOK(t, "p.yaml", doc)[0]
-	for _, tc := range []struct{ name, kind string }{
+	for _, tc := range []struct {
+		name string
+		kind manifest.ContainerKind
+	}{
 		{"app", manifest.KindContainer},
 		{"sidecar", manifest.KindContainer},
 		{"setup", manifest.KindInitContainer},

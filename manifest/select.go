@@ -64,17 +64,10 @@ func workloadIDs(ws []*Workload) string {
 	return strings.Join(ids, ", ")
 }
 
-// Container kinds, as Expected.ContainerKind reports them.
-const (
-	KindContainer          = "container"
-	KindInitContainer      = "initContainer"
-	KindEphemeralContainer = "ephemeralContainer"
-)
-
 // FindContainer returns the named container of w, searching containers,
 // then init and ephemeral containers. With an empty name, w must have
 // exactly one (regular) container.
-func (w *Workload) FindContainer(name string) (*Container, string, error) {
+func (w *Workload) FindContainer(name string) (*Container, ContainerKind, error) {
 	if name == "" {
 		if len(w.Spec.Containers) == 1 {
 			return &w.Spec.Containers[0], KindContainer, nil
@@ -93,7 +86,7 @@ func (w *Workload) FindContainer(name string) (*Container, string, error) {
 }
 
 func containerNames(w *Workload) string {
-	suffix := map[string]string{KindInitContainer: " (init)", KindEphemeralContainer: " (ephemeral)"}
+	suffix := map[ContainerKind]string{KindInitContainer: " (init)", KindEphemeralContainer: " (ephemeral)"}
 	var names []string
 	for _, l := range w.Spec.ContainerLists() {
 		for _, c := range l.Items {

@@ -12,19 +12,19 @@ package manifest
 
 // PodSecurityContext mirrors core/v1 PodSecurityContext.
 type PodSecurityContext struct {
-	SELinuxOptions           *SELinuxOptions  `json:"seLinuxOptions,omitempty"`
-	WindowsOptions           *WindowsOptions  `json:"windowsOptions,omitempty"`
-	RunAsUser                *int64           `json:"runAsUser,omitempty"`
-	RunAsGroup               *int64           `json:"runAsGroup,omitempty"`
-	RunAsNonRoot             *bool            `json:"runAsNonRoot,omitempty"`
-	SupplementalGroups       []int64          `json:"supplementalGroups,omitempty"`
-	SupplementalGroupsPolicy *string          `json:"supplementalGroupsPolicy,omitempty"`
-	FSGroup                  *int64           `json:"fsGroup,omitempty"`
-	Sysctls                  []Sysctl         `json:"sysctls,omitempty"`
-	FSGroupChangePolicy      *string          `json:"fsGroupChangePolicy,omitempty"`
-	SeccompProfile           *SeccompProfile  `json:"seccompProfile,omitempty"`
-	AppArmorProfile          *AppArmorProfile `json:"appArmorProfile,omitempty"`
-	SELinuxChangePolicy      *string          `json:"seLinuxChangePolicy,omitempty"`
+	SELinuxOptions           *SELinuxOptions           `json:"seLinuxOptions,omitempty"`
+	WindowsOptions           *WindowsOptions           `json:"windowsOptions,omitempty"`
+	RunAsUser                *int64                    `json:"runAsUser,omitempty"`
+	RunAsGroup               *int64                    `json:"runAsGroup,omitempty"`
+	RunAsNonRoot             *bool                     `json:"runAsNonRoot,omitempty"`
+	SupplementalGroups       []int64                   `json:"supplementalGroups,omitempty"`
+	SupplementalGroupsPolicy *SupplementalGroupsPolicy `json:"supplementalGroupsPolicy,omitempty"`
+	FSGroup                  *int64                    `json:"fsGroup,omitempty"`
+	Sysctls                  []Sysctl                  `json:"sysctls,omitempty"`
+	FSGroupChangePolicy      *string                   `json:"fsGroupChangePolicy,omitempty"`
+	SeccompProfile           *SeccompProfile           `json:"seccompProfile,omitempty"`
+	AppArmorProfile          *AppArmorProfile          `json:"appArmorProfile,omitempty"`
+	SELinuxChangePolicy      *string                   `json:"seLinuxChangePolicy,omitempty"`
 }
 
 // SecurityContext mirrors core/v1 SecurityContext (the container level).
@@ -38,7 +38,7 @@ type SecurityContext struct {
 	RunAsNonRoot             *bool            `json:"runAsNonRoot,omitempty"`
 	ReadOnlyRootFilesystem   *bool            `json:"readOnlyRootFilesystem,omitempty"`
 	AllowPrivilegeEscalation *bool            `json:"allowPrivilegeEscalation,omitempty"`
-	ProcMount                *string          `json:"procMount,omitempty"`
+	ProcMount                *ProcMountType   `json:"procMount,omitempty"`
 	SeccompProfile           *SeccompProfile  `json:"seccompProfile,omitempty"`
 	AppArmorProfile          *AppArmorProfile `json:"appArmorProfile,omitempty"`
 }
@@ -68,14 +68,14 @@ type WindowsOptions struct {
 
 // SeccompProfile mirrors core/v1 SeccompProfile.
 type SeccompProfile struct {
-	Type             string  `json:"type"`
-	LocalhostProfile *string `json:"localhostProfile,omitempty"`
+	Type             SeccompProfileType `json:"type"`
+	LocalhostProfile *string            `json:"localhostProfile,omitempty"`
 }
 
 // AppArmorProfile mirrors core/v1 AppArmorProfile.
 type AppArmorProfile struct {
-	Type             string  `json:"type"`
-	LocalhostProfile *string `json:"localhostProfile,omitempty"`
+	Type             AppArmorProfileType `json:"type"`
+	LocalhostProfile *string             `json:"localhostProfile,omitempty"`
 }
 
 // Sysctl mirrors core/v1 Sysctl.
@@ -142,7 +142,7 @@ func (w *Workload) ID() string { return w.Kind + "/" + w.Name }
 // ContainerList is one of a pod's three lists of containers.
 type ContainerList struct {
 	Field string // JSON field name
-	Kind  string // KindContainer, KindInitContainer, KindEphemeralContainer
+	Kind  ContainerKind
 	Items []Container
 }
 

@@ -44,7 +44,7 @@ func validate(w *Workload, path string) *Error {
 				return bad(fmt.Sprintf("%s.supplementalGroups[%d]", f, i), "must be between 0 and %d", maxID)
 			}
 		}
-		if p := psc.SupplementalGroupsPolicy; p != nil && *p != "Merge" && *p != "Strict" {
+		if p := psc.SupplementalGroupsPolicy; p != nil && *p != SupplementalGroupsPolicyMerge && *p != SupplementalGroupsPolicyStrict {
 			return bad(f+".supplementalGroupsPolicy", "unsupported value %q: want Merge or Strict", *p)
 		}
 		if len(psc.Sysctls) > MaxSysctls {
@@ -130,8 +130,8 @@ func validate(w *Workload, path string) *Error {
 			}
 			if pm := sc.ProcMount; pm != nil {
 				switch *pm {
-				case "Default":
-				case "Unmasked":
+				case DefaultProcMount:
+				case UnmaskedProcMount:
 					if hostUsers {
 						return bad(f+".procMount", "Unmasked requires hostUsers: false")
 					}
@@ -197,31 +197,36 @@ func validateIDs(f string, uid, gid *int64) *Error {
 func validateProfile(f string, p interface{}) *Error {
 	var typ string
 	var local *string
+	var other, localhost bool // a type without a file, the type with one
 	switch t := p.(type) {
 	case *SeccompProfile:
 		if t == nil {
 			return nil
 		}
-		typ, local = t.Type, t.LocalhostProfile
+		typ, local = string(t.Type), t.LocalhostProfile
+		other = t.Type == SeccompProfileTypeRuntimeDefault || t.Type == SeccompProfileTypeUnconfined
+		localhost = t.Type == SeccompProfileTypeLocalhost
 	case *AppArmorProfile:
 		if t == nil {
 			return nil
 		}
-		typ, local = t.Type, t.LocalhostProfile
+		typ, local = string(t.Type), t.LocalhostProfile
+		other = t.Type == AppArmorProfileTypeRuntimeDefault || t.Type == AppArmorProfileTypeUnconfined
+		localhost = t.Type == AppArmorProfileTypeLocalhost
 	}
-	switch typ {
-	case "RuntimeDefault", "Unconfined":
+	switch {
+	case other:
 		if local != nil {
 			return &Error{Field: f + ".localhostProfile", Msg: "may only be set when type is Localhost"}
 		}
-	case "Localhost":
+	case localhost:
 		if local == nil || strings.TrimSpace(*local) == "" {
 			return &Error{Field: f + ".localhostProfile", Msg: "required when type is Localhost"}
 		}
 		if _, ok := p.(*SeccompProfile); ok && !isLocalDescendingPath(*local) {
 			return &Error{Field: f + ".localhostProfile", Msg: fmt.Sprintf("%q must be a relative path below the kubelet's seccomp directory, without '..'", *local)}
 		}
-	case "":
+	case typ == "":
 		return &Error{Field: f + ".type", Msg: "required"}
 	default:
 		return &Error{Field: f + ".type", Msg: fmt.Sprintf("unsupported value %q: want RuntimeDefault, Localhost or Unconfined", typ)}

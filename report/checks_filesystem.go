@@ -129,7 +129,7 @@ func checkProcMount(c *comparison) []Finding {
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, c.ok("", c.exp.ProcMount, c.exp.ProcMount,
+		out = append(out, c.ok("", string(c.exp.ProcMount), string(c.exp.ProcMount),
 			"All %d existing default paths are as procMount %s requires (%d absent on this node, which is not drift).", checked, c.exp.ProcMount, absent))
 	}
 	return append(out, node...)

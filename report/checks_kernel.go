@@ -107,24 +107,24 @@ func checkAppArmor(c *comparison) []Finding {
 	l := c.obs.LSM
 	want := a.Profile
 	if want == "" {
-		want = a.Type
+		want = string(a.Type)
 	}
 	if a.ProfilePrefix {
 		want += "*"
 	}
 	if l.Name != probe.LSMAppArmor {
-		if a.Declared && a.Type != "Unconfined" {
+		if a.Declared && a.Type != manifest.AppArmorProfileTypeUnconfined {
 			return []Finding{c.drift("", SeverityMedium, want, noAppArmor,
 				"appArmorProfile %s is declared but the process has no AppArmor label, so the profile is not in force.", want)}
 		}
 		return []Finding{c.skipped("", want, "AppArmor does not label processes on this node and no profile was declared.")}
 	}
 	switch {
-	case !a.Declared && a.Profile == "" && a.Type == "RuntimeDefault" && l.Profile == "unconfined":
+	case !a.Declared && a.Profile == "" && a.Type == manifest.AppArmorProfileTypeRuntimeDefault && l.Profile == "unconfined":
 		return []Finding{c.skipped("", "", "No AppArmor profile is declared and the %s profile's default is not documented; the process runs under %s.", c.exp.Profile, l.Label)}
-	case a.Type == "Unconfined" && l.Profile == "unconfined":
+	case a.Type == manifest.AppArmorProfileTypeUnconfined && l.Profile == "unconfined":
 		return []Finding{c.ok("", "unconfined", l.Label, "The process is unconfined, as declared.")}
-	case a.Type == "Unconfined":
+	case a.Type == manifest.AppArmorProfileTypeUnconfined:
 		return []Finding{c.drift("", SeverityLow, "unconfined", l.Label, "The process runs under AppArmor profile %s though Unconfined is expected.", l.Profile)}
 	case l.Profile == "unconfined":
 		return []Finding{c.drift("", SeverityHigh, want, l.Label,

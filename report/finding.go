@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/secctx/secctx/check"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 )
 
@@ -127,11 +128,11 @@ type IDValues struct {
 // included), whether further groups are legitimate too (image groups that
 // cannot be read, volume gids), the policy, and the process's groups.
 type GroupValues struct {
-	Required     []int64 `json:"required"`
-	Allowed      []int64 `json:"allowed"`
-	ExtraAllowed bool    `json:"extraAllowed"`
-	Policy       string  `json:"policy,omitempty"`
-	Observed     []int64 `json:"observed"`
+	Required     []int64                           `json:"required"`
+	Allowed      []int64                           `json:"allowed"`
+	ExtraAllowed bool                              `json:"extraAllowed"`
+	Policy       manifest.SupplementalGroupsPolicy `json:"policy,omitempty"`
+	Observed     []int64                           `json:"observed"`
 }
 
 // CapabilityValues are the typed values of the capability checks:

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/secctx/secctx/manifest"
 )
 
 // The PolicyReport format: the Kubernetes Policy working group's
@@ -213,9 +215,9 @@ func containerFieldPath(t Target) string {
 	}
 	list := "containers"
 	switch t.ContainerKind {
-	case "initContainer":
+	case manifest.KindInitContainer:
 		list = "initContainers"
-	case "ephemeralContainer":
+	case manifest.KindEphemeralContainer:
 		list = "ephemeralContainers"
 	}
 	return "spec." + list + "{" + t.Container + "}"

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 )
 
@@ -20,11 +21,11 @@ type Target struct {
 	PID  int    `json:"pid"`
 	Comm string `json:"comm,omitempty"`
 	// Processes lists every process verified, when there are several.
-	Processes     []Process `json:"processes,omitempty"`
-	Container     string    `json:"container"`
-	ContainerKind string    `json:"containerKind,omitempty"`
-	Workload      string    `json:"workload"`
-	Namespace     string    `json:"namespace,omitempty"`
+	Processes     []Process              `json:"processes,omitempty"`
+	Container     string                 `json:"container"`
+	ContainerKind manifest.ContainerKind `json:"containerKind,omitempty"`
+	Workload      string                 `json:"workload"`
+	Namespace     string                 `json:"namespace,omitempty"`
 	// Containerised says whether the process looks like it runs in a
 	// container (nil: not looked at); ContainerSigns are the signs looked
 	// at (see probe.ContainerSigns).

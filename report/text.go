@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 )
 
@@ -94,9 +95,9 @@ func subjectText(r *Report) string {
 	}
 	kind := "container"
 	switch r.Target.ContainerKind {
-	case "initContainer":
+	case manifest.KindInitContainer:
 		kind = "init container"
-	case "ephemeralContainer":
+	case manifest.KindEphemeralContainer:
 		kind = "ephemeral container"
 	}
 	return fmt.Sprintf("%s %s %s, profile %s", wl, kind, Escape(r.Target.Container), Escape(r.Profile))

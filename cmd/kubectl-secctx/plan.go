@@ -5,25 +5,31 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/secctx/secctx/expect"
 )
 
-// ECI identification. ECI adds the instance annotation to every pod it runs
-// (its documented "annotations added after scheduling"); ACK's virtual nodes
-// carry the virtual-kubelet type label and the provider taint.
+// Virtual-kubelet nodes carry the type label and the provider taint (ACK's
+// virtual nodes for ECI among them); which platform a provider is, and
+// which annotation a platform adds to its pods (ECI's documented
+// "annotations added after scheduling"), the profiles say.
 const (
-	eciInstanceAnnotation = "k8s.aliyun.com/eci-instance-id"
-	virtualKubeletLabel   = "type"
-	virtualKubeletValue   = "virtual-kubelet"
-	providerTaint         = "virtual-kubelet.io/provider"
-	alibabaProvider       = "alibabacloud"
+	virtualKubeletLabel = "type"
+	virtualKubeletValue = "virtual-kubelet"
+	providerTaint       = "virtual-kubelet.io/provider"
 )
 
-// runtimeProfiles maps the scheme of status.containerStatuses[].containerID
-// to secctx's runtime profile.
-var runtimeProfiles = map[string]string{
-	"containerd": "containerd",
-	"cri-o":      "crio",
-	"docker":     "docker",
+// annotatedProfile is the profile whose pod annotation the pod carries, or
+// nil.
+func annotatedProfile(pod *corev1.Pod) *expect.Profile { return annotatedAmong(expect.Profiles(), pod) }
+
+func annotatedAmong(profiles []*expect.Profile, pod *corev1.Pod) *expect.Profile {
+	for _, p := range profiles {
+		if p.PodAnnotation != "" && pod.Annotations[p.PodAnnotation] != "" {
+			return p
+		}
+	}
+	return nil
 }
 
 // nodeKind says what the plugin learnt of the pod's node.
@@ -59,18 +65,28 @@ type profileChoice struct {
 	Why  string
 }
 
-// chooseProfile picks the runtime profile: an explicit --profile, else ECI
-// (the pod's instance annotation, or an Alibaba Cloud virtual node), else
-// the container runtime named by the container ID's scheme.
+// chooseProfile picks the runtime profile by the profiles' properties: an
+// explicit --profile, else the profile whose pod annotation the pod carries,
+// else the one whose virtual-kubelet provider runs the node, else the one
+// whose runtime writes the container ID's scheme.
 func chooseProfile(explicit string, pod *corev1.Pod, st *corev1.ContainerStatus, node nodeKind) (profileChoice, error) {
+	return chooseAmong(expect.Profiles(), explicit, pod, st, node)
+}
+
+// chooseAmong is chooseProfile among the given profiles.
+func chooseAmong(profiles []*expect.Profile, explicit string, pod *corev1.Pod, st *corev1.ContainerStatus, node nodeKind) (profileChoice, error) {
 	if explicit != "" {
 		return profileChoice{explicit, "--profile"}, nil
 	}
-	if id := pod.Annotations[eciInstanceAnnotation]; id != "" {
-		return profileChoice{"eci", fmt.Sprintf("the pod runs on ECI (annotation %s=%s)", eciInstanceAnnotation, id)}, nil
+	if p := annotatedAmong(profiles, pod); p != nil {
+		return profileChoice{p.Name, fmt.Sprintf("the pod carries the annotation %s=%s of the %s platform", p.PodAnnotation, pod.Annotations[p.PodAnnotation], p.Name)}, nil
 	}
-	if node.Virtual && node.Provider == alibabaProvider {
-		return profileChoice{"eci", fmt.Sprintf("node %s is an Alibaba Cloud virtual node (taint %s=%s)", pod.Spec.NodeName, providerTaint, alibabaProvider)}, nil
+	if node.Virtual {
+		for _, p := range profiles {
+			if p.VirtualNodeProvider != "" && node.Provider == p.VirtualNodeProvider {
+				return profileChoice{p.Name, fmt.Sprintf("node %s is a virtual node of the %s platform (taint %s=%s)", pod.Spec.NodeName, p.Name, providerTaint, node.Provider)}, nil
+			}
+		}
 	}
 	if st == nil || st.ContainerID == "" {
 		return profileChoice{}, fmt.Errorf("container %q has no container ID yet (not started); pass --profile", containerName(st))
@@ -79,11 +95,12 @@ func chooseProfile(explicit string, pod *corev1.Pod, st *corev1.ContainerStatus,
 	if !ok {
 		return profileChoice{}, fmt.Errorf("container ID %q has no runtime scheme; pass --profile", st.ContainerID)
 	}
-	p, ok := runtimeProfiles[scheme]
-	if !ok {
-		return profileChoice{}, fmt.Errorf("runtime %q (container ID %s) has no secctx profile; pass --profile", scheme, st.ContainerID)
+	for _, p := range profiles {
+		if p.ContainerIDScheme != "" && p.ContainerIDScheme == scheme {
+			return profileChoice{p.Name, fmt.Sprintf("container ID scheme %s://", scheme)}, nil
+		}
 	}
-	return profileChoice{p, fmt.Sprintf("container ID scheme %s://", scheme)}, nil
+	return profileChoice{}, fmt.Errorf("runtime %q (container ID %s) has no secctx profile; pass --profile", scheme, st.ContainerID)
 }
 
 func containerName(st *corev1.ContainerStatus) string {

@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/secctx/secctx/expect"
 )
 
 func i64(v int64) *int64 { return &v }
@@ -14,9 +16,11 @@ func i64(v int64) *int64 { return &v }
 func TestChooseProfile(t *testing.T) {
 	t.Parallel()
 	status := func(id string) *corev1.ContainerStatus { return &corev1.ContainerStatus{Name: "app", ContainerID: id} }
-	eciPod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{eciInstanceAnnotation: "eci-2ze1y0la40qgva09"}}}
+	// ECI's documented instance annotation, and ACK's virtual-kubelet
+	// provider.
+	eciPod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{"k8s.aliyun.com/eci-instance-id": "eci-2ze1y0la40qgva09"}}}
 	plain := &corev1.Pod{Spec: corev1.PodSpec{NodeName: "n1"}}
-	ack := nodeKind{Virtual: true, Provider: alibabaProvider}
+	ack := nodeKind{Virtual: true, Provider: "alibabacloud"}
 	cases := []struct {
 		name     string
 		explicit string
@@ -51,6 +55,43 @@ func TestChooseProfile(t *testing.T) {
 				t.Fatalf("got %+v, %v; want %s with a reason", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestChooseProfileByProperties: a profile added with its own container ID
+// scheme, pod annotation or virtual-kubelet provider is chosen by them,
+// as the registered ones are; no name is mapped.
+func TestChooseProfileByProperties(t *testing.T) {
+	t.Parallel()
+	crio, err := expect.LookupProfile("crio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := *crio
+	next.Name, next.ContainerIDScheme = "crio-next", "cri-o-next"
+	platform := *crio
+	platform.Name, platform.ContainerIDScheme = "some-platform", ""
+	platform.PodAnnotation, platform.VirtualNodeProvider = "example.com/instance", "example"
+	profiles := append(expect.Profiles(), &next, &platform)
+	status := func(id string) *corev1.ContainerStatus { return &corev1.ContainerStatus{Name: "app", ContainerID: id} }
+	plain := &corev1.Pod{Spec: corev1.PodSpec{NodeName: "n1"}}
+	annotated := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{"example.com/instance": "i-1"}}}
+	for _, tc := range []struct {
+		name string
+		pod  *corev1.Pod
+		st   *corev1.ContainerStatus
+		node nodeKind
+		want string
+	}{
+		{"its scheme", plain, status("cri-o-next://a"), nodeKind{}, "crio-next"},
+		{"the registered scheme still", plain, status("cri-o://a"), nodeKind{}, "crio"},
+		{"its annotation", annotated, status("containerd://a"), nodeKind{}, "some-platform"},
+		{"its provider", plain, status("containerd://a"), nodeKind{Virtual: true, Provider: "example"}, "some-platform"},
+	} {
+		got, err := chooseAmong(profiles, "", tc.pod, tc.st, tc.node)
+		if err != nil || got.Name != tc.want {
+			t.Errorf("%s: got %+v, %v; want %s", tc.name, got, err, tc.want)
+		}
 	}
 }
 

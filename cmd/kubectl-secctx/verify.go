@@ -174,9 +174,9 @@ func resolveTarget(ctx context.Context, cs kubernetes.Interface, ns, name string
 			t.node = classifyNode(n)
 		}
 	}
-	if pod.Annotations[eciInstanceAnnotation] != "" && !t.node.Virtual {
-		// ECI runs the pod on a virtual node, readable or not.
-		t.node.Virtual, t.node.Provider = true, alibabaProvider
+	if p := annotatedProfile(pod); p != nil && p.VirtualNodeProvider != "" && !t.node.Virtual {
+		// The platform (ECI) runs the pod on a virtual node, readable or not.
+		t.node.Virtual, t.node.Provider = true, p.VirtualNodeProvider
 	}
 	if t.profile, err = chooseProfile(o.profile, pod, st, t.node); err != nil {
 		return nil, usageErr("%v", err)
