@@ -259,6 +259,9 @@ func properties(r *Report, f Finding) map[string]string {
 	set("pids", strings.Join(pids, ","))
 	set("comms", strings.Trim(strings.Join(comms, ","), ","))
 	set("hint", f.Hint)
+	if f.Waived != nil {
+		set("waived", f.Waived.String())
+	}
 	set("scope", f.Scope)
 	set("profile", r.Profile)
 	return p

@@ -36,6 +36,7 @@ type options struct {
 	warnOnly       bool
 	lint           lintOptions
 	watch          watchOptions
+	waiver         waiverOptions
 	getenv         func(string) string
 }
 
@@ -169,7 +170,7 @@ func (o *options) check(fs *pflag.FlagSet) error {
 	if fs.Lookup("pid") != nil && o.pid < 0 {
 		return usagef("--pid %d: want 0 (secctx itself) or a process id", o.pid)
 	}
-	for _, name := range []string{"spec", "proc", "image-root", "file", "workload", "container"} {
+	for _, name := range []string{"spec", "proc", "image-root", "file", "workload", "container", "waivers"} {
 		if f := fs.Lookup(name); f != nil && f.Changed && f.Value.String() == "" {
 			return usagef("--%s: empty value", name)
 		}
@@ -217,7 +218,12 @@ func (o *options) pipeline(stdin io.Reader) (*verify.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
+	ws, err := o.waivers()
+	if err != nil {
+		return nil, err
+	}
 	return &verify.Pipeline{
+		Waivers:  ws,
 		Source:   manifest.Locator{Path: o.specPath, Getenv: o.getenv, Stdin: stdin},
 		Workload: o.workload,
 		Profile:  prof,

@@ -39,6 +39,7 @@ file, directories recursively (.yaml, .yml, .json), and - for stdin.`,
 		o.outputFlag(fs, formatText, []string{formatText, formatJSON, formatYAML, formatSARIF}, "output format")
 		o.profileFlag(fs, "the platform to predict for")
 		o.failOnFlag(fs, "exit 1 when a finding is")
+		o.waiverFlags(fs, "findings of lint rules")
 		fs.StringVar(&o.lint.allowedSysctls, "allowed-unsafe-sysctls", "", "the kubelet's --allowed-unsafe-sysctls: comma-separated sysctl names or prefixes ending in *")
 		fs.StringVar(&o.lint.pssVersion, "pss-version", "latest", fmt.Sprintf("Pod Security Standards version: latest (1.%d) or 1.%d to 1.%d", lint.LatestPSSVersion, lint.MinPSSVersion, lint.LatestPSSVersion))
 		o.logFlags(fs, "warn", "text")
@@ -70,11 +71,15 @@ func runLint(c *call) int {
 		return c.usage(usagef("--pss-version %q: %v", o.pssVersion, err))
 	}
 	prof, _ := expect.LookupProfile(c.o.profile) // checked with the flags
+	waivers, err := c.o.waivers()
+	if err != nil {
+		return c.fail(exitUsage, err)
+	}
 	inputs, err := lint.Collect(c.args, c.env.stdin)
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
-	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss})
+	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss, Waivers: waivers})
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}

@@ -43,6 +43,7 @@ and the drifts with their values, for a log pipeline).`,
 		o.specFlags(fs)
 		o.pidFlag(fs, "process to verify")
 		o.failOnFlag(fs, "exit 1 when a drift is")
+		o.waiverFlags(fs, "findings of checks")
 		o.colorFlag(fs, "stdout")
 		o.procFlag(fs)
 		o.logFlags(fs, "warn", "text")

@@ -63,6 +63,7 @@ pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
 		w.heartbeat, w.beatEnvErr = envDuration(o.getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
 		fs.StringArrayVar(&w.rawTargets, "target", nil, "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR (env SECCTX_TARGET, comma-separated; default self)")
 		o.specFlags(fs)
+		o.waiverFlags(fs, "findings of checks")
 		fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter (env SECCTX_INTERVAL)")
 		fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log a line (the summary and the drifts) at least this often even when nothing changed (env SECCTX_HEARTBEAT)")
 		fs.StringVar(&w.listen, "listen", o.getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102 (env SECCTX_LISTEN; default off)")
