@@ -193,6 +193,15 @@ func (o *options) failOnSeverity() (sev report.Severity, never bool) {
 	return report.Severity(o.failOn), false
 }
 
+// threshold is --fail-on for the outputs that show it (JUnit).
+func (o *options) threshold() report.Threshold {
+	if o.failOn == "" { // a command without --fail-on: its default
+		return report.Threshold{Severity: report.SeverityLow}
+	}
+	sev, never := o.failOnSeverity()
+	return report.Threshold{Severity: sev, Never: never}
+}
+
 // node is what the flags say of the node the container runs on. The flag
 // takes true or false only; the environment may hold any of
 // strconv.ParseBool's spellings.

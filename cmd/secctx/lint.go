@@ -36,7 +36,7 @@ file, directories recursively (.yaml, .yml, .json), and - for stdin.`,
 	exits: "  0  no finding at or above --fail-on (or --fail-on none)\n  1  a finding at or above --fail-on\n  2  bad usage or bad input (one line on stderr, nothing on stdout)",
 	args:  argsFiles,
 	flags: func(fs *pflag.FlagSet, o *options) {
-		o.outputFlag(fs, formatText, []string{formatText, formatJSON, formatYAML, formatSARIF}, "output format")
+		o.outputFlag(fs, formatText, []string{formatText, formatJSON, formatYAML, formatSARIF, formatJUnit}, "output format")
 		o.profileFlag(fs, "the platform to predict for")
 		o.failOnFlag(fs, "exit 1 when a finding is")
 		o.waiverFlags(fs, "findings of lint rules")
@@ -94,6 +94,8 @@ func runLint(c *call) int {
 		err = report.WriteYAML(c.env.stdout, rep)
 	case formatSARIF:
 		err = lint.WriteSARIF(c.env.stdout, rep, version)
+	case formatJUnit:
+		err = lint.WriteJUnit(c.env.stdout, rep, c.o.threshold())
 	default:
 		err = writeEscaped(c.env.stdout, func(w io.Writer) error { return lint.WriteText(w, rep) })
 	}
