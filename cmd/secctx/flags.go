@@ -167,6 +167,9 @@ func (o *options) check(fs *pflag.FlagSet) error {
 			return err
 		}
 	}
+	if err := o.checkSkip(); err != nil {
+		return err
+	}
 	if fs.Lookup("pid") != nil && o.pid < 0 {
 		return usagef("--pid %d: want 0 (secctx itself) or a process id", o.pid)
 	}

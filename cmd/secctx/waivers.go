@@ -25,15 +25,27 @@ func (o *options) waiverFlags(fs *pflag.FlagSet, what string) {
 	files(fs, annotFiles, "waivers")
 }
 
-// waivers are the waivers of the file, then of --skip. An unknown id is a
-// usage error (--skip) or bad input naming the file and field.
+// checkSkip checks --skip with the other flags: an unknown id is a usage
+// error.
+func (o *options) checkSkip() error {
+	for _, v := range o.waiver.skip {
+		if _, err := waiver.ParseSkip(v, lint.WaiverCatalog()); err != nil {
+			return usagef("--skip %q: %v", v, err)
+		}
+	}
+	return nil
+}
+
+// waivers are the waivers of the file, then of --skip (checked with the
+// flags). An unknown id in the file is bad input naming the file and
+// field.
 func (o *options) waivers() (waiver.Set, error) {
 	cat := lint.WaiverCatalog()
 	var out waiver.Set
 	if o.waiver.file != "" {
 		data, err := readBounded(o.waiver.file, int64(waiver.MaxFileBytes))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--waivers: %v", err)
 		}
 		s, err := waiver.ParseFile(o.waiver.file, data, cat)
 		if err != nil {
