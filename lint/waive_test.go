@@ -222,8 +222,8 @@ func TestJUnit(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		name           string
-		th             report.Threshold
+		name            string
+		th              report.Threshold
 		failed, skipped string
 	}{
 		{"low", report.Threshold{Severity: report.SeverityLow}, "a.yaml k8s-nonroot-capabilities", "a.yaml k8s-sysctl-unsafe=waived: accepted (annotation)"},
