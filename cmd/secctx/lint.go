@@ -27,7 +27,13 @@ var lintCommand = &command{
 or change in each workload's securityContext, with the check verify will
 report it under, and the Pod Security Standards level each pod and
 container meets. Reads every kind verify reads, several documents per
-file, directories recursively (.yaml, .yml, .json), and - for stdin.`,
+file, directories recursively (.yaml, .yml, .json), and - for stdin.
+
+Waivers accept a known finding: the pod template's secctx.io/waive
+annotation, --skip and --waivers FILE name rule ids with a reason; a waived
+finding is reported as waived and never fails the run (docs/waivers.md).
+Outputs: text, json, yaml, sarif (for code scanning) and junit (a testcase
+per rule and file, for CI).`,
 	example: `  # Every manifest below deploy/, for Alibaba Cloud ECI
   secctx lint --profile eci deploy/
 
