@@ -1,8 +1,8 @@
 package lint
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
+	"hash/fnv"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -115,14 +115,15 @@ func suppressions(m *waiver.Mark) []sarifSuppression {
 	return []sarifSuppression{{Kind: kind, Status: "accepted", Justification: m.String()}}
 }
 
-// fingerprint hashes the parts that identify a result.
+// fingerprint hashes the parts that identify a result (FNV-1a, 128 bits:
+// an identity, not a secret).
 func fingerprint(parts ...string) map[string]string {
-	h := sha256.New()
+	h := fnv.New128a()
 	for _, p := range parts {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return map[string]string{fingerprintKey: hex.EncodeToString(h.Sum(nil))[:32]}
+	return map[string]string{fingerprintKey: hex.EncodeToString(h.Sum(nil))}
 }
 
 // securitySeverity is GitHub code scanning's security-severity of a
