@@ -2,8 +2,8 @@ package lint
 
 import (
 	"encoding/hex"
-	"hash/fnv"
 	"encoding/json"
+	"hash/fnv"
 	"io"
 	"net/url"
 	"path/filepath"
