@@ -23,6 +23,27 @@ func ids(s Set) string {
 	return strings.Join(out, " ")
 }
 
+// checkParsed holds a parse to its waivers (want, as ids renders them) or
+// to its one-line error (wantErr, a substring).
+func checkParsed(t *testing.T, s Set, err error, want, wantErr string) {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error %v, want it to contain %q", err, wantErr)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("error of more than one line: %q", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(s); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
 func TestParseAnnotation(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -48,18 +69,7 @@ func TestParseAnnotation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s, err := ParseAnnotation(tc.value, testCatalog)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error %v, want it to contain %q", err, tc.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ids(s); got != tc.want {
-				t.Errorf("got  %s\nwant %s", got, tc.want)
-			}
+			checkParsed(t, s, err, tc.want, tc.err)
 		})
 	}
 }
@@ -99,21 +109,7 @@ func TestParseFile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s, err := ParseFile("w.yaml", []byte(tc.data), testCatalog)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error %v, want it to contain %q", err, tc.err)
-				}
-				if strings.Contains(err.Error(), "\n") {
-					t.Errorf("error of more than one line: %q", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ids(s); got != tc.want {
-				t.Errorf("got  %s\nwant %s", got, tc.want)
-			}
+			checkParsed(t, s, err, tc.want, tc.err)
 		})
 	}
 }
