@@ -7,6 +7,7 @@ import (
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/lint"
+	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/waiver"
 )
@@ -57,5 +58,39 @@ func TestDeployLintsClean(t *testing.T) {
 				t.Errorf("%d findings waived, want %d: a waiver that accepts nothing is stale, a new finding needs one", n, tc.waived)
 			}
 		})
+	}
+}
+
+// podmanMaxAnnotation is the longest annotation value podman kube play
+// accepts (define.MaxKubeAnnotation, checked in pkg/domain/infra/abi/
+// play.go); the e2e tier and `make demo` play deploy/'s pods with it.
+const podmanMaxAnnotation = 63
+
+// TestWaiverAnnotationsPlayInPodman: every secctx.io/waive annotation of
+// deploy/ fits podman's limit.
+func TestWaiverAnnotationsPlayInPodman(t *testing.T) {
+	ins, err := lint.Collect([]string{"."}, os.Stdin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, in := range ins {
+		ws, _, err := manifest.DecodeEach(in.Name, in.Data, func(int, error) {})
+		if err != nil {
+			continue // not a manifest (the dashboard, the krew plugin)
+		}
+		for _, w := range ws {
+			v, ok := w.Annotations[waiver.Annotation]
+			if !ok {
+				continue
+			}
+			n++
+			if len(v) > podmanMaxAnnotation {
+				t.Errorf("%s %s: %s is %d bytes, over podman kube play's %d", in.Name, w.ID(), waiver.Annotation, len(v), podmanMaxAnnotation)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no waiver annotation found in deploy/")
 	}
 }
