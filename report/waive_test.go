@@ -91,3 +91,18 @@ func TestWaivedText(t *testing.T) {
 		}
 	}
 }
+
+// TestWaivedPolicyResult: in a PolicyReport a waived drift is a skip
+// result, not scored, with the waiver among its properties.
+func TestWaivedPolicyResult(t *testing.T) {
+	t.Parallel()
+	fs := []report.Finding{{Check: check.SeccompProfile, Status: report.StatusDrift, Severity: report.SeverityHigh, Expected: "filter", Observed: "disabled", Message: "m"}}
+	report.Waive(fs, waiver.Set{{Check: check.SeccompProfile, Reason: "accepted", Source: waiver.SourceFile}}, "Pod/web", "app")
+	for _, api := range report.ReportAPIs {
+		pr := report.NewPolicyReportFor(api, []*report.Report{reportOf("Pod/web", "shop", "app", fs...)}, report.PodRef{})
+		res := pr.Results[0]
+		if res.Result != "skip" || res.Scored || res.Properties["waived"] != "waived: accepted (file)" || res.Properties["observed"] != "disabled" || pr.Summary.Skip != 1 || pr.Summary.Fail != 0 {
+			t.Errorf("%s: result %+v summary %+v", api, res, pr.Summary)
+		}
+	}
+}
