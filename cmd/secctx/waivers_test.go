@@ -172,3 +172,35 @@ func TestJUnitOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchWaivers: watch applies --skip: the initial line counts the
+// waived drift and reports none.
+func TestWatchWaivers(t *testing.T) {
+	t.Parallel()
+	bin := secctxBinary(t)
+	for _, tc := range []struct {
+		name          string
+		args          []string
+		drift, waived int
+	}{
+		{"no waiver", nil, 1, 0},
+		{"--skip", []string{"--skip", "readOnlyRootFilesystem"}, 0, 1},
+	} {
+		cmd := watchCmd(bin, append([]string{"--spec", fixtureSpec(t, "false"), "--proc", fixtureProc, "--cycles", "1"}, tc.args...)...)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: watch: %v\n%s", tc.name, err, errb.String())
+		}
+		var line struct {
+			Drift   int            `json:"drift"`
+			Summary report.Summary `json:"summary"`
+		}
+		if err := json.Unmarshal(bytes.SplitN(out.Bytes(), []byte("\n"), 2)[0], &line); err != nil {
+			t.Fatalf("%s: %v\n%s", tc.name, err, out.String())
+		}
+		if line.Drift != tc.drift || line.Summary.Waived != tc.waived {
+			t.Errorf("%s: drift %d waived %d, want %d %d:\n%s", tc.name, line.Drift, line.Summary.Waived, tc.drift, tc.waived, out.String())
+		}
+	}
+}
