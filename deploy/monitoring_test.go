@@ -416,7 +416,7 @@ func TestMetricNames(t *testing.T) {
 	}{
 		{`secctx_drift`, []string{"secctx_drift"}},
 		{`sum by (severity) (secctx_drift{namespace=~"$namespace", pod=~"$pod"})`, []string{"secctx_drift"}},
-		{`max by (namespace, pod, container, check, subject) (secctx_drift{severity="critical"}) > 0`, []string{"secctx_drift"}},
+		{`max by (namespace, pod, secctx_container, check, subject) (secctx_drift{severity="critical"}) > 0`, []string{"secctx_drift"}},
 		{`rate(process_cpu_seconds_total{pod=~"$pod"}[$__rate_interval]) and on (instance) secctx_build_info`, []string{"process_cpu_seconds_total", "secctx_build_info"}},
 		{`time() - secctx_last_verify_timestamp_seconds > 300 and secctx_last_verify_timestamp_seconds > 0`, []string{"secctx_last_verify_timestamp_seconds"}},
 		{`count(count by (namespace, pod) (a)) or vector(0)`, []string{"a"}},
@@ -603,7 +603,9 @@ func TestDashboardAndRulesUseServedMetrics(t *testing.T) {
 
 // TestKitOnPrometheus runs the kit for real on loopback: a Prometheus
 // (Debian's prometheus package) scrapes a real `secctx watch` every second
-// with the relabelled namespace and pod labels and honor_labels, and
+// with the target labels Kubernetes service discovery relabelling gives a
+// pod (namespace, pod, and container: the sidecar's own) and without
+// honor_labels, and
 // evaluates the rules. Every dashboard query that reads only served metrics
 // must return data, and the drift the sidecar reports must raise a drift
 // alert with the labels the rules promise.
@@ -618,10 +620,9 @@ func TestKitOnPrometheus(t *testing.T) {
 rule_files: [%q]
 scrape_configs:
 - job_name: secctx
-  honor_labels: true
   static_configs:
   - targets: [%q]
-    labels: {namespace: shop, pod: web-0}
+    labels: {namespace: shop, pod: web-0, container: secctx}
 `, filepath.Join(monitoringDir(t), rulesFile), target)
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
@@ -671,7 +672,20 @@ scrape_configs:
 	if eventually("scrapes", `count_over_time(secctx_verify_cycles_total[5s]) >= 4`, 45*time.Second) == nil {
 		t.FailNow()
 	}
-	res := eventually("drift alerts", `ALERTS{alertname=~"SecctxDrift.*", namespace="shop", pod="web-0", container="sec-ctx-demo"}`, 10*time.Second)
+	res := eventually("drift alerts", `ALERTS{alertname=~"SecctxDrift.*", namespace="shop", pod="web-0", secctx_container="sec-ctx-demo"}`, 10*time.Second)
+	// No label of the sidecar's collides with a target label: none is
+	// renamed exported_*, and the target's own are those it was given.
+	for _, r := range eventually("drift series", `secctx_drift`, 3*time.Second) {
+		m, _ := r["metric"].(map[string]any)
+		for k := range m {
+			if strings.HasPrefix(k, "exported_") {
+				t.Errorf("secctx_drift has %s: a sidecar label collides with a target label: %v", k, m)
+			}
+		}
+		if m["container"] != "secctx" || m["namespace"] != "shop" || m["pod"] != "web-0" {
+			t.Errorf("secctx_drift target labels changed: %v", m)
+		}
+	}
 	for _, r := range res {
 		m, _ := r["metric"].(map[string]any)
 		if m["check"] == nil || m["drift_severity"] == nil || m["severity"] == nil {

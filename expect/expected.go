@@ -15,6 +15,7 @@ import (
 	"github.com/secctx/secctx/caps"
 	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/manifest"
+	"github.com/secctx/secctx/waiver"
 )
 
 // Expected is the effective security state a container's processes should
@@ -31,6 +32,10 @@ type Expected struct {
 	ContainerKind manifest.ContainerKind `json:"containerKind"`
 	// Node is what the user said of the node's configuration (flags).
 	Node Node `json:"node"`
+	// Waivers are the waivers in force for this container (the pod's
+	// annotation, --skip, --waivers); the report applies them. The
+	// resolver leaves them empty: package verify sets them.
+	Waivers waiver.Set `json:"-"`
 
 	// UID is the expected uid; nil when the image's USER decides.
 	UID *int64 `json:"uid,omitempty"`

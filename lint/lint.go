@@ -19,6 +19,7 @@ import (
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/waiver"
 )
 
 // Effect is what the platform does with a declared field.
@@ -87,6 +88,9 @@ type Finding struct {
 	// Source is where the rule comes from: a platform document and its
 	// section, or the upstream function that decides.
 	Source string `json:"source"`
+	// Waived is set when a waiver accepts the finding: it is reported,
+	// but counts neither in the summary nor for --fail-on.
+	Waived *waiver.Mark `json:"waived,omitempty"`
 
 	order int // the container's position in its workload, for sorting
 }
@@ -101,6 +105,9 @@ type Options struct {
 	// PSSVersion is the Pod Security Standards version (a 1.x minor);
 	// 0 is the latest this build knows.
 	PSSVersion int
+	// Waivers are those of --skip and --waivers; each workload's
+	// secctx.io/waive annotation adds its own.
+	Waivers waiver.Set
 }
 
 // Input is one manifest stream.
@@ -168,6 +175,7 @@ func Run(inputs []Input, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	waive(res.Findings, opts.Waivers)
 	sort.SliceStable(res.Findings, func(i, j int) bool {
 		a, b := res.Findings[i], res.Findings[j]
 		if a.File != b.File {
@@ -220,6 +228,9 @@ func lintStream(in Input, opts *Options, res *Result) error {
 			if r.run != nil && r.applies(opts.Profile) {
 				r.run(p)
 			}
+		}
+		if err := p.waiveAnnotation(); err != nil {
+			return err
 		}
 		res.Findings = append(res.Findings, p.findings...)
 		res.Workloads = append(res.Workloads, p.summary())

@@ -28,11 +28,14 @@ type Report struct {
 
 // Summary counts the findings by effect and the workloads by level.
 type Summary struct {
+	// Findings and the counts by effect leave the waived findings out;
+	// Waived counts them.
 	Findings int `json:"findings"`
 	Refused  int `json:"refused"`
 	Ignored  int `json:"ignored"`
 	Changed  int `json:"changed"`
 	Warning  int `json:"warning"`
+	Waived   int `json:"waived"`
 	// HighestSeverity is the highest severity of a finding, "" with none.
 	HighestSeverity report.Severity `json:"highestSeverity,omitempty"`
 	Workloads       int             `json:"workloads"`
@@ -48,6 +51,10 @@ func (r *Result) Report() *Report {
 	s := &out.Summary
 	s.Levels = map[Level]int{LevelPrivileged: 0, LevelBaseline: 0, LevelRestricted: 0}
 	for _, f := range r.Findings {
+		if !f.counted() {
+			s.Waived++
+			continue
+		}
 		s.Findings++
 		switch f.Effect {
 		case Refused:
@@ -72,8 +79,8 @@ func (r *Result) Report() *Report {
 
 // Failing reports whether a finding is at or above failOn.
 func (r *Result) Failing(failOn report.Severity) bool {
-	for _, f := range r.Findings {
-		if f.Severity.Rank() >= failOn.Rank() {
+	for i := range r.Findings {
+		if r.Findings[i].failing(failOn) {
 			return true
 		}
 	}

@@ -1,13 +1,16 @@
 package lint
 
 import (
+	"encoding/hex"
 	"encoding/json"
+	"hash/fnv"
 	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
 
 	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/waiver"
 )
 
 // SARIF 2.1.0 output: one run, secctx as the tool, a rule per lint rule
@@ -17,6 +20,20 @@ import (
 // SARIFSchema is the schema URI the log names.
 const SARIFSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
+// RepositoryURL is the project's repository, from its module path
+// (github.com/secctx/secctx); DocsURL is its docs/ directory, where
+// docs/lint.md has an anchor per rule id and per Pod Security Standards
+// control id.
+const (
+	RepositoryURL = "https://github.com/secctx/secctx"
+	DocsURL       = RepositoryURL + "/blob/main/docs/"
+)
+
+// fingerprintKey names secctx's partial fingerprint: a hash of what
+// identifies a finding apart from its line, so that a result keeps its
+// identity when lines above it move.
+const fingerprintKey = "secctxFinding/v1"
+
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
 	Version string     `json:"version"`
@@ -24,10 +41,17 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool       sarifTool      `json:"tool"`
-	Results    []sarifResult  `json:"results"`
-	ColumnKind string         `json:"columnKind"`
-	Properties map[string]any `json:"properties,omitempty"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	Results     []sarifResult     `json:"results"`
+	ColumnKind  string            `json:"columnKind"`
+	Properties  map[string]any    `json:"properties,omitempty"`
+}
+
+// sarifInvocation is the run's invocation: lint ran to its end (a run
+// that cannot writes no log).
+type sarifInvocation struct {
+	ExecutionSuccessful bool `json:"executionSuccessful"`
 }
 
 type sarifTool struct {
@@ -51,6 +75,7 @@ type sarifRule struct {
 	ShortDescription     sarifText      `json:"shortDescription"`
 	FullDescription      sarifText      `json:"fullDescription"`
 	Help                 sarifText      `json:"help"`
+	HelpURI              string         `json:"helpUri"`
 	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
 	Properties           map[string]any `json:"properties"`
 }
@@ -60,12 +85,54 @@ type sarifConfig struct {
 }
 
 type sarifResult struct {
-	RuleID     string          `json:"ruleId"`
-	RuleIndex  int             `json:"ruleIndex"`
-	Level      string          `json:"level"`
-	Message    sarifText       `json:"message"`
-	Locations  []sarifLocation `json:"locations"`
-	Properties map[string]any  `json:"properties"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          map[string]any     `json:"properties"`
+}
+
+// sarifSuppression is a waiver: inSource for the workload's annotation,
+// external for --skip and a waiver file.
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification"`
+}
+
+// suppressions are a waived finding's suppressions.
+func suppressions(m *waiver.Mark) []sarifSuppression {
+	if m == nil {
+		return nil
+	}
+	kind := "external"
+	if m.Source == waiver.SourceAnnotation {
+		kind = "inSource"
+	}
+	return []sarifSuppression{{Kind: kind, Status: "accepted", Justification: m.String()}}
+}
+
+// fingerprint hashes the parts that identify a result (FNV-1a, 128 bits:
+// an identity, not a secret).
+func fingerprint(parts ...string) map[string]string {
+	h := fnv.New128a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return map[string]string{fingerprintKey: hex.EncodeToString(h.Sum(nil))}
+}
+
+// securitySeverity is GitHub code scanning's security-severity of a
+// severity: a number from 0.0 to 10.0 as a string, in the band GitHub
+// names alike (over 9.0 critical, 7.0 to 8.9 high, 4.0 to 6.9 medium,
+// 0.1 to 3.9 low); "" for info, which has none.
+func securitySeverity(s report.Severity) string {
+	return map[report.Severity]string{report.SeverityCritical: "9.5", report.SeverityHigh: "8.0",
+		report.SeverityMedium: "5.5", report.SeverityLow: "3.0"}[s]
 }
 
 type sarifLocation struct {
@@ -127,10 +194,11 @@ var pssControls = []struct{ name, id, help string }{
 func WriteSARIF(w io.Writer, rep *Report, version string) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{Name: "secctx", Version: version,
-			InformationURI: "https://github.com/secctx/secctx", Rules: sarifRules()}},
-		Results:    []sarifResult{},
-		ColumnKind: "unicodeCodePoints",
-		Properties: map[string]any{"profile": rep.Profile, "podSecurityVersion": rep.PodSecurityVersion},
+			InformationURI: RepositoryURL, Rules: sarifRules()}},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: true}},
+		Results:     []sarifResult{},
+		ColumnKind:  "unicodeCodePoints",
+		Properties:  map[string]any{"profile": rep.Profile, "podSecurityVersion": rep.PodSecurityVersion},
 	}
 	index := map[string]int{}
 	for i, r := range run.Tool.Driver.Rules {
@@ -141,11 +209,16 @@ func WriteSARIF(w io.Writer, rep *Report, version string) error {
 		if f.Check != "" {
 			props["check"] = f.Check
 		}
+		if f.Waived != nil {
+			props["waived"] = f.Waived.String()
+		}
 		run.Results = append(run.Results, sarifResult{
 			RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
-			Message:    sarifText{f.Message},
-			Locations:  []sarifLocation{location(f.File, f.Line, f.Column, logicalName(f.Workload, f.Container, f.Field))},
-			Properties: props,
+			Message:             sarifText{f.Message},
+			Locations:           []sarifLocation{location(f.File, f.Line, f.Column, logicalName(f.Workload, f.Container, f.Field))},
+			PartialFingerprints: fingerprint(f.Rule, f.File, f.Namespace, f.Workload, f.Container, f.Field),
+			Suppressions:        suppressions(f.Waived),
+			Properties:          props,
 		})
 	}
 	controlID := map[string]string{}
@@ -163,8 +236,9 @@ func WriteSARIF(w io.Writer, rep *Report, version string) error {
 				RuleID: id, RuleIndex: index[id], Level: level,
 				Message: sarifText{"Pod Security Standards " + wl.PodSecurity.Version + ", " + v.Control +
 					" (keeps the pod from " + string(v.Level) + "): " + v.Message},
-				Locations:  []sarifLocation{location(wl.File, v.Line, 0, logicalName(wl.Workload, v.Container, v.Field))},
-				Properties: map[string]any{"control": v.Control, "blocks": v.Level, "field": v.Field, "workload": wl.Workload},
+				Locations:           []sarifLocation{location(wl.File, v.Line, 0, logicalName(wl.Workload, v.Container, v.Field))},
+				PartialFingerprints: fingerprint(id, wl.File, wl.Namespace, wl.Workload, v.Container, v.Field),
+				Properties:          map[string]any{"control": v.Control, "blocks": v.Level, "field": v.Field, "workload": wl.Workload},
 			})
 		}
 	}
@@ -186,9 +260,13 @@ func sarifRules() []sarifRule {
 		if r.Requires != nil {
 			props["profiles"] = r.Profiles()
 		}
+		if ss := securitySeverity(r.Severity); ss != "" {
+			props["security-severity"] = ss
+		}
 		out = append(out, sarifRule{
 			ID: r.ID, Name: ruleName(r.ID), ShortDescription: sarifText{r.Summary},
 			FullDescription: sarifText{r.Summary + ". " + r.Help}, Help: sarifText{r.Help + " Source: " + r.Source + "."},
+			HelpURI:              DocsURL + "lint.md#" + r.ID,
 			DefaultConfiguration: sarifConfig{sarifLevel(r.Severity)}, Properties: props,
 		})
 	}
@@ -197,6 +275,7 @@ func sarifRules() []sarifRule {
 			ID: c.id, Name: ruleName(c.id), ShortDescription: sarifText{"Pod Security Standards: " + c.name},
 			FullDescription:      sarifText{"Pod Security Standards control " + c.name + ": " + c.help},
 			Help:                 sarifText{c.help + " Source: Kubernetes Pod Security Standards, proved against k8s.io/pod-security-admission/policy."},
+			HelpURI:              DocsURL + "lint.md#" + c.id,
 			DefaultConfiguration: sarifConfig{"note"},
 			Properties:           map[string]any{"control": c.name, "tags": []string{"security", "kubernetes", "pod-security-standards"}},
 		})

@@ -65,7 +65,9 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	ins = append(ins,
 		Input{Name: "-", Data: []byte(podYAML("", "privileged: true", ""))},
 		Input{Name: "dir with space/pod #1.yaml", Data: []byte(podYAML("runAsUser: 0", "", ""))},
-		Input{Name: "/abs/pod.yaml", Data: []byte(podYAML("", "runAsUsr: 1", ""))})
+		Input{Name: "/abs/pod.yaml", Data: []byte(podYAML("", "runAsUsr: 1", ""))},
+		// Waived findings, as suppressions.
+		Input{Name: "waived.yaml", Data: []byte(withAnnotation(waivable, `secctx.io/waive: "k8s-sysctl-unsafe,k8s-nonroot-capabilities,eci-sysctl-unsupported: accepted"`))})
 	for _, profile := range expect.ProfileNames() {
 		res := lintInputs(t, profile, ins, Options{})
 		var b bytes.Buffer

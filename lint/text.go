@@ -41,8 +41,12 @@ func WriteText(w io.Writer, rep *Report) error {
 		t.w.WriteString("\n")
 	}
 	s := rep.Summary
-	t.wrap("", fmt.Sprintf("summary: %d finding%s (%d refused, %d ignored, %d changed, %d warning%s) in %d workload%s; Pod Security %s: %d restricted, %d baseline, %d privileged; profile %s",
-		s.Findings, plural(s.Findings == 1, "", "s"), s.Refused, s.Ignored, s.Changed, s.Warning, plural(s.Warning == 1, "", "s"),
+	waived := ""
+	if s.Waived > 0 {
+		waived = fmt.Sprintf(" and %d waived", s.Waived)
+	}
+	t.wrap("", fmt.Sprintf("summary: %d finding%s (%d refused, %d ignored, %d changed, %d warning%s)%s in %d workload%s; Pod Security %s: %d restricted, %d baseline, %d privileged; profile %s",
+		s.Findings, plural(s.Findings == 1, "", "s"), s.Refused, s.Ignored, s.Changed, s.Warning, plural(s.Warning == 1, "", "s"), waived,
 		s.Workloads, plural(s.Workloads == 1, "", "s"), rep.PodSecurityVersion,
 		s.Levels[LevelRestricted], s.Levels[LevelBaseline], s.Levels[LevelPrivileged], rep.Profile))
 	return bw.Flush()
@@ -219,7 +223,11 @@ func specPathOf(fs []Finding) string {
 // the message, and what verify will report; the rules' sources follow
 // the report, once each.
 func (t *textWriter) finding(f Finding, specPrefix string) {
-	t.wrap("    ", fmt.Sprintf("%s %s %s", strings.ToUpper(string(f.Effect)), f.Severity, f.Rule))
+	head := fmt.Sprintf("%s %s %s", strings.ToUpper(string(f.Effect)), f.Severity, f.Rule)
+	if f.Waived != nil {
+		head = "WAIVED " + head
+	}
+	t.wrap("    ", head)
 	field := strings.TrimPrefix(f.Field, specPrefix)
 	if field == "" {
 		field = "(object)"
@@ -234,6 +242,9 @@ func (t *textWriter) finding(f Finding, specPrefix string) {
 		verify = fmt.Sprintf("verify %s: %s", f.Check, f.Verify)
 	}
 	t.wrap("      ", verify)
+	if f.Waived != nil {
+		t.wrap("      ", f.Waived.String())
+	}
 }
 
 // plural picks the singular or the plural form.

@@ -87,6 +87,9 @@ type Finding struct {
 	Message string `json:"message"`
 	// Hint gives the platform or runtime rule that explains the result.
 	Hint string `json:"hint,omitempty"`
+	// Waived is set when a waiver accepts the finding: Status is then
+	// skipped, and Waived holds the status and severity it had.
+	Waived *Waived `json:"waived,omitempty"`
 	// PID and Comm name the process the finding is about (the first one,
 	// when several processes share the finding).
 	PID  int    `json:"pid,omitempty"`

@@ -97,6 +97,7 @@ func NewMerged(exp *expect.Expected, procs []Process, findings []Finding, src Sp
 	if len(procs) > 0 {
 		r.Target.PID, r.Target.Comm = procs[0].PID, procs[0].Comm
 	}
+	Waive(r.Findings, exp.Waivers, exp.Workload, exp.Container)
 	r.Summary = Summarize(r.Findings)
 	return r
 }

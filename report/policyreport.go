@@ -19,15 +19,40 @@ const (
 	PolicyName = "secctx"
 )
 
-// PolicyReport is a wgpolicyk8s.io/v1alpha2 PolicyReport: the findings of
-// one or more reports as results about the pod they were verified in.
+// The OpenReports format, the successor of wgpolicyk8s.io that Kyverno
+// 1.15 and Policy Reporter 3.2 read: openreports.io/v1alpha1 Report, the
+// same results with the report's source beside them.
+const (
+	OpenReportsAPIVersion = "openreports.io/v1alpha1"
+	OpenReportsKind       = "Report"
+)
+
+// ReportAPI is the API a policy report is written in.
+type ReportAPI string
+
+// The report APIs.
+const (
+	// APIPolicyReport is wgpolicyk8s.io/v1alpha2 PolicyReport.
+	APIPolicyReport ReportAPI = PolicyReportAPIVersion
+	// APIOpenReports is openreports.io/v1alpha1 Report.
+	APIOpenReports ReportAPI = OpenReportsAPIVersion
+)
+
+// ReportAPIs lists the report APIs, the default first.
+var ReportAPIs = []ReportAPI{APIPolicyReport, APIOpenReports}
+
+// PolicyReport is a wgpolicyk8s.io/v1alpha2 PolicyReport, or an
+// openreports.io/v1alpha1 Report: the findings of one or more reports as
+// results about the pod they were verified in.
 type PolicyReport struct {
-	APIVersion string             `json:"apiVersion"`
-	Kind       string             `json:"kind"`
-	Metadata   PolicyReportMeta   `json:"metadata"`
-	Scope      *ObjectReference   `json:"scope,omitempty"`
-	Summary    PolicyReportCounts `json:"summary"`
-	Results    []PolicyResult     `json:"results"`
+	APIVersion string           `json:"apiVersion"`
+	Kind       string           `json:"kind"`
+	Metadata   PolicyReportMeta `json:"metadata"`
+	// Source is the engine that wrote the report (OpenReports only).
+	Source  string             `json:"source,omitempty"`
+	Scope   *ObjectReference   `json:"scope,omitempty"`
+	Summary PolicyReportCounts `json:"summary"`
+	Results []PolicyResult     `json:"results"`
 }
 
 // PolicyReportMeta is the report's object metadata.
@@ -130,11 +155,20 @@ var workloadAPIVersions = map[string]string{
 // "secctx-POD", with "-CONTAINER" when it holds one container's results,
 // so that a one-shot verify of each container writes reports apart.
 func NewPolicyReport(reports []*Report, pod PodRef) *PolicyReport {
+	return NewPolicyReportFor(APIPolicyReport, reports, pod)
+}
+
+// NewPolicyReportFor is NewPolicyReport in the API api: the same results,
+// as a PolicyReport or an OpenReports Report.
+func NewPolicyReportFor(api ReportAPI, reports []*Report, pod PodRef) *PolicyReport {
 	pr := &PolicyReport{
 		APIVersion: PolicyReportAPIVersion,
 		Kind:       PolicyReportKind,
 		Metadata:   PolicyReportMeta{Labels: map[string]string{"app.kubernetes.io/managed-by": PolicyName}},
 		Results:    []PolicyResult{},
+	}
+	if api == APIOpenReports {
+		pr.APIVersion, pr.Kind, pr.Source = OpenReportsAPIVersion, OpenReportsKind, PolicyName
 	}
 	scope := scopeOf(reports, pod)
 	pr.Scope = &scope
@@ -261,6 +295,9 @@ func properties(r *Report, f Finding) map[string]string {
 	set("pids", strings.Join(pids, ","))
 	set("comms", strings.Trim(strings.Join(comms, ","), ","))
 	set("hint", f.Hint)
+	if f.Waived != nil {
+		set("waived", f.Waived.String())
+	}
 	set("scope", f.Scope)
 	set("profile", r.Profile)
 	return p

@@ -11,6 +11,7 @@ import (
 
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/report/prtest"
+	"github.com/secctx/secctx/waiver"
 )
 
 // reportOf builds a report with the given findings about a container of
@@ -182,7 +183,36 @@ func TestPolicyReportName(t *testing.T) {
 // names) against the PolicyReport CRD's OpenAPI schema.
 func TestPolicyReportAgainstTheCRD(t *testing.T) {
 	t.Parallel()
-	v := prtest.Load(t)
+	againstTheCRD(t, prtest.Load(t), report.APIPolicyReport)
+}
+
+// TestOpenReportAgainstTheCRD: the same reports as OpenReports Reports
+// validate against the openreports.io/v1alpha1 Report CRD.
+func TestOpenReportAgainstTheCRD(t *testing.T) {
+	t.Parallel()
+	againstTheCRD(t, prtest.LoadOpenReports(t), report.APIOpenReports)
+	pr := report.NewPolicyReportFor(report.APIOpenReports, []*report.Report{reportOf("Pod/demo", "shop", "app")}, report.PodRef{})
+	if pr.APIVersion != "openreports.io/v1alpha1" || pr.Kind != "Report" || pr.Source != "secctx" {
+		t.Errorf("OpenReports report %s %s source %q", pr.APIVersion, pr.Kind, pr.Source)
+	}
+	// A PolicyReport is not an OpenReports Report, and the other way round.
+	var b bytes.Buffer
+	report.WriteJSON(&b, report.NewPolicyReport([]*report.Report{reportOf("Pod/demo", "shop", "app")}, report.PodRef{}))
+	if err := prtest.LoadOpenReports(t).Validate(b.Bytes()); err == nil {
+		t.Error("a wgpolicyk8s.io PolicyReport passes as an OpenReports Report")
+	}
+	b.Reset()
+	report.WriteJSON(&b, pr)
+	if err := prtest.Load(t).Validate(b.Bytes()); err == nil {
+		t.Error("an OpenReports Report passes as a wgpolicyk8s.io PolicyReport")
+	}
+}
+
+// againstTheCRD validates reports of every kind, in the API api, with v.
+func againstTheCRD(t *testing.T, v *prtest.Validator, api report.ReportAPI) {
+	waived := report.Finding{Check: "seccompProfile", Status: report.StatusDrift, Severity: report.SeverityHigh, Expected: "filter", Observed: "disabled", Message: "m"}
+	ws := []report.Finding{waived}
+	report.Waive(ws, waiver.Set{{Check: "seccompProfile", Reason: "accepted", Source: waiver.SourceFile}}, "Pod/demo", "app")
 	app := reportOf("Pod/demo", "shop", "app",
 		finding("a", report.StatusDrift, report.SeverityCritical), finding("b", report.StatusDrift, report.SeverityLow),
 		finding("c", report.StatusDrift, report.SeverityInfo), finding("d", report.StatusOK, report.SeverityInfo))
@@ -202,10 +232,11 @@ func TestPolicyReportAgainstTheCRD(t *testing.T) {
 		"two containers": {[]*report.Report{app, clean}, report.PodRef{}},
 		"odd names":      {[]*report.Report{odd}, report.PodRef{}},
 		"no findings":    {[]*report.Report{empty}, report.PodRef{}},
+		"waived":         {[]*report.Report{reportOf("Pod/demo", "shop", "app", ws...)}, report.PodRef{}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			pr := report.NewPolicyReport(tc.reports, tc.pod)
+			pr := report.NewPolicyReportFor(api, tc.reports, tc.pod)
 			var js, ys bytes.Buffer
 			if err := report.WriteJSON(&js, pr); err != nil {
 				t.Fatal(err)
@@ -221,7 +252,7 @@ func TestPolicyReportAgainstTheCRD(t *testing.T) {
 		})
 	}
 	// The validator is not a rubber stamp.
-	bad := report.NewPolicyReport([]*report.Report{app}, report.PodRef{})
+	bad := report.NewPolicyReportFor(api, []*report.Report{app}, report.PodRef{})
 	bad.Results[0].Result = "drift"
 	var b bytes.Buffer
 	report.WriteJSON(&b, bad)

@@ -53,6 +53,8 @@ type Summary struct {
 	Drift   int `json:"drift"`
 	Unknown int `json:"unknown"`
 	Skipped int `json:"skipped"`
+	// Waived counts the skipped findings a waiver accepted.
+	Waived int `json:"waived,omitempty"`
 	// HighestSeverity is the severity of the worst drift, or "" with none.
 	HighestSeverity Severity `json:"highestSeverity,omitempty"`
 }
@@ -131,6 +133,7 @@ func New(exp *expect.Expected, obs *probe.State, src SpecRef, now time.Time) *Re
 		Spec:     src,
 		Findings: Compare(exp, obs),
 	}
+	Waive(r.Findings, exp.Waivers, exp.Workload, exp.Container)
 	r.Summary = Summarize(r.Findings)
 	return r
 }
@@ -151,6 +154,9 @@ func Summarize(fs []Finding) Summary {
 			s.Unknown++
 		case StatusSkipped:
 			s.Skipped++
+			if f.Waived != nil {
+				s.Waived++
+			}
 		}
 	}
 	return s

@@ -85,7 +85,11 @@ func countsText(s Summary) string {
 	if s.Drift > 0 && s.HighestSeverity != "" {
 		drift += " (" + Escape(string(s.HighestSeverity)) + ")"
 	}
-	return fmt.Sprintf("%s, %d unknown, %d ok, %d skipped", drift, s.Unknown, s.OK, s.Skipped)
+	out := fmt.Sprintf("%s, %d unknown, %d ok, %d skipped", drift, s.Unknown, s.OK, s.Skipped)
+	if s.Waived > 0 {
+		out += fmt.Sprintf(" (%d waived)", s.Waived)
+	}
+	return out
 }
 
 func subjectText(r *Report) string {
@@ -210,6 +214,9 @@ func (t *textOut) table(fs []Finding) {
 	}
 	for _, f := range fs {
 		cells := []string{Escape(string(f.Status)), Escape(string(f.Severity))}
+		if f.Waived != nil {
+			cells[1] = "waived"
+		}
 		if t.o.Wide {
 			cells = append(cells, Escape(string(f.Check)), dash(Escape(f.Subject)))
 		} else {
@@ -324,7 +331,7 @@ func cut(s string, width int) string {
 func (t *textOut) details(fs []Finding) {
 	first := true
 	for _, f := range fs {
-		if f.Status != StatusDrift && f.Status != StatusUnknown {
+		if f.Status != StatusDrift && f.Status != StatusUnknown && f.Waived == nil {
 			continue
 		}
 		if first {
@@ -339,7 +346,15 @@ func (t *textOut) details(fs []Finding) {
 		if f.Status == StatusDrift {
 			label += ", " + Escape(string(f.Severity))
 		}
-		t.para("- ", "  ", subj+" ["+label+"]: "+Escape(f.Message), nil)
+		msg := Escape(f.Message)
+		if w := f.Waived; w != nil {
+			label += ", waived " + Escape(string(w.Status))
+			if w.Status == StatusDrift {
+				label += " " + Escape(string(w.Severity))
+			}
+			msg = Escape(w.String()) + ". " + msg
+		}
+		t.para("- ", "  ", subj+" ["+label+"]: "+msg, nil)
 		if f.Hint != "" {
 			t.para("  hint: ", "    ", Escape(f.Hint), nil)
 		}

@@ -2,9 +2,11 @@ package verify
 
 import (
 	"github.com/secctx/secctx/expect"
+	"github.com/secctx/secctx/lint"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/waiver"
 )
 
 // SpecSource yields the manifest stream (the pipeline's first stage).
@@ -33,6 +35,9 @@ type Pipeline struct {
 	Node expect.Node
 	// FS is the proc filesystem the verifiers observe.
 	FS probe.FS
+	// Waivers are those of --skip and --waivers; the workload's
+	// secctx.io/waive annotation adds its own (Load).
+	Waivers waiver.Set
 }
 
 // Spec is a loaded, decoded and selected manifest.
@@ -41,6 +46,9 @@ type Spec struct {
 	Loaded *manifest.Loaded
 	// Workload is the selected workload.
 	Workload *manifest.Workload
+	// Waivers are the waivers in force for the workload: its annotation's,
+	// then the pipeline's.
+	Waivers  waiver.Set
 	pipeline *Pipeline
 }
 
@@ -59,7 +67,11 @@ func (p *Pipeline) Load() (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Spec{Loaded: ld, Workload: wl, pipeline: p}, nil
+	own, err := waiver.OfWorkload(wl, lint.WaiverCatalog())
+	if err != nil {
+		return nil, err
+	}
+	return &Spec{Loaded: ld, Workload: wl, Waivers: append(own, p.Waivers.ForWorkload(wl.ID())...), pipeline: p}, nil
 }
 
 // Ref names the spec in reports.
@@ -83,5 +95,6 @@ func (s *Spec) Verifier(container string) (*Verifier, error) {
 		return nil, err
 	}
 	v.node = s.pipeline.Node
+	v.waivers = s.Waivers
 	return v, nil
 }

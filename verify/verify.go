@@ -16,6 +16,7 @@ import (
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
+	"github.com/secctx/secctx/waiver"
 )
 
 // Verifier verifies processes of one container against one spec.
@@ -28,6 +29,9 @@ type Verifier struct {
 	request   probe.Request
 	// node is what the user knows of the node (Pipeline.Node).
 	node expect.Node
+	// waivers are the spec's (Spec.Waivers); every expectation carries
+	// them, and the reports apply them.
+	waivers waiver.Set
 	// Now is the clock for report times; tests replace it.
 	Now func() time.Time
 }
@@ -121,7 +125,11 @@ func (v *Verifier) Expected(st *probe.State) (*expect.Expected, error) {
 		}
 		in.Image = ImageOf(&st.Container)
 	}
-	return expect.Resolve(in)
+	exp, err := expect.Resolve(in)
+	if err == nil {
+		exp.Waivers = v.waivers
+	}
+	return exp, err
 }
 
 // ImageOf turns what the probe read of the container's /etc/passwd and

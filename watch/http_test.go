@@ -267,7 +267,7 @@ func TestMetrics(t *testing.T) {
 	want := map[string]bool{}
 	for _, r := range reports {
 		for _, f := range r.Drifts() {
-			want[fmt.Sprintf(`{check=%q,subject=%q,container=%q,severity=%q} 1`, f.Check, f.Subject, r.Target.Container, f.Severity)] = true
+			want[fmt.Sprintf(`{check=%q,subject=%q,secctx_container=%q,severity=%q} 1`, f.Check, f.Subject, r.Target.Container, f.Severity)] = true
 		}
 	}
 	got := map[string]bool{}
@@ -286,9 +286,9 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	for _, s := range []string{
-		`{check="runAsUser",subject="",container="app",severity="high"} 1`,
-		`{check="sysctls",subject="net.ipv4.ip_unprivileged_port_start",container="app",severity="low"} 1`,
-		`{check="runAsUser",subject="",container="side",severity="critical"} 1`,
+		`{check="runAsUser",subject="",secctx_container="app",severity="high"} 1`,
+		`{check="sysctls",subject="net.ipv4.ip_unprivileged_port_start",secctx_container="app",severity="low"} 1`,
+		`{check="runAsUser",subject="",secctx_container="side",severity="critical"} 1`,
 	} {
 		if !got[s] {
 			t.Errorf("no secctx_drift%s", s)
@@ -313,7 +313,7 @@ func TestMetrics(t *testing.T) {
 	if got := samples["secctx_last_verify_timestamp_seconds"]; len(got) != 1 || got[0] != fmt.Sprintf(" %d.000", t0.Unix()) {
 		t.Errorf("secctx_last_verify_timestamp_seconds %q, want %d.000", got, t0.Unix())
 	}
-	if got := samples["secctx_processes"]; strings.Join(got, ";") != `{container="app"} 3;{container="side"} 1` {
+	if got := samples["secctx_processes"]; strings.Join(got, ";") != `{secctx_container="app"} 3;{secctx_container="side"} 1` {
 		t.Errorf("secctx_processes %q", got)
 	}
 	if got := samples["secctx_verify_duration_seconds"]; len(got) != 1 || got[0] == " 0.000000" {
@@ -371,7 +371,7 @@ func TestExpositionEscapesLabels(t *testing.T) {
 	out := watch.Exposition(watch.Status{Reports: []*report.Report{r}, Cycles: 1}, `x"y`)
 	for _, want := range []string{
 		`secctx_build_info{version="x\"y"} 1`,
-		`secctx_drift{check="procMount",subject="/proc/a\\b\nc",container="a\"b",severity="high"} 1`,
+		`secctx_drift{check="procMount",subject="/proc/a\\b\nc",secctx_container="a\"b",severity="high"} 1`,
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("exposition lacks %s:\n%s", want, out)

@@ -10,6 +10,14 @@ import (
 	"github.com/secctx/secctx/report"
 )
 
+// ContainerLabel is the label that names the verified container on
+// secctx_drift and secctx_processes. It is not "container": Kubernetes
+// service discovery relabelling gives every target a container label (and
+// namespace, pod, node, instance, job, endpoint, service), and a clash
+// would have Prometheus rename secctx's to exported_container, or need
+// honor_labels, which lets a pod set its own namespace and pod labels.
+const ContainerLabel = "secctx_container"
+
 // Exposition renders the Prometheus text format of a status.
 func Exposition(st Status, version string) string {
 	var b strings.Builder
@@ -45,8 +53,8 @@ func Exposition(st Status, version string) string {
 		return a.container+string(a.check)+a.subject+a.severity < c.container+string(c.check)+c.subject+c.severity
 	})
 	for _, k := range rows {
-		fmt.Fprintf(&b, "secctx_drift{check=%s,subject=%s,container=%s,severity=%s} 1\n",
-			quote(string(k.check)), quote(k.subject), quote(k.container), quote(k.severity))
+		fmt.Fprintf(&b, "secctx_drift{check=%s,subject=%s,%s=%s,severity=%s} 1\n",
+			quote(string(k.check)), quote(k.subject), ContainerLabel, quote(k.container), quote(k.severity))
 	}
 
 	family("secctx_findings", "gauge", "Findings of the last verification cycle by status.")
@@ -56,7 +64,7 @@ func Exposition(st Status, version string) string {
 
 	family("secctx_processes", "gauge", "Processes verified in the last cycle, by container.")
 	for _, r := range st.Reports {
-		fmt.Fprintf(&b, "secctx_processes{container=%s} %d\n", quote(r.Target.Container), len(r.Target.Processes))
+		fmt.Fprintf(&b, "secctx_processes{%s=%s} %d\n", ContainerLabel, quote(r.Target.Container), len(r.Target.Processes))
 	}
 
 	family("secctx_last_verify_timestamp_seconds", "gauge", "Unix time the last verification cycle ran.")

@@ -65,6 +65,16 @@ func TestBadInput(t *testing.T) {
 	notJSON := file("notjson.json", "STATUS drift\n")
 	plainFile := file("plain.txt", "x")
 	missing := filepath.Join(dir, "missing.yaml")
+	waiverUnknown := file("w-unknown.yaml", "waivers:\n- {id: sysctls, reason: r}\n- {id: runAsUsr, reason: r}\n")
+	waiverNoReason := file("w-noreason.yaml", "waivers:\n- {id: sysctls}\n")
+	waiverBadKey := file("w-badkey.yaml", "waiver:\n- {id: sysctls, reason: r}\n")
+	waiverBadWorkload := file("w-workload.yaml", "waivers:\n- {id: sysctls, reason: r, workload: web}\n")
+	waivePod := func(name, value string) string {
+		return file(name, strings.Replace(pod, "metadata: {name: demo}", "metadata:\n  name: demo\n  annotations:\n    secctx.io/waive: "+value, 1))
+	}
+	annotUnknown := waivePod("a-unknown.yaml", `"seccomp: r"`)
+	annotNoReason := waivePod("a-noreason.yaml", `"sysctls"`)
+	annotBadList := waivePod("a-badlist.yaml", `"[{id: sysctls, reason: r, contianer: app}]"`)
 	subdir := filepath.Join(dir, "sub")
 	if err := os.Mkdir(subdir, 0o755); err != nil {
 		t.Fatal(err)
@@ -87,7 +97,7 @@ func TestBadInput(t *testing.T) {
 		{name: "verify single-dash long flag", args: []string{"verify", "-spec", good}, want: []string{"unknown flag -s in -spec"}},
 		{name: "verify bad flag syntax", args: []string{"verify", "---spec", good}, want: []string{"bad flag syntax ---spec"}},
 		{name: "verify extra argument", args: []string{"verify", "pod.yaml"}, want: []string{`unexpected argument "pod.yaml"`}},
-		{name: "verify bad output", args: []string{"verify", "-o", "xml"}, want: []string{`--output "xml"`, "text, wide, json, yaml, policyreport or line"}},
+		{name: "verify bad output", args: []string{"verify", "-o", "xml"}, want: []string{`--output "xml"`, "text, wide, json, yaml, policyreport, openreport, junit or line"}},
 		{name: "verify bad output, attached", args: []string{"verify", "-oxml"}, want: []string{`--output "xml"`}},
 		{name: "verify bad output, =", args: []string{"verify", "--output=sarif"}, want: []string{`--output "sarif"`}},
 		{name: "verify empty output", args: []string{"verify", "--output="}, want: []string{`--output ""`}},
@@ -113,6 +123,23 @@ func TestBadInput(t *testing.T) {
 		{name: "verify empty spec flag", args: []string{"verify", "--spec="}, want: []string{"--spec: empty value"}},
 		{name: "verify empty container", args: []string{"verify", "-c", ""}, want: []string{"--container: empty value"}},
 		{name: "verify empty proc", args: []string{"verify", "--proc="}, want: []string{"--proc: empty value"}},
+
+		{name: "verify unknown skip id", args: []string{"verify", "--skip", "seccomp"}, want: []string{`--skip "seccomp"`, `unknown id "seccomp"`}},
+		{name: "verify empty skip id", args: []string{"verify", "--skip", "sysctls,"}, want: []string{`--skip ""`, "empty id"}},
+		{name: "verify skip without value", args: []string{"verify", "--skip"}, want: []string{"--skip needs a value"}},
+		{name: "verify empty waivers flag", args: []string{"verify", "--waivers="}, want: []string{"--waivers: empty value"}},
+
+		// verify: waivers
+		{name: "verify missing waiver file", args: []string{"verify", "--spec", good, "--waivers", missing}, spec: true, want: []string{"--waivers", "missing.yaml"}},
+		{name: "verify waiver file is a directory", args: []string{"verify", "--spec", good, "--waivers", subdir}, spec: true, want: []string{"--waivers", "sub"}},
+		{name: "verify waiver file unknown id", args: []string{"verify", "--spec", good, "--waivers", waiverUnknown}, spec: true, want: []string{"w-unknown.yaml: waivers[1].id", `unknown id "runAsUsr"`}},
+		{name: "verify waiver file without reason", args: []string{"verify", "--spec", good, "--waivers", waiverNoReason}, spec: true, want: []string{"w-noreason.yaml: waivers[0].reason: empty"}},
+		{name: "verify waiver file unknown key", args: []string{"verify", "--spec", good, "--waivers", waiverBadKey}, spec: true, want: []string{"w-badkey.yaml", "not a waiver file"}},
+		{name: "verify waiver file bad workload", args: []string{"verify", "--spec", good, "--waivers", waiverBadWorkload}, spec: true, want: []string{"w-workload.yaml: waivers[0].workload", "KIND/NAME"}},
+		{name: "verify waiver file in the environment", args: []string{"verify", "--spec", good}, env: map[string]string{"SECCTX_WAIVERS": waiverUnknown}, spec: true, want: []string{"w-unknown.yaml: waivers[1].id"}},
+		{name: "verify annotation unknown id", args: []string{"verify", "--spec", annotUnknown}, spec: true, want: []string{"a-unknown.yaml: Pod/demo: metadata.annotations[secctx.io/waive]", `line 1: unknown id "seccomp"`}},
+		{name: "verify annotation without reason", args: []string{"verify", "--spec", annotNoReason}, spec: true, want: []string{"metadata.annotations[secctx.io/waive]", "REASON"}},
+		{name: "verify annotation bad list", args: []string{"verify", "--spec", annotBadList}, spec: true, want: []string{"metadata.annotations[secctx.io/waive]", "not a list"}},
 
 		// verify: the spec
 		{name: "verify missing spec file", args: []string{"verify", "--spec", missing}, spec: true, want: []string{"missing.yaml"}},
@@ -157,6 +184,11 @@ func TestBadInput(t *testing.T) {
 		{name: "watch reserved port", args: []string{"watch", "--listen", ":10250"}, want: []string{"10250"}},
 		{name: "watch bad listen address", args: []string{"watch", "--listen", "nowhere"}, want: []string{"nowhere"}},
 		{name: "watch empty policyreport file", args: []string{"watch", "--policyreport-file="}, want: []string{"--policyreport-file: empty value"}},
+		{name: "watch bad report api", args: []string{"watch", "--report-api", "openreports.io/v1"}, want: []string{`--report-api "openreports.io/v1"`, "wgpolicyk8s.io/v1alpha2 or openreports.io/v1alpha1"}},
+		{name: "watch bad report api in the environment", args: []string{"watch"}, env: map[string]string{"SECCTX_REPORT_API": "v1"}, want: []string{`$SECCTX_REPORT_API "v1"`}},
+		{name: "watch unknown skip id", args: []string{"watch", "--skip", "runAsUsr"}, want: []string{`--skip "runAsUsr"`}},
+		{name: "watch annotation unknown id", args: []string{"watch", "--spec", annotUnknown, "--log-format", "text"}, spec: true, want: []string{"a-unknown.yaml", "metadata.annotations[secctx.io/waive]"}},
+		{name: "watch waiver file unknown id", args: []string{"watch", "--spec", good, "--waivers", waiverUnknown, "--log-format", "text"}, spec: true, want: []string{"w-unknown.yaml: waivers[1].id"}},
 		{name: "watch target given twice", args: []string{"watch", "--spec", two, "--target", "app=self", "--target", "app=pid:1", "--log-format=text"}, spec: true, want: []string{`container "app" given twice`}},
 		{name: "watch bad spec", args: []string{"watch", "--spec", typo, "--log-format", "text"}, spec: true, want: []string{"typo.yaml", "runAsUsr"}},
 		{name: "watch bad profile", args: []string{"watch", "--profile", "rkt"}, want: []string{`--profile "rkt"`}},
@@ -187,6 +219,11 @@ func TestBadInput(t *testing.T) {
 		{name: "lint bad pss version", args: []string{"lint", "--pss-version", "1.2", good}, want: []string{`--pss-version "1.2"`}},
 		{name: "lint bad unsafe sysctl", args: []string{"lint", "--allowed-unsafe-sysctls", "vm.*", good}, want: []string{"--allowed-unsafe-sysctls", "vm.*"}},
 		{name: "lint missing file", args: []string{"lint", missing}, spec: true, want: []string{"missing.yaml"}},
+		{name: "lint unknown skip id", args: []string{"lint", "--skip", "k8s-sysctl", good}, want: []string{`--skip "k8s-sysctl"`, `unknown id "k8s-sysctl"`}},
+		{name: "lint waiver file unknown id", args: []string{"lint", "--waivers", waiverUnknown, good}, spec: true, want: []string{"w-unknown.yaml: waivers[1].id"}},
+		{name: "lint missing waiver file", args: []string{"lint", "--waivers", missing, good}, spec: true, want: []string{"--waivers", "missing.yaml"}},
+		{name: "lint annotation unknown id", args: []string{"lint", annotUnknown}, spec: true, want: []string{"a-unknown.yaml: Pod/demo: metadata.annotations[secctx.io/waive]", `unknown id "seccomp"`}},
+		{name: "lint openreport output", args: []string{"lint", "-o", "openreport", good}, want: []string{`--output "openreport"`}},
 		{name: "lint malformed yaml", args: []string{"lint", malformed}, spec: true, want: []string{"malformed.yaml", "malformed YAML"}},
 		{name: "lint no workload", args: []string{"lint", configMap}, spec: true, want: []string{"cm.yaml", "no workload"}},
 		{name: "lint empty stdin", args: []string{"lint", "-"}, spec: true, want: []string{"no workload"}},

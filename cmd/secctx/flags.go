@@ -36,6 +36,7 @@ type options struct {
 	warnOnly       bool
 	lint           lintOptions
 	watch          watchOptions
+	waiver         waiverOptions
 	getenv         func(string) string
 }
 
@@ -166,10 +167,13 @@ func (o *options) check(fs *pflag.FlagSet) error {
 			return err
 		}
 	}
+	if err := o.checkSkip(); err != nil {
+		return err
+	}
 	if fs.Lookup("pid") != nil && o.pid < 0 {
 		return usagef("--pid %d: want 0 (secctx itself) or a process id", o.pid)
 	}
-	for _, name := range []string{"spec", "proc", "image-root", "file", "workload", "container"} {
+	for _, name := range []string{"spec", "proc", "image-root", "file", "workload", "container", "waivers"} {
 		if f := fs.Lookup(name); f != nil && f.Changed && f.Value.String() == "" {
 			return usagef("--%s: empty value", name)
 		}
@@ -190,6 +194,15 @@ func (o *options) failOnSeverity() (sev report.Severity, never bool) {
 		return report.SeverityCritical, true
 	}
 	return report.Severity(o.failOn), false
+}
+
+// threshold is --fail-on for the outputs that show it (JUnit).
+func (o *options) threshold() report.Threshold {
+	if o.failOn == "" { // a command without --fail-on: its default
+		return report.Threshold{Severity: report.SeverityLow}
+	}
+	sev, never := o.failOnSeverity()
+	return report.Threshold{Severity: sev, Never: never}
 }
 
 // node is what the flags say of the node the container runs on. The flag
@@ -217,7 +230,12 @@ func (o *options) pipeline(stdin io.Reader) (*verify.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
+	ws, err := o.waivers()
+	if err != nil {
+		return nil, err
+	}
 	return &verify.Pipeline{
+		Waivers:  ws,
 		Source:   manifest.Locator{Path: o.specPath, Getenv: o.getenv, Stdin: stdin},
 		Workload: o.workload,
 		Profile:  prof,

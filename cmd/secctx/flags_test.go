@@ -277,9 +277,9 @@ func TestCompletionScripts(t *testing.T) {
 			want  string
 		}{
 			{[]string{"secctx", "ver"}, "verify version"},
-			{[]string{"secctx", "verify", "-o", ""}, "text wide json yaml policyreport line"},
+			{[]string{"secctx", "verify", "-o", ""}, "text wide json yaml policyreport openreport junit line"},
 			{[]string{"secctx", "verify", "--output", "=", "po"}, "policyreport"},
-			{[]string{"secctx", "lint", "-o", ""}, "text json yaml sarif"},
+			{[]string{"secctx", "lint", "-o", ""}, "text json yaml sarif junit"},
 			{[]string{"secctx", "verify", "--fail-on", "n"}, "none"},
 			{[]string{"secctx", "verify", "--profile", "c"}, "containerd crio"},
 			{[]string{"secctx", "watch", "--interval", ""}, ""},

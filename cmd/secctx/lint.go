@@ -27,7 +27,13 @@ var lintCommand = &command{
 or change in each workload's securityContext, with the check verify will
 report it under, and the Pod Security Standards level each pod and
 container meets. Reads every kind verify reads, several documents per
-file, directories recursively (.yaml, .yml, .json), and - for stdin.`,
+file, directories recursively (.yaml, .yml, .json), and - for stdin.
+
+Waivers accept a known finding: the pod template's secctx.io/waive
+annotation, --skip and --waivers FILE name rule ids with a reason; a waived
+finding is reported as waived and never fails the run (docs/waivers.md).
+Outputs: text, json, yaml, sarif (for code scanning) and junit (a testcase
+per rule and file, for CI).`,
 	example: `  # Every manifest below deploy/, for Alibaba Cloud ECI
   secctx lint --profile eci deploy/
 
@@ -36,9 +42,10 @@ file, directories recursively (.yaml, .yml, .json), and - for stdin.`,
 	exits: "  0  no finding at or above --fail-on (or --fail-on none)\n  1  a finding at or above --fail-on\n  2  bad usage or bad input (one line on stderr, nothing on stdout)",
 	args:  argsFiles,
 	flags: func(fs *pflag.FlagSet, o *options) {
-		o.outputFlag(fs, formatText, []string{formatText, formatJSON, formatYAML, formatSARIF}, "output format")
+		o.outputFlag(fs, formatText, []string{formatText, formatJSON, formatYAML, formatSARIF, formatJUnit}, "output format")
 		o.profileFlag(fs, "the platform to predict for")
 		o.failOnFlag(fs, "exit 1 when a finding is")
+		o.waiverFlags(fs, "findings of lint rules")
 		fs.StringVar(&o.lint.allowedSysctls, "allowed-unsafe-sysctls", "", "the kubelet's --allowed-unsafe-sysctls: comma-separated sysctl names or prefixes ending in *")
 		fs.StringVar(&o.lint.pssVersion, "pss-version", "latest", fmt.Sprintf("Pod Security Standards version: latest (1.%d) or 1.%d to 1.%d", lint.LatestPSSVersion, lint.MinPSSVersion, lint.LatestPSSVersion))
 		o.logFlags(fs, "warn", "text")
@@ -70,11 +77,15 @@ func runLint(c *call) int {
 		return c.usage(usagef("--pss-version %q: %v", o.pssVersion, err))
 	}
 	prof, _ := expect.LookupProfile(c.o.profile) // checked with the flags
+	waivers, err := c.o.waivers()
+	if err != nil {
+		return c.fail(exitUsage, err)
+	}
 	inputs, err := lint.Collect(c.args, c.env.stdin)
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
-	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss})
+	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss, Waivers: waivers})
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
@@ -89,6 +100,8 @@ func runLint(c *call) int {
 		err = report.WriteYAML(c.env.stdout, rep)
 	case formatSARIF:
 		err = lint.WriteSARIF(c.env.stdout, rep, version)
+	case formatJUnit:
+		err = lint.WriteJUnit(c.env.stdout, rep, c.o.threshold())
 	default:
 		err = writeEscaped(c.env.stdout, func(w io.Writer) error { return lint.WriteText(w, rep) })
 	}

@@ -18,12 +18,14 @@ const (
 	formatText         = "text"
 	formatWide         = "wide"
 	formatPolicyReport = "policyreport"
+	formatOpenReport   = "openreport"
+	formatJUnit        = "junit"
 	formatSARIF        = "sarif"
 	formatLine         = "line"
 )
 
 // reportFormats are the formats of a VerificationReport.
-var reportFormats = []string{formatText, formatWide, formatJSON, formatYAML, formatPolicyReport, formatLine}
+var reportFormats = []string{formatText, formatWide, formatJSON, formatYAML, formatPolicyReport, formatOpenReport, formatJUnit, formatLine}
 
 // documentFormats are the formats of the commands that print one
 // document other than a report.
@@ -61,6 +63,10 @@ func (c *call) writeReport(w io.Writer, r *report.Report) error {
 		return report.WriteYAML(w, r)
 	case formatPolicyReport:
 		return report.WriteJSON(w, report.NewPolicyReport([]*report.Report{r}, c.o.podRef()))
+	case formatOpenReport:
+		return report.WriteJSON(w, report.NewPolicyReportFor(report.APIOpenReports, []*report.Report{r}, c.o.podRef()))
+	case formatJUnit:
+		return report.WriteJUnit(w, []*report.Report{r}, c.o.threshold())
 	case formatLine:
 		return watch.WriteLine(w, r)
 	}

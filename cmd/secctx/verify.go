@@ -26,14 +26,25 @@ Outputs: text (fits 80 columns, drift first), wide (every column whole),
 json and yaml (the VerificationReport), policyreport (a wgpolicyk8s.io/
 v1alpha2 PolicyReport about the pod; $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE
 and $SECCTX_POD_UID, from the downward API, name it when the spec does not),
-line (one JSON line of at most 12 KiB, as the sidecar writes: the summary
-and the drifts with their values, for a log pipeline).`,
+openreport (the same as an openreports.io/v1alpha1 Report, which Kyverno
+1.15 and Policy Reporter 3.2 read), junit (JUnit XML for CI: a testcase per
+check, failed at --fail-on), line (one JSON line of at most 12 KiB, as the
+sidecar writes: the summary and the drifts with their values, for a log
+pipeline).
+
+Waivers accept a known finding: the pod's secctx.io/waive annotation,
+--skip and --waivers FILE name check ids with a reason; a waived finding is
+reported as skipped with its reason and never fails the run
+(docs/waivers.md).`,
 	example: `  # In a pod, against its own manifest
   kubectl get pod web -o yaml |
     kubectl exec -i web -c app -- /secctx verify --spec - -c app
 
   # A JSON report; never fail, only report
   secctx verify --spec pod.yaml -ojson --fail-on none
+
+  # Accept a known drift, with the reason in a file
+  secctx verify --spec pod.yaml --waivers waivers.yaml
 
   # Another process of this container, as a PolicyReport
   secctx verify --spec pod.yaml --pid 42 -o policyreport | kubectl apply -f -`,
@@ -43,6 +54,7 @@ and the drifts with their values, for a log pipeline).`,
 		o.specFlags(fs)
 		o.pidFlag(fs, "process to verify")
 		o.failOnFlag(fs, "exit 1 when a drift is")
+		o.waiverFlags(fs, "findings of checks")
 		o.colorFlag(fs, "stdout")
 		o.procFlag(fs)
 		o.logFlags(fs, "warn", "text")

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +30,7 @@ type watchOptions struct {
 	listen         string
 	cycles         int
 	policyReport   string
+	reportAPI      string
 	intervalEnvErr error
 	beatEnvErr     error
 }
@@ -47,7 +49,8 @@ logged and the last good one stays.
 
 --listen serves /healthz, /readyz, /report (the full reports) and /metrics
 (Prometheus).
---policyreport-file writes a wgpolicyk8s.io/v1alpha2 PolicyReport with every
+--policyreport-file writes a wgpolicyk8s.io/v1alpha2 PolicyReport (or, with
+--report-api openreports.io/v1alpha1, an OpenReports Report) with every
 target's findings whenever a result changes, atomically (a temporary file
 renamed over it), as JSON, or YAML for a name ending in .yaml or .yml; the
 pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
@@ -63,6 +66,7 @@ pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
 		w.heartbeat, w.beatEnvErr = envDuration(o.getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
 		fs.StringArrayVar(&w.rawTargets, "target", nil, "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR (env SECCTX_TARGET, comma-separated; default self)")
 		o.specFlags(fs)
+		o.waiverFlags(fs, "findings of checks")
 		fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter (env SECCTX_INTERVAL)")
 		fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log a line (the summary and the drifts) at least this often even when nothing changed (env SECCTX_HEARTBEAT)")
 		fs.StringVar(&w.listen, "listen", o.getenv("SECCTX_LISTEN"), "serve /healthz, /readyz, /report and /metrics on this address, e.g. :9102 (env SECCTX_LISTEN; default off)")
@@ -70,6 +74,12 @@ pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
 		fs.IntVar(&w.cycles, "cycles", 0, "stop after this many cycles (0: run until SIGTERM or SIGINT)")
 		o.procFlag(fs)
 		o.logFlags(fs, "info", "json")
+		apis := make([]string, len(report.ReportAPIs))
+		for i, a := range report.ReportAPIs {
+			apis[i] = string(a)
+		}
+		enum(fs, &w.reportAPI, "report-api", "", "api", envOr(o.getenv, "SECCTX_REPORT_API", apis[0]), apis,
+			"the API of --policyreport-file: "+orList(apis)+" (OpenReports Report, which Kyverno 1.15 and Policy Reporter 3.2 read; env SECCTX_REPORT_API)")
 		files(fs, annotFiles, "policyreport-file")
 	},
 	run: runWatch,
@@ -137,6 +147,9 @@ func (c *call) checkWatch() error {
 	if c.fs.Changed("policyreport-file") && w.policyReport == "" {
 		return usagef("--policyreport-file: empty value")
 	}
+	if !slices.Contains(report.ReportAPIs, report.ReportAPI(w.reportAPI)) {
+		return usagef("$SECCTX_REPORT_API %q: want %s or %s", w.reportAPI, report.APIPolicyReport, report.APIOpenReports)
+	}
 	return nil
 }
 
@@ -181,7 +194,7 @@ func runWatch(c *call) int {
 		Log:       c.log,
 	}
 	if wo.policyReport != "" {
-		pub := &policyReportPublisher{path: wo.policyReport, pod: c.o.podRef(), log: c.log}
+		pub := &policyReportPublisher{path: wo.policyReport, api: report.ReportAPI(wo.reportAPI), pod: c.o.podRef(), log: c.log}
 		cfg.Publish = pub.publish
 	}
 	w, err := watch.New(cfg)
@@ -216,13 +229,14 @@ func runWatch(c *call) int {
 // result changed since the last file it wrote.
 type policyReportPublisher struct {
 	path string
+	api  report.ReportAPI
 	pod  report.PodRef
 	log  zerolog.Logger
 	last string
 }
 
 func (p *policyReportPublisher) publish(reports []*report.Report) {
-	pr := report.NewPolicyReport(reports, p.pod)
+	pr := report.NewPolicyReportFor(p.api, reports, p.pod)
 	// What changed: everything but the time of the results.
 	key := *pr
 	key.Results = append([]report.PolicyResult(nil), pr.Results...)

@@ -1,5 +1,6 @@
 // Package prtest validates PolicyReport documents against the published
-// wgpolicyk8s.io/v1alpha2 PolicyReport CustomResourceDefinition, for
+// wgpolicyk8s.io/v1alpha2 PolicyReport CustomResourceDefinition, and
+// OpenReports documents against the openreports.io/v1alpha1 Report one, for
 // tests. The CRD is not kept in this repository: it is taken from a
 // published Go module that ships it, fetched through the module proxy (go
 // mod download), and its OpenAPI v3 schema is turned into a JSON Schema
@@ -28,6 +29,21 @@ const (
 	CRDPath   = "config/crds/policyreport/wgpolicyk8s.io_policyreports.yaml"
 	// Version is the CRD version whose schema is used.
 	Version = "v1alpha2"
+
+	// The OpenReports project's API module ships its Report CRD.
+	OpenReportsCRDModule = "github.com/openreports/reports-api@v0.2.1"
+	OpenReportsCRDPath   = "config/crd/openreports.io_reports.yaml"
+	OpenReportsVersion   = "v1alpha1"
+)
+
+// crd names a CRD in a module, and what it must define.
+type crd struct {
+	module, path, group, kind, version string
+}
+
+var (
+	policyReportCRD = crd{CRDModule, CRDPath, "wgpolicyk8s.io", "PolicyReport", Version}
+	openReportsCRD  = crd{OpenReportsCRDModule, OpenReportsCRDPath, "openreports.io", "Report", OpenReportsVersion}
 )
 
 // Validator checks documents against the CRD's schema, made strict: an
@@ -35,39 +51,55 @@ const (
 // would silently prune them.
 type Validator struct {
 	schema *jsonschema.Schema
+	// apiVersion and kind are the documents'.
+	apiVersion, kind string
 }
 
-// loadOnce fetches and compiles the CRD the first time it is called.
-var loadOnce = sync.OnceValues(load)
+// loadOnce fetches and compiles each CRD the first time it is asked for.
+var loadOnce = map[crd]func() (*Validator, error){
+	policyReportCRD: sync.OnceValues(func() (*Validator, error) { return load(policyReportCRD) }),
+	openReportsCRD:  sync.OnceValues(func() (*Validator, error) { return load(openReportsCRD) }),
+}
 
-// Load returns the validator, fetching the CRD once per test binary. It
-// skips the test when the module proxy is off.
+// Load returns the PolicyReport validator, fetching the CRD once per test
+// binary. It skips the test when the module proxy is off.
 func Load(tb testing.TB) *Validator {
 	tb.Helper()
+	return loadCRD(tb, policyReportCRD)
+}
+
+// LoadOpenReports returns the OpenReports Report validator, as Load.
+func LoadOpenReports(tb testing.TB) *Validator {
+	tb.Helper()
+	return loadCRD(tb, openReportsCRD)
+}
+
+func loadCRD(tb testing.TB, c crd) *Validator {
+	tb.Helper()
 	if os.Getenv("GOPROXY") == "off" || os.Getenv("GOFLAGS") == "-mod=vendor" {
-		tb.Skip("the PolicyReport CRD comes from the module proxy, which is off")
+		tb.Skip("the " + c.kind + " CRD comes from the module proxy, which is off")
 	}
-	v, err := loadOnce()
+	v, err := loadOnce[c]()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return v
 }
 
-func load() (*Validator, error) {
-	out, err := exec.Command("go", "mod", "download", "-json", CRDModule).Output()
+func load(c crd) (*Validator, error) {
+	out, err := exec.Command("go", "mod", "download", "-json", c.module).Output()
 	if err != nil {
-		return nil, fmt.Errorf("go mod download %s: %v", CRDModule, err)
+		return nil, fmt.Errorf("go mod download %s: %v", c.module, err)
 	}
 	var mod struct{ Dir, Error string }
 	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		return nil, fmt.Errorf("go mod download %s: %s %v", CRDModule, mod.Error, err)
+		return nil, fmt.Errorf("go mod download %s: %s %v", c.module, mod.Error, err)
 	}
-	raw, err := os.ReadFile(filepath.Join(mod.Dir, CRDPath))
+	raw, err := os.ReadFile(filepath.Join(mod.Dir, c.path))
 	if err != nil {
 		return nil, err
 	}
-	var crd struct {
+	var def struct {
 		Spec struct {
 			Group string
 			Names struct{ Kind string }
@@ -81,20 +113,20 @@ func load() (*Validator, error) {
 			}
 		}
 	}
-	if err := yaml.Unmarshal(raw, &crd); err != nil {
-		return nil, fmt.Errorf("%s: %v", CRDPath, err)
+	if err := yaml.Unmarshal(raw, &def); err != nil {
+		return nil, fmt.Errorf("%s: %v", c.path, err)
 	}
-	if crd.Spec.Group != "wgpolicyk8s.io" || crd.Spec.Names.Kind != "PolicyReport" || crd.Spec.Scope != "Namespaced" {
-		return nil, fmt.Errorf("%s is not the namespaced wgpolicyk8s.io PolicyReport CRD", CRDPath)
+	if def.Spec.Group != c.group || def.Spec.Names.Kind != c.kind || def.Spec.Scope != "Namespaced" {
+		return nil, fmt.Errorf("%s is not the namespaced %s %s CRD", c.path, c.group, c.kind)
 	}
 	var schema map[string]any
-	for _, v := range crd.Spec.Versions {
-		if v.Name == Version {
+	for _, v := range def.Spec.Versions {
+		if v.Name == c.version {
 			schema = v.Schema.OpenAPIV3Schema
 		}
 	}
 	if schema == nil {
-		return nil, fmt.Errorf("%s has no %s schema", CRDPath, Version)
+		return nil, fmt.Errorf("%s has no %s schema", c.path, c.version)
 	}
 	strict(schema)
 	// Round-trip through JSON so the validator sees json.Number values.
@@ -106,15 +138,15 @@ func load() (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("policyreport.json", doc); err != nil {
+	comp := jsonschema.NewCompiler()
+	if err := comp.AddResource("crd.json", doc); err != nil {
 		return nil, err
 	}
-	s, err := c.Compile("policyreport.json")
+	s, err := comp.Compile("crd.json")
 	if err != nil {
 		return nil, err
 	}
-	return &Validator{schema: s}, nil
+	return &Validator{schema: s, apiVersion: c.group + "/" + c.version, kind: c.kind}, nil
 }
 
 // strict forbids undeclared properties wherever properties are declared
@@ -172,7 +204,7 @@ func (v *Validator) Validate(doc []byte) error {
 		return err
 	}
 	switch {
-	case obj.APIVersion != "wgpolicyk8s.io/"+Version || obj.Kind != "PolicyReport":
+	case obj.APIVersion != v.apiVersion || obj.Kind != v.kind:
 		return fmt.Errorf("apiVersion %q kind %q", obj.APIVersion, obj.Kind)
 	case len(obj.Metadata.Name) > 253 || !subdomain.MatchString(obj.Metadata.Name):
 		return fmt.Errorf("metadata.name %q is not a DNS subdomain", obj.Metadata.Name)
