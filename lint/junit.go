@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/report"
 )
 
@@ -28,22 +29,26 @@ func WriteJUnit(w io.Writer, rep *Report, th report.Threshold) error {
 		}
 		byFile[f.File] = append(byFile[f.File], f)
 	}
+	prof, err := expect.LookupProfile(rep.Profile)
+	if err != nil {
+		return err
+	}
 	var suites []report.JUnitSuite
 	for _, file := range files {
 		s := report.JUnitSuite{Name: file, Properties: [][2]string{{"profile", rep.Profile}, {"podSecurityVersion", rep.PodSecurityVersion}}}
 		for _, r := range Rules() {
-			if !r.applies(rep.Profile) {
+			if !r.applies(prof) {
 				continue
 			}
-			s.Cases = append(s.Cases, ruleCase(file, r, byFile[file], th))
+			s.Cases = append(s.Cases, junitCase(file, r, byFile[file], th))
 		}
 		suites = append(suites, s)
 	}
 	return report.WriteJUnitSuites(w, "secctx lint", suites)
 }
 
-// ruleCase is the testcase of one rule in one file.
-func ruleCase(file string, r *Rule, fs []Finding, th report.Threshold) report.JUnitCase {
+// junitCase is the testcase of one rule in one file.
+func junitCase(file string, r *Rule, fs []Finding, th report.Threshold) report.JUnitCase {
 	c := report.JUnitCase{ClassName: file, Name: r.ID}
 	var lines []string
 	var failing, open, waived int

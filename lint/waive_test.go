@@ -215,9 +215,13 @@ func TestJUnit(t *testing.T) {
 		{Name: "b.yaml", Data: []byte(podYAML("", "runAsNonRoot: true", ""))},
 	}
 	res := lintInputs(t, "containerd", ins, Options{})
+	prof, err := expect.LookupProfile("containerd")
+	if err != nil {
+		t.Fatal(err)
+	}
 	applying := 0
 	for _, r := range Rules() {
-		if r.applies("containerd") {
+		if r.applies(prof) {
 			applying++
 		}
 	}
