@@ -13,10 +13,7 @@ func docRow(r *Rule) string {
 	if r.Check == "" {
 		check = "the field's"
 	}
-	profiles := "all"
-	if r.Requires != nil {
-		profiles = strings.Join(r.Profiles(), ", ")
-	}
+	profiles := r.Doc()
 	return fmt.Sprintf("| <a id=\"%s\"></a>`%s` | %s | %s | %s | %s | %s |", r.ID, r.ID, r.Effect, check, r.Verify, profiles, r.Source)
 }
 

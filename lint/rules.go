@@ -23,7 +23,7 @@ type Rule struct {
 	Verify Prediction
 	// Requires says whether the rule applies under a profile, from the
 	// profile's properties (never its name); nil means under all.
-	Requires func(*expect.Profile) bool
+	Requires *Selector
 	// Summary is one line; Help says what to do about it.
 	Summary, Help string
 	// Source is the document and section, or the upstream function.
@@ -33,7 +33,24 @@ type Rule struct {
 
 // applies reports whether the rule applies under the profile.
 func (r *Rule) applies(p *expect.Profile) bool {
-	return r.Requires == nil || r.Requires(p)
+	return r.Requires == nil || r.Requires.Match(p)
+}
+
+// Selector is a property of a profile that rules select by: what it
+// means, for the rule table, and its test.
+type Selector struct {
+	// Doc says which profiles it selects, in the rule table's words.
+	Doc string
+	// Match reports whether a profile has the property.
+	Match func(*expect.Profile) bool
+}
+
+// Doc says under which profiles the rule applies, by property.
+func (r *Rule) Doc() string {
+	if r.Requires == nil {
+		return "all"
+	}
+	return r.Requires.Doc
 }
 
 // Profiles names the known profiles the rule applies under, sorted; nil
@@ -44,7 +61,7 @@ func (r *Rule) Profiles() []string {
 	}
 	var out []string
 	for _, p := range expect.Profiles() {
-		if r.Requires(p) {
+		if r.Requires.Match(p) {
 			out = append(out, p.Name)
 		}
 	}
@@ -52,35 +69,30 @@ func (r *Rule) Profiles() []string {
 }
 
 // The profile properties rules select by.
-
-// onKubeletNode: a kubelet on a node of one's own, whose flags, runtime
-// version and LSMs decide.
-func onKubeletNode(p *expect.Profile) bool { return p.Platform == expect.PlatformKubelet }
-
-// onOwnNode: a node of one's own, with or without a kubelet.
-func onOwnNode(p *expect.Profile) bool { return p.Platform != expect.PlatformECI }
-
-// onECI: ECI's documents say which fields apply.
-func onECI(p *expect.Profile) bool { return p.Platform == expect.PlatformECI }
-
-// onKubePlay: podman kube play reads the manifest.
-func onKubePlay(p *expect.Profile) bool { return p.Platform == expect.PlatformKubePlay }
-
-// underKubelet: the kubelet creates the containers (its own checks run).
-func underKubelet(p *expect.Profile) bool { return p.Kubelet }
-
-// noAmbientForNonRoot: the runtime raises no ambient capability for a
-// non-root user.
-func noAmbientForNonRoot(p *expect.Profile) bool { return p.Ambient != expect.AmbientAddsNonRoot }
-
-// capPrefixIgnored: a capability written with CAP_ has no effect.
-func capPrefixIgnored(p *expect.Profile) bool { return p.CapPrefixIgnored }
-
-// addBeatsDrop: a capability both added and dropped is kept.
-func addBeatsDrop(p *expect.Profile) bool { return p.CapConflict == expect.AddWins }
-
-// podGroupNeedsUser: the sandbox refuses a pod runAsGroup without runAsUser.
-func podGroupNeedsUser(p *expect.Profile) bool { return p.PodGroupNeedsUser }
+var (
+	// onKubeletNode: a kubelet on a node of one's own, whose flags,
+	// runtime version and LSMs decide.
+	onKubeletNode = &Selector{"kubelet node", func(p *expect.Profile) bool { return p.Platform == expect.PlatformKubelet }}
+	// onOwnNode: a node of one's own, with or without a kubelet.
+	onOwnNode = &Selector{"own node", func(p *expect.Profile) bool { return p.Platform != expect.PlatformECI }}
+	// onECI: ECI's documents say which fields apply.
+	onECI = &Selector{"ECI", func(p *expect.Profile) bool { return p.Platform == expect.PlatformECI }}
+	// onKubePlay: podman kube play reads the manifest.
+	onKubePlay = &Selector{"kube play", func(p *expect.Profile) bool { return p.Platform == expect.PlatformKubePlay }}
+	// underKubelet: the kubelet creates the containers (its own checks
+	// run).
+	underKubelet = &Selector{"kubelet-driven", func(p *expect.Profile) bool { return p.Kubelet }}
+	// noAmbientForNonRoot: the runtime raises no ambient capability for a
+	// non-root user.
+	noAmbientForNonRoot = &Selector{"no ambient for non-root", func(p *expect.Profile) bool { return p.Ambient != expect.AmbientAddsNonRoot }}
+	// capPrefixIgnored: a capability written with CAP_ has no effect.
+	capPrefixIgnored = &Selector{"CAP_ prefix ignored", func(p *expect.Profile) bool { return p.CapPrefixIgnored }}
+	// addBeatsDrop: a capability both added and dropped is kept.
+	addBeatsDrop = &Selector{"add beats drop", func(p *expect.Profile) bool { return p.CapConflict == expect.AddWins }}
+	// podGroupNeedsUser: the sandbox refuses a pod runAsGroup without
+	// runAsUser.
+	podGroupNeedsUser = &Selector{"pod runAsGroup needs runAsUser", func(p *expect.Profile) bool { return p.PodGroupNeedsUser }}
+)
 
 // rules is the registry, in the order findings of one field are listed.
 var rules []*Rule
