@@ -24,7 +24,7 @@ func driftReport() *Report {
 	o.Caps.Permitted, o.Caps.Effective = containerdCaps, containerdCaps // root holds the set
 	o.Mounts.Paths["/proc/kcore"] = probe.PathState{Exists: true}       // high
 	e.ReadOnlyRootFilesystem = true                                     // high
-	unread(o, probe.SysctlItem(pingRange), denied("/proc/sys/net/ipv4/ping_group_range"))
+	o.SetUnread(probe.SysctlItem(pingRange), denied("/proc/sys/net/ipv4/ping_group_range"))
 	return New(e, o, SpecRef{Source: "embedded restricted profile", Default: true}, testTime)
 }
 
