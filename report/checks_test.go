@@ -113,6 +113,20 @@ var baseline = map[string][]want{
 	"hostUsers":                {ok("uid_map")},
 }
 
+// baselineOf lists the baseline's findings of a status (all of them for
+// "").
+func baselineOf(st Status) []want {
+	var out []want
+	for _, ws := range baseline {
+		for _, w := range ws {
+			if st == "" || w.status == st {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
 func TestCompareBaseline(t *testing.T) {
 	t.Parallel()
 	fs := Compare(expNonRoot(), obsNonRoot())
