@@ -44,6 +44,9 @@ func init() {
 			keys = append(keys, l.key)
 		}
 	}
+	if len(statusItems) > maxStatusItems {
+		panic("probe: more status items than maxStatusItems")
+	}
 	for _, it := range statusItems {
 		itemParts[it] = itemPart{PartProcess, func(s *State) { clearStatusItem(&s.Process, it) }}
 	}
@@ -64,19 +67,36 @@ const DetailZombie = "process gone (exited, not yet reaped)"
 
 // statusParse is the state of parseStatus along a status file.
 type statusParse struct {
-	st      *Process
-	path    string
-	seen    uint64 // a bit per line of statusTable
-	bad     map[Item]*ReadError
+	// st is filled in place of the caller's Process, which is copied in
+	// and out: the parsers are called through the table, and what they
+	// are handed escapes.
+	st   Process
+	path string
+	seen uint64 // a bit per line of statusTable
+	// bad holds why each item of statusItems is unread, by its index.
+	bad     [maxStatusItems]*ReadError
 	zombie  bool
 	threads int
 	line    string // the line being parsed, for the messages
 }
 
-// fail records the first reason item is unread.
+// maxStatusItems bounds the number of statusItems.
+const maxStatusItems = 8
+
+// statusItemIndex returns the index of item in statusItems, or -1.
+func statusItemIndex(item Item) int {
+	for k, it := range statusItems {
+		if it == item {
+			return k
+		}
+	}
+	return -1
+}
+
+// fail records the first reason item is unread: detail, as malformed.
 func (p *statusParse) fail(item Item, detail string) {
-	if p.bad[item] == nil {
-		p.bad[item] = malformed(p.path, detail)
+	if k := statusItemIndex(item); k >= 0 && p.bad[k] == nil {
+		p.bad[k] = malformed(p.path, detail)
 	}
 }
 
@@ -106,20 +126,21 @@ func (p *statusParse) parseLine(line string) {
 // parseStatus fills st from the text of a status file read from path. Each
 // item that is missing or malformed is recorded in st.Unread and left zero.
 func parseStatus(st *Process, path, data string) {
-	p := statusParse{st: st, path: path, bad: map[Item]*ReadError{}, threads: 1}
+	p := &statusParse{st: *st, path: path, threads: 1}
 	for len(data) > 0 {
 		var line string
 		line, data, _ = strings.Cut(data, "\n")
 		p.parseLine(line)
 	}
 	p.finish()
+	*st = p.st
 }
 
 // finish records what the lines taken leave unread, and zeroes it.
 func (p *statusParse) finish() {
 	whole := func(re *ReadError) {
-		for _, it := range statusItems {
-			p.bad[it] = re
+		for k := range statusItems {
+			p.bad[k] = re
 		}
 	}
 	if p.zombie && p.threads <= 1 {
@@ -130,15 +151,17 @@ func (p *statusParse) finish() {
 		whole(malformed(p.path, notStatus))
 	}
 	for i, l := range statusTable {
-		if p.seen&(1<<i) == 0 && l.reason != "" && p.bad[l.item] == nil {
-			p.bad[l.item] = &ReadError{Path: p.path, Reason: l.reason, Detail: l.detail}
+		if k := statusItemIndex(l.item); p.seen&(1<<i) == 0 && l.reason != "" && p.bad[k] == nil {
+			p.bad[k] = &ReadError{Path: p.path, Reason: l.reason, Detail: l.detail}
 		}
 	}
-	impossible(p.st, p.seen, p.path, p.fail)
+	impossible(&p.st, p.seen, p.path, p.fail)
 	// Keep the promise of Unread: an unread item has a zero value.
-	for item, re := range p.bad {
-		p.st.Unread.set(item, re)
-		clearStatusItem(p.st, item)
+	for k, re := range p.bad[:len(statusItems)] {
+		if re != nil {
+			p.st.Unread.set(statusItems[k], re)
+			clearStatusItem(&p.st, statusItems[k])
+		}
 	}
 }
 

@@ -92,7 +92,7 @@ func idLine(key string, field func(*Process) *IDs) statusLine {
 	return statusLine{key: key, item: ItemIDs, identifies: true, reason: ReasonMalformed, detail: "no " + key + " line",
 		parse: func(p *statusParse, val string) string {
 			ids, ok := parseIDs(val)
-			*field(p.st) = ids
+			*field(&p.st) = ids
 			switch {
 			case !ok:
 				return "bad " + key + " line " + strconv.Quote(p.line)
@@ -125,10 +125,10 @@ func intLine(key string, item Item, max int, reason, detail string, set func(*Pr
 		parse: func(p *statusParse, val string) string {
 			v, err := strconv.Atoi(strings.TrimSpace(val))
 			if err != nil || v < 0 || (max >= 0 && v > max) {
-				set(p.st, 0)
+				set(&p.st, 0)
 				return "bad " + key + " line " + strconv.Quote(p.line)
 			}
-			set(p.st, v)
+			set(&p.st, v)
 			return ""
 		},
 		clear: func(st *Process) { set(st, 0) }}
