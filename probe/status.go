@@ -8,16 +8,30 @@ import (
 	"github.com/secctx/secctx/caps"
 )
 
+// Status read bounds. The kernel lets a process hold NGROUPS_MAX (65,536)
+// supplementary groups, and its status file prints them on one Groups
+// line of up to 65,536 × 11 bytes (a gid of up to 10 digits and a
+// space): 720,904 bytes with the key. A line is taken up to MaxStatusLine
+// bytes and the file up to MaxStatusRead; the items of the lines a bound
+// cuts are unread with the reason, and every other line is still read.
+const (
+	MaxStatusLine = 768 << 10
+	MaxStatusRead = 1 << 20
+)
+
 // readStatus reads /proc/PID/status into st.
 func (fs FS) readStatus(pid int, st *Process) {
-	b, re := fs.readPid(pid, "status")
-	if re != nil {
+	path := fs.pidPath(pid, "status")
+	b, more, err := readBounded(path, MaxStatusRead, true)
+	if err != nil {
+		re := classify(path, err)
+		fs.markGone(pid, re)
 		for _, it := range statusItems {
 			st.Unread.set(it, re)
 		}
 		return
 	}
-	parseStatus(st, fs.pidPath(pid, "status"), b)
+	parseStatusCut(st, path, b, more)
 }
 
 // The tables parseStatus derives from statusTable: statusIndex maps a key
@@ -100,8 +114,9 @@ func (p *statusParse) fail(item Item, detail string) {
 	}
 }
 
-// parseLine takes one line of the file.
-func (p *statusParse) parseLine(line string) {
+// parseLine takes one line of the file; cut, when not empty, says which
+// bound cut the line, which is then not parsed: its item is unread.
+func (p *statusParse) parseLine(line, cut string) {
 	key, val, ok := strings.Cut(line, ":")
 	if !ok {
 		return
@@ -117,6 +132,12 @@ func (p *statusParse) parseLine(line string) {
 		p.fail(l.item, "duplicate "+key+" line")
 	}
 	p.seen |= 1 << i
+	if cut != "" {
+		if k := statusItemIndex(l.item); k >= 0 && p.bad[k] == nil {
+			p.bad[k] = &ReadError{Path: p.path, Reason: ReasonUnreadable, Detail: key + " line " + cut}
+		}
+		return
+	}
 	p.line = line
 	if detail := l.parse(p, val); detail != "" && l.item != "" {
 		p.fail(l.item, detail)
@@ -125,12 +146,38 @@ func (p *statusParse) parseLine(line string) {
 
 // parseStatus fills st from the text of a status file read from path. Each
 // item that is missing or malformed is recorded in st.Unread and left zero.
-func parseStatus(st *Process, path, data string) {
+func parseStatus(st *Process, path, data string) { parseStatusCut(st, path, data, false) }
+
+// parseStatusCut is parseStatus of the first MaxStatusRead bytes of a
+// file that holds more when cut is true: the last line is cut, and the
+// items of the lines not seen by then are unread, as too large.
+func parseStatusCut(st *Process, path, data string, cut bool) {
 	p := &statusParse{st: *st, path: path, threads: 1}
 	for len(data) > 0 {
-		var line string
-		line, data, _ = strings.Cut(data, "\n")
-		p.parseLine(line)
+		line, rest, ended := strings.Cut(data, "\n")
+		data = rest
+		switch {
+		case cut && !ended:
+			p.parseLine(line, "cut at the file's "+strconv.Itoa(MaxStatusRead)+"-byte limit")
+		case len(line) > MaxStatusLine:
+			p.parseLine(line, "over the "+strconv.Itoa(MaxStatusLine)+"-byte limit")
+		default:
+			p.parseLine(line, "")
+		}
+	}
+	if cut {
+		re := &ReadError{Path: path, Reason: ReasonUnreadable, Detail: errTooLarge(MaxStatusRead).Error()}
+		if p.seen&identifying == 0 {
+			// Nothing recognisable within the bound.
+			for k := range statusItems {
+				p.bad[k] = re
+			}
+		}
+		for i, l := range statusTable {
+			if k := statusItemIndex(l.item); k >= 0 && p.seen&(1<<i) == 0 && p.bad[k] == nil {
+				p.bad[k] = &ReadError{Path: path, Reason: ReasonUnreadable, Detail: re.Detail + ", before its " + l.key + " line"}
+			}
+		}
 	}
 	p.finish()
 	*st = p.st
@@ -146,7 +193,7 @@ func (p *statusParse) finish() {
 	if p.zombie && p.threads <= 1 {
 		whole(&ReadError{Path: p.path, Reason: ReasonAbsent, Detail: DetailZombie})
 	}
-	if p.seen&identifying == 0 {
+	if p.seen&identifying == 0 && p.bad[0] == nil {
 		// Nothing recognisable: not a status file.
 		whole(malformed(p.path, notStatus))
 	}
