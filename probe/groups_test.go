@@ -2,19 +2,15 @@ package probe
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-)
 
-// ngroupsMax is the kernel's NGROUPS_MAX: the most supplementary groups a
-// process can hold (include/uapi/linux/limits.h).
-const ngroupsMax = 65536
+	"github.com/secctx/secctx/probe/probetest"
+)
 
 // manyGroups returns n gids of 10 digits each, the widest a Groups line
 // prints.
@@ -58,7 +54,7 @@ func statusTree(t testing.TB, status string) string {
 // still read.
 func TestStatusBounds(t *testing.T) {
 	t.Parallel()
-	max := manyGroups(ngroupsMax)
+	max := manyGroups(probetest.NGroupsMax)
 	over := manyGroups(MaxStatusLine/11 + 1) // a Groups line past the line bound
 	var full Process
 	parseStatus(&full, "status", statusWith(nil))
@@ -126,46 +122,15 @@ func TestStatusBounds(t *testing.T) {
 // root, which alone can set them.
 func TestObserveProcessWithMostGroups(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() != 0 {
-		t.Skip("setting 65,536 supplementary groups needs root")
-	}
-	b, err := os.ReadFile("/proc/sys/kernel/ngroups_max")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err != nil || n < ngroupsMax {
-		t.Fatalf("ngroups_max %q, want %d", b, ngroupsMax)
-	}
-	gids := make([]uint32, ngroupsMax)
-	want := make([]int64, ngroupsMax)
-	for i := range gids {
-		gids[i] = 2000000000 + uint32(i)
-		want[i] = int64(gids[i])
-	}
-	sleep, err := exec.LookPath("sleep")
-	if err != nil {
-		t.Skip("no sleep command")
-	}
-	cmd := exec.Command(sleep, "60")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 0, Gid: 0, Groups: gids}}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	// Until the child has called setgroups, its status shows ours.
-	var p Process
-	for range 200 {
-		p = NewFS("").ObserveProcess(cmd.Process.Pid)
-		if len(p.Groups) == ngroupsMax {
-			break
-		}
-		syscall.Nanosleep(&syscall.Timespec{Nsec: 10e6}, nil)
+	gids := probetest.MostGroups()
+	pid := probetest.StartWithGroups(t, gids)
+	p := NewFS("").ObserveProcess(pid)
+	want := make([]int64, len(gids))
+	for i, g := range gids {
+		want[i] = int64(g)
 	}
 	if !slices.Equal(p.Groups, want) {
-		t.Fatalf("%d groups observed, want %d (unread %v)", len(p.Groups), ngroupsMax, p.Unread)
+		t.Fatalf("%d groups observed, want %d (unread %v)", len(p.Groups), len(want), p.Unread)
 	}
 	for _, it := range statusItems {
 		if re := p.Unread[it]; re != nil {
@@ -181,13 +146,13 @@ func TestObserveProcessWithMostGroups(t *testing.T) {
 // typical one, and one with 65,536 groups of 10 digits (a 720,904-byte
 // Groups line), from a file and from a live process (as root).
 func BenchmarkReadStatus(b *testing.B) {
-	most := statusWith([]string{"Groups"}) + groupsLine(manyGroups(ngroupsMax)) + "\n"
+	most := statusWith([]string{"Groups"}) + groupsLine(manyGroups(probetest.NGroupsMax)) + "\n"
 	for _, bc := range []struct {
 		name, status string
 		groups       int
 	}{
 		{"typical", statusWith(nil), 2},
-		{"65536-groups", most, ngroupsMax},
+		{"65536-groups", most, probetest.NGroupsMax},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			fs := NewFS(statusTree(b, bc.status))
@@ -203,35 +168,13 @@ func BenchmarkReadStatus(b *testing.B) {
 		})
 	}
 	b.Run("65536-groups-live", func(b *testing.B) {
-		if os.Geteuid() != 0 {
-			b.Skip("setting 65,536 supplementary groups needs root")
-		}
-		gids := make([]uint32, ngroupsMax)
-		for i := range gids {
-			gids[i] = 2000000000 + uint32(i)
-		}
-		cmd := exec.Command("sleep", "600")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Groups: gids}}
-		if err := cmd.Start(); err != nil {
-			b.Skip(err)
-		}
-		defer func() {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}()
+		pid := probetest.StartWithGroups(b, probetest.MostGroups())
 		fs := NewFS("")
-		for range 500 {
-			var p Process
-			if fs.readStatus(cmd.Process.Pid, &p); len(p.Groups) == ngroupsMax {
-				break
-			}
-			syscall.Nanosleep(&syscall.Timespec{Nsec: 10e6}, nil)
-		}
 		b.ReportAllocs()
 		for b.Loop() {
 			var p Process
-			fs.readStatus(cmd.Process.Pid, &p)
-			if len(p.Groups) != ngroupsMax {
+			fs.readStatus(pid, &p)
+			if len(p.Groups) != probetest.NGroupsMax {
 				b.Fatalf("%d groups, unread %v", len(p.Groups), p.Unread)
 			}
 		}

@@ -11,6 +11,7 @@ package probe
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,14 +83,7 @@ type itemPart struct {
 
 // Items lists the items of a fixed name (every item but the SysctlItem
 // and PathItem keys), sorted.
-func Items() []Item {
-	out := make([]Item, 0, len(itemParts))
-	for it := range itemParts {
-		out = append(out, it)
-	}
-	slices.Sort(out)
-	return out
-}
+func Items() []Item { return slices.Sorted(maps.Keys(itemParts)) }
 
 // Part returns the part of the state item is read at; ok is false for a
 // name that is no item.

@@ -1,17 +1,14 @@
 package verify
 
 import (
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
+	"github.com/secctx/secctx/probe/probetest"
 	"github.com/secctx/secctx/report"
 )
 
@@ -21,32 +18,12 @@ import (
 // spec's. It runs as root, which alone can set them.
 func TestVerifyProcessWithMostGroups(t *testing.T) {
 	t.Parallel()
-	const n = 65536
-	if os.Geteuid() != 0 {
-		t.Skip("setting 65,536 supplementary groups needs root")
+	gids := probetest.MostGroups()
+	pid := probetest.StartWithGroups(t, gids)
+	listed := make([]string, len(gids))
+	for i, g := range gids {
+		listed[i] = strconv.FormatUint(uint64(g), 10)
 	}
-	if b, err := os.ReadFile("/proc/sys/kernel/ngroups_max"); err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(n) {
-		t.Fatalf("ngroups_max %q (%v), want %d", b, err, n)
-	}
-	gids := make([]uint32, n)
-	listed := make([]string, n)
-	for i := range gids {
-		gids[i] = 2000000000 + uint32(i)
-		listed[i] = strconv.FormatUint(uint64(gids[i]), 10)
-	}
-	sleep, err := exec.LookPath("sleep")
-	if err != nil {
-		t.Skip("no sleep command")
-	}
-	cmd := exec.Command(sleep, "60")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 0, Gid: 0, Groups: gids}}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
 	// As JSON: the YAML decoder bounds its nodes below 65,536.
 	pod := `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "many-groups"}, "spec": {` +
 		`"securityContext": {"runAsUser": 0, "runAsGroup": 0, "supplementalGroups": [` + strings.Join(listed, ",") + `]},` +
@@ -63,19 +40,12 @@ func TestVerifyProcessWithMostGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Until the child has called setgroups, its status shows ours.
-	var r *report.Report
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		if r, err = v.Verify(cmd.Process.Pid); err != nil {
-			t.Fatal(err)
-		}
-		if f := find(r, "supplementalGroups"); f != nil && f.Groups != nil && len(f.Groups.Observed) == n || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	r, err := v.Verify(pid)
+	if err != nil {
+		t.Fatal(err)
 	}
 	f := find(r, "supplementalGroups")
-	if f == nil || f.Status != report.StatusOK || f.Groups == nil || len(f.Groups.Observed) != n {
+	if f == nil || f.Status != report.StatusOK || f.Groups == nil || len(f.Groups.Observed) != len(gids) {
 		t.Fatalf("supplementalGroups finding %+v", f)
 	}
 	for _, f := range r.Findings {
