@@ -58,8 +58,8 @@ func init() {
 			keys = append(keys, l.key)
 		}
 	}
-	if len(statusItems) > maxStatusItems {
-		panic("probe: more status items than maxStatusItems")
+	if len(statusItems) > maxStatusItems || len(statusTable) > 64 {
+		panic("probe: more status items than maxStatusItems, or more lines than seen bits")
 	}
 	for _, it := range statusItems {
 		itemParts[it] = itemPart{PartProcess, func(s *State) { clearStatusItem(&s.Process, it) }}
