@@ -3,6 +3,7 @@ package probe
 import (
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -79,7 +80,7 @@ func (fs FS) sysPath(rel string) string {
 // bound and refused past it; nothing a process or an image puts in the way
 // (a FIFO, a device, a file without end) can block or exhaust a reader.
 const (
-	// MaxProcRead bounds the small files: status, attr, id maps, cgroup,
+	// MaxProcRead bounds the small files: attr, id maps, cgroup,
 	// comm, sysctls.
 	MaxProcRead = 64 << 10
 	// MaxTableRead bounds mountinfo and the image's /etc/passwd and
@@ -164,21 +165,32 @@ const maxPooled = 256 << 10
 // size hint is useless, and an *os.File would be registered with the
 // poller for nothing.
 func readAll(path string, max int, prefix bool) (string, error) {
+	b, more, err := readBounded(path, max, prefix)
+	if more && !prefix {
+		return "", &os.PathError{Op: "read", Path: path, Err: errTooLarge(max)}
+	}
+	return b, err
+}
+
+// readBounded reads the first max bytes of a regular file, as readAll
+// does; more reports whether the file holds more, and with keep the first
+// max bytes are returned then (else nothing).
+func readBounded(path string, max int, keep bool) (data string, more bool, err error) {
 	fd, err := openRetry(path)
 	if err != nil {
-		return "", &os.PathError{Op: "open", Path: path, Err: err}
+		return "", false, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		return "", &os.PathError{Op: "stat", Path: path, Err: err}
+		return "", false, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
 	switch st.Mode & syscall.S_IFMT {
 	case syscall.S_IFREG:
 	case syscall.S_IFDIR:
-		return "", &os.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+		return "", false, &os.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
 	default:
-		return "", &os.PathError{Op: "open", Path: path, Err: errNotRegular}
+		return "", false, &os.PathError{Op: "open", Path: path, Err: errNotRegular}
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer func() {
@@ -192,7 +204,10 @@ func readAll(path string, max int, prefix bool) (string, error) {
 			if len(b) > max {
 				break
 			}
-			b = append(b, 0)[:len(b)]
+			// Double: a proc file's size is known only once read, and a
+			// large one (a status with 65,536 groups) would otherwise be
+			// copied at every small growth.
+			b = slices.Grow(b, cap(b))
 			*bp = b[:cap(b)]
 		}
 		// Never ask for more than one byte past the bound.
@@ -202,7 +217,7 @@ func readAll(path string, max int, prefix bool) (string, error) {
 			continue
 		}
 		if err != nil {
-			return "", &os.PathError{Op: "read", Path: path, Err: err}
+			return "", false, &os.PathError{Op: "read", Path: path, Err: err}
 		}
 		if n <= 0 {
 			break
@@ -213,12 +228,12 @@ func readAll(path string, max int, prefix bool) (string, error) {
 		}
 	}
 	if len(b) > max {
-		if !prefix {
-			return "", &os.PathError{Op: "read", Path: path, Err: errTooLarge(max)}
+		if !keep {
+			return "", true, nil
 		}
-		b = b[:max]
+		return string(b[:max]), true, nil
 	}
-	return string(b), nil
+	return string(b), false, nil
 }
 
 // openRetry opens path read-only and without blocking, retrying on EINTR.

@@ -11,7 +11,10 @@ package probe
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/secctx/secctx/userdb"
 )
@@ -46,13 +49,99 @@ const (
 	ItemLastCap Item = "capLastCap" // /proc/sys/kernel/cap_last_cap
 )
 
+// Part is the part of the state an item is read at.
+type Part int
+
+// Parts, each a field of State.
+const (
+	PartProcess Part = iota
+	PartContainer
+	PartPod
+)
+
+// String names the part: "process", "container" or "pod".
+func (p Part) String() string { return [...]string{"process", "container", "pod"}[p] }
+
+// itemParts gives each item of a fixed name the part it is read at and
+// what its reader leaves zero when it cannot read it. The items of the
+// status file join it from statusTable, with what their lines fill.
+var itemParts = map[Item]itemPart{
+	ItemLSM:       {PartProcess, func(s *State) { s.LSM = LSM{} }},
+	ItemMounts:    {PartContainer, func(s *State) { s.Mounts = Mounts{} }},
+	ItemUIDMap:    {PartContainer, func(s *State) { s.UIDMap = nil }},
+	ItemGIDMap:    {PartContainer, func(s *State) { s.GIDMap = nil }},
+	ItemPasswd:    {PartContainer, func(s *State) { s.Passwd = nil }},
+	ItemGroupFile: {PartContainer, func(s *State) { s.Group = nil }},
+	ItemLastCap:   {PartPod, func(s *State) { s.LastCap = 0 }},
+}
+
+// itemPart is where an item is read and what its reader leaves zero.
+type itemPart struct {
+	part  Part
+	clear func(*State)
+}
+
+// Items lists the items of a fixed name (every item but the SysctlItem
+// and PathItem keys), sorted.
+func Items() []Item { return slices.Sorted(maps.Keys(itemParts)) }
+
+// Part returns the part of the state item is read at; ok is false for a
+// name that is no item.
+func (item Item) Part() (part Part, ok bool) {
+	switch {
+	case strings.HasPrefix(string(item), sysctlPrefix):
+		return PartPod, true
+	case strings.HasPrefix(string(item), pathPrefix):
+		return PartContainer, true
+	}
+	ip, ok := itemParts[item]
+	return ip.part, ok
+}
+
+// SetUnread records item as unread, with why, in the part of s it is read
+// at, and zeroes the value it stands for, as the readers do: the promise
+// of Unread. Tests use it to build the state of a probe that could not
+// read an item. The status file unread makes each of its items unread.
+func (s *State) SetUnread(item Item, why *ReadError) {
+	part, ok := item.Part()
+	if !ok {
+		panic("probe: SetUnread of " + string(item) + ", which is no item")
+	}
+	u := [...]*Unread{&s.Process.Unread, &s.Container.Unread, &s.Pod.Unread}[part]
+	u.set(item, why)
+	if item == ItemStatus {
+		for _, it := range statusItems {
+			u.set(it, why)
+		}
+	}
+	if name, ok := strings.CutPrefix(string(item), sysctlPrefix); ok {
+		delete(s.Sysctls, name)
+		return
+	}
+	if p, ok := strings.CutPrefix(string(item), pathPrefix); ok {
+		// A path that could not be looked up is not known to exist.
+		if ps, listed := s.Mounts.Paths[p]; listed {
+			ps.Exists = false
+			s.Mounts.Paths[p] = ps
+		}
+		return
+	}
+	itemParts[item].clear(s)
+}
+
+// The prefixes of the SysctlItem and PathItem keys.
+const (
+	sysctlPrefix = "sysctl:"
+	pathPrefix   = "path:"
+)
+
 // SysctlItem returns the Unread key for the sysctl with the given (dot-form)
 // name.
-func SysctlItem(name string) Item { return Item("sysctl:" + name) }
+func SysctlItem(name string) Item { return Item(sysctlPrefix + name) }
 
 // PathItem returns the Unread key for a path whose existence could not be
 // checked.
-func PathItem(path string) Item { return Item("path:" + path) }
+func PathItem(path string) Item { return Item(pathPrefix + path) }
 
 // Unread maps an item to why it could not be read. An item present here has
 // a zero value in the state that holds the map.

@@ -128,3 +128,91 @@ func TestStateJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestItemParts: each item the readers record unread is recorded in the
+// part Item.Part names, and Items lists every item of a fixed name.
+func TestItemParts(t *testing.T) {
+	t.Parallel()
+	st := NewFS("testdata/no-such-root").Observe(7, Request{Sysctls: []string{"kernel.msgmax"}, Paths: []string{"/proc/kcore"}})
+	seen := map[Item]bool{}
+	for part, u := range map[Part]Unread{PartProcess: st.Process.Unread, PartContainer: st.Container.Unread, PartPod: st.Pod.Unread} {
+		for it := range u {
+			seen[it] = true
+			if got, ok := it.Part(); !ok || got != part {
+				t.Errorf("%s is recorded in the %s part, but Part says %s (%v)", it, part, got, ok)
+			}
+		}
+	}
+	for _, it := range Items() {
+		if !seen[it] {
+			t.Errorf("%s is listed but nothing records it unread on a missing proc root", it)
+		}
+		delete(seen, it)
+	}
+	delete(seen, SysctlItem("kernel.msgmax"))
+	for it := range seen {
+		t.Errorf("%s is recorded unread but not listed in Items", it)
+	}
+	if _, ok := Item("nothing").Part(); ok {
+		t.Error(`Item("nothing").Part() is ok`)
+	}
+}
+
+// TestSetUnread: a state marked unread with SetUnread is the state the
+// reader gives when it cannot read the item: each status item as parsed
+// from a status file without its lines, recorded in its part.
+func TestSetUnread(t *testing.T) {
+	t.Parallel()
+	why := &ReadError{Path: "/proc/7/status", Reason: ReasonMalformed, Detail: "x"}
+	for _, tc := range []struct {
+		item Item
+		drop []string // the lines whose absence makes the reader leave item unread
+	}{
+		{ItemCaps, []string{"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"}},
+		{ItemIDs, []string{"Uid"}},
+		{ItemGroups, []string{"Groups"}},
+		{ItemNoNewPrivs, []string{"NoNewPrivs"}},
+		{ItemSeccomp, []string{"Seccomp", "Seccomp_filters"}},
+	} {
+		t.Run(string(tc.item), func(t *testing.T) {
+			var full, dropped Process
+			parseStatus(&full, "status", statusWith(nil))
+			parseStatus(&dropped, "status", statusWith(tc.drop))
+			s := &State{Process: full}
+			s.SetUnread(tc.item, why)
+			if s.Process.Unread[tc.item] != why || len(s.Container.Unread)+len(s.Pod.Unread) != 0 {
+				t.Errorf("unread %v %v %v", s.Process.Unread, s.Container.Unread, s.Pod.Unread)
+			}
+			got, want := s.Process, dropped
+			got.Unread, want.Unread = nil, nil
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("SetUnread leaves\n%+v\nthe reader\n%+v", got, want)
+			}
+		})
+	}
+	s := &State{Pod: Pod{LastCap: 40, Sysctls: map[string]string{"kernel.msgmax": "8192"}},
+		Container: Container{Mounts: Mounts{RootReadOnly: true, Paths: map[string]PathState{"/proc/kcore": {Exists: true, Masked: true}}}}}
+	s.SetUnread(SysctlItem("kernel.msgmax"), why)
+	s.SetUnread(PathItem("/proc/kcore"), why)
+	if _, has := s.Sysctls["kernel.msgmax"]; has || s.Pod.Unread[SysctlItem("kernel.msgmax")] != why {
+		t.Errorf("sysctl still there or not unread: %+v", s.Pod)
+	}
+	if s.Mounts.Paths["/proc/kcore"].Exists || s.Container.Unread[PathItem("/proc/kcore")] != why || !s.Mounts.RootReadOnly {
+		t.Errorf("path: %+v", s.Container)
+	}
+	s.SetUnread(ItemMounts, why)
+	s.SetUnread(ItemLastCap, why)
+	if s.Mounts.RootReadOnly || s.LastCap != 0 {
+		t.Errorf("mounts or cap_last_cap not zeroed: %+v", s)
+	}
+	s = &State{Process: Process{PID: 7, Comm: "app", Status: Status{Seccomp: 2, UID: IDs{1, 1, 1, 1}}, Groups: []int64{1}}}
+	s.SetUnread(ItemStatus, why)
+	for _, it := range statusItems {
+		if s.Process.Unread[it] != why {
+			t.Errorf("status unread but %s is not", it)
+		}
+	}
+	if s.Status != (Status{}) || s.Groups != nil || s.PID != 7 || s.Comm != "app" {
+		t.Errorf("status unread leaves %+v", s.Process)
+	}
+}

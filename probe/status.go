@@ -1,56 +1,75 @@
 package probe
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/secctx/secctx/caps"
 )
 
-// statusItems are the items taken from /proc/PID/status; they all become
-// unread when the file itself cannot be read.
-var statusItems = [...]Item{ItemStatus, ItemCaps, ItemIDs, ItemGroups, ItemNoNewPrivs, ItemSeccomp}
+// Status read bounds. The kernel lets a process hold NGROUPS_MAX (65,536)
+// supplementary groups, and its status file prints them on one Groups
+// line of up to 65,536 × 11 bytes (a gid of up to 10 digits and a
+// space): 720,904 bytes with the key. A line is taken up to MaxStatusLine
+// bytes and the file up to MaxStatusRead; the items of the lines a bound
+// cuts are unread with the reason, and every other line is still read.
+const (
+	MaxStatusLine = 768 << 10
+	MaxStatusRead = 1 << 20
+)
 
 // readStatus reads /proc/PID/status into st.
 func (fs FS) readStatus(pid int, st *Process) {
-	b, re := fs.readPid(pid, "status")
-	if re != nil {
+	path := fs.pidPath(pid, "status")
+	b, more, err := readBounded(path, MaxStatusRead, true)
+	if err != nil {
+		re := classify(path, err)
+		fs.markGone(pid, re)
 		for _, it := range statusItems {
 			st.Unread.set(it, re)
 		}
 		return
 	}
-	parseStatus(st, fs.pidPath(pid, "status"), b)
+	parseStatusCut(st, path, b, more)
 }
 
-// seen bits for the lines parseStatus requires.
-const (
-	seenName = 1 << iota
-	seenUID
-	seenGID
-	seenGroups
-	seenCapInh
-	seenCapPrm
-	seenCapEff
-	seenCapBnd
-	seenCapAmb
-	seenNNP
-	seenSeccomp
-	seenFilters
+// The tables parseStatus derives from statusTable: statusIndex maps a key
+// to its index, which is also its seen bit; statusItems are the items
+// taken from the status file, which all become unread when the file
+// itself cannot be read; identifying has the bits of the lines of which a
+// status file has at least one, and notStatus says they are missing.
+var (
+	statusIndex = map[string]int{}
+	statusItems = []Item{ItemStatus}
+	identifying uint64
+	notStatus   string
 )
 
-// lineBit maps a status key to the seen bit and the item a repeated line
-// spoils: the kernel prints each line once, so a second one means the file
-// is not what it claims to be.
-var lineBit = map[string]struct {
-	bit  int
-	item Item
-}{
-	"Uid": {seenUID, ItemIDs}, "Gid": {seenGID, ItemIDs}, "Groups": {seenGroups, ItemGroups},
-	"CapInh": {seenCapInh, ItemCaps}, "CapPrm": {seenCapPrm, ItemCaps}, "CapEff": {seenCapEff, ItemCaps},
-	"CapBnd": {seenCapBnd, ItemCaps}, "CapAmb": {seenCapAmb, ItemCaps},
-	"NoNewPrivs": {seenNNP, ItemNoNewPrivs}, "Seccomp": {seenSeccomp, ItemSeccomp}, "Seccomp_filters": {seenFilters, ItemSeccomp},
+func init() {
+	var keys []string
+	for i, l := range statusTable {
+		statusIndex[l.key] = i
+		if l.item != "" && !slices.Contains(statusItems, l.item) {
+			statusItems = append(statusItems, l.item)
+		}
+		if l.identifies {
+			identifying |= 1 << i
+			keys = append(keys, l.key)
+		}
+	}
+	if len(statusItems) > maxStatusItems || len(statusTable) > 64 {
+		panic("probe: more status items than maxStatusItems, or more lines than seen bits")
+	}
+	for _, it := range statusItems {
+		itemParts[it] = itemPart{PartProcess, func(s *State) { clearStatusItem(&s.Process, it) }}
+	}
+	last := len(keys) - 1
+	notStatus = "no " + strings.Join(keys[:last], ", ") + " or " + keys[last] + " line"
 }
+
+// seenBit is the bit of the line key in statusParse.seen.
+func seenBit(key string) uint64 { return 1 << statusIndex[key] }
 
 // overflowID is (uid_t)-1, which setresuid reads as "unchanged": no process
 // can hold it.
@@ -60,168 +79,145 @@ const overflowID = 4294967295
 // and not yet been reaped: its /proc entry is a remnant, not a process.
 const DetailZombie = "process gone (exited, not yet reaped)"
 
+// statusParse is the state of parseStatus along a status file.
+type statusParse struct {
+	// st is filled in place of the caller's Process, which is copied in
+	// and out: the parsers are called through the table, and what they
+	// are handed escapes.
+	st   Process
+	path string
+	seen uint64 // a bit per line of statusTable
+	// bad holds why each item of statusItems is unread, by its index.
+	bad     [maxStatusItems]*ReadError
+	zombie  bool
+	threads int
+	line    string // the line being parsed, for the messages
+}
+
+// maxStatusItems bounds the number of statusItems.
+const maxStatusItems = 8
+
+// statusItemIndex returns the index of item in statusItems, or -1.
+func statusItemIndex(item Item) int {
+	for k, it := range statusItems {
+		if it == item {
+			return k
+		}
+	}
+	return -1
+}
+
+// fail records the first reason item is unread: detail, as malformed.
+func (p *statusParse) fail(item Item, detail string) {
+	if k := statusItemIndex(item); k >= 0 && p.bad[k] == nil {
+		p.bad[k] = malformed(p.path, detail)
+	}
+}
+
+// parseLine takes one line of the file; cut, when not empty, says which
+// bound cut the line, which is then not parsed: its item is unread.
+func (p *statusParse) parseLine(line, cut string) {
+	key, val, ok := strings.Cut(line, ":")
+	if !ok {
+		return
+	}
+	i, known := statusIndex[key]
+	if !known {
+		return
+	}
+	l := &statusTable[i]
+	if p.seen&(1<<i) != 0 && l.item != "" {
+		// The kernel prints each line once: a second one means the file
+		// is not what it claims to be.
+		p.fail(l.item, "duplicate "+key+" line")
+	}
+	p.seen |= 1 << i
+	if cut != "" {
+		if k := statusItemIndex(l.item); k >= 0 && p.bad[k] == nil {
+			p.bad[k] = &ReadError{Path: p.path, Reason: ReasonUnreadable, Detail: key + " line " + cut}
+		}
+		return
+	}
+	p.line = line
+	if detail := l.parse(p, val); detail != "" && l.item != "" {
+		p.fail(l.item, detail)
+	}
+}
+
 // parseStatus fills st from the text of a status file read from path. Each
 // item that is missing or malformed is recorded in st.Unread and left zero.
-func parseStatus(st *Process, path, data string) {
-	var (
-		seen    int
-		bad     = map[Item]*ReadError{}
-		zombie  bool
-		threads = 1
-	)
-	fail := func(item Item, detail string) {
-		if bad[item] == nil {
-			bad[item] = malformed(path, detail)
-		}
-	}
+func parseStatus(st *Process, path, data string) { parseStatusCut(st, path, data, false) }
+
+// parseStatusCut is parseStatus of the first MaxStatusRead bytes of a
+// file that holds more when cut is true: the last line is cut, and the
+// items of the lines not seen by then are unread, as too large.
+func parseStatusCut(st *Process, path, data string, cut bool) {
+	p := &statusParse{st: *st, path: path, threads: 1}
 	for len(data) > 0 {
-		var line string
-		line, data, _ = strings.Cut(data, "\n")
-		key, val, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		if lb, known := lineBit[key]; known && seen&lb.bit != 0 {
-			fail(lb.item, "duplicate "+key+" line")
-		}
-		switch key {
-		case "Name":
-			seen |= seenName
-			// The kernel prints "Name:\t<comm>"; keep spaces inside comm.
-			st.Comm = strings.TrimPrefix(val, "\t")
-		case "State":
-			// "Z (zombie)" or "X (dead)": the process has exited. With
-			// more than one thread the group leader alone has (its
-			// threads live on), which the Threads line tells.
-			if state := strings.TrimSpace(val); strings.HasPrefix(state, "Z") || strings.HasPrefix(state, "X") {
-				zombie = true
-			}
-		case "Threads":
-			if v, err := strconv.Atoi(strings.TrimSpace(val)); err == nil {
-				threads = v
-			}
-		case "Pid":
-			if st.PID == 0 {
-				// pid 0 means "self": report the pid the kernel gives.
-				if v, err := strconv.Atoi(strings.TrimSpace(val)); err == nil {
-					st.PID = v
-				}
-			}
-		case "Uid", "Gid":
-			ids, ok := parseIDs(val)
-			if !ok {
-				fail(ItemIDs, "bad "+key+" line "+strconv.Quote(line))
-			} else if ids.Real == overflowID || ids.Effective == overflowID || ids.Saved == overflowID || ids.FS == overflowID {
-				fail(ItemIDs, key+" line holds 4294967295, the (id_t)-1 no process can hold")
-			}
-			if key == "Uid" {
-				seen |= seenUID
-				st.UID = ids
-			} else {
-				seen |= seenGID
-				st.GID = ids
-			}
-		case "Groups":
-			seen |= seenGroups
-			g, ok := parseGroups(val)
-			if !ok {
-				fail(ItemGroups, "bad Groups line "+strconv.Quote(line))
-			}
-			st.Groups = g
-		case "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb":
-			set, err := caps.ParseHex(val)
-			if err != nil {
-				fail(ItemCaps, key+": "+err.Error())
-			}
-			switch key {
-			case "CapInh":
-				seen |= seenCapInh
-				st.Caps.Inheritable = set
-			case "CapPrm":
-				seen |= seenCapPrm
-				st.Caps.Permitted = set
-			case "CapEff":
-				seen |= seenCapEff
-				st.Caps.Effective = set
-			case "CapBnd":
-				seen |= seenCapBnd
-				st.Caps.Bounding = set
-			case "CapAmb":
-				seen |= seenCapAmb
-				st.Caps.Ambient = set
-			}
-		case "NoNewPrivs":
-			seen |= seenNNP
-			v, err := strconv.Atoi(strings.TrimSpace(val))
-			if err != nil || v < 0 || v > 1 {
-				fail(ItemNoNewPrivs, "bad NoNewPrivs line "+strconv.Quote(line))
-			}
-			st.NoNewPrivs = v == 1
-		case "Seccomp":
-			seen |= seenSeccomp
-			v, err := strconv.Atoi(strings.TrimSpace(val))
-			if err != nil || v < 0 || v > 2 {
-				fail(ItemSeccomp, "bad Seccomp line "+strconv.Quote(line))
-			}
-			st.Seccomp = v
-		case "Seccomp_filters":
-			// Kernels before 5.9 omit this line; the mode alone still
-			// answers the check, so its absence is not an error.
-			seen |= seenFilters
-			v, err := strconv.Atoi(strings.TrimSpace(val))
-			if err != nil || v < 0 {
-				fail(ItemSeccomp, "bad Seccomp_filters line "+strconv.Quote(line))
-			}
-			st.SeccompFilters = v
+		line, rest, ended := strings.Cut(data, "\n")
+		data = rest
+		switch {
+		case cut && !ended:
+			p.parseLine(line, "cut at the file's "+strconv.Itoa(MaxStatusRead)+"-byte limit")
+		case len(line) > MaxStatusLine:
+			p.parseLine(line, "over the "+strconv.Itoa(MaxStatusLine)+"-byte limit")
+		default:
+			p.parseLine(line, "")
 		}
 	}
+	if cut {
+		re := &ReadError{Path: path, Reason: ReasonUnreadable, Detail: errTooLarge(MaxStatusRead).Error()}
+		if p.seen&identifying == 0 {
+			// Nothing recognisable within the bound.
+			for k := range statusItems {
+				p.bad[k] = re
+			}
+		}
+		for i, l := range statusTable {
+			if k := statusItemIndex(l.item); k >= 0 && p.seen&(1<<i) == 0 && p.bad[k] == nil {
+				p.bad[k] = &ReadError{Path: path, Reason: ReasonUnreadable, Detail: re.Detail + ", before its " + l.key + " line"}
+			}
+		}
+	}
+	p.finish()
+	*st = p.st
+}
 
-	if zombie && threads <= 1 {
-		re := &ReadError{Path: path, Reason: ReasonAbsent, Detail: DetailZombie}
-		for _, it := range statusItems {
-			bad[it] = re
+// finish records what the lines taken leave unread, and zeroes it.
+func (p *statusParse) finish() {
+	whole := func(re *ReadError) {
+		for k := range statusItems {
+			p.bad[k] = re
 		}
 	}
-	if seen&(seenName|seenUID|seenGID) == 0 {
+	if p.zombie && p.threads <= 1 {
+		whole(&ReadError{Path: p.path, Reason: ReasonAbsent, Detail: DetailZombie})
+	}
+	if p.seen&identifying == 0 && p.bad[0] == nil {
 		// Nothing recognisable: not a status file.
-		re := malformed(path, "no Name, Uid or Gid line")
-		for _, it := range statusItems {
-			bad[it] = re
+		whole(malformed(p.path, notStatus))
+	}
+	for i, l := range statusTable {
+		if k := statusItemIndex(l.item); p.seen&(1<<i) == 0 && l.reason != "" && p.bad[k] == nil {
+			p.bad[k] = &ReadError{Path: p.path, Reason: l.reason, Detail: l.detail}
 		}
 	}
-	missing := func(bit int, item Item, reason, detail string) {
-		if seen&bit == 0 && bad[item] == nil {
-			bad[item] = &ReadError{Path: path, Reason: reason, Detail: detail}
-		}
-	}
-	missing(seenUID, ItemIDs, ReasonMalformed, "no Uid line")
-	missing(seenGID, ItemIDs, ReasonMalformed, "no Gid line")
-	missing(seenGroups, ItemGroups, ReasonMalformed, "no Groups line")
-	missing(seenCapInh, ItemCaps, ReasonMalformed, "no CapInh line")
-	missing(seenCapPrm, ItemCaps, ReasonMalformed, "no CapPrm line")
-	missing(seenCapEff, ItemCaps, ReasonMalformed, "no CapEff line")
-	missing(seenCapBnd, ItemCaps, ReasonNotSupported, "kernel < 2.6.26 prints no CapBnd")
-	// An ambient set assumed empty could hide a granted capability.
-	missing(seenCapAmb, ItemCaps, ReasonNotSupported, "kernel < 4.3 prints no CapAmb; ambient set unknown")
-	missing(seenNNP, ItemNoNewPrivs, ReasonNotSupported, "kernel < 4.10 prints no NoNewPrivs")
-	missing(seenSeccomp, ItemSeccomp, ReasonNotSupported, "kernel without CONFIG_SECCOMP prints no Seccomp")
-
-	impossible(st, seen, path, fail)
-
+	impossible(&p.st, p.seen, p.path, p.fail)
 	// Keep the promise of Unread: an unread item has a zero value.
-	for item, re := range bad {
-		st.Unread.set(item, re)
-		switch item {
-		case ItemCaps:
-			st.Caps = Capabilities{}
-		case ItemIDs:
-			st.UID, st.GID = IDs{}, IDs{}
-		case ItemGroups:
-			st.Groups = nil
-		case ItemNoNewPrivs:
-			st.NoNewPrivs = false
-		case ItemSeccomp:
-			st.Seccomp, st.SeccompFilters = 0, 0
+	for k, re := range p.bad[:len(statusItems)] {
+		if re != nil {
+			p.st.Unread.set(statusItems[k], re)
+			clearStatusItem(&p.st, statusItems[k])
+		}
+	}
+}
+
+// clearStatusItem zeroes what the lines of a status item fill; for
+// ItemStatus, the whole file, what every line fills.
+func clearStatusItem(st *Process, item Item) {
+	for _, l := range statusTable {
+		if l.item != "" && (l.item == item || item == ItemStatus) {
+			l.clear(st)
 		}
 	}
 }
@@ -229,21 +225,28 @@ func parseStatus(st *Process, path, data string) {
 // impossible records, as malformed, values the kernel cannot print
 // together: they come from something that is not a live status file, and
 // are never compared.
-func impossible(st *Process, seen int, path string, fail func(Item, string)) {
+func impossible(st *Process, seen uint64, path string, fail func(Item, string)) {
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if seen&seenBit(k) == 0 {
+				return false
+			}
+		}
+		return true
+	}
 	c := st.Caps
-	const allCaps = seenCapInh | seenCapPrm | seenCapEff
-	if seen&allCaps == allCaps && c.Effective.Minus(c.Permitted) != 0 {
+	if has("CapInh", "CapPrm", "CapEff") && c.Effective.Minus(c.Permitted) != 0 {
 		// capset(2) and execve keep the effective set within the
 		// permitted one.
 		fail(ItemCaps, "CapEff holds "+c.Effective.Minus(c.Permitted).String()+" outside CapPrm")
 	}
-	if seen&(allCaps|seenCapAmb) == allCaps|seenCapAmb {
+	if has("CapInh", "CapPrm", "CapEff", "CapAmb") {
 		// The ambient set is kept within permitted and inheritable.
 		if extra := c.Ambient.Minus(c.Permitted & c.Inheritable); extra != 0 {
 			fail(ItemCaps, "CapAmb holds "+extra.String()+" outside CapPrm and CapInh")
 		}
 	}
-	if seen&seenSeccomp != 0 && seen&seenFilters != 0 {
+	if has("Seccomp", "Seccomp_filters") {
 		switch {
 		case st.Seccomp == 2 && st.SeccompFilters == 0:
 			fail(ItemSeccomp, "Seccomp 2 (filter) with no filter attached")

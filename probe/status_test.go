@@ -48,6 +48,19 @@ outer:
 	return b.String()
 }
 
+// wholeStatus is the unread reasons of a status file that cannot be read
+// as a whole: every item of the file, for reason, and then more.
+func wholeStatus(reason string, more map[Item]string) map[Item]string {
+	m := map[Item]string{}
+	for _, it := range statusItems {
+		m[it] = reason
+	}
+	for it, r := range more {
+		m[it] = r
+	}
+	return m
+}
+
 func TestParseStatus(t *testing.T) {
 	t.Parallel()
 	full := Process{
@@ -144,14 +157,12 @@ func TestParseStatus(t *testing.T) {
 			map[Item]string{ItemSeccomp: ReasonMalformed}},
 		{"zombie", statusWith(nil, "State:\tZ (zombie)", "Threads:\t1"),
 			Process{PID: 7, Comm: "app"},
-			map[Item]string{ItemStatus: ReasonAbsent, ItemCaps: ReasonAbsent, ItemIDs: ReasonAbsent,
-				ItemGroups: ReasonAbsent, ItemNoNewPrivs: ReasonAbsent, ItemSeccomp: ReasonAbsent}},
+			wholeStatus(ReasonAbsent, nil)},
 		{"zombie leader with live threads", statusWith(nil, "State:\tZ (zombie)", "Threads:\t3"), full, nil},
 		{"comm with spaces", statusWith([]string{"Name"}, "Name:\tmy app "),
 			with(func(s *Process) { s.Comm = "my app " }), nil},
 		{"not a status file", "hello\nworld: 1\n", Process{},
-			map[Item]string{ItemStatus: ReasonMalformed, ItemCaps: ReasonMalformed, ItemIDs: ReasonMalformed,
-				ItemGroups: ReasonMalformed, ItemNoNewPrivs: ReasonMalformed, ItemSeccomp: ReasonMalformed}},
+			wholeStatus(ReasonMalformed, nil)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var st Process

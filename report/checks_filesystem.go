@@ -14,10 +14,14 @@ var filesystemChecks = []Check{
 	{ID: check.ReadOnlyRootFilesystem, Scope: ScopeContainer, Reads: []probe.Item{probe.ItemMounts},
 		Expectation: "readOnlyRootFilesystem (ECI: either state when undeclared)",
 		Comparison:  "the visible mount at / is read-only exactly when expected",
+		Values:      ValuesOutcomes,
+		Severities:  []Severity{SeverityHigh, SeverityLow},
 		run:         checkReadOnlyRoot},
 	{ID: check.ProcMount, Scope: ScopeContainer, Reads: []probe.Item{probe.ItemMounts},
 		Expectation: "Default: the runtime's masked and read-only paths, and the paths its version or the kubelet's masks or not; Unmasked or privileged: none",
 		Comparison:  "each existing masked path is masked and each read-only path read-only; for Unmasked, a default masked path still masked is low drift; absent paths are not drift; a version-dependent path is either",
+		Values:      ValuesOutcomes,
+		Severities:  []Severity{SeverityHigh, SeverityLow},
 		run:         checkProcMount},
 }
 

@@ -33,12 +33,9 @@ func TestCheckIDsContract(t *testing.T) {
 	if !slices.Equal(got, contractIDs) {
 		t.Fatalf("CheckIDs() = %q\nwant %q", got, contractIDs)
 	}
-	known := map[probe.Item]bool{probe.ItemStatus: true, probe.ItemCaps: true, probe.ItemLastCap: true,
-		probe.ItemIDs: true, probe.ItemGroups: true, probe.ItemNoNewPrivs: true, probe.ItemSeccomp: true,
-		probe.ItemLSM: true, probe.ItemMounts: true, probe.ItemUIDMap: true, probe.ItemGIDMap: true,
-		probe.ItemPasswd: true, probe.ItemGroupFile: true}
-	scopes := map[string]Scope{"readOnlyRootFilesystem": ScopeContainer, "procMount": ScopeContainer,
-		"hostUsers": ScopeContainer, "sysctls": ScopePod}
+	// A check shared by a container or a pod reads nothing narrower: the
+	// watcher runs it once for all the processes that share it.
+	scopeOf := map[probe.Part]Scope{probe.PartProcess: ScopeProcess, probe.PartContainer: ScopeContainer, probe.PartPod: ScopePod}
 	for _, c := range Checks {
 		if strings.TrimSpace(c.Expectation) == "" || strings.TrimSpace(c.Comparison) == "" {
 			t.Errorf("%s: empty Expectation or Comparison", c.ID)
@@ -46,13 +43,21 @@ func TestCheckIDsContract(t *testing.T) {
 		if c.run == nil {
 			t.Errorf("%s: no comparison function", c.ID)
 		}
-		for _, it := range c.Reads {
-			if !known[it] {
-				t.Errorf("%s reads %q, which is not a probe item", c.ID, it)
-			}
+		if c.Family == "" {
+			t.Errorf("%s: no family", c.ID)
 		}
-		if c.Scope != scopes[string(c.ID)] {
-			t.Errorf("%s: scope %s, want %s", c.ID, c.Scope, scopes[string(c.ID)])
+		if len(c.Severities) == 0 || !slices.IsSortedFunc(c.Severities, func(a, b Severity) int { return b.Rank() - a.Rank() }) ||
+			len(slices.Compact(slices.Clone(c.Severities))) != len(c.Severities) {
+			t.Errorf("%s: severities %q, want some, highest first, each once", c.ID, c.Severities)
+		}
+		for _, it := range c.Reads {
+			part, ok := it.Part()
+			switch {
+			case !ok || !slices.Contains(probe.Items(), it):
+				t.Errorf("%s reads %q, which is not a probe item", c.ID, it)
+			case scopeOf[part] < c.Scope:
+				t.Errorf("%s, of scope %s, reads %s, an item of each %s", c.ID, c.Scope, it, part)
+			}
 		}
 	}
 }
@@ -108,9 +113,24 @@ var baseline = map[string][]want{
 	"hostUsers":                {ok("uid_map")},
 }
 
+// baselineOf lists the baseline's findings of a status (all of them for
+// "").
+func baselineOf(st Status) []want {
+	var out []want
+	for _, ws := range baseline {
+		for _, w := range ws {
+			if st == "" || w.status == st {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
 func TestCompareBaseline(t *testing.T) {
 	t.Parallel()
 	fs := Compare(expNonRoot(), obsNonRoot())
+	holdToRegistry(t, fs)
 	got := byCheck(fs)
 	for _, id := range contractIDs {
 		assertFindings(t, id, got[id], baseline[id])
@@ -125,8 +145,10 @@ func TestCompareBaseline(t *testing.T) {
 		if f.PID != testPID || f.Comm != testComm {
 			t.Errorf("%s: pid %d comm %q", f.Check, f.PID, f.Comm)
 		}
-		wantScope := map[string]string{"readOnlyRootFilesystem": "container", "procMount": "container",
-			"hostUsers": "container", "sysctls": "pod"}[string(f.Check)]
+		wantScope := ""
+		if c := registered(f.Check); c.Scope != ScopeProcess {
+			wantScope = c.Scope.String()
+		}
 		if f.Scope != wantScope {
 			t.Errorf("%s: scope %q, want %q", f.Check, f.Scope, wantScope)
 		}
@@ -171,7 +193,9 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 			if tc.obs != nil {
 				tc.obs(o)
 			}
-			got := byCheck(Compare(e, o))
+			fs := Compare(e, o)
+			holdToRegistry(t, fs)
+			got := byCheck(fs)
 			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
 			for id, w := range tc.want {
 				if !slices.Contains(contractIDs, id) {
@@ -370,11 +394,11 @@ func TestGroupChecks(t *testing.T) {
 func TestCapabilityChecks(t *testing.T) {
 	t.Parallel()
 	addNetAdmin := func(e *expect.Expected) { e.Capabilities = containerdCaps | netAdmin }
-	allCaps := []string{"capabilities.bounding", "capabilities.effective", "capabilities.permitted",
-		"capabilities.inheritable", "capabilities.ambient"}
 	allOK := map[string][]want{}
-	for _, id := range allCaps {
-		allOK[id] = []want{ok("")}
+	for _, c := range Checks {
+		if c.Values&ValuesCapabilities != 0 {
+			allOK[string(c.ID)] = []want{ok("")}
+		}
 	}
 	withCaps := func(m map[string][]want) map[string][]want {
 		out := map[string][]want{}
@@ -467,6 +491,15 @@ func TestCapabilityChecks(t *testing.T) {
 			},
 			want: withCaps(map[string][]want{"capabilities.effective": {drift(SeverityLow, "")}}),
 			msg:  map[string][]string{"capabilities.effective": {"lacks KILL"}}},
+		{name: "root lacking an expected capability in permitted",
+			exp: asRoot,
+			obs: func(s *probe.State) {
+				rootCaps(s, containerdCaps)
+				s.Caps.Permitted = containerdCaps.Remove(5) // KILL
+				s.Caps.Effective = s.Caps.Permitted
+			},
+			want: withCaps(map[string][]want{"capabilities.effective": {drift(SeverityLow, "")}, "capabilities.permitted": {drift(SeverityLow, "")}}),
+			msg:  map[string][]string{"capabilities.permitted": {"permitted set lacks KILL"}}},
 		{name: "root with an undeclared capability everywhere",
 			exp: asRoot,
 			obs: func(s *probe.State) { rootCaps(s, containerdCaps|netAdmin) },
@@ -673,14 +706,14 @@ func TestProcMountCheck(t *testing.T) {
 			want: map[string][]want{"procMount": {ok("")}}},
 		{name: "path unread with no mount",
 			obs: func(s *probe.State) {
-				unread(s, probe.PathItem("/proc/timer_stats"), denied("/proc/4242/root/proc/timer_stats"))
+				s.SetUnread(probe.PathItem("/proc/timer_stats"), denied("/proc/4242/root/proc/timer_stats"))
 			},
 			want: map[string][]want{"procMount": {unknown("/proc/timer_stats")}},
 			msg:  map[string][]string{"procMount": {"/proc/4242/root/proc/timer_stats", "permission denied"}},
 			hint: map[string][]string{"procMount": {"Run secctx as the same user"}}},
 		{name: "path unread and another path open",
 			obs: func(s *probe.State) {
-				unread(s, probe.PathItem("/proc/timer_stats"), denied("/proc/4242/root/proc/timer_stats"))
+				s.SetUnread(probe.PathItem("/proc/timer_stats"), denied("/proc/4242/root/proc/timer_stats"))
 				s.Mounts.Paths["/proc/keys"] = probe.PathState{Exists: true}
 			},
 			want: map[string][]want{"procMount": {drift(SeverityHigh, "/proc/keys"), unknown("/proc/timer_stats")}}},
@@ -837,7 +870,7 @@ func TestSysctlsCheck(t *testing.T) {
 			want: map[string][]want{"sysctls": {ok(unprivPorts), ok(pingRange), drift(SeverityMedium, "net.core.somaxconn")}}},
 		{name: "unread sysctl is unknown for that subject only",
 			obs: func(s *probe.State) {
-				unread(s, probe.SysctlItem(pingRange), &probe.ReadError{Path: "/proc/sys/net/ipv4/ping_group_range", Reason: "absent"})
+				s.SetUnread(probe.SysctlItem(pingRange), &probe.ReadError{Path: "/proc/sys/net/ipv4/ping_group_range", Reason: "absent"})
 			},
 			want: map[string][]want{"sysctls": {ok(unprivPorts), unknown(pingRange)}},
 			msg:  map[string][]string{"sysctls": {"/proc/sys/net/ipv4/ping_group_range: absent"}}},
@@ -860,7 +893,7 @@ func TestUnknownWhenUnread(t *testing.T) {
 			for _, why := range reasons {
 				t.Run(string(c.ID)+"/"+string(item)+"/"+why.Reason, func(t *testing.T) {
 					o := obsNonRoot()
-					unread(o, item, why)
+					o.SetUnread(item, why)
 					got := byCheck(Compare(expNonRoot(), o))
 					schematest.ReportValue(t, New(expNonRoot(), o, SpecRef{Source: "test"}, testTime))
 					fs := got[string(c.ID)]
@@ -917,8 +950,8 @@ func TestUnknownHints(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e, o := expNonRoot(), obsNonRoot()
 			e.Hints = tc.hints
-			unread(o, probe.ItemLSM, tc.why)
-			fs := byCheck(Compare(e, o))["appArmorProfile"]
+			o.SetUnread(probe.ItemLSM, tc.why)
+			fs := byCheck(compareHeld(t, e, o))["appArmorProfile"]
 			assertFindings(t, "appArmorProfile", fs, []want{unknown("")})
 			if len(fs) != 1 {
 				return
@@ -952,27 +985,27 @@ func TestRegressions(t *testing.T) {
 	t.Run("primary gid in Groups is allowed when the gid cannot be derived (Strict)", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
 		e.UID, e.GID, e.AllowedGroups, e.GroupsPolicy = nil, nil, nil, "Strict"
-		fs := byCheck(Compare(e, o))["supplementalGroups"]
+		fs := byCheck(compareHeld(t, e, o))["supplementalGroups"]
 		mustHold(t, len(fs) == 1 && fs[0].Status != StatusDrift, "supplementalGroups "+fs[0].Message)
 	})
 	t.Run("a drifted primary gid is reported by runAsGroup only", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
 		o.GID, o.Groups = ids(1001), []int64{1001}
-		fs := byCheck(Compare(e, o))["supplementalGroups"]
+		fs := byCheck(compareHeld(t, e, o))["supplementalGroups"]
 		mustHold(t, len(fs) == 1 && fs[0].Status != StatusDrift, "supplementalGroups "+string(fs[0].Severity)+": "+fs[0].Message)
 	})
 	t.Run("seccomp strict is not reported as every syscall open", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
 		e.Seccomp = expect.Seccomp{Type: "RuntimeDefault", Mode: 2, Source: expect.Source{Kind: expect.FromPod}}
 		o.Seccomp = 1
-		fs := byCheck(Compare(e, o))["seccompProfile"]
+		fs := byCheck(compareHeld(t, e, o))["seccompProfile"]
 		mustHold(t, len(fs) == 1 && !strings.Contains(fs[0].Message, "every syscall is open"),
 			"seccompProfile "+string(fs[0].Severity)+": "+fs[0].Message)
 	})
 	t.Run("saved uid 0 under runAsUser is critical", func(t *testing.T) {
 		e, o := expNonRoot(), obsNonRoot()
 		o.UID.Saved = 0
-		fs := byCheck(Compare(e, o))["runAsUser"]
+		fs := byCheck(compareHeld(t, e, o))["runAsUser"]
 		mustHold(t, len(fs) == 1 && fs[0].Severity == SeverityCritical, "runAsUser severity "+string(fs[0].Severity))
 	})
 }
@@ -1096,7 +1129,7 @@ func TestVolumeGroups(t *testing.T) {
 				tc.exp(e)
 			}
 			o.Groups = tc.groups
-			fs := byCheck(Compare(e, o))["supplementalGroups"]
+			fs := byCheck(compareHeld(t, e, o))["supplementalGroups"]
 			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
 			assertFindings(t, "supplementalGroups", fs, []want{tc.want})
 			if got := outcomeSeen(fs[0]); got != tc.seen {
@@ -1112,7 +1145,7 @@ func TestVolumeGroups(t *testing.T) {
 	pvc(e)
 	e.SupplementalGroups = []int64{2000}
 	o.Groups = []int64{1000, 4321}
-	assertFindings(t, "supplementalGroups", byCheck(Compare(e, o))["supplementalGroups"], []want{drift(SeverityMedium, "")})
+	assertFindings(t, "supplementalGroups", byCheck(compareHeld(t, e, o))["supplementalGroups"], []want{drift(SeverityMedium, "")})
 }
 
 func TestAmbientChecks(t *testing.T) {
@@ -1234,7 +1267,7 @@ func TestNodeDependentChecks(t *testing.T) {
 			if tc.obs != nil {
 				tc.obs(o)
 			}
-			fs := byCheck(Compare(e, o))[tc.check]
+			fs := byCheck(compareHeld(t, e, o))[tc.check]
 			schematest.ReportValue(t, New(e, o, SpecRef{Source: "test"}, testTime))
 			assertFindings(t, tc.check, fs, tc.want)
 			for i, f := range fs {

@@ -1,12 +1,15 @@
 package report
 
 import (
+	"flag"
 	"fmt"
+	"os"
 	"slices"
-	"strings"
+	"sync"
 	"testing"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/check"
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/sysctl"
@@ -137,50 +140,6 @@ func unmaskAll(s *probe.State) {
 	}
 }
 
-// unread marks item unread and clears the value it stands for, as the probe
-// does ("an item present here has a zero value").
-func unread(s *probe.State, item probe.Item, why *probe.ReadError) {
-	// The item belongs to the part of the state it is read at.
-	part := &s.Container.Unread
-	switch {
-	case item == probe.ItemLastCap || strings.HasPrefix(string(item), "sysctl:"):
-		part = &s.Pod.Unread
-	case slices.Contains([]probe.Item{probe.ItemStatus, probe.ItemCaps, probe.ItemIDs, probe.ItemGroups,
-		probe.ItemNoNewPrivs, probe.ItemSeccomp, probe.ItemLSM}, item):
-		part = &s.Process.Unread
-	}
-	if *part == nil {
-		*part = probe.Unread{}
-	}
-	(*part)[item] = why
-	switch item {
-	case probe.ItemCaps:
-		s.Caps = probe.Capabilities{}
-	case probe.ItemIDs:
-		s.UID, s.GID = probe.IDs{}, probe.IDs{}
-	case probe.ItemGroups:
-		s.Groups = nil
-	case probe.ItemLastCap:
-		s.LastCap = 0
-	case probe.ItemNoNewPrivs:
-		s.NoNewPrivs = false
-	case probe.ItemSeccomp:
-		s.Seccomp = 0
-	case probe.ItemLSM:
-		s.LSM = probe.LSM{}
-	case probe.ItemMounts:
-		s.Mounts = probe.Mounts{}
-	case probe.ItemUIDMap:
-		s.UIDMap = nil
-	}
-	if name, ok := strings.CutPrefix(string(item), "sysctl:"); ok {
-		delete(s.Sysctls, name)
-	}
-	if p, ok := strings.CutPrefix(string(item), "path:"); ok {
-		s.Mounts.Paths[p] = probe.PathState{}
-	}
-}
-
 func denied(path string) *probe.ReadError {
 	return &probe.ReadError{Path: path, Reason: "permission denied", Detail: "open " + path + ": permission denied"}
 }
@@ -236,4 +195,85 @@ func mustHold(t *testing.T, holds bool, desc string) {
 	if !holds {
 		t.Errorf("regression: %s", desc)
 	}
+}
+
+// registered returns the registry's entry for id.
+func registered(id check.ID) *Check {
+	for i := range Checks {
+		if Checks[i].ID == id {
+			return &Checks[i]
+		}
+	}
+	return nil
+}
+
+// reached records, per check, the drift severities and the typed values
+// the check tables reach, so that TestMain can hold the registry's
+// Severities and Values to the cases.
+var reached = struct {
+	sync.Mutex
+	severities map[check.ID]map[Severity]bool
+	values     map[check.ID]Values
+}{severities: map[check.ID]map[Severity]bool{}, values: map[check.ID]Values{}}
+
+// holdToRegistry fails t for a finding whose drift severity or typed
+// values its check does not declare, and records what the findings reach.
+func holdToRegistry(t *testing.T, fs []Finding) {
+	t.Helper()
+	reached.Lock()
+	defer reached.Unlock()
+	for i := range fs {
+		f := &fs[i]
+		c := registered(f.Check)
+		if c == nil {
+			t.Errorf("finding of %q, which is not a registered check", f.Check)
+			continue
+		}
+		if extra := f.Carried() &^ c.Values; extra != 0 {
+			t.Errorf("%s %s finding carries typed values %b its check does not declare (%b)", f.Check, f.Status, extra, c.Values)
+		}
+		reached.values[f.Check] |= f.Carried()
+		if f.Status != StatusDrift {
+			continue
+		}
+		if !slices.Contains(c.Severities, f.Severity) {
+			t.Errorf("%s drift of severity %s, which its Severities %q lack", f.Check, f.Severity, c.Severities)
+		}
+		if reached.severities[f.Check] == nil {
+			reached.severities[f.Check] = map[Severity]bool{}
+		}
+		reached.severities[f.Check][f.Severity] = true
+	}
+}
+
+// TestMain runs the tests and, when all of them ran, holds the registry
+// to them: every severity a check declares is the severity of some drift
+// of its cases, and every typed value it declares is carried by some
+// finding.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code != 0 || flag.Lookup("test.run").Value.String() != "" || flag.Lookup("test.skip").Value.String() != "" {
+		os.Exit(code)
+	}
+	for _, c := range Checks {
+		for _, sev := range c.Severities {
+			if !reached.severities[c.ID][sev] {
+				fmt.Fprintf(os.Stderr, "FAIL: %s declares severity %s, which no case reaches\n", c.ID, sev)
+				code = 1
+			}
+		}
+		if missing := c.Values &^ reached.values[c.ID]; missing != 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: %s declares typed values %b, which no finding carries\n", c.ID, missing)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// compareHeld is Compare, with the findings held to the registry.
+func compareHeld(t *testing.T, e *expect.Expected, o *probe.State) []Finding {
+	t.Helper()
+	fs := Compare(e, o)
+	holdToRegistry(t, fs)
+	return fs
 }

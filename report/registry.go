@@ -25,7 +25,67 @@ type Check struct {
 	// processes runs container checks once per container and pod checks
 	// once per pod.
 	Scope Scope
-	run   func(c *comparison) []Finding
+	// Values lists the typed values its findings may carry beside the
+	// expected and observed strings; the report's schema allows them on
+	// this check only.
+	Values Values
+	// Severities lists, highest first, the severities a drift of this
+	// check can carry; the check tables hold it both ways (no drift of
+	// another severity, and a case for each one).
+	Severities []Severity
+	// Family is the family the check belongs to: the list it is declared
+	// in (checks_<family>.go) sets it.
+	Family Family
+	run    func(c *comparison) []Finding
+}
+
+// Family is a group of checks, declared together and reported together.
+type Family string
+
+// Families, in report order.
+const (
+	FamilyIdentity     Family = "identity"
+	FamilyCapabilities Family = "capabilities"
+	FamilyFilesystem   Family = "filesystem"
+	FamilyKernel       Family = "kernel"
+)
+
+// Values is a set of the typed values a finding may carry.
+type Values uint8
+
+// The typed values, each a field of Finding.
+const (
+	ValuesIDs          Values = 1 << iota // Finding.IDs
+	ValuesGroups                          // Finding.Groups
+	ValuesCapabilities                    // Finding.Capabilities
+	ValuesOutcomes                        // Finding.Outcomes
+)
+
+// ValueKinds lists every typed value with the JSON key of its field of
+// Finding, in the order of the fields.
+var ValueKinds = []struct {
+	Value Values
+	Key   string
+}{
+	{ValuesOutcomes, "outcomes"}, {ValuesIDs, "ids"}, {ValuesGroups, "groups"}, {ValuesCapabilities, "capabilities"},
+}
+
+// Carried returns the typed values f carries.
+func (f *Finding) Carried() Values {
+	var v Values
+	if f.IDs != nil {
+		v |= ValuesIDs
+	}
+	if f.Groups != nil {
+		v |= ValuesGroups
+	}
+	if f.Capabilities != nil {
+		v |= ValuesCapabilities
+	}
+	if f.Outcomes != nil {
+		v |= ValuesOutcomes
+	}
+	return v
 }
 
 // Scope is what an observed item is shared by.
@@ -45,12 +105,28 @@ func (s Scope) String() string {
 
 // Checks is the registry, in report order: the families in the order a
 // reader meets them (identity, capabilities, filesystem, kernel).
-var Checks = concatChecks(identityChecks, capabilityChecks, filesystemChecks, kernelChecks)
+var Checks = concatChecks([]family{
+	{FamilyIdentity, identityChecks},
+	{FamilyCapabilities, capabilityChecks},
+	{FamilyFilesystem, filesystemChecks},
+	{FamilyKernel, kernelChecks},
+})
 
-func concatChecks(lists ...[]Check) []Check {
+// family is one family's list of checks.
+type family struct {
+	name   Family
+	checks []Check
+}
+
+// concatChecks joins the families' lists, each check named with its
+// family.
+func concatChecks(families []family) []Check {
 	var out []Check
-	for _, l := range lists {
-		out = append(out, l...)
+	for _, f := range families {
+		for _, c := range f.checks {
+			c.Family = f.name
+			out = append(out, c)
+		}
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/secctx/secctx/caps"
+	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
 )
 
@@ -64,6 +65,25 @@ func (h *harness) cycleWithin(d time.Duration) []outLine {
 	}
 }
 
+// readersOf maps each check that reads one of items (for the status file,
+// one of the items it holds) to want, the part of the file's path its
+// unknown finding names.
+func readersOf(want string, items ...probe.Item) map[string]string {
+	var s probe.State
+	for _, it := range items {
+		s.SetUnread(it, &probe.ReadError{})
+	}
+	out := map[string]string{}
+	for _, c := range report.Checks {
+		for _, it := range c.Reads {
+			if s.Missing(it) != nil {
+				out[string(c.ID)] = want
+			}
+		}
+	}
+	return out
+}
+
 // TestHostileProcTree: FIFOs, /dev/zero, huge files and impossible values
 // where proc and image files are expected.
 func TestHostileProcTree(t *testing.T) {
@@ -83,50 +103,44 @@ func TestHostileProcTree(t *testing.T) {
 		{"status is /dev/zero", podYAML, "others", func(pt *procTree) { pt.plant("20/status", "zero") }, "21:nginx", nil},
 		{"status is huge", podYAML, "others", func(pt *procTree) { pt.plant("20/status", "huge") }, "21:nginx", nil},
 		{"status of a pid target is a FIFO", podYAML, "pid:20", func(pt *procTree) { pt.plant("20/status", "fifo") }, "20:",
-			map[string]string{"runAsUser": "status", "runAsGroup": "status", "runAsNonRoot": "status", "supplementalGroups": "status",
-				"fsGroup": "status", "capabilities.bounding": "status", "capabilities.effective": "status",
-				"capabilities.permitted": "status", "capabilities.inheritable": "status", "capabilities.ambient": "status",
-				"privileged": "status", "allowPrivilegeEscalation": "status", "seccompProfile": "status"}},
+			readersOf("status", probe.ItemStatus)},
 		{"LSM label is a FIFO", podYAML, "others", func(pt *procTree) { pt.plant("20/attr/apparmor/current", "fifo") }, "20:nginx,21:nginx",
-			map[string]string{"appArmorProfile": "20/attr/apparmor/current", "seLinuxOptions": "20/attr/apparmor/current"}},
+			readersOf("20/attr/apparmor/current", probe.ItemLSM)},
 		{"LSM label is huge", podYAML, "others", func(pt *procTree) { pt.plant("20/attr/apparmor/current", "huge") }, "20:nginx,21:nginx",
-			map[string]string{"appArmorProfile": "unreadable", "seLinuxOptions": "unreadable"}},
+			readersOf("unreadable", probe.ItemLSM)},
 		{"mountinfo is a FIFO", podYAML, "others", func(pt *procTree) { pt.plant("20/mountinfo", "fifo") }, "20:nginx,21:nginx",
-			map[string]string{"readOnlyRootFilesystem": "mountinfo", "procMount": "mountinfo", "privileged": "mountinfo"}},
+			readersOf("mountinfo", probe.ItemMounts)},
 		{"mountinfo is huge", podYAML, "others", func(pt *procTree) { pt.plant("20/mountinfo", "huge") }, "20:nginx,21:nginx",
-			map[string]string{"readOnlyRootFilesystem": "mountinfo", "procMount": "mountinfo", "privileged": "mountinfo"}},
+			readersOf("mountinfo", probe.ItemMounts)},
 		{"uid_map is /dev/zero", podYAML, "others", func(pt *procTree) { pt.plant("20/uid_map", "zero") }, "20:nginx,21:nginx",
-			map[string]string{"hostUsers": "uid_map"}},
+			readersOf("uid_map", probe.ItemUIDMap)},
 		{"the image's /etc/passwd is a FIFO", podYAML, "others", func(pt *procTree) { pt.plant("20/root/etc/passwd", "fifo") }, "20:nginx,21:nginx", nil},
 		{"the image's /etc/group is /dev/zero", podYAML, "others", func(pt *procTree) { pt.plant("20/root/etc/group", "zero") }, "20:nginx,21:nginx", nil},
 		{"cgroup is a FIFO", podYAML, "others", func(pt *procTree) { pt.plant("20/cgroup", "fifo") }, "21:nginx", nil},
 		{"comm is a FIFO", podYAML, "comm:nginx", func(pt *procTree) { pt.plant("20/comm", "fifo") }, "21:nginx", nil},
 		{"cmdline is /dev/zero", podYAML, "exe:/usr/bin/nginx", func(pt *procTree) { pt.plant("20/cmdline", "zero") }, "21:nginx", nil},
 		{"cap_last_cap is a FIFO", podYAML, "others", func(pt *procTree) { pt.plant("sys/kernel/cap_last_cap", "fifo") }, "20:nginx,21:nginx",
-			map[string]string{"privileged": "cap_last_cap"}},
+			readersOf("cap_last_cap", probe.ItemLastCap)},
 		{"a sysctl is /dev/zero", podYAML, "others", func(pt *procTree) { pt.plant("sys/net/ipv4/ip_unprivileged_port_start", "zero") }, "20:nginx,21:nginx",
 			map[string]string{"sysctls": "ip_unprivileged_port_start"}},
 		// Impossible values: unknown with the reason, never drift.
 		{"cap_last_cap 0", withPrivileged, "others", func(pt *procTree) {
 			pt.plant("sys/kernel/cap_last_cap", "0\n")
 			addAll(pt, 20, 21)
-		}, "20:nginx,21:nginx", map[string]string{"privileged": "cap_last_cap"}},
+		}, "20:nginx,21:nginx", readersOf("cap_last_cap", probe.ItemLastCap)},
 		{"cap_last_cap 99", withPrivileged, "others", func(pt *procTree) {
 			pt.plant("sys/kernel/cap_last_cap", "99\n")
 			addAll(pt, 20, 21)
-		}, "20:nginx,21:nginx", map[string]string{"privileged": "cap_last_cap"}},
+		}, "20:nginx,21:nginx", readersOf("cap_last_cap", probe.ItemLastCap)},
 		{"a mask beyond cap_last_cap", podYAML, "others", func(pt *procTree) {
 			pt.update(20, func(p *fakeProc) { p.CapBnd = caps.Full(45) })
-		}, "20:nginx,21:nginx", map[string]string{"capabilities.bounding": "20/status", "capabilities.effective": "20/status",
-			"capabilities.permitted": "20/status", "capabilities.inheritable": "20/status", "capabilities.ambient": "20/status", "privileged": "20/status"}},
+		}, "20:nginx,21:nginx", readersOf("20/status", probe.ItemCaps)},
 		{"a duplicated CapEff line", podYAML, "others", func(pt *procTree) {
 			pt.plant("20/status", pt.procs[20].status()+"CapEff:\t000001ffffffffff\n")
-		}, "20:nginx,21:nginx", map[string]string{"capabilities.bounding": "20/status", "capabilities.effective": "20/status",
-			"capabilities.permitted": "20/status", "capabilities.inheritable": "20/status", "capabilities.ambient": "20/status", "privileged": "20/status"}},
+		}, "20:nginx,21:nginx", readersOf("20/status", probe.ItemCaps)},
 		{"effective outside permitted", podYAML, "others", func(pt *procTree) {
 			pt.update(20, func(p *fakeProc) { p.CapEff = caps.MustFromNames("SYS_ADMIN") })
-		}, "20:nginx,21:nginx", map[string]string{"capabilities.bounding": "20/status", "capabilities.effective": "20/status",
-			"capabilities.permitted": "20/status", "capabilities.inheritable": "20/status", "capabilities.ambient": "20/status", "privileged": "20/status"}},
+		}, "20:nginx,21:nginx", readersOf("20/status", probe.ItemCaps)},
 		{"a zombie", podYAML, "others", func(pt *procTree) {
 			pt.update(21, func(p *fakeProc) { p.State = "Z (zombie)" })
 		}, "20:nginx", nil},
