@@ -66,6 +66,8 @@ func listIndex(path, field string) (int, bool) {
 // The rule that tells a misspelling from a field this build does not know
 // (docs/unknown-fields.md): an unknown key inside a securityContext is a
 // mistake when it
+//   - is not a field name at all: Kubernetes' JSON names are ASCII letters
+//     and digits, starting with a lower-case letter,
 //   - differs from a field of its object only in case ("RunAsUser"),
 //   - is one edit from one (a letter dropped, added, changed, or two
 //     neighbours swapped: "runAsUsr", "nmae"), or two edits from one of
@@ -80,14 +82,14 @@ func listIndex(path, field string) (int, bool) {
 // make a misspelling of it.
 const minTwoEdits = 8
 
-// maxKeyLen bounds the keys compared: a longer one misspells no field.
+// maxKeyLen bounds a field name: a longer key is no Kubernetes field.
 const maxKeyLen = 64
 
 // misspelt says what an unknown key k of parent is a mistake for, as the
 // end of the error message, or "" when it is not one.
 func misspelt(k string, parent reflect.Type) string {
 	if parent.Kind() != reflect.Struct || len(k) > maxKeyLen {
-		return ""
+		return shape(k)
 	}
 	for i := 0; i < parent.NumField(); i++ {
 		known, _, _ := strings.Cut(parent.Field(i).Tag.Get("json"), ",")
@@ -114,7 +116,32 @@ func misspelt(k string, parent reflect.Type) string {
 			return fmt.Sprintf(" (%s is a field of %s)", k, where)
 		}
 	}
+	return shape(k)
+}
+
+// shape is the end of the error message for a key that is not shaped like
+// a field name, or "".
+func shape(k string) string {
+	if !fieldName(k) {
+		return " (not a Kubernetes field name)"
+	}
 	return ""
+}
+
+// fieldName reports whether k is shaped like a Kubernetes JSON field name
+// (lowerCamelCase: "runAsUser", "seLinuxOptions"), of at most maxKeyLen
+// characters.
+func fieldName(k string) bool {
+	if k == "" || len(k) > maxKeyLen || k[0] < 'a' || k[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // editDistance is the optimal string alignment distance between a and b:

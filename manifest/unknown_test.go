@@ -54,7 +54,12 @@ func TestMisspelt(t *testing.T) {
 		{"userNamespace", pod, ""},
 		{"x", reflect.TypeOf(SELinuxOptions{}), ""},
 		{"ty", reflect.TypeOf(SeccompProfile{}), ""},
-		{strings.Repeat("a", maxKeyLen+1), ctr, ""},
+		{strings.Repeat("a", maxKeyLen+1), ctr, "not a Kubernetes field name"},
+		{"run\x1b[31mAs", ctr, "not a Kubernetes field name"},
+		{"future-field", ctr, "not a Kubernetes field name"},
+		{"FutureField", ctr, "not a Kubernetes field name"},
+		{"", ctr, "not a Kubernetes field name"},
+		{"future2Field", ctr, ""},
 	} {
 		got := misspelt(tc.key, tc.parent)
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {

@@ -22,6 +22,7 @@ var contractIDs = []string{
 	"capabilities.inheritable", "capabilities.ambient", "privileged",
 	"allowPrivilegeEscalation", "readOnlyRootFilesystem", "procMount",
 	"seccompProfile", "appArmorProfile", "seLinuxOptions", "sysctls", "hostUsers",
+	"unknownField",
 }
 
 func TestCheckIDsContract(t *testing.T) {
@@ -38,7 +39,7 @@ func TestCheckIDsContract(t *testing.T) {
 		probe.ItemLSM: true, probe.ItemMounts: true, probe.ItemUIDMap: true, probe.ItemGIDMap: true,
 		probe.ItemPasswd: true, probe.ItemGroupFile: true}
 	scopes := map[string]Scope{"readOnlyRootFilesystem": ScopeContainer, "procMount": ScopeContainer,
-		"hostUsers": ScopeContainer, "sysctls": ScopePod}
+		"hostUsers": ScopeContainer, "sysctls": ScopePod, "unknownField": ScopeContainer}
 	for _, c := range Checks {
 		if strings.TrimSpace(c.Expectation) == "" || strings.TrimSpace(c.Comparison) == "" {
 			t.Errorf("%s: empty Expectation or Comparison", c.ID)
@@ -106,6 +107,7 @@ var baseline = map[string][]want{
 	"seLinuxOptions":           {skipped("")},
 	"sysctls":                  {ok(unprivPorts), ok(pingRange)},
 	"hostUsers":                {ok("uid_map")},
+	"unknownField":             {ok("")},
 }
 
 func TestCompareBaseline(t *testing.T) {
@@ -126,7 +128,7 @@ func TestCompareBaseline(t *testing.T) {
 			t.Errorf("%s: pid %d comm %q", f.Check, f.PID, f.Comm)
 		}
 		wantScope := map[string]string{"readOnlyRootFilesystem": "container", "procMount": "container",
-			"hostUsers": "container", "sysctls": "pod"}[string(f.Check)]
+			"hostUsers": "container", "sysctls": "pod", "unknownField": "container"}[string(f.Check)]
 		if f.Scope != wantScope {
 			t.Errorf("%s: scope %q, want %q", f.Check, f.Scope, wantScope)
 		}
@@ -1250,4 +1252,25 @@ func TestNodeDependentChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSpecChecks: a securityContext field secctx does not know is one
+// unknown finding, with its path as the subject and the version that does
+// not know it; the known fields are compared as ever.
+func TestSpecChecks(t *testing.T) {
+	t.Parallel()
+	const p1, p2 = "spec.securityContext.podFuture", "spec.containers[0].securityContext.futureIsolation"
+	runCheckCases(t, []checkCase{
+		{name: "every field known", want: map[string][]want{"unknownField": {ok("")}},
+			msg: map[string][]string{"unknownField": {"Every securityContext field declared is known to secctx " + manifest.Version}}},
+		{name: "one unknown field", exp: func(e *expect.Expected) { e.UnknownFields = []string{p2} },
+			want: map[string][]want{"unknownField": {unknown(p2)}, "runAsUser": {ok("")}},
+			msg:  map[string][]string{"unknownField": {"Field " + p2 + " is not known to secctx " + manifest.Version, "not verified"}},
+			hint: map[string][]string{"unknownField": {"newer Kubernetes", "docs/unknown-fields.md"}}},
+		{name: "pod and container fields, with drift elsewhere",
+			exp:        func(e *expect.Expected) { e.UnknownFields = []string{p1, p2} },
+			obs:        func(s *probe.State) { s.UID = ids(1001) },
+			want:       map[string][]want{"unknownField": {unknown(p1), unknown(p2)}, "runAsUser": {drift(SeverityHigh, "")}},
+			otherDrift: true},
+	})
 }

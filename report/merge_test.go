@@ -49,20 +49,20 @@ func TestMerge(t *testing.T) {
 			want: map[string][]int{"runAsUser ok": {10, 11, 12}, "capabilities.effective ok": {10, 11, 12},
 				"fsGroup skipped": {10, 11, 12}, "procMount ok": nil, "hostUsers ok": nil,
 				"readOnlyRootFilesystem ok": nil, "sysctls ok " + pingRange: nil},
-			n: 20},
+			n: 21},
 		{name: "one process runs as another uid",
 			mods: map[int]func(*probe.State){11: func(s *probe.State) { s.UID = ids(1001) }},
 			// runAsNonRoot's message names the uid, so it splits too
 			want: map[string][]int{"runAsUser ok": {10, 12}, "runAsUser drift": {11},
 				"runAsGroup ok": {10, 11, 12}, "procMount ok": nil},
-			n: 22},
+			n: 23},
 		{name: "two processes differ the same way",
 			mods: map[int]func(*probe.State){
 				10: func(s *probe.State) { s.NoNewPrivs = true },
 				12: func(s *probe.State) { s.NoNewPrivs = true },
 			},
 			want: map[string][]int{"allowPrivilegeEscalation drift": {10, 12}, "allowPrivilegeEscalation ok": {11}},
-			n:    21},
+			n:    22},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := processFindings(tc.mods)

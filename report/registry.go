@@ -44,8 +44,9 @@ func (s Scope) String() string {
 }
 
 // Checks is the registry, in report order: the families in the order a
-// reader meets them (identity, capabilities, filesystem, kernel).
-var Checks = concatChecks(identityChecks, capabilityChecks, filesystemChecks, kernelChecks)
+// reader meets them (identity, capabilities, filesystem, kernel), then
+// the spec's own (what the spec holds that secctx cannot verify).
+var Checks = concatChecks(identityChecks, capabilityChecks, filesystemChecks, kernelChecks, specChecks)
 
 func concatChecks(lists ...[]Check) []Check {
 	var out []Check

@@ -179,7 +179,7 @@ func TestWriteTextNoDetails(t *testing.T) {
 	if strings.Contains(out, "details:") {
 		t.Errorf("a clean report has details:\n%s", out)
 	}
-	if !strings.HasPrefix(out, "0 drift, 0 unknown, 18 ok, 2 skipped — Deployment/web (namespace shop) container\n  app, profile containerd\n") {
+	if !strings.HasPrefix(out, "0 drift, 0 unknown, 19 ok, 2 skipped — Deployment/web (namespace shop) container\n  app, profile containerd\n") {
 		t.Errorf("summary line:\n%s", out)
 	}
 }

@@ -737,8 +737,8 @@ func TestTwoContainers(t *testing.T) {
 		if i == 1 && pod != 0 {
 			t.Errorf("second report repeats %d pod-scope findings", pod)
 		}
-		if container != 3 {
-			t.Errorf("report %d: %d container-scope findings, want 3 (readOnlyRootFilesystem, procMount, hostUsers)", i, container)
+		if container != 4 {
+			t.Errorf("report %d: %d container-scope findings, want 4 (readOnlyRootFilesystem, procMount, hostUsers, unknownField)", i, container)
 		}
 		if r.Summary.Drift != 0 {
 			t.Errorf("report %d: %d drift", i, r.Summary.Drift)
