@@ -288,7 +288,6 @@ func TestCompareScope(t *testing.T) {
 			"seLinuxOptions"}, ""},
 		{ScopeContainer, []string{"readOnlyRootFilesystem", "procMount", "hostUsers", "unknownField"}, "container"},
 		{ScopePod, []string{"sysctls"}, "pod"},
-
 	} {
 		fs := CompareScope(e, o, func(s Scope) bool { return s == tc.scope })
 		var got []string

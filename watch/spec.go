@@ -122,4 +122,3 @@ func (w *Watcher) idle(start, now time.Time) []*report.Report {
 func specUnavailable(st Status) Response {
 	return text(503, fmt.Sprintf("no spec in force: %s\n", clipTo(st.SpecError, maxValue)))
 }
-

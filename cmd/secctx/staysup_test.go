@@ -58,7 +58,9 @@ func TestWatchBadSpec(t *testing.T) {
 		target string
 		want   string // in the spec_error line's error
 	}{
-		{"misspelt field", func(t *testing.T) string { return writeFile(t, "pod.yaml", strings.Replace(pod, "runAsUser", "runAsUsr", 1)) }, "app=self",
+		{"misspelt field", func(t *testing.T) string {
+			return writeFile(t, "pod.yaml", strings.Replace(pod, "runAsUser", "runAsUsr", 1))
+		}, "app=self",
 			`spec.containers[0].securityContext.runAsUsr: unknown field (did you mean \"runAsUser\"?)`},
 		{"malformed", func(t *testing.T) string { return writeFile(t, "pod.yaml", "kind: Pod\n  bad: [") }, "app=self", "malformed YAML"},
 		{"a FIFO", fifo, "app=self", "not a regular file (a FIFO)"},
