@@ -96,7 +96,7 @@ func misspelt(k string, parent reflect.Type) string {
 		if known == "" {
 			continue
 		}
-		d := editDistance(strings.ToLower(known), strings.ToLower(k))
+		d := EditDistance(strings.ToLower(known), strings.ToLower(k))
 		if strings.EqualFold(known, k) || d == 1 || (d == 2 && len(known) >= minTwoEdits) {
 			return fmt.Sprintf(" (did you mean %q?)", known)
 		}
@@ -144,10 +144,12 @@ func fieldName(k string) bool {
 	return true
 }
 
-// editDistance is the optimal string alignment distance between a and b:
+// EditDistance is the optimal string alignment distance between a and b:
 // insertions, deletions, substitutions and swaps of neighbours, each one
-// edit; the usual measure of a typo.
-func editDistance(a, b string) int {
+// edit; the usual measure of a typo. It is exact up to 2; for strings
+// whose lengths differ by more it returns that difference (a lower bound),
+// since no typo is that far.
+func EditDistance(a, b string) int {
 	if len(a) < len(b) {
 		a, b = b, a
 	}
