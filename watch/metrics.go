@@ -72,7 +72,7 @@ func Exposition(st Status, version string) string {
 	family("secctx_verify_cycles_total", "counter", "Verification cycles run since start.")
 	fmt.Fprintf(&b, "secctx_verify_cycles_total %d\n", st.Cycles)
 
-	family("secctx_spec_reload_errors_total", "counter", "Specs rejected since start, at start or on a reload (the last good spec, if any, stays in force).")
+	family("secctx_spec_reload_errors_total", "counter", "Spec reloads rejected since start (the last good spec stays in force); a spec that never loaded is secctx_spec_loaded 0.")
 	fmt.Fprintf(&b, "secctx_spec_reload_errors_total %d\n", st.SpecErrors)
 
 	family("secctx_spec_error", "gauge", "1 while the spec does not load (see the spec_error lines), else 0.")

@@ -13,7 +13,8 @@ import (
 // and endpoints that leave the Service. The watcher keeps running, with no
 // spec or with the last good one, and says why: a spec_error line when the
 // problem appears or changes and again with every heartbeat, the metrics
-// secctx_spec_error and secctx_spec_reload_errors_total, and /report
+// secctx_spec_error, secctx_spec_loaded and secctx_spec_reload_errors_total
+// (reloads rejected while the last good spec stays in force), and /report
 // (503 with the reason when nothing is verified; spec.error in each report
 // held to the last good spec). /healthz and /readyz do not depend on it.
 // The file is read again every cycle while it fails, and the first good
@@ -39,9 +40,14 @@ func (w *Watcher) specFailed(err error) {
 	}
 	w.spec.err, w.spec.announce, w.spec.recovered = msg, true, false
 	w.specSrc.Error = msg // the last good spec's reports, if any, say it
-	w.mu.Lock()
-	w.status.SpecErrors++
-	w.mu.Unlock()
+	if len(w.plans) > 0 {
+		// A rejected reload: the last good spec stays in force
+		// (secctx_spec_reload_errors_total); with none, secctx_spec_error
+		// and secctx_spec_loaded 0 say it.
+		w.mu.Lock()
+		w.status.SpecErrors++
+		w.mu.Unlock()
+	}
 	w.setSpecStatus()
 	ev := w.cfg.Log.Error()
 	if path := w.cfg.Pipeline.Source.File(); path != "" {

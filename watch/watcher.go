@@ -79,8 +79,8 @@ type Status struct {
 	Reports  []*report.Report
 	Last     time.Time
 	Duration time.Duration
-	// SpecErrors counts the spec loads that failed (at start or on a
-	// reload), each bad spec once.
+	// SpecErrors counts the spec reloads rejected while a good spec was
+	// in force (which stays), each bad spec once.
 	SpecErrors int
 	// SpecError is why the spec does not load now, "" when it does; the
 	// last good spec, if any, stays in force (SpecLoaded).
