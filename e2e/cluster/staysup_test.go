@@ -3,12 +3,13 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
@@ -154,26 +155,27 @@ func proxy(t *testing.T, cs kubernetes.Interface, pod, path string) string {
 	return string(b)
 }
 
-// checkEndpoints holds the Service's Endpoints, when an endpoints
+// checkEndpoints holds the Service's EndpointSlices, when an endpoints
 // controller made them, to list the pod as ready.
 func checkEndpoints(t *testing.T, cs kubernetes.Interface, svc, ip string) {
 	t.Helper()
-	ep, err := cs.CoreV1().Endpoints("default").Get(context.Background(), svc, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		t.Logf("no Endpoints for service %s: this cluster runs no endpoints controller; the pod's Ready condition, asserted, is what puts it there", svc)
-		return
-	}
+	list, err := cs.DiscoveryV1().EndpointSlices("default").List(context.Background(),
+		metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + svc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range ep.Subsets {
-		for _, a := range s.Addresses {
-			if a.IP == ip {
+	if len(list.Items) == 0 {
+		t.Logf("no EndpointSlice for service %s: this cluster runs no endpoints controller; the pod's Ready condition, asserted, is what puts it there", svc)
+		return
+	}
+	for _, sl := range list.Items {
+		for _, ep := range sl.Endpoints {
+			if slices.Contains(ep.Addresses, ip) && ep.Conditions.Ready != nil && *ep.Conditions.Ready {
 				return
 			}
 		}
 	}
-	t.Errorf("service %s: the pod %s is not among the ready addresses: %+v", svc, ip, ep.Subsets)
+	t.Errorf("service %s: the pod %s is not a ready endpoint: %+v", svc, ip, list.Items)
 }
 
 // decodeReportList reads the sidecar's /report: an array of reports, one
