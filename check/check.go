@@ -29,4 +29,7 @@ const (
 	SELinuxOptions           ID = "seLinuxOptions"
 	Sysctls                  ID = "sysctls"
 	HostUsers                ID = "hostUsers"
+	// UnknownField reports each securityContext field of the spec that
+	// this build of secctx does not know, as not verified.
+	UnknownField ID = "unknownField"
 )

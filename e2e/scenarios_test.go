@@ -60,7 +60,7 @@ var scenarios = []scenario{
 		pod:   pod{Name: "defaults"},
 		image: busyboxImage,
 		mustOK: e2eutil.With(allCapChecks, "runAsGroup", "supplementalGroups", "privileged", "allowPrivilegeEscalation",
-			"readOnlyRootFilesystem", "procMount", "seccompProfile", "sysctls", "hostUsers"),
+			"readOnlyRootFilesystem", "procMount", "seccompProfile", "sysctls", "hostUsers", "unknownField"),
 		observed: map[string]string{
 			"capabilities.bounding":    `"[AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT]"`,
 			"capabilities.effective":   `"[AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT]"`,

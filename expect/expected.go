@@ -124,6 +124,12 @@ type Expected struct {
 	// its own (a non-identity uid_map).
 	HostUsers bool `json:"hostUsers"`
 
+	// UnknownFields are the full paths of the securityContext fields
+	// (the pod's and the container's) that this build of secctx does not
+	// know: the runtime may apply them, secctx cannot say what they do
+	// (docs/unknown-fields.md).
+	UnknownFields []string `json:"unknownFields,omitempty"`
+
 	// Hints holds, per check id, the platform rule that bears on it
 	// (for example a field the platform documents as unsupported).
 	Hints map[check.ID]string `json:"hints,omitempty"`

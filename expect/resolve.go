@@ -71,6 +71,7 @@ var rules = []rule{
 	resolveSELinux,
 	resolveSysctls,
 	resolveHostUsers,
+	resolveUnknownFields,
 	addPlatformHints,
 }
 
@@ -103,6 +104,19 @@ func Resolve(in Input) (*Expected, error) {
 		apply(r)
 	}
 	return r.exp, nil
+}
+
+// resolveUnknownFields: a securityContext field this build does not know
+// (manifest.UnknownField) is not dropped by a newer API server, which
+// knows it, and its kubelet and runtime apply it (the API server drops
+// only the fields it does not know itself, with a warning: field
+// validation "Warn", the default since Kubernetes 1.27, KEP-2885). Its
+// effect cannot be derived, so it is listed, for the unknownField check.
+func resolveUnknownFields(r *resolution) {
+	for _, u := range r.in.Workload.UnknownFieldsOf(r.ctr.Name) {
+		r.exp.UnknownFields = append(r.exp.UnknownFields, u.Path)
+		r.note("%s: not known to secctx %s, its effect not derived", u.Path, manifest.Version)
+	}
 }
 
 func (r *resolution) note(format string, args ...interface{}) {

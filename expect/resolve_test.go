@@ -1618,6 +1618,44 @@ spec:
 	}
 }
 
+// TestResolveUnknownFields: a securityContext field this build does not
+// know (a newer Kubernetes') bears on the containers whose securityContext
+// holds it, the pod's on every one; the known fields resolve as ever.
+func TestResolveUnknownFields(t *testing.T) {
+	t.Parallel()
+	spec := `apiVersion: v1
+kind: Pod
+metadata: {name: newer}
+spec:
+  securityContext: {runAsUser: 1000, podFuture: 1}
+  containers:
+  - {name: a, securityContext: {aFuture: true, runAsGroup: 3000}}
+  - {name: b}
+`
+	w := must(manifest.Select(must(manifest.Decode("newer.yaml", []byte(spec))), ""))
+	for _, tc := range []struct {
+		ctr  string
+		want []string
+	}{
+		{"a", []string{"spec.securityContext.podFuture", "spec.containers[0].securityContext.aFuture"}},
+		{"b", []string{"spec.securityContext.podFuture"}},
+	} {
+		exp, err := expect.Resolve(expect.Input{Workload: w, Container: tc.ctr, Profile: profile("containerd"), Image: busybox, LastCap: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(exp.UnknownFields, tc.want) {
+			t.Errorf("%s: UnknownFields %q, want %q", tc.ctr, exp.UnknownFields, tc.want)
+		}
+		if exp.UID == nil || *exp.UID != 1000 {
+			t.Errorf("%s: the known runAsUser does not resolve: %v", tc.ctr, exp.UID)
+		}
+		if !slices.ContainsFunc(exp.Rules, func(r string) bool { return strings.Contains(r, "not known to secctx "+manifest.Version) }) {
+			t.Errorf("%s: no rule names the unknown fields: %q", tc.ctr, exp.Rules)
+		}
+	}
+}
+
 func TestLookupProfile(t *testing.T) {
 	t.Parallel()
 	for _, n := range []string{"", "containerd", "CRIO", "Docker", "podman", "eci"} {

@@ -13,9 +13,11 @@ import (
 // Manifests are decoded by sigs.k8s.io/json, the API server's decoder:
 // keys match exactly (case-sensitive), a key repeated in an object is an
 // error (DisallowDuplicateFields), and unknown fields are reported with
-// their full paths (DisallowUnknownFields); those outside securityContext
-// are then accepted, so that a newer cluster's manifest still decodes (see
-// strict.go).
+// their full paths (DisallowUnknownFields); a close misspelling of a
+// securityContext field is an error, the other unknown securityContext
+// fields are kept (Workload.UnknownFields) and those elsewhere accepted, so
+// that a newer cluster's manifest still decodes (see strict.go and
+// docs/unknown-fields.md).
 
 // objectMeta is the part of an object's metadata secctx reads.
 type objectMeta struct {
@@ -190,7 +192,8 @@ func (d *decoder) object(raw []byte, prefix, listKind string, out *[]*Workload) 
 	default:
 		return nil // other kinds (ConfigMap, Service, ...) carry no pod
 	}
-	if err := d.decode(raw, prefix, kind, target, meta); err != nil {
+	unknown, err := d.decode(raw, prefix, kind, target, meta)
+	if err != nil {
 		return err
 	}
 	m := meta()
@@ -211,21 +214,30 @@ func (d *decoder) object(raw []byte, prefix, listKind string, out *[]*Workload) 
 		err.Source, err.Object = d.source, id
 		return err
 	}
+	w.UnknownFields = attribute(w, path, unknown)
 	*out = append(*out, w)
 	return nil
 }
 
 // decode decodes raw into target strictly (see strict.go) and turns the
-// first problem into an error naming the object and the field.
-func (d *decoder) decode(raw []byte, prefix, kind string, target any, meta func() objectMeta) error {
+// first problem into an error naming the object and the field; it returns
+// the paths of the unknown securityContext fields it accepted.
+func (d *decoder) decode(raw []byte, prefix, kind string, target any, meta func() objectMeta) ([]string, error) {
 	strict, err := sigsjson.UnmarshalStrict(raw, target, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
 	if err != nil {
-		return d.decodeError(d.id(kind, meta().Name), raw, prefix, err)
+		return nil, d.decodeError(d.id(kind, meta().Name), raw, prefix, err)
 	}
-	if fe := firstStrictError(raw, reflect.TypeOf(target), strict); fe != nil {
-		return d.errf(d.id(kind, meta().Name), joinField(prefix, fe.field), "%s", fe.msg)
+	unknown, fe := strictProblems(raw, reflect.TypeOf(target), strict)
+	if fe != nil {
+		return nil, d.errf(d.id(kind, meta().Name), joinField(prefix, fe.field), "%s", fe.msg)
 	}
-	return nil
+	if len(unknown) >= maxStrict {
+		return nil, d.errf(d.id(kind, meta().Name), "", "%d or more securityContext fields unknown to secctx (the first: %s)", maxStrict, joinField(prefix, unknown[0]))
+	}
+	for i, u := range unknown {
+		unknown[i] = joinField(prefix, u)
+	}
+	return unknown, nil
 }
 
 // decodeError describes a decoding error (a value of the wrong type) with

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -396,16 +397,15 @@ func TestDecodeBadInput(t *testing.T) {
 		{"unknown-pod-capabilities", podSC("capabilities: {add: [NET_ADMIN]}\n"), []string{psc + ".capabilities", "unknown field"}, ""},
 		{"unknown-pod-privileged", podSC("privileged: true\n"), []string{psc + ".privileged", "unknown field"}, ""},
 		{"unknown-container-fsGroup", ctrSC("fsGroup: 2000\n"), []string{c0 + ".fsGroup", "unknown field"}, ""},
+		{"unknown-procMnt-two-edits", ctrSC("procMnt: Default\n"), []string{c0 + ".procMnt", `did you mean "procMount"`}, ""},
+		{"unknown-swapped-letters", ctrSC("runAsUesr: 1\n"), []string{c0 + ".runAsUesr", `did you mean "runAsUser"`}, ""},
+		{"unknown-pod-privileged-placed", podSC("privileged: true\n"), []string{psc + ".privileged", "a field of a container's securityContext"}, ""},
+		{"unknown-container-fsGroup-placed", ctrSC("fsGroup: 1\n"), []string{c0 + ".fsGroup", "a field of the pod's securityContext"}, ""},
 		{"unknown-capabilities.addd", ctrSC("capabilities: {addd: [NET_ADMIN]}\n"), []string{c0 + ".capabilities.addd", "unknown field", `did you mean "add"`}, ""},
 		{"unknown-seccompProfile.typo", ctrSC("seccompProfile: {type: RuntimeDefault, typo: x}\n"), []string{c0 + ".seccompProfile.typo", "unknown field"}, ""},
 		{"unknown-pod-seccompProfile.typo", podSC("seccompProfile: {typo: RuntimeDefault}\n"), []string{psc + ".seccompProfile.typo", "unknown field"}, ""},
-		{"unknown-seLinuxOptions.x", ctrSC("seLinuxOptions: {level: s0, x: y}\n"), []string{c0 + ".seLinuxOptions.x", "unknown field"}, ""},
-		{"unknown-pod-seLinuxOptions.x", podSC("seLinuxOptions: {x: y}\n"), []string{psc + ".seLinuxOptions.x", "unknown field"}, ""},
 		{"unknown-sysctls[0].vaule", podSC("sysctls: [{name: kernel.msgmax, vaule: \"1\"}]\n"), []string{psc + ".sysctls[0].vaule", "unknown field"}, ""},
 		{"unknown-sysctls[1].nmae", podSC("sysctls: [{name: kernel.msgmax, value: \"1\"}, {nmae: a}]\n"), []string{psc + ".sysctls[1].nmae", "unknown field"}, ""},
-		{"unknown-appArmorProfile.foo", ctrSC("appArmorProfile: {type: RuntimeDefault, foo: bar}\n"), []string{c0 + ".appArmorProfile.foo", "unknown field"}, ""},
-		{"unknown-pod-appArmorProfile.foo", podSC("appArmorProfile: {foo: bar}\n"), []string{psc + ".appArmorProfile.foo", "unknown field"}, ""},
-		{"unknown-windowsOptions.foo", ctrSC("windowsOptions: {foo: bar}\n"), []string{c0 + ".windowsOptions.foo", "unknown field"}, ""},
 		{"unknown-init-container", "kind: Pod\nmetadata: {name: bad}\nspec:\n  initContainers: [{name: i, securityContext: {runAsUsr: 1}}]\n  containers: [{name: app}]\n",
 			[]string{"spec.initContainers[0].securityContext.runAsUsr", "unknown field"}, ""},
 		{"unknown-ephemeral-container", "kind: Pod\nmetadata: {name: bad}\nspec:\n  containers: [{name: app}]\n  ephemeralContainers: [{name: e, securityContext: {capabilities: {dropp: [ALL]}}}]\n",
@@ -831,6 +831,89 @@ func manyUnknown(n int, lastSC string) string {
 	return b.String()
 }
 
+// manyNew is a securityContext body with n fields secctx does not know.
+func manyNew(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "future%d: x\n", i)
+	}
+	return b.String()
+}
+
+// TestDecodeUnknownFields: an unknown securityContext field that is no
+// misspelling of a known one is kept with its path and the container it
+// belongs to, and the spec loads; unknown fields outside a securityContext
+// are ignored.
+func TestDecodeUnknownFields(t *testing.T) {
+	t.Parallel()
+	const c0, psc = "spec.containers[0].securityContext", "spec.securityContext"
+	two := "kind: Pod\nmetadata: {name: two}\nspec:\n  securityContext: {runAsUser: 1, podFuture: {a: 1}}\n" +
+		"  initContainers: [{name: i, securityContext: {initFuture: true}}]\n" +
+		"  containers: [{name: a}, {name: b, securityContext: {runAsNonRoot: true, ctrFuture: 1, seccompProfile: {type: RuntimeDefault, strength: 3}}}]\n"
+	for _, tc := range []struct {
+		name, in string
+		want     []manifest.UnknownField
+	}{
+		{"known fields only", ctrSC("runAsUser: 1\n"), nil},
+		{"new container field", ctrSC("runAsUser: 1\nfutureIsolation: strict\n"), []manifest.UnknownField{{Path: c0 + ".futureIsolation", Container: "app"}}},
+		{"new pod field", podSC("podFuture: 1\n"), []manifest.UnknownField{{Path: psc + ".podFuture"}}},
+		{"new nested seLinuxOptions field", ctrSC("seLinuxOptions: {level: s0, x: y}\n"), []manifest.UnknownField{{Path: c0 + ".seLinuxOptions.x", Container: "app"}}},
+		{"new nested pod seLinuxOptions field", podSC("seLinuxOptions: {x: y}\n"), []manifest.UnknownField{{Path: psc + ".seLinuxOptions.x"}}},
+		{"new appArmorProfile field", ctrSC("appArmorProfile: {type: RuntimeDefault, foo: bar}\n"), []manifest.UnknownField{{Path: c0 + ".appArmorProfile.foo", Container: "app"}}},
+		{"new windowsOptions field", ctrSC("windowsOptions: {foo: bar}\n"), []manifest.UnknownField{{Path: c0 + ".windowsOptions.foo", Container: "app"}}},
+		{"new object-valued field", ctrSC("futureThing: {a: [1, 2], b: {c: d}}\n"), []manifest.UnknownField{{Path: c0 + ".futureThing", Container: "app"}}},
+		{"field far from every known one", ctrSC("zz: 1\n"), []manifest.UnknownField{{Path: c0 + ".zz", Container: "app"}}},
+		{"outside a securityContext: ignored", "kind: Pod\nmetadata: {name: o}\nspec:\n  futurePodField: 1\n  containers: [{name: app, futureCtrField: 2, securityContext: {runAsUser: 1}}]\n", nil},
+		{"pod, init and second container", two, []manifest.UnknownField{
+			{Path: psc + ".podFuture"},
+			{Path: "spec.containers[1].securityContext.ctrFuture", Container: "b"},
+			{Path: "spec.containers[1].securityContext.seccompProfile.strength", Container: "b"},
+			{Path: "spec.initContainers[0].securityContext.initFuture", Container: "i"},
+		}},
+		{"in a deployment", "kind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: app, securityContext: {futureField: 1}}]\n",
+			[]manifest.UnknownField{{Path: "spec.template.spec.containers[0].securityContext.futureField", Container: "app"}}},
+		{"in a list item", "kind: List\nitems:\n- kind: Pod\n  metadata: {name: l}\n  spec: {containers: [{name: a, securityContext: {futureField: 1}}]}\n",
+			[]manifest.UnknownField{{Path: "items[0].spec.containers[0].securityContext.futureField", Container: "a"}}},
+		{"after 100 others", manyUnknown(30, "{runAsUser: 1, futureField: x}"),
+			[]manifest.UnknownField{{Path: "spec.containers[30].securityContext.futureField", Container: "last"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ws, err := manifest.Decode("new.yaml", []byte(tc.in))
+			if err != nil || len(ws) != 1 {
+				t.Fatalf("Decode = %d workloads, %v; want one", len(ws), err)
+			}
+			if got := ws[0].UnknownFields; !slices.Equal(got, tc.want) {
+				t.Errorf("UnknownFields = %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestUnknownFieldsOf: a container sees the pod's unknown fields and its
+// own, not another container's.
+func TestUnknownFieldsOf(t *testing.T) {
+	t.Parallel()
+	in := "kind: Pod\nmetadata: {name: two}\nspec:\n  securityContext: {podFuture: 1}\n" +
+		"  containers: [{name: a, securityContext: {aFuture: 1}}, {name: b}]\n"
+	ws, err := manifest.Decode("new.yaml", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ctr, want := range map[string][]string{
+		"a": {"spec.securityContext.podFuture", "spec.containers[0].securityContext.aFuture"},
+		"b": {"spec.securityContext.podFuture"},
+	} {
+		var got []string
+		for _, u := range ws[0].UnknownFieldsOf(ctr) {
+			got = append(got, u.Path)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("UnknownFieldsOf(%s) = %q, want %q", ctr, got, want)
+		}
+	}
+}
+
 func TestDecodeStrict(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -850,6 +933,8 @@ func TestDecodeStrict(t *testing.T) {
 		{"unknown pod field after 100 others", strings.Replace(manyUnknown(30, "{}"), "spec:\n", "spec:\n  securityContext: {fsGrup: 1}\n", 1) + "  restartPolicy: Always\n",
 			[]string{"spec.securityContext.fsGrup", "unknown field"}},
 		{"many unknown fields, none in a securityContext", manyUnknown(30, "{runAsUser: 1}"), nil},
+		{"new field after 100 others", manyUnknown(30, "{runAsUser: 1, futureField: x}"), nil},
+		{"100 new securityContext fields", ctrSC(manyNew(100)), []string{"Pod/bad", "100 or more securityContext fields unknown to secctx", "spec.containers[0].securityContext.future0"}},
 		{"unknown keys with brackets and dots", "kind: Pod\nmetadata: {name: w}\nspec: {containers: [{name: c}], \"containers[x\": 1, \"containers[0]\": 2}\n\"spec[x\": 1\n", nil},
 		{"securityContext inside an unknown field", "kind: Pod\nmetadata: {name: f}\nspec:\n  future: {securityContext: {runAsUsr: 1}}\n  containers: [{name: c}]\n", nil},
 		{"type error with an index", "kind: Pod\nmetadata: {name: t}\nspec:\n  containers: [{name: a}, {name: b, securityContext: {capabilities: {add: [NET_ADMIN, 5]}}}]\n",

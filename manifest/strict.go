@@ -3,7 +3,6 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -13,8 +12,12 @@ import (
 
 // What sigs.k8s.io/json cannot do, and this file does:
 //   - it reports every unknown field; secctx refuses only those inside a
-//     securityContext (a typo there must not weaken the expectation) and
-//     suggests the field meant, from the struct's own JSON names;
+//     securityContext that are a close misspelling of a field the struct
+//     has (a typo there must not weaken the expectation), with the field
+//     meant; any other unknown securityContext field is collected (the
+//     field of a newer Kubernetes than this build knows, reported as not
+//     verified), and unknown fields elsewhere are ignored
+//     (docs/unknown-fields.md);
 //   - it keeps at most 100 strict errors, so a typo in a securityContext
 //     could hide behind 100 unknown fields elsewhere: then each
 //     securityContext object is decoded strictly on its own;
@@ -27,27 +30,35 @@ type fieldError struct{ field, msg string }
 // maxStrict is the number of strict errors sigs.k8s.io/json keeps.
 const maxStrict = 100
 
-// firstStrictError returns the first strict error that matters: a
-// duplicate field anywhere, or an unknown field inside a securityContext.
-// root is the type decoded into.
-func firstStrictError(raw []byte, root reflect.Type, errs []error) *fieldError {
+// strictProblems sorts the strict errors: the first that matters (a
+// duplicate field anywhere, a misspelt field inside a securityContext) is
+// returned as an error; the other unknown fields inside a securityContext
+// are returned by path. root is the type decoded into.
+func strictProblems(raw []byte, root reflect.Type, errs []error) ([]string, *fieldError) {
+	var unknown []string
 	for _, err := range errs {
 		fe, ok := err.(sigsjson.FieldError)
 		if !ok {
-			return &fieldError{"", err.Error()}
+			return nil, &fieldError{"", err.Error()}
 		}
 		// The library's two strict errors differ only in their text.
 		if strings.HasPrefix(err.Error(), "duplicate field") {
-			return &fieldError{fe.FieldPath(), "duplicate field"}
+			return nil, &fieldError{fe.FieldPath(), "duplicate field"}
 		}
-		if u := resolveUnknown(root, fe.FieldPath()); u.inSecurityContext {
-			return &fieldError{u.path, "unknown field" + suggest(u.key, u.parent)}
+		u := resolveUnknown(root, fe.FieldPath())
+		if !u.inSecurityContext {
+			continue
 		}
+		if s := misspelt(u.key, u.parent); s != "" {
+			return nil, &fieldError{u.path, "unknown field" + s}
+		}
+		unknown = append(unknown, u.path)
 	}
 	if len(errs) >= maxStrict {
+		// The list may have stopped short: every securityContext again.
 		return securityContextsStrict(raw)
 	}
-	return nil
+	return unknown, nil
 }
 
 // unknownField is an unknown field resolved against the decoded type.
@@ -122,42 +133,14 @@ func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
 	return reflect.StructField{}, false
 }
 
-// suggest names a field of parent that differs from k only in case or by a
-// dropped, added or changed letter, the usual typo.
-func suggest(k string, parent reflect.Type) string {
-	if parent.Kind() != reflect.Struct {
-		return ""
-	}
-	for i := 0; i < parent.NumField(); i++ {
-		known, _, _ := strings.Cut(parent.Field(i).Tag.Get("json"), ",")
-		if known != "" && (strings.EqualFold(known, k) || editDistanceOne(known, k)) {
-			return fmt.Sprintf(" (did you mean %q?)", known)
-		}
-	}
-	return ""
-}
-
-func editDistanceOne(a, b string) bool {
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	if len(a)-len(b) > 1 || a == b {
-		return false
-	}
-	i := 0
-	for i < len(b) && a[i] == b[i] {
-		i++
-	}
-	if len(a) == len(b) {
-		return a[i+1:] == b[i+1:]
-	}
-	return a[i+1:] == b[i:]
-}
-
 // securityContextsStrict decodes every pod and container securityContext
-// of the document on its own with DisallowUnknownFields.
-func securityContextsStrict(raw []byte) *fieldError {
-	var found *fieldError
+// of the document on its own with DisallowUnknownFields, and sorts its
+// unknown fields as strictProblems does.
+func securityContextsStrict(raw []byte) ([]string, *fieldError) {
+	var (
+		unknown []string
+		found   *fieldError
+	)
 	walkJSON(raw, func(path []string, start, end int64, composite bool) bool {
 		n := len(path)
 		if !composite || n < 2 || path[n-1] != ".securityContext" {
@@ -176,15 +159,23 @@ func securityContextsStrict(raw []byte) *fieldError {
 			return true // reported by the whole document's decoding
 		}
 		for _, e := range errs {
-			if fe, ok := e.(sigsjson.FieldError); ok {
-				u := resolveUnknown(t, fe.FieldPath())
-				found = &fieldError{at + "." + u.path, "unknown field" + suggest(u.key, u.parent)}
+			fe, ok := e.(sigsjson.FieldError)
+			if !ok {
+				continue
+			}
+			u := resolveUnknown(t, fe.FieldPath())
+			if s := misspelt(u.key, u.parent); s != "" {
+				found = &fieldError{at + "." + u.path, "unknown field" + s}
 				return false
 			}
+			unknown = append(unknown, at+"."+u.path)
 		}
 		return true
 	})
-	return found
+	if found != nil {
+		return nil, found
+	}
+	return unknown, nil
 }
 
 // isPodSpecPath reports whether a securityContext at path (without its last

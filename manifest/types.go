@@ -134,6 +134,9 @@ type Workload struct {
 	// SpecPath is the pod spec's path in its document: "spec",
 	// "spec.template.spec", "items[1].spec", ...
 	SpecPath string `json:"-"`
+	// UnknownFields are the securityContext fields of the spec that this
+	// build does not know (see UnknownField), in document order.
+	UnknownFields []UnknownField `json:"-"`
 }
 
 // ID returns "Kind/name".
@@ -153,4 +156,30 @@ func (s *PodSpec) ContainerLists() [3]ContainerList {
 		{"initContainers", KindInitContainer, s.InitContainers},
 		{"ephemeralContainers", KindEphemeralContainer, s.EphemeralContainers},
 	}
+}
+
+// UnknownField is a field inside a securityContext that this build of
+// secctx does not know, and that is not a close misspelling of one it does
+// (that is an error): most likely a field of a newer Kubernetes. The spec
+// loads; the field is reported as not verified (docs/unknown-fields.md).
+type UnknownField struct {
+	// Path is the field's full path in its document
+	// ("spec.containers[0].securityContext.newField").
+	Path string
+	// Container names the container whose securityContext holds the
+	// field; "" for the pod's securityContext, which every container
+	// inherits.
+	Container string
+}
+
+// UnknownFieldsOf returns the unknown securityContext fields that bear on
+// container: the pod's and its own.
+func (w *Workload) UnknownFieldsOf(container string) []UnknownField {
+	var out []UnknownField
+	for _, u := range w.UnknownFields {
+		if u.Container == "" || u.Container == container {
+			out = append(out, u)
+		}
+	}
+	return out
 }

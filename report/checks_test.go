@@ -22,6 +22,7 @@ var contractIDs = []string{
 	"capabilities.inheritable", "capabilities.ambient", "privileged",
 	"allowPrivilegeEscalation", "readOnlyRootFilesystem", "procMount",
 	"seccompProfile", "appArmorProfile", "seLinuxOptions", "sysctls", "hostUsers",
+	"unknownField",
 }
 
 func TestCheckIDsContract(t *testing.T) {
@@ -46,7 +47,8 @@ func TestCheckIDsContract(t *testing.T) {
 		if c.Family == "" {
 			t.Errorf("%s: no family", c.ID)
 		}
-		if len(c.Severities) == 0 || !slices.IsSortedFunc(c.Severities, func(a, b Severity) int { return b.Rank() - a.Rank() }) ||
+		// A check that never drifts (unknownField) declares no severity.
+		if (len(c.Severities) == 0 && c.Family != FamilySpec) || !slices.IsSortedFunc(c.Severities, func(a, b Severity) int { return b.Rank() - a.Rank() }) ||
 			len(slices.Compact(slices.Clone(c.Severities))) != len(c.Severities) {
 			t.Errorf("%s: severities %q, want some, highest first, each once", c.ID, c.Severities)
 		}
@@ -111,6 +113,7 @@ var baseline = map[string][]want{
 	"seLinuxOptions":           {skipped("")},
 	"sysctls":                  {ok(unprivPorts), ok(pingRange)},
 	"hostUsers":                {ok("uid_map")},
+	"unknownField":             {ok("")},
 }
 
 // baselineOf lists the baseline's findings of a status (all of them for
@@ -1283,4 +1286,25 @@ func TestNodeDependentChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSpecChecks: a securityContext field secctx does not know is one
+// unknown finding, with its path as the subject and the version that does
+// not know it; the known fields are compared as ever.
+func TestSpecChecks(t *testing.T) {
+	t.Parallel()
+	const p1, p2 = "spec.securityContext.podFuture", "spec.containers[0].securityContext.futureIsolation"
+	runCheckCases(t, []checkCase{
+		{name: "every field known", want: map[string][]want{"unknownField": {ok("")}},
+			msg: map[string][]string{"unknownField": {"Every securityContext field declared is known to secctx " + manifest.Version}}},
+		{name: "one unknown field", exp: func(e *expect.Expected) { e.UnknownFields = []string{p2} },
+			want: map[string][]want{"unknownField": {unknown(p2)}, "runAsUser": {ok("")}},
+			msg:  map[string][]string{"unknownField": {"Field " + p2 + " is not known to secctx " + manifest.Version, "not verified"}},
+			hint: map[string][]string{"unknownField": {"newer Kubernetes", "docs/unknown-fields.md"}}},
+		{name: "pod and container fields, with drift elsewhere",
+			exp:        func(e *expect.Expected) { e.UnknownFields = []string{p1, p2} },
+			obs:        func(s *probe.State) { s.UID = ids(1001) },
+			want:       map[string][]want{"unknownField": {unknown(p1), unknown(p2)}, "runAsUser": {drift(SeverityHigh, "")}},
+			otherDrift: true},
+	})
 }

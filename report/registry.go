@@ -48,6 +48,7 @@ const (
 	FamilyCapabilities Family = "capabilities"
 	FamilyFilesystem   Family = "filesystem"
 	FamilyKernel       Family = "kernel"
+	FamilySpec         Family = "spec"
 )
 
 // Values is a set of the typed values a finding may carry.
@@ -104,12 +105,14 @@ func (s Scope) String() string {
 }
 
 // Checks is the registry, in report order: the families in the order a
-// reader meets them (identity, capabilities, filesystem, kernel).
+// reader meets them (identity, capabilities, filesystem, kernel), then
+// the spec's own (what the spec holds that secctx cannot verify).
 var Checks = concatChecks([]family{
 	{FamilyIdentity, identityChecks},
 	{FamilyCapabilities, capabilityChecks},
 	{FamilyFilesystem, filesystemChecks},
 	{FamilyKernel, kernelChecks},
+	{FamilySpec, specChecks},
 })
 
 // family is one family's list of checks.

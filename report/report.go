@@ -45,6 +45,9 @@ type SpecRef struct {
 	// Default is true when no spec was given and the embedded Pod Security
 	// Standards restricted profile was used.
 	Default bool `json:"default"`
+	// Error is set by the sidecar when the spec file no longer loads: why,
+	// while this report holds the processes to the last good spec.
+	Error string `json:"error,omitempty"`
 }
 
 // Summary counts findings by status and names the highest drift severity.

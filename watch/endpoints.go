@@ -52,6 +52,9 @@ func (s *Server) Respond(method, path string) Response {
 		if !st.Ready() {
 			return text(503, "first verification not finished\n")
 		}
+		if !st.SpecLoaded {
+			return specUnavailable(st)
+		}
 		var b bytes.Buffer
 		var v any = st.Reports
 		if len(st.Reports) == 1 {

@@ -148,6 +148,9 @@ type outLine struct {
 	// FirstProcesses are the first processes the line names.
 	FirstProcesses []report.Process `json:"firstProcesses"`
 	Message        string           `json:"message"`
+	// Error and LastGood are set on spec_error lines.
+	Error    string `json:"error"`
+	LastGood bool   `json:"lastGood"`
 	// Report is the cycle's report of the line's container (a line does
 	// not carry it; the harness adds it).
 	Report report.Report   `json:"-"`

@@ -80,9 +80,22 @@ func Exposition(st Status, version string) string {
 	family("secctx_verify_cycles_total", "counter", "Verification cycles run since start.")
 	fmt.Fprintf(&b, "secctx_verify_cycles_total %d\n", st.Cycles)
 
-	family("secctx_spec_reload_errors_total", "counter", "Spec reloads rejected since start (the last good spec stays in force).")
+	family("secctx_spec_reload_errors_total", "counter", "Spec reloads rejected since start (the last good spec stays in force); a spec that never loaded is secctx_spec_loaded 0.")
 	fmt.Fprintf(&b, "secctx_spec_reload_errors_total %d\n", st.SpecErrors)
+
+	family("secctx_spec_error", "gauge", "1 while the spec does not load (see the spec_error lines), else 0.")
+	fmt.Fprintf(&b, "secctx_spec_error %d\n", b2i(st.SpecError != ""))
+
+	family("secctx_spec_loaded", "gauge", "1 when a spec is in force and verified (the last good one while secctx_spec_error is 1), 0 when none is.")
+	fmt.Fprintf(&b, "secctx_spec_loaded %d\n", b2i(st.SpecLoaded))
 	return b.String()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // labelEscaper escapes a label value for the text exposition format.

@@ -61,7 +61,7 @@ type Watcher struct {
 	cfg Config
 
 	specKey  string // identity of the spec file last loaded
-	badKey   string // identity of a spec that failed to load, logged once
+	spec     specHealth
 	plans    []containerPlan
 	podReq   probe.Request // the pod items every plan reads, once per cycle
 	specSrc  report.SpecRef
@@ -79,14 +79,23 @@ type Status struct {
 	Reports  []*report.Report
 	Last     time.Time
 	Duration time.Duration
-	// SpecErrors counts spec reloads that failed.
+	// SpecErrors counts the spec reloads rejected while a good spec was
+	// in force (which stays), each bad spec once.
 	SpecErrors int
+	// SpecError is why the spec does not load now, "" when it does; the
+	// last good spec, if any, stays in force (SpecLoaded).
+	SpecError string
+	// SpecLoaded is true when a spec is in force and verified.
+	SpecLoaded bool
 	// Alive is the time the loop last ran.
 	Alive time.Time
 }
 
-// New checks the configuration and loads the spec; an invalid initial spec
-// is an error (exit 2), a later invalid one keeps the last good.
+// New checks the configuration and loads the spec. A spec that does not
+// load is no error: the watcher runs without one (a later invalid one keeps
+// the last good), says why in its lines, metrics and /report, and stays
+// ready, so that a sidecar never takes its pod out of service; the next
+// good spec is applied (see spec.go).
 func New(cfg Config) (*Watcher, error) {
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
@@ -109,7 +118,9 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	w := &Watcher{cfg: cfg, last: map[string]map[string]report.Finding{}}
 	if err := w.load(); err != nil {
-		return nil, err
+		w.specFailed(err)
+	} else {
+		w.setSpecStatus()
 	}
 	return w, nil
 }
@@ -170,27 +181,22 @@ func podRequest(plans []containerPlan) probe.Request {
 	return req
 }
 
-// reloadIfChanged re-reads the spec file when it changed; a bad new spec
-// logs one error and the last good one stays in force.
+// reloadIfChanged re-reads the spec file when it changed, and every cycle
+// while it does not load; a bad new spec logs one error and the last good
+// one stays in force.
 func (w *Watcher) reloadIfChanged() {
 	path := w.cfg.Pipeline.Source.File()
 	if path == "" {
-		return
+		return // stdin, the environment, the default: nothing changes
 	}
-	key := fileKey(path)
-	if key == w.specKey || key == w.badKey {
+	if key := fileKey(path); key == w.specKey && w.spec.err == "" {
 		return
 	}
 	if err := w.load(); err != nil {
-		w.badKey = key
-		w.mu.Lock()
-		w.status.SpecErrors++
-		w.mu.Unlock()
-		w.cfg.Log.Error().Str("spec", path).Msgf("new spec rejected, the last good one stays in force: %v", err)
+		w.specFailed(err)
 		return
 	}
-	w.badKey = ""
-	w.cfg.Log.Info().Str("spec", path).Msg("spec reloaded")
+	w.specLoaded()
 }
 
 // Run verifies every interval (with jitter) until ctx is done or MaxCycles
@@ -218,6 +224,10 @@ func (w *Watcher) Cycle() []*report.Report {
 	start := time.Now()
 	w.reloadIfChanged()
 	now := w.cfg.Now()
+	w.emitSpec(now)
+	if len(w.plans) == 0 {
+		return w.idle(start, now) // no spec in force yet
+	}
 	procs := newProcesses(w.cfg.Pipeline.FS)
 	// Pod items (cap_last_cap, the sysctls of the shared namespaces) are
 	// read once per cycle and shared by every target: each resolves its

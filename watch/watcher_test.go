@@ -17,6 +17,8 @@ import (
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/verify"
 	"github.com/secctx/secctx/watch"
+
+	"github.com/secctx/secctx/schema/schematest"
 )
 
 func setUID(uid int64) func(*fakeProc) {
@@ -481,9 +483,10 @@ func TestSpecReloadConfigMap(t *testing.T) {
 	}
 }
 
-// TestSpecReloadBad: a bad new spec logs one error naming the file, counts
-// in SpecErrors and leaves the last good spec in force; a good one later is
-// applied.
+// TestSpecReloadBad: a bad new spec logs one error naming the file, writes
+// one spec_error line, counts in SpecErrors and leaves the last good spec in
+// force (its reports say why the file is not used); a good one later is
+// applied, with a spec_recovered line.
 func TestSpecReloadBad(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -512,8 +515,10 @@ func TestSpecReloadBad(t *testing.T) {
 			h.initial("app")
 			tc.spoil(t, path)
 			h.advance(time.Minute)
-			if lines := h.cycle(); len(lines) != 0 {
-				t.Errorf("a rejected spec changed the report:\n%s", rawLines(lines))
+			lines := h.cycle()
+			if len(lines) != 1 || lines[0].Event != "spec_error" || !lines[0].LastGood || !strings.Contains(lines[0].Error, tc.want) ||
+				lines[0].Spec != "file:"+path {
+				t.Errorf("a rejected spec: want one spec_error line (lastGood, naming %q), got:\n%s", tc.want, rawLines(lines))
 			}
 			logLines := strings.Split(strings.TrimSpace(h.log.String()), "\n")
 			if len(logLines) != 1 {
@@ -526,17 +531,25 @@ func TestSpecReloadBad(t *testing.T) {
 			if e.Level != "error" || !strings.Contains(e.Spec+" "+e.Message, path) || !strings.Contains(e.Message, tc.want) {
 				t.Errorf("error line %q, want level error naming %s and %q", logLines[0], path, tc.want)
 			}
-			if st := h.w.Snapshot(); st.SpecErrors != 1 {
-				t.Errorf("SpecErrors = %d, want 1", st.SpecErrors)
+			st := h.w.Snapshot()
+			if st.SpecErrors != 1 || st.SpecError == "" || !st.SpecLoaded {
+				t.Errorf("SpecErrors = %d, SpecError %q, SpecLoaded %v; want 1, the error, true", st.SpecErrors, st.SpecError, st.SpecLoaded)
 			}
-			r := h.w.Snapshot().Reports[0]
+			r := st.Reports[0]
 			if got := expectedUID(t, r); got != "1000" {
 				t.Errorf("with the bad spec the report expects uid %v, want the last good 1000", got)
 			}
-			// The bad spec stays: nothing more is logged or counted.
+			if r.Spec.Error != st.SpecError {
+				t.Errorf("report spec.error %q, want %q", r.Spec.Error, st.SpecError)
+			}
+			schematest.ReportValue(t, r)
+			// The bad spec stays: read again every cycle, but nothing more
+			// is written, logged or counted before the heartbeat.
 			for i := 0; i < 3; i++ {
 				h.advance(time.Minute)
-				h.cycle()
+				if lines := h.cycle(); len(lines) != 0 {
+					t.Errorf("the same bad spec wrote again:\n%s", rawLines(lines))
+				}
 			}
 			if got := strings.Count(strings.TrimSpace(h.log.String()), "\n") + 1; got != 1 {
 				t.Errorf("the same bad spec was logged %d times:\n%s", got, h.log.String())
@@ -547,34 +560,24 @@ func TestSpecReloadBad(t *testing.T) {
 			// A good spec is applied.
 			writeSpec(t, path, strings.Replace(twoContainerYAML, "runAsUser: 1000", "runAsUser: 2000", 1))
 			h.advance(time.Minute)
-			lines := h.cycle()
-			if len(lines) != 1 || expectedUID(t, &lines[0].Report) != "2000" {
+			lines = h.cycle()
+			if len(lines) != 2 || lines[0].Event != "spec_recovered" || lines[1].Event != "change" || expectedUID(t, &lines[1].Report) != "2000" {
 				t.Fatalf("good spec after a bad one not applied:\n%s", rawLines(lines))
 			}
 			if !strings.Contains(h.log.String(), "spec reloaded") {
 				t.Errorf("no reload message: %s", h.log.String())
 			}
-			if st := h.w.Snapshot(); st.SpecErrors != 1 {
-				t.Errorf("SpecErrors = %d, want 1", st.SpecErrors)
+			st = h.w.Snapshot()
+			if st.SpecErrors != 1 || st.SpecError != "" || st.Reports[0].Spec.Error != "" {
+				t.Errorf("SpecErrors = %d, SpecError %q, report spec.error %q; want 1 and none", st.SpecErrors, st.SpecError, st.Reports[0].Spec.Error)
 			}
 		})
 	}
 }
 
-// TestInitialSpecInvalid: New refuses a spec it cannot use.
-func TestInitialSpecInvalid(t *testing.T) {
+// TestTargetTwice: a container targeted twice is a usage error.
+func TestTargetTwice(t *testing.T) {
 	pt := appPod(t, 1)
-	for name, yaml := range map[string]string{
-		"malformed":         "kind: Pod\n  bad: [",
-		"unknown container": podYAML,
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := watch.New(watch.Config{Pipeline: pipeline(pt, staticSpec(yaml)), Targets: mustTargets(t, "nope=others")})
-			if err == nil {
-				t.Fatal("New accepted the spec")
-			}
-		})
-	}
 	_, err := watch.New(watch.Config{Pipeline: pipeline(pt, staticSpec(podYAML)), Targets: mustTargets(t, "app=others", "app=self")})
 	if err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("a container targeted twice: %v", err)
@@ -737,8 +740,8 @@ func TestTwoContainers(t *testing.T) {
 		if i == 1 && pod != 0 {
 			t.Errorf("second report repeats %d pod-scope findings", pod)
 		}
-		if container != 3 {
-			t.Errorf("report %d: %d container-scope findings, want 3 (readOnlyRootFilesystem, procMount, hostUsers)", i, container)
+		if container != 4 {
+			t.Errorf("report %d: %d container-scope findings, want 4 (readOnlyRootFilesystem, procMount, hostUsers, unknownField)", i, container)
 		}
 		if r.Summary.Drift != 0 {
 			t.Errorf("report %d: %d drift", i, r.Summary.Drift)

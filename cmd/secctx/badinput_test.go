@@ -57,6 +57,12 @@ func TestBadInput(t *testing.T) {
 	badCap := file("cap.yaml", strings.Replace(pod, "runAsUser: 1000", "capabilities: {add: [NET_RAWW]}", 1))
 	privNoEsc := file("priv.yaml", strings.Replace(pod, "runAsUser: 1000", "privileged: true\n      allowPrivilegeEscalation: false", 1))
 	sysctlType := file("sysctl.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: demo}\nspec:\n  securityContext:\n    sysctls:\n    - name: kernel.shm_rmid_forced\n      value: 1\n  containers:\n  - name: app\n")
+	swapped := file("swapped.yaml", strings.Replace(pod, "runAsUser", "runAsUesr", 1))
+	caseOnly := file("case.yaml", strings.Replace(pod, "runAsUser", "RunAsUser", 1))
+	twoEdits := file("twoedits.yaml", strings.Replace(pod, "runAsUser: 1000", "procMnt: Default", 1))
+	misplaced := file("misplaced.yaml", strings.Replace(pod, "runAsUser: 1000", "fsGroup: 1000", 1))
+	nested := file("nested.yaml", strings.Replace(pod, "runAsUser: 1000", "seccompProfile: {typo: RuntimeDefault}", 1))
+	notName := file("notname.yaml", strings.Replace(pod, "runAsUser: 1000", "future-field: 1", 1))
 	dupKey := file("dup.yaml", strings.Replace(pod, "runAsUser: 1000", "runAsUser: 1000\n      runAsUser: 2000", 1))
 	negUser := file("neg.yaml", strings.Replace(pod, "1000", "-1", 1))
 	escName := file("esc.json", `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "demo"},
@@ -146,6 +152,14 @@ func TestBadInput(t *testing.T) {
 		{name: "verify spec is a directory", args: []string{"verify", "--spec", subdir}, spec: true, want: []string{"sub"}},
 		{name: "verify unknown field", args: []string{"verify", "--spec", typo}, spec: true,
 			want: []string{"typo.yaml", "Pod/demo", "spec.containers[0].securityContext.runAsUsr", "unknown field", `did you mean "runAsUser"`}},
+		{name: "verify swapped letters", args: []string{"verify", "--spec", swapped}, spec: true,
+			want: []string{"swapped.yaml", "spec.containers[0].securityContext.runAsUesr", `unknown field (did you mean "runAsUser"?)`}},
+		{name: "verify field in the wrong case", args: []string{"verify", "--spec", caseOnly}, spec: true, want: []string{"case.yaml", "RunAsUser", `did you mean "runAsUser"`}},
+		{name: "verify two edits from a long field", args: []string{"verify", "--spec", twoEdits}, spec: true, want: []string{"twoedits.yaml", "procMnt", `did you mean "procMount"`}},
+		{name: "verify pod field in a container", args: []string{"verify", "--spec", misplaced}, spec: true,
+			want: []string{"misplaced.yaml", "spec.containers[0].securityContext.fsGroup", "a field of the pod's securityContext"}},
+		{name: "verify nested misspelling", args: []string{"verify", "--spec", nested}, spec: true, want: []string{"nested.yaml", "seccompProfile.typo", `did you mean "type"`}},
+		{name: "verify not a field name", args: []string{"verify", "--spec", notName}, spec: true, want: []string{"notname.yaml", "future-field", "not a Kubernetes field name"}},
 		{name: "verify wrong type", args: []string{"verify", "--spec", quoted}, spec: true, want: []string{"quoted.yaml", "spec.containers[0].securityContext.runAsUser", "expected an integer"}},
 		{name: "verify sysctl value type", args: []string{"verify", "--spec", sysctlType}, spec: true, want: []string{"sysctl.yaml", "spec.securityContext.sysctls[0].value", "expected a string"}},
 		{name: "verify malformed yaml", args: []string{"verify", "--spec", malformed}, spec: true, want: []string{"malformed.yaml", "malformed YAML"}},
@@ -187,10 +201,8 @@ func TestBadInput(t *testing.T) {
 		{name: "watch bad report api", args: []string{"watch", "--report-api", "openreports.io/v1"}, want: []string{`--report-api "openreports.io/v1"`, "wgpolicyk8s.io/v1alpha2 or openreports.io/v1alpha1"}},
 		{name: "watch bad report api in the environment", args: []string{"watch"}, env: map[string]string{"SECCTX_REPORT_API": "v1"}, want: []string{`$SECCTX_REPORT_API "v1"`}},
 		{name: "watch unknown skip id", args: []string{"watch", "--skip", "runAsUsr"}, want: []string{`--skip "runAsUsr"`}},
-		{name: "watch annotation unknown id", args: []string{"watch", "--spec", annotUnknown, "--log-format", "text"}, spec: true, want: []string{"a-unknown.yaml", "metadata.annotations[secctx.io/waive]"}},
 		{name: "watch waiver file unknown id", args: []string{"watch", "--spec", good, "--waivers", waiverUnknown, "--log-format", "text"}, spec: true, want: []string{"w-unknown.yaml: waivers[1].id"}},
 		{name: "watch target given twice", args: []string{"watch", "--spec", two, "--target", "app=self", "--target", "app=pid:1", "--log-format=text"}, spec: true, want: []string{`container "app" given twice`}},
-		{name: "watch bad spec", args: []string{"watch", "--spec", typo, "--log-format", "text"}, spec: true, want: []string{"typo.yaml", "runAsUsr"}},
 		{name: "watch bad profile", args: []string{"watch", "--profile", "rkt"}, want: []string{`--profile "rkt"`}},
 
 		// probe

@@ -9,8 +9,11 @@ package main
 
 import (
 	"os"
+
+	"github.com/secctx/secctx/manifest"
 )
 
 func main() {
+	manifest.Version = version // what an unknown field is "not known to"
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os/signal"
@@ -44,8 +45,12 @@ Each container's first verification, every change (a new drift, a drift
 resolved, a value that moved) and a heartbeat every --heartbeat are one JSON
 line on stdout (the summary, the changes and the drifts in force, within
 12 KiB); an unchanged state writes nothing between heartbeats. The spec
-file is re-read when it changes (a ConfigMap update); an invalid new spec is
-logged and the last good one stays.
+file is re-read when it changes (a ConfigMap update). A spec that does not
+load, at start or later, does not stop the sidecar (which would take the pod
+out of service): it keeps running with the last good spec, or none, writes a
+spec_error line, sets secctx_spec_error and says why in /report, and applies
+the next good spec; /healthz and /readyz do not depend on it. A field newer
+than secctx knows is reported unknown (docs/unknown-fields.md).
 
 --listen serves /healthz, /readyz, /report (the full reports) and /metrics
 (Prometheus).
@@ -59,7 +64,8 @@ pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
 
   # A PolicyReport file for a collector
   secctx watch --target=app=others --policyreport-file=/reports/secctx.yaml`,
-	exits: "  0  stopped by SIGTERM, SIGINT or --cycles\n  2  bad usage or bad spec (one line on stderr, nothing on stdout)",
+	exits: "  0  stopped by SIGTERM or SIGINT, or --cycles ran with a spec in force\n" +
+		"  2  bad usage (one line on stderr, nothing on stdout), or --cycles ran\n     while the spec did not load",
 	flags: func(fs *pflag.FlagSet, o *options) {
 		w := &o.watch
 		w.interval, w.intervalEnvErr = envDuration(o.getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
@@ -222,6 +228,10 @@ func runWatch(c *call) int {
 	stop() // after --cycles, the server stops with the loop
 	<-done
 	c.log.Info().Msg("stopped")
+	if st := w.Snapshot(); wo.cycles > 0 && st.SpecError != "" {
+		// A bounded run (a test, a CI job) did not verify what it was given.
+		return c.fail(exitUsage, errors.New(st.SpecError))
+	}
 	return exitOK
 }
 

@@ -5,6 +5,11 @@ import (
 	"testing"
 )
 
+// specError is a spec_error line as the watcher writes it.
+const specError = `{"level":"error","event":"spec_error","spec":"file:/etc/secctx/pod.yaml",` +
+	`"error":"pod.yaml: Pod/web: spec.containers[0].securityContext.runAsUsr: unknown field (did you mean \"runAsUser\"?)",` +
+	`"lastGood":false,"time":"2026-03-01T12:01:00.000Z","message":"spec rejected: nothing is verified until a good one loads"}`
+
 // TestWatchLineSchema: the schema accepts a real line and refuses what a
 // line must not be.
 func TestWatchLineSchema(t *testing.T) {
@@ -33,6 +38,16 @@ func TestWatchLineSchema(t *testing.T) {
 			`"processes":[{"pid":21,"comm":"nginx"}],"observed"`, 1), false},
 		{"a long container name", strings.Replace(good, `"container":"app"`, `"container":"`+strings.Repeat("a", 200)+`"`, 1), false},
 		{"a bad time", strings.Replace(good, `2026-03-01T12:01:00.000Z`, `yesterday`, 1), false},
+		{"an error on a container line", strings.Replace(good, `"drift":1,`, `"drift":1,"error":"x",`, 1), false},
+		{"a container line at level error", strings.Replace(good, `"level":"warn"`, `"level":"error"`, 1), false},
+		{"a spec error", specError, true},
+		{"a spec error without lastGood", strings.Replace(specError, `"lastGood":false,`, "", 1), false},
+		{"a spec error without its error", strings.Replace(specError, `"error":"pod.yaml: Pod/web: spec.containers[0].securityContext.runAsUsr: unknown field (did you mean \"runAsUser\"?)",`, "", 1), false},
+		{"a spec error at level info", strings.Replace(specError, `"level":"error"`, `"level":"info"`, 1), false},
+		{"a spec error with a container", strings.Replace(specError, `"lastGood":false,`, `"lastGood":false,"container":"app",`, 1), false},
+		{"a spec error with an unbounded error", strings.Replace(specError, `"error":"pod.yaml`, `"error":"`+strings.Repeat("x", 500), 1), false},
+		{"a spec recovered", `{"level":"info","event":"spec_recovered","spec":"file:/etc/secctx/pod.yaml","time":"2026-03-01T12:02:00.000Z","message":"the spec loads again; verification resumes"}`, true},
+		{"a spec recovered with an error", `{"level":"info","event":"spec_recovered","error":"x","time":"2026-03-01T12:02:00.000Z","message":"m"}`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
