@@ -68,23 +68,6 @@ type Report struct {
 	Findings   []Finding `json:"findings"`
 }
 
-// RequestFor returns what the probe must read for exp: its sysctls and the
-// masked, read-only and unmasked paths. A path may be a pattern
-// (path.Match), which the caller expands (verify.New) before reading.
-func RequestFor(exp *expect.Expected) probe.Request {
-	req := probe.Request{}
-	for _, s := range exp.Sysctls {
-		req.Sysctls = append(req.Sysctls, s.Name)
-	}
-	req.Paths = append(req.Paths, exp.MaskedPaths...)
-	req.Paths = append(req.Paths, exp.ReadonlyPaths...)
-	for _, p := range exp.NodeMaskedPaths {
-		req.Paths = append(req.Paths, p.Path)
-	}
-	req.Paths = append(req.Paths, exp.UnmaskedPaths...)
-	return req
-}
-
 // Compare runs every check of the registry.
 func Compare(exp *expect.Expected, obs *probe.State) []Finding {
 	return CompareScope(exp, obs, func(Scope) bool { return true })

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/secctx/secctx/probe"
+	"github.com/secctx/secctx/verify"
 )
 
 // Selector kinds.
@@ -24,12 +25,6 @@ const (
 // infraCommands are the pause processes of a pod's sandbox (the kubelet's
 // pause, podman's catatonit), which belong to no container of the spec.
 var infraCommands = map[string]bool{"pause": true, "catatonit": true}
-
-// Starting reports whether comm is a container runtime's init process
-// (runc's "runc:[2:INIT]"): until it calls execve the process is the
-// runtime's, still applying the security state (seccomp comes last), so
-// verifying it would report drift that is not there.
-func Starting(comm string) bool { return strings.HasPrefix(comm, "runc:[") }
 
 // Selector picks the processes of a container.
 type Selector struct {
@@ -178,7 +173,7 @@ func (p *processes) selectPIDs(s Selector) ([]int, error) {
 			}
 		case SelectOthers:
 			cg := p.cgroup(pid)
-			if cg != "" && cg != p.selfCg && !infraCommands[p.comm(pid)] && !Starting(p.comm(pid)) && !p.fs.IsKernelThread(pid) {
+			if cg != "" && cg != p.selfCg && !infraCommands[p.comm(pid)] && !verify.Starting(p.comm(pid)) && !p.fs.IsKernelThread(pid) {
 				out = append(out, pid)
 			}
 		}

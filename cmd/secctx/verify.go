@@ -60,8 +60,7 @@ func runVerify(c *call) int {
 		c.log.Info().Msg("no spec given: verifying against the Pod Security Standards restricted profile")
 	}
 	r, err := v.Verify(c.o.pid)
-	var blind *verify.BlindError
-	if errors.As(err, &blind) {
+	if unobserved(err) {
 		return c.fail(exitUnobserved, err)
 	} else if err != nil {
 		return c.fail(exitUsage, err)
@@ -74,6 +73,14 @@ func runVerify(c *call) int {
 		return exitDrift
 	}
 	return exitOK
+}
+
+// unobserved reports whether err says the process could not be observed
+// (BlindError) or is not the container's (NotFoundError): exit 3.
+func unobserved(err error) bool {
+	var blind *verify.BlindError
+	var notFound *verify.NotFoundError
+	return errors.As(err, &blind) || errors.As(err, &notFound)
 }
 
 // failing applies --fail-on to a report.
