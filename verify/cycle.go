@@ -227,13 +227,21 @@ func (v *Verifier) VerifyContainers(groups []Processes, c Cycle) (*report.Report
 // Verify verifies one process, pid (0: the calling process): the cycle of
 // its container with that process alone and the pod items read for it,
 // reported as that process's report (every finding names it). A process
-// whose status cannot be read is a BlindError, a runtime's init process a
-// NotFoundError.
+// whose status cannot be read is a BlindError; a runtime's init process,
+// and pid 1 in the node's PID namespace (the node's init, not a
+// container's), are a NotFoundError.
 func (v *Verifier) Verify(pid int) (*report.Report, error) {
+	named := Selector{Kind: SelectSelf}
+	if pid != 0 {
+		named = Selector{Kind: SelectPID, PID: pid}
+	}
+	if pid == 1 && v.fs.HostPIDNamespace() {
+		return nil, &NotFoundError{Selector: named, Why: "it is the node's init: this PID namespace is the node's (hostPID), name the container with --target container-id:ID"}
+	}
 	pod := v.fs.ObservePod(v.request)
 	o := v.ObserveContainer(Processes{PIDs: []int{pid}})
 	if len(o.Processes) == 0 {
-		return nil, &NotFoundError{PID: pid, Why: "it is the container runtime's init process, not yet the container's own"}
+		return nil, &NotFoundError{Selector: named, Why: "it is the container runtime's init process, not yet the container's own"}
 	}
 	if o.Processes[0].Unread[probe.ItemStatus] != nil {
 		return nil, &BlindError{PID: pid, Why: o.Processes[0].Unread[probe.ItemStatus]}

@@ -71,21 +71,25 @@ func (e *BlindError) Error() string {
 	return fmt.Sprintf("cannot observe pid %s: %v", pid, e.Why)
 }
 
-// NotFoundError is returned when the process to verify is not the
-// container's own: verifying it would report the state of another.
+// NotFoundError is returned when the processes to verify are not found,
+// or the process named is not the container's: verifying another would
+// report the state of another.
 type NotFoundError struct {
-	PID int
-	// Why says what the process is instead.
+	// Selector is what was asked for.
+	Selector Selector
+	// Why says what was found instead.
 	Why string
 }
 
-// Error says which process was refused, and why.
+// Error says what was not found, and why.
 func (e *NotFoundError) Error() string {
-	pid := "self"
-	if e.PID != 0 {
-		pid = fmt.Sprint(e.PID)
+	switch e.Selector.Kind {
+	case SelectSelf:
+		return "secctx is not the container's process: " + e.Why
+	case SelectPID:
+		return fmt.Sprintf("pid %d is not the container's process: %s", e.Selector.PID, e.Why)
 	}
-	return fmt.Sprintf("pid %s is not the container's process: %s", pid, e.Why)
+	return fmt.Sprintf("found no process for target %s: %s", e.Selector, e.Why)
 }
 
 // Observe reads the state of pid (0: the calling process).

@@ -216,7 +216,7 @@ func (w *Watcher) Cycle() []*report.Report {
 	start := time.Now()
 	w.reloadIfChanged()
 	now := w.cfg.Now()
-	procs := newProcesses(w.cfg.Pipeline.FS)
+	procs := verify.NewListing(w.cfg.Pipeline.FS)
 	// Pod items (cap_last_cap, the sysctls of the shared namespaces) are
 	// read once per cycle and shared by every target: each resolves its
 	// capabilities with cap_last_cap. Their findings are reported once, in
@@ -261,28 +261,13 @@ func (w *Watcher) Snapshot() Status {
 }
 
 // verifyTarget verifies the processes of one target: it selects them,
-// groups them by container (cgroup), and runs the verifier's cycle over
-// the groups with the pod items of this cycle (pod; their findings only
+// by container (cgroup), and runs the verifier's cycle over the
+// containers with the pod items of this cycle (pod; their findings only
 // withPod).
-func (w *Watcher) verifyTarget(p *containerPlan, procs *processes, pod probe.Pod, withPod bool, now time.Time) *report.Report {
-	pids, err := procs.selectPIDs(p.target.Selector)
+func (w *Watcher) verifyTarget(p *containerPlan, procs *verify.Listing, pod probe.Pod, withPod bool, now time.Time) *report.Report {
+	groups, err := procs.Select(p.target.Selector)
 	if err != nil {
 		w.cfg.Log.Warn().Err(err).Msg("cannot list processes")
-	}
-	// A selector that names its process (self, pid:N) reports it even
-	// when it cannot be read; one that lists processes drops those gone.
-	listed := p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID
-	var groups []verify.Processes
-	index := map[string]int{}
-	for _, pid := range pids {
-		cg := procs.cgroup(pid)
-		i, ok := index[cg]
-		if !ok {
-			i = len(groups)
-			index[cg] = i
-			groups = append(groups, verify.Processes{Listed: listed})
-		}
-		groups[i].PIDs = append(groups[i].PIDs, pid)
 	}
 	r, err := p.verifier.VerifyContainers(groups, verify.Cycle{Pod: pod, PodFindings: withPod, Time: now})
 	if err != nil {

@@ -27,7 +27,16 @@ json and yaml (the VerificationReport), policyreport (a wgpolicyk8s.io/
 v1alpha2 PolicyReport about the pod; $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE
 and $SECCTX_POD_UID, from the downward API, name it when the spec does not),
 line (one JSON line of at most 12 KiB, as the sidecar writes: the summary
-and the drifts with their values, for a log pipeline).`,
+and the drifts with their values, for a log pipeline).
+
+--target chooses what is verified, as watch's does: self (the default),
+pid:N (as --pid), or the processes of a container, found by their cgroup
+and never by an assumed pid: container-id:ID (the id the pod's status
+gives, with or without its containerd:// or cri-o:// scheme; what kubectl
+secctx passes), comm:NAME, exe:PATH, or others (every other container of
+the pod). The processes of a container are verified together, in one
+report listing them. PID 1 is not a container's process in the node's
+PID namespace (hostPID): --pid 1 there exits 3 and says so.`,
 	example: `  # In a pod, against its own manifest
   kubectl get pod web -o yaml |
     kubectl exec -i web -c app -- /secctx verify --spec - -c app
@@ -36,12 +45,16 @@ and the drifts with their values, for a log pipeline).`,
   secctx verify --spec pod.yaml -ojson --fail-on none
 
   # Another process of this container, as a PolicyReport
-  secctx verify --spec pod.yaml --pid 42 -o policyreport | kubectl apply -f -`,
+  secctx verify --spec pod.yaml --pid 42 -o policyreport | kubectl apply -f -
+
+  # The processes of the container with this id (as in the pod's status)
+  secctx verify --spec pod.yaml -c app --target containerd://4c1f...e9`,
 	exits: exitsVerify,
 	flags: func(fs *pflag.FlagSet, o *options) {
 		o.outputFlag(fs, formatText, reportFormats, "output format")
 		o.specFlags(fs)
 		o.pidFlag(fs, "process to verify")
+		fs.StringVar(&o.target, "target", "", "what to verify: "+verify.SelectorSyntax+" (default self, or the --pid)")
 		o.failOnFlag(fs, "exit 1 when a drift is")
 		o.colorFlag(fs, "stdout")
 		o.procFlag(fs)
@@ -52,6 +65,10 @@ and the drifts with their values, for a log pipeline).`,
 
 // runVerify compares the spec with the observed state of one process.
 func runVerify(c *call) int {
+	sel, err := c.o.selector()
+	if err != nil {
+		return c.usage(err)
+	}
 	spec, v, err := c.o.verifier(c.env.stdin)
 	if err != nil {
 		return c.fail(exitUsage, err)
@@ -59,13 +76,18 @@ func runVerify(c *call) int {
 	if spec.Loaded.Default {
 		c.log.Info().Msg("no spec given: verifying against the Pod Security Standards restricted profile")
 	}
-	r, err := v.Verify(c.o.pid)
+	fs := probe.NewFS(c.o.procRoot)
+	r, err := v.VerifySelected(verify.NewListing(fs), sel)
 	if unobserved(err) {
 		return c.fail(exitUnobserved, err)
 	} else if err != nil {
 		return c.fail(exitUsage, err)
 	}
-	r.Target.SetContainment(probe.NewFS(c.o.procRoot).ContainerSigns(c.o.pid))
+	signsOf := r.Target.PID
+	if sel.Kind == verify.SelectSelf {
+		signsOf = 0 // self's pid as its proc root sees it
+	}
+	r.Target.SetContainment(fs.ContainerSigns(signsOf))
 	if err := c.writeReport(c.env.stdout, r); err != nil {
 		return c.fail(exitUsage, err)
 	}
@@ -73,6 +95,24 @@ func runVerify(c *call) int {
 		return exitDrift
 	}
 	return exitOK
+}
+
+// selector is --target, or --pid as pid:N; both at once are bad usage.
+func (o *options) selector() (verify.Selector, error) {
+	if o.target == "" {
+		if o.pid != 0 {
+			return verify.Selector{Kind: verify.SelectPID, PID: o.pid}, nil
+		}
+		return verify.Selector{Kind: verify.SelectSelf}, nil
+	}
+	if o.pid != 0 {
+		return verify.Selector{}, usagef("--pid and --target: give one")
+	}
+	sel, err := verify.ParseSelector(o.target)
+	if err != nil {
+		return sel, usagef("--target %q: %v", o.target, err)
+	}
+	return sel, nil
 }
 
 // unobserved reports whether err says the process could not be observed

@@ -45,6 +45,11 @@ line on stdout (the summary, the changes and the drifts in force, within
 file is re-read when it changes (a ConfigMap update); an invalid new spec is
 logged and the last good one stays.
 
+A target's processes are found by their cgroup, never by an assumed pid:
+in the node's PID namespace (hostPID) "others" is the processes of the
+pod's other containers only (the siblings of secctx's cgroup), and
+container-id:ID those of that container.
+
 --listen serves /healthz, /readyz, /report (the full reports) and /metrics
 (Prometheus).
 --policyreport-file writes a wgpolicyk8s.io/v1alpha2 PolicyReport with every
@@ -61,7 +66,7 @@ pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
 		w := &o.watch
 		w.interval, w.intervalEnvErr = envDuration(o.getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
 		w.heartbeat, w.beatEnvErr = envDuration(o.getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
-		fs.StringArrayVar(&w.rawTargets, "target", nil, "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR (env SECCTX_TARGET, comma-separated; default self)")
+		fs.StringArrayVar(&w.rawTargets, "target", nil, "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, container-id:ID (the processes in the cgroup of the container with that runtime id), others (every process of the pod outside secctx's container), or CONTAINER=SELECTOR (env SECCTX_TARGET, comma-separated; default self)")
 		o.specFlags(fs)
 		fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter (env SECCTX_INTERVAL)")
 		fs.DurationVar(&w.heartbeat, "heartbeat", w.heartbeat, "log a line (the summary and the drifts) at least this often even when nothing changed (env SECCTX_HEARTBEAT)")
