@@ -101,20 +101,10 @@ func firstMissing(obs *probe.State, items []probe.Item) *probe.ReadError {
 	return nil
 }
 
-// New assembles a report.
+// New assembles the report of one process from its whole state, every
+// check compared at once.
 func New(exp *expect.Expected, obs *probe.State, src SpecRef, now time.Time) *Report {
-	r := &Report{
-		APIVersion: APIVersion,
-		Kind:       Kind,
-		Time:       now.UTC(),
-		Target: Target{PID: obs.PID, Comm: obs.Comm, Container: exp.Container, ContainerKind: exp.ContainerKind,
-			Workload: exp.Workload, Namespace: exp.Namespace},
-		Profile:  exp.Profile,
-		Spec:     src,
-		Findings: Compare(exp, obs),
-	}
-	r.Summary = Summarize(r.Findings)
-	return r
+	return NewProcess(exp, Process{PID: obs.PID, Comm: obs.Comm}, Compare(exp, obs), src, now)
 }
 
 // Summarize counts findings.
