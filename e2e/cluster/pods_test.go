@@ -217,6 +217,65 @@ func TestSharedPIDNamespace(t *testing.T) {
 	}
 }
 
+// TestHostPIDPod: in a pod with hostPID: true PID 1 is the node's init;
+// the ephemeral container, --exec and the sidecar's "others" all verify
+// the app's own process, without drift.
+func TestHostPIDPod(t *testing.T) {
+	requireTier(t)
+	pod := sidecarPod(t, "hostpid", "hostpid-spec", false)
+	pod.Spec.ShareProcessNamespace = nil // the API refuses it with hostPID
+	pod.Spec.HostPID = true
+	// A writable /tmp for --exec.
+	pod.Spec.Containers[0].SecurityContext.ReadOnlyRootFilesystem = nil
+	specConfigMap(t, "hostpid-spec", pod)
+	startPod(t, pod)
+
+	for _, mode := range [][]string{nil, {"--exec"}} {
+		r := plugin(t, "", verifyArgs("hostpid", append([]string{"-c", "app"}, mode...)...)...)
+		if r.code != 0 {
+			t.Errorf("%v: exit %d, want 0; stderr %q", mode, r.code, r.stderr)
+			continue
+		}
+		rep := decodeReport(t, r)
+		if rep.Target.Comm != "sleep" || rep.Target.PID == 1 || rep.Target.Container != "app" {
+			t.Errorf("%v: target %+v: want the app's sleep, not the node's init", mode, rep.Target)
+		}
+		if d := drifts(rep); len(d) != 0 {
+			t.Errorf("%v: drift %v in an app the runtime honours", mode, d)
+		}
+	}
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var list sidecarList
+		r := plugin(t, "", "pods", "-o", "json")
+		if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+			t.Fatalf("pods -o json: %v\n%s", err, r.stdout)
+		}
+		var app *report.Report
+		for _, it := range list.Items {
+			if it.Pod == "hostpid" && it.Error == "" {
+				app = reportOf(it.Reports, "app")
+			}
+		}
+		if app != nil && len(app.Target.Processes) > 0 {
+			for _, p := range app.Target.Processes {
+				if p.Comm != "sleep" {
+					t.Errorf("the sidecar verifies %d (%s) as the app: a process of the node's", p.PID, p.Comm)
+				}
+			}
+			if d := drifts(app); len(d) != 0 {
+				t.Errorf("sidecar: drift %v in an app the runtime honours", d)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no sidecar report of the app after 60s:\n%s", r.stdout)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
 func reportOf(rs []*report.Report, container string) *report.Report {
 	for _, r := range rs {
 		if r.Target.Container == container {
