@@ -76,7 +76,12 @@ func Compare(exp *expect.Expected, obs *probe.State) []Finding {
 // CompareScope runs the checks whose scope include accepts; findings of
 // shared scopes say so.
 func CompareScope(exp *expect.Expected, obs *probe.State, include func(Scope) bool) []Finding {
-	out := make([]Finding, 0, len(Checks)+8)
+	return AppendScope(make([]Finding, 0, len(Checks)+8), exp, obs, include)
+}
+
+// AppendScope is CompareScope appending to out, for a caller that compares
+// one state in several parts into one list.
+func AppendScope(out []Finding, exp *expect.Expected, obs *probe.State, include func(Scope) bool) []Finding {
 	for i := range Checks {
 		ck := &Checks[i]
 		if !include(ck.Scope) {

@@ -124,14 +124,19 @@ func (v *Verifier) compare(o *Observation, pod probe.Pod) (compared, error) {
 		return out, nil
 	}
 	out.procs = make([]report.Process, len(o.Processes))
-	// same is the comparison of a state, and the processes in it.
+	// same is the comparison of a state, and the processes in it, which
+	// its findings are laid on once all are known. The first state's
+	// findings are out.findings[first:] (one process: no copy), the
+	// others' their own until the end.
 	type same struct {
 		findings []report.Finding
 		procs    []report.Process
 	}
 	var states []*same
 	byKey := map[probe.ProcessKey]*same{}
-	var shared []report.Finding
+	// Room for one process's findings, and the pod's (see Verify).
+	out.findings = make([]report.Finding, 0, len(report.Checks)+16)
+	first := 0 // out.findings[:first] are the container's
 	for i := range o.Processes {
 		st := &probe.State{Process: o.Processes[i], Container: o.Container, Pod: pod}
 		v.fs.CheckConsistency(o.through[i], st)
@@ -141,13 +146,19 @@ func (v *Verifier) compare(o *Observation, pod probe.Pod) (compared, error) {
 				return compared{}, err
 			}
 			out.exp = exp
-			shared = report.CompareScope(exp, st, containerScope)
+			out.findings = report.AppendScope(out.findings, exp, st, containerScope)
+			first = len(out.findings)
 		}
 		out.procs[i] = report.Process{PID: st.PID, Comm: st.Comm}
 		key, keyed := st.Process.Key()
 		s := byKey[key]
 		if !keyed || s == nil {
-			s = &same{findings: report.CompareScope(out.exp, st, processScope)}
+			s = &same{}
+			if len(states) == 0 {
+				out.findings = report.AppendScope(out.findings, out.exp, st, processScope)
+			} else {
+				s.findings = report.AppendScope(make([]report.Finding, 0, processChecks+4), out.exp, st, processScope)
+			}
 			if keyed {
 				byKey[key] = s
 			}
@@ -155,16 +166,18 @@ func (v *Verifier) compare(o *Observation, pod probe.Pod) (compared, error) {
 		}
 		s.procs = append(s.procs, out.procs[i])
 	}
-	n := len(shared)
-	for _, s := range states {
+	for i := range out.findings {
+		out.findings[i].Processes = out.procs
+		if i >= first {
+			out.findings[i].Processes = states[0].procs
+		}
+	}
+	n := len(out.findings)
+	for _, s := range states[1:] {
 		n += len(s.findings)
 	}
-	out.findings = make([]report.Finding, 0, n)
-	for _, f := range shared {
-		f.Processes = out.procs
-		out.findings = append(out.findings, f)
-	}
-	for _, s := range states {
+	out.findings = slices.Grow(out.findings, n-len(out.findings))
+	for _, s := range states[1:] {
 		for _, f := range s.findings {
 			f.Processes = s.procs
 			out.findings = append(out.findings, f)
@@ -172,6 +185,18 @@ func (v *Verifier) compare(o *Observation, pod probe.Pod) (compared, error) {
 	}
 	return out, nil
 }
+
+// processChecks is the number of per-process checks, for the room a
+// state's comparison needs.
+var processChecks = func() int {
+	n := 0
+	for _, c := range report.Checks {
+		if c.Scope == report.ScopeProcess {
+			n++
+		}
+	}
+	return n
+}()
 
 // VerifyContainer verifies the processes of one container, with the pod
 // items of its cycle, and reports them as one report listing every
@@ -206,7 +231,11 @@ func (v *Verifier) VerifyContainers(groups []Processes, c Cycle) (*report.Report
 		}
 		exp = got.exp
 		procs = append(procs, got.procs...)
-		findings = slices.Concat(findings, got.findings)
+		if findings == nil {
+			findings = got.findings // the usual one container: no copy
+		} else {
+			findings = append(findings, got.findings...)
+		}
 	}
 	if exp == nil {
 		var err error
@@ -219,7 +248,7 @@ func (v *Verifier) VerifyContainers(groups []Processes, c Cycle) (*report.Report
 		}
 	}
 	if c.PodFindings {
-		findings = append(findings, report.CompareScope(exp, &probe.State{Pod: c.Pod}, podScope)...)
+		findings = report.AppendScope(findings, exp, &probe.State{Pod: c.Pod}, podScope)
 	}
 	return report.NewMerged(exp, procs, findings, v.source, c.Time), errors.Join(errs...)
 }
@@ -250,6 +279,6 @@ func (v *Verifier) Verify(pid int) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	findings := append(got.findings, report.CompareScope(got.exp, &probe.State{Pod: pod}, podScope)...)
+	findings := report.AppendScope(got.findings, got.exp, &probe.State{Pod: pod}, podScope)
 	return report.NewProcess(got.exp, got.procs[0], findings, v.source, v.Now()), nil
 }
