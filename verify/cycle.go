@@ -44,6 +44,11 @@ type Cycle struct {
 	PodFindings bool
 	// Time is the time of the report.
 	Time time.Time
+	// ProcessReport makes the report of a container with one process that
+	// process's report, as a one-shot verify prints it (Target.PID, every
+	// finding naming it); else the report lists its processes, one or
+	// many, as a sidecar's metrics count them.
+	ProcessReport bool
 }
 
 // Observation is what a cycle read of one container: the live processes'
@@ -249,6 +254,9 @@ func (v *Verifier) VerifyContainers(groups []Processes, c Cycle) (*report.Report
 	}
 	if c.PodFindings {
 		findings = report.AppendScope(findings, exp, &probe.State{Pod: c.Pod}, podScope)
+	}
+	if c.ProcessReport && len(procs) == 1 {
+		return report.NewProcess(exp, procs[0], findings, v.source, c.Time), errors.Join(errs...)
 	}
 	return report.NewMerged(exp, procs, findings, v.source, c.Time), errors.Join(errs...)
 }

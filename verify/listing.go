@@ -164,7 +164,8 @@ func (l *Listing) other(pid int) bool {
 
 // VerifySelected verifies what s selects, for a command run once: a named
 // process (self, pid:N) as Verify does, processes the listing finds as
-// the containers' cycle, with the pod items read for them. Finding no
+// the containers' cycle, with the pod items read for them (one process
+// found: that process's report, as Verify's). Finding no
 // process is a NotFoundError that says why, never a report about another
 // process.
 func (v *Verifier) VerifySelected(l *Listing, s Selector) (*report.Report, error) {
@@ -178,11 +179,11 @@ func (v *Verifier) VerifySelected(l *Listing, s Selector) (*report.Report, error
 	if len(groups) == 0 {
 		return nil, &NotFoundError{Selector: s, Why: v.notFound(l, s)}
 	}
-	r, err := v.VerifyContainers(groups, Cycle{Pod: v.fs.ObservePod(v.request), PodFindings: true, Time: v.Now()})
+	r, err := v.VerifyContainers(groups, Cycle{Pod: v.fs.ObservePod(v.request), PodFindings: true, Time: v.Now(), ProcessReport: true})
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Target.Processes) == 0 {
+	if len(r.Target.Processes) == 0 && r.Target.PID == 0 {
 		return nil, &NotFoundError{Selector: s, Why: "its processes exited while they were read"}
 	}
 	return r, nil

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var (
@@ -173,6 +174,7 @@ func TestVerifySelected(t *testing.T) {
 			t.Parallel()
 			root := procTree(t, tc.procs...)
 			v := newVerifier(t, root)
+			v.Now = func() time.Time { return cycleTime }
 			r, err := v.VerifySelected(NewListing(v.fs), tc.sel)
 			var nf *NotFoundError
 			switch {
@@ -189,6 +191,17 @@ func TestVerifySelected(t *testing.T) {
 				}
 				if got != tc.want {
 					t.Errorf("verified %q, want %q", got, tc.want)
+				}
+				if len(r.Target.Processes) > 0 {
+					return
+				}
+				// One process found: its report is the one-pid report.
+				one, err := v.Verify(r.Target.PID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, w := mustJSON(t, r), mustJSON(t, one); g != w {
+					t.Errorf("report of the one process found:\n%s\nwant Verify(%d)'s:\n%s", g, r.Target.PID, w)
 				}
 			}
 		})
