@@ -35,8 +35,9 @@ and never by an assumed pid: container-id:ID (the id the pod's status
 gives, with or without its containerd:// or cri-o:// scheme; what kubectl
 secctx passes), comm:NAME, exe:PATH, or others (every other container of
 the pod). The processes of a container are verified together, in one
-report listing them (one process: its report, as --pid gives it). PID 1 is not a container's process in the node's
-PID namespace (hostPID): --pid 1 there exits 3 and says so.`,
+report listing them (one process: its report, as --pid gives it). PID 1
+is not a container's process in the node's PID namespace (hostPID):
+--pid 1 there exits 3 and says so.`,
 	example: `  # In a pod, against its own manifest
   kubectl get pod web -o yaml |
     kubectl exec -i web -c app -- /secctx verify --spec - -c app
