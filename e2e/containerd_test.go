@@ -166,6 +166,7 @@ type runtimeConfig struct {
 	Seccomp        bool // the RuntimeDefault-like filter in linux.seccomp
 	UserNS         bool // a user namespace with the kubelet's 64Ki mapping
 	HostNetwork    bool // no network namespace of its own
+	HostPID        bool // no PID namespace of its own (hostPID: true)
 	// Privileged makes /sys and /sys/fs/cgroup writable, as WithPrivileged.
 	Privileged bool
 }

@@ -103,7 +103,7 @@ func applyRuntime(cfg map[string]any, rc runtimeConfig, args []string) {
 	linux := obj(cfg, "linux")
 	ns := []any{}
 	for _, t := range []string{"pid", "ipc", "uts", "mount", "network"} {
-		if (t == "network" || t == "uts") && rc.HostNetwork {
+		if (t == "network" || t == "uts") && rc.HostNetwork || t == "pid" && rc.HostPID {
 			continue
 		}
 		ns = append(ns, map[string]any{"type": t})

@@ -93,3 +93,31 @@ func (fs FS) Alive(pid int) bool {
 	}
 	return true
 }
+
+// Parent returns the parent pid of pid, from the PPid line of its status:
+// 0 for a process whose parent is outside the PID namespace (a
+// container's first process, a process a runtime's exec started).
+func (fs FS) Parent(pid int) (int, *ReadError) {
+	b, re := fs.readPid(pid, "status")
+	if re != nil {
+		return 0, re
+	}
+	for _, line := range strings.Split(b, "\n") {
+		if v, ok := strings.CutPrefix(line, "PPid:"); ok {
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+				return n, nil
+			}
+			break
+		}
+	}
+	return 0, malformed(fs.pidPath(pid, "status"), "no PPid line")
+}
+
+// HostPIDNamespace reports whether the proc root shows the node's PID
+// namespace (a pod with hostPID: true): there the kernel's thread daemon,
+// kthreadd, is pid 2, and a container's own PID namespace shows no kernel
+// thread at all.
+func (fs FS) HostPIDNamespace() bool {
+	comm, re := fs.Comm(2)
+	return re == nil && comm == "kthreadd" && fs.IsKernelThread(2)
+}

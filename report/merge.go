@@ -101,3 +101,26 @@ func NewMerged(exp *expect.Expected, procs []Process, findings []Finding, src Sp
 	r.Summary = Summarize(r.Findings)
 	return r
 }
+
+// NewProcess assembles the report of one process from the findings of its
+// comparisons, in any order: every finding holds for that process and
+// names it, and the findings come in registry order.
+func NewProcess(exp *expect.Expected, p Process, findings []Finding, src SpecRef, now time.Time) *Report {
+	r := &Report{
+		APIVersion: APIVersion,
+		Kind:       Kind,
+		Time:       now.UTC(),
+		Target: Target{PID: p.PID, Comm: p.Comm, Container: exp.Container, ContainerKind: exp.ContainerKind,
+			Workload: exp.Workload, Namespace: exp.Namespace},
+		Profile:  exp.Profile,
+		Spec:     src,
+		Findings: findings,
+	}
+	for i := range findings {
+		findings[i].PID, findings[i].Comm, findings[i].Processes = p.PID, p.Comm, nil
+	}
+	sort.SliceStable(findings, func(i, j int) bool { return checkOrder[findings[i].Check] < checkOrder[findings[j].Check] })
+	Waive(r.Findings, exp.Waivers, exp.Workload, exp.Container)
+	r.Summary = Summarize(r.Findings)
+	return r
+}

@@ -74,23 +74,6 @@ type Report struct {
 	Findings   []Finding `json:"findings"`
 }
 
-// RequestFor returns what the probe must read for exp: its sysctls and the
-// masked, read-only and unmasked paths. A path may be a pattern
-// (path.Match), which the caller expands (verify.New) before reading.
-func RequestFor(exp *expect.Expected) probe.Request {
-	req := probe.Request{}
-	for _, s := range exp.Sysctls {
-		req.Sysctls = append(req.Sysctls, s.Name)
-	}
-	req.Paths = append(req.Paths, exp.MaskedPaths...)
-	req.Paths = append(req.Paths, exp.ReadonlyPaths...)
-	for _, p := range exp.NodeMaskedPaths {
-		req.Paths = append(req.Paths, p.Path)
-	}
-	req.Paths = append(req.Paths, exp.UnmaskedPaths...)
-	return req
-}
-
 // Compare runs every check of the registry.
 func Compare(exp *expect.Expected, obs *probe.State) []Finding {
 	return CompareScope(exp, obs, func(Scope) bool { return true })
@@ -99,7 +82,12 @@ func Compare(exp *expect.Expected, obs *probe.State) []Finding {
 // CompareScope runs the checks whose scope include accepts; findings of
 // shared scopes say so.
 func CompareScope(exp *expect.Expected, obs *probe.State, include func(Scope) bool) []Finding {
-	out := make([]Finding, 0, len(Checks)+8)
+	return AppendScope(make([]Finding, 0, len(Checks)+8), exp, obs, include)
+}
+
+// AppendScope is CompareScope appending to out, for a caller that compares
+// one state in several parts into one list.
+func AppendScope(out []Finding, exp *expect.Expected, obs *probe.State, include func(Scope) bool) []Finding {
 	for i := range Checks {
 		ck := &Checks[i]
 		if !include(ck.Scope) {
@@ -124,21 +112,10 @@ func firstMissing(obs *probe.State, items []probe.Item) *probe.ReadError {
 	return nil
 }
 
-// New assembles a report.
+// New assembles the report of one process from its whole state, every
+// check compared at once.
 func New(exp *expect.Expected, obs *probe.State, src SpecRef, now time.Time) *Report {
-	r := &Report{
-		APIVersion: APIVersion,
-		Kind:       Kind,
-		Time:       now.UTC(),
-		Target: Target{PID: obs.PID, Comm: obs.Comm, Container: exp.Container, ContainerKind: exp.ContainerKind,
-			Workload: exp.Workload, Namespace: exp.Namespace},
-		Profile:  exp.Profile,
-		Spec:     src,
-		Findings: Compare(exp, obs),
-	}
-	Waive(r.Findings, exp.Waivers, exp.Workload, exp.Container)
-	r.Summary = Summarize(r.Findings)
-	return r
+	return NewProcess(exp, Process{PID: obs.PID, Comm: obs.Comm}, Compare(exp, obs), src, now)
 }
 
 // Summarize counts findings.

@@ -256,24 +256,6 @@ func TestWriteErrors(t *testing.T) {
 	}
 }
 
-func TestRequestFor(t *testing.T) {
-	t.Parallel()
-	e := expNonRoot()
-	req := RequestFor(e)
-	if !slices.Equal(req.Sysctls, []string{unprivPorts, pingRange}) {
-		t.Errorf("sysctls %q", req.Sysctls)
-	}
-	if !slices.Equal(req.Paths, append(append([]string(nil), defaultMasked...), defaultReadonly...)) {
-		t.Errorf("paths %q", req.Paths)
-	}
-	privileged(e)
-	e.Sysctls = nil
-	req = RequestFor(e)
-	if len(req.Sysctls) != 0 || len(req.Paths) != len(defaultMasked)+len(defaultReadonly) {
-		t.Errorf("privileged request %+v", req)
-	}
-}
-
 func TestCompareScope(t *testing.T) {
 	t.Parallel()
 	e, o := expNonRoot(), obsNonRoot()

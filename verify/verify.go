@@ -1,15 +1,15 @@
 // Package verify is the pipeline every command uses, from the spec's source
-// to a Verifier (see Pipeline), and one verification cycle: resolve the
-// expectation for a container, observe a process, compare, and assemble
-// the report. What
-// depends only on the spec (which sysctls and paths to read) is worked out
-// once, when the Verifier is made, not on every cycle.
+// to a Verifier (see Pipeline), and the one verification cycle every
+// command runs, for the processes of one container (cycle.go): observe
+// them, resolve the container's expectation, compare in the three scopes
+// of the state, and assemble the report; verifying one process is that
+// cycle with one pid. What depends only on the spec (which sysctls and
+// paths to read, plan.go) is worked out once, when the Verifier is made,
+// not on every cycle.
 package verify
 
 import (
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/secctx/secctx/expect"
@@ -27,6 +27,9 @@ type Verifier struct {
 	source    report.SpecRef
 	fs        probe.FS
 	request   probe.Request
+	// pre is the expectation resolved without the image's users or the
+	// pod's facts, which New plans the reads with.
+	pre *expect.Expected
 	// node is what the user knows of the node (Pipeline.Node).
 	node expect.Node
 	// waivers are the spec's (Spec.Waivers); every expectation carries
@@ -45,31 +48,10 @@ func New(wl *manifest.Workload, container string, prof *expect.Profile, src repo
 	if err != nil {
 		return nil, err
 	}
-	v.container = pre.Container
-	v.request = report.RequestFor(pre)
+	v.container, v.pre = pre.Container, pre
+	v.request = requestFor(pre)
 	v.request.Paths = expandPatterns(v.request.Paths, fs)
 	return v, nil
-}
-
-// expandPatterns replaces each path pattern (the per-CPU
-// /sys/devices/system/cpu/cpu*/thermal_throttle) by the paths it matches.
-// They are kernel files, the same in every container of the node, so this
-// process's own view answers; a fixture proc root has no /sys of its own,
-// and its patterns match nothing.
-func expandPatterns(paths []string, fs probe.FS) []string {
-	var out []string
-	for _, p := range paths {
-		if !strings.ContainsAny(p, "*?[") {
-			out = append(out, p)
-			continue
-		}
-		if fs.ProcRoot != "" && fs.ProcRoot != probe.DefaultProcRoot {
-			continue
-		}
-		matches, _ := filepath.Glob(p)
-		out = append(out, matches...)
-	}
-	return out
 }
 
 // Request returns what each cycle reads beyond the fixed items.
@@ -93,27 +75,29 @@ func (e *BlindError) Error() string {
 	return fmt.Sprintf("cannot observe pid %s: %v", pid, e.Why)
 }
 
+// NotFoundError is returned when the processes to verify are not found,
+// or the process named is not the container's: verifying another would
+// report the state of another.
+type NotFoundError struct {
+	// Selector is what was asked for.
+	Selector Selector
+	// Why says what was found instead.
+	Why string
+}
+
+// Error says what was not found, and why.
+func (e *NotFoundError) Error() string {
+	switch e.Selector.Kind {
+	case SelectSelf:
+		return "secctx is not the container's process: " + e.Why
+	case SelectPID:
+		return fmt.Sprintf("pid %d is not the container's process: %s", e.Selector.PID, e.Why)
+	}
+	return fmt.Sprintf("found no process for target %s: %s", e.Selector, e.Why)
+}
+
 // Observe reads the state of pid (0: the calling process).
 func (v *Verifier) Observe(pid int) *probe.State { return v.fs.Observe(pid, v.request) }
-
-// Verify observes pid and reports how it compares with the expectation.
-func (v *Verifier) Verify(pid int) (*report.Report, error) {
-	st := v.Observe(pid)
-	if st.Blind() {
-		return nil, &BlindError{PID: pid, Why: st.Missing(probe.ItemStatus)}
-	}
-	return v.Compare(st)
-}
-
-// Compare resolves the expectation with what st says of the image and the
-// kernel, and compares.
-func (v *Verifier) Compare(st *probe.State) (*report.Report, error) {
-	exp, err := v.Expected(st)
-	if err != nil {
-		return nil, err
-	}
-	return report.New(exp, st, v.source, v.Now()), nil
-}
 
 // Expected resolves the expectation for st (nil: without image or kernel
 // facts).

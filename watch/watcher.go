@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/probe"
 	"github.com/secctx/secctx/report"
 	"github.com/secctx/secctx/sysctl"
@@ -228,7 +226,7 @@ func (w *Watcher) Cycle() []*report.Report {
 	if len(w.plans) == 0 {
 		return w.idle(start, now) // no spec in force yet
 	}
-	procs := newProcesses(w.cfg.Pipeline.FS)
+	procs := verify.NewListing(w.cfg.Pipeline.FS)
 	// Pod items (cap_last_cap, the sysctls of the shared namespaces) are
 	// read once per cycle and shared by every target: each resolves its
 	// capabilities with cap_last_cap. Their findings are reported once, in
@@ -237,7 +235,7 @@ func (w *Watcher) Cycle() []*report.Report {
 	pod := w.cfg.Pipeline.FS.ObservePod(w.podReq)
 	reports := make([]*report.Report, 0, len(w.plans))
 	for i := range w.plans {
-		r := w.verifyContainer(&w.plans[i], procs, pod, i == 0, now)
+		r := w.verifyTarget(&w.plans[i], procs, pod, i == 0, now)
 		reports = append(reports, r)
 	}
 	beat := w.lastBeat.IsZero() || now.Sub(w.lastBeat) >= w.cfg.Heartbeat
@@ -272,153 +270,20 @@ func (w *Watcher) Snapshot() Status {
 	return w.status
 }
 
-// verifyContainer verifies every process of one target. Per-process items
-// are read for each process, container items once per cgroup, pod items
-// once per cycle (pod; its findings only withPod). Processes whose state is
-// identical share one comparison.
-//
-// A listed process that is gone (it exited between the listing and a
-// read, or is a zombie) is dropped from the cycle: it is neither unknown
-// nor a change. When the process a container's items were read through
-// turns out gone, they are read again through the next process of that
-// container.
-func (w *Watcher) verifyContainer(p *containerPlan, procs *processes, pod probe.Pod, withPod bool, now time.Time) *report.Report {
-	fs := w.cfg.Pipeline.FS
-	v := p.verifier
-	req := v.Request()
-	pids, err := procs.selectPIDs(p.target.Selector)
+// verifyTarget verifies the processes of one target: it selects them,
+// by container (cgroup), and runs the verifier's cycle over the
+// containers with the pod items of this cycle (pod; their findings only
+// withPod).
+func (w *Watcher) verifyTarget(p *containerPlan, procs *verify.Listing, pod probe.Pod, withPod bool, now time.Time) *report.Report {
+	groups, err := procs.Select(p.target.Selector)
 	if err != nil {
 		w.cfg.Log.Warn().Err(err).Msg("cannot list processes")
 	}
-	// A selector that names its process (self, pid:N) reports it even
-	// when it cannot be read; one that lists processes drops those gone.
-	listed := p.target.Selector.Kind != SelectSelf && p.target.Selector.Kind != SelectPID
-	// group is a container (a cgroup): its items are read once and its
-	// processes compared once per distinct state.
-	type group struct {
-		members   []probe.Process
-		container probe.Container
+	r, err := p.verifier.VerifyContainers(groups, verify.Cycle{Pod: pod, PodFindings: withPod, Time: now})
+	if err != nil {
+		w.cfg.Log.Error().Err(err).Msg("cannot resolve the expected state")
 	}
-	groups := map[string]*group{}
-	var order []*group
-	for _, pid := range pids {
-		proc := fs.ObserveProcess(pid)
-		if listed && (proc.Unread[probe.ItemStatus] != nil || (len(proc.Unread) > 0 && !fs.Alive(pid))) {
-			continue // exited since it was listed
-		}
-		if Starting(proc.Comm) {
-			continue // not the container's process yet; the next cycle sees it
-		}
-		cg := procs.cgroup(pid)
-		g := groups[cg]
-		if g == nil {
-			g = &group{}
-			groups[cg] = g
-			order = append(order, g)
-		}
-		g.members = append(g.members, proc)
-	}
-	// Container items, through the first process still alive.
-	live := order[:0]
-	for _, g := range order {
-		for len(g.members) > 0 {
-			pid := pidArg(p.target.Selector, g.members[0].PID)
-			c := fs.ObserveContainer(pid, req)
-			// Asked even when every read succeeded: an exiting process
-			// loses its root first, and paths looked up through it then
-			// read as absent without an error.
-			if !listed || fs.Alive(pid) {
-				g.container = c
-				break
-			}
-			g.members = g.members[1:] // gone meanwhile: the next one answers
-		}
-		if len(g.members) > 0 {
-			live = append(live, g)
-		}
-	}
-	// sameState is a per-process comparison shared by the processes whose
-	// state (probe.ProcessKey) is identical; they are listed with its
-	// findings.
-	type sameState struct {
-		findings []report.Finding
-		procs    []report.Process
-	}
-	var same []*sameState
-	var findings []report.Finding
-	var list []report.Process
-	var exp *expect.Expected
-	for _, g := range live {
-		var gexp *expect.Expected
-		compared := map[probe.ProcessKey]*sameState{}
-		var members []report.Process
-		var containerFindings []report.Finding
-		for i := range g.members {
-			st := &probe.State{Process: g.members[i], Container: g.container, Pod: pod}
-			fs.CheckConsistency(pidArg(p.target.Selector, st.PID), st)
-			if gexp == nil {
-				e, err := v.Expected(st)
-				if err != nil {
-					w.cfg.Log.Error().Err(err).Msg("cannot resolve the expected state")
-					break
-				}
-				gexp = e
-				containerFindings = report.CompareScope(gexp, st, func(s report.Scope) bool { return s == report.ScopeContainer })
-			}
-			me := report.Process{PID: st.PID, Comm: st.Comm}
-			members = append(members, me)
-			key, shared := st.Process.Key()
-			ss := compared[key]
-			if !shared || ss == nil {
-				ss = &sameState{findings: report.CompareScope(gexp, st, func(s report.Scope) bool { return s == report.ScopeProcess })}
-				if shared {
-					compared[key] = ss
-				}
-				same = append(same, ss)
-			}
-			ss.procs = append(ss.procs, me)
-		}
-		if gexp == nil {
-			continue
-		}
-		exp = gexp
-		list = append(list, members...)
-		// Container findings belong to the processes of that container
-		// only: with a target spanning several containers (others), a
-		// drift of one is not laid on the processes of the others.
-		for _, f := range containerFindings {
-			f.Processes = members
-			findings = append(findings, f)
-		}
-	}
-	n := 0
-	for _, ss := range same {
-		n += len(ss.findings)
-	}
-	findings = slices.Grow(findings, n)
-	for _, ss := range same {
-		for _, f := range ss.findings {
-			f.Processes = ss.procs
-			findings = append(findings, f)
-		}
-	}
-	if exp == nil {
-		exp, _ = v.Expected(&probe.State{Pod: pod})
-	}
-	if withPod {
-		findings = append(findings, report.CompareScope(exp, &probe.State{Pod: pod}, func(s report.Scope) bool { return s == report.ScopePod })...)
-	}
-	r := report.NewMerged(exp, list, findings, w.specSrc, now)
 	r.Target.Container = p.name
+	r.Spec = w.specSrc // with the error of a newer file that did not load
 	return r
-}
-
-// pidArg is the pid to read a process of a target through: the status of
-// "self" gives the real pid, but the fixture trees and a foreign proc root
-// know it as "self" only.
-func pidArg(s Selector, pid int) int {
-	if s.Kind == SelectSelf {
-		return 0
-	}
-	return pid
 }

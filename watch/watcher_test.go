@@ -6,16 +6,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/secctx/secctx/caps"
-	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/report"
-	"github.com/secctx/secctx/verify"
 	"github.com/secctx/secctx/watch"
 
 	"github.com/secctx/secctx/schema/schematest"
@@ -893,120 +890,6 @@ func TestUnreadableProcessSkipped(t *testing.T) {
 	if r.Summary.Drift != 0 || r.Summary.Unknown != 0 {
 		t.Errorf("summary %+v", r.Summary)
 	}
-}
-
-// TestSharedComparisonMatchesPerProcess: comparing processes in the same
-// state once is an optimisation; the report must be what comparing every
-// process on its own and merging gives.
-func TestSharedComparisonMatchesPerProcess(t *testing.T) {
-	runtimeDefault := strings.Replace(podYAML, "seccompProfile: {type: Unconfined}", "seccompProfile: {type: RuntimeDefault}", 1)
-	for _, tc := range []struct {
-		name   string
-		yaml   string
-		change func(pt *procTree)
-	}{
-		{"identical", podYAML, func(*procTree) {}},
-		{"distinct uids", podYAML, func(pt *procTree) {
-			pt.update(21, setUID(1001))
-			pt.update(22, setUID(0))
-		}},
-		{"seccomp filter counts differ", runtimeDefault, func(pt *procTree) {
-			for pid, n := range map[int]int{20: 1, 21: 2, 22: 1} {
-				pt.update(pid, func(p *fakeProc) { p.Seccomp, p.SeccompFilters = 2, n })
-			}
-		}},
-		{"LSM label unreadable in two", podYAML, func(pt *procTree) {
-			for _, pid := range []int{20, 21} {
-				pt.update(pid, func(p *fakeProc) { p.Unreadable = []string{"attr/apparmor/current"} })
-			}
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			pt := appPod(t, 3)
-			tc.change(pt)
-			h := newHarness(t, pt, staticSpec(tc.yaml))
-			got := h.w.Cycle()[0]
-			want := referenceFindings(t, pt, tc.yaml, got)
-			if g, w := findingSet(t, got.Findings), findingSet(t, want); !slices.Equal(g, w) {
-				t.Errorf("findings differ from per-process comparison:\n%s", setDiff(g, w))
-			}
-		})
-	}
-}
-
-// referenceFindings compares every process of got on its own (full
-// observation, own expectation), adds got's shared-scope findings, and
-// merges as a report of several processes does.
-func referenceFindings(t *testing.T, pt *procTree, yaml string, got *report.Report) []report.Finding {
-	t.Helper()
-	ws, err := manifest.Decode("test", []byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wl, err := manifest.Select(ws, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := verify.New(wl, got.Target.Container, nil, report.SpecRef{}, pt.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []report.Finding
-	for _, f := range got.Findings {
-		if f.Scope != "" {
-			all = append(all, f)
-		}
-	}
-	for _, p := range got.Target.Processes {
-		st := pt.FS().Observe(p.PID, v.Request())
-		exp, err := v.Expected(st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, report.CompareScope(exp, st, func(s report.Scope) bool { return s == report.ScopeProcess })...)
-	}
-	out := report.Merge(all)
-	for i := range out {
-		if len(out[i].Processes) == len(got.Target.Processes) {
-			out[i].Processes = nil
-		}
-	}
-	return out
-}
-
-// findingSet renders findings as sorted JSON lines, without the
-// representative pid (which process of a shared finding is named first
-// is not part of the contract).
-func findingSet(t *testing.T, fs []report.Finding) []string {
-	t.Helper()
-	var out []string
-	for _, f := range fs {
-		if len(f.Processes) > 0 || f.Scope != "" {
-			f.PID, f.Comm = 0, ""
-		}
-		b, err := json.Marshal(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, string(b))
-	}
-	sort.Strings(out)
-	return out
-}
-
-func setDiff(got, want []string) string {
-	var b strings.Builder
-	for _, g := range got {
-		if !slices.Contains(want, g) {
-			b.WriteString("  only in watcher:   " + g + "\n")
-		}
-	}
-	for _, w := range want {
-		if !slices.Contains(got, w) {
-			b.WriteString("  only in reference: " + w + "\n")
-		}
-	}
-	return b.String()
 }
 
 // TestSnapshot: the status the HTTP side reads follows the cycles.

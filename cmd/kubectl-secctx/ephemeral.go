@@ -31,15 +31,16 @@ var fatalWaiting = map[string]bool{
 const execHint = "rerun with --exec to stream secctx into the container instead"
 
 // ephemeralContainer is the debugger: the secctx image, running verify
-// against the target's PID 1 with the pod's manifest inline, targeting the
-// container so that it shares its PID namespace.
+// against the target container's processes (found by its container id)
+// with the pod's manifest inline, targeting the container so that it
+// shares its PID namespace.
 func ephemeralContainer(t *target, o *verifyOptions, name string, dbg debugger) corev1.EphemeralContainer {
 	return corev1.EphemeralContainer{
 		EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 			Name:                     name,
 			Image:                    o.image,
 			ImagePullPolicy:          corev1.PullPolicy(o.pullPolicy),
-			Args:                     append([]string{"verify", "--pid", "1"}, verifyFlags(t, o)...),
+			Args:                     append([]string{"verify"}, verifyFlags(t, o)...),
 			Env:                      []corev1.EnvVar{{Name: manifest.EnvSpec, Value: string(t.spec)}},
 			SecurityContext:          dbg.SecurityContext,
 			TerminationMessagePolicy: corev1.TerminationMessageReadFile,
@@ -91,8 +92,8 @@ func addRefusal(pod string, err error) error {
 // and reads its report from its log. Ephemeral containers cannot be removed:
 // the terminated debugger stays in the pod's spec until the pod goes.
 func verifyByEphemeral(ctx context.Context, cs kubernetes.Interface, t *target, o *verifyOptions, id identity, say func(string, ...any)) (*result, error) {
-	if t.pod.Spec.ShareProcessNamespace != nil && *t.pod.Spec.ShareProcessNamespace {
-		return nil, blindErr("pod %s shares one PID namespace among its containers (shareProcessNamespace), where PID 1 is the pod's pause process and not container %q; %s", t.pod.Name, t.container.Name, execHint)
+	if err := checkContainerID(t); err != nil {
+		return nil, err
 	}
 	if err := inlineSpecError(t.spec); err != nil {
 		return nil, usageErr("%v", err)
@@ -123,11 +124,7 @@ func verifyByEphemeral(ctx context.Context, cs kubernetes.Interface, t *target, 
 	if err != nil {
 		return nil, blindErr("ephemeral container %s: %v", name, err)
 	}
-	res := &result{report: r, exit: int(st.ExitCode), diagnostics: diags, where: "in ephemeral container " + name}
-	if r != nil && r.Target.PID == 1 && r.Target.Comm == "secctx" {
-		return nil, blindErr("the runtime gave ephemeral container %s a PID namespace of its own (it ignores targetContainerName), so PID 1 was secctx itself; %s", name, execHint)
-	}
-	return res, nil
+	return &result{report: r, exit: int(st.ExitCode), diagnostics: diags, where: "in ephemeral container " + name}, nil
 }
 
 // waitTerminated watches the pod until the ephemeral container terminated,

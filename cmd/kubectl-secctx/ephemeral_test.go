@@ -22,7 +22,7 @@ func TestEphemeralContainer(t *testing.T) {
 	if ec.Name != "secctx-abcde" || ec.Image != o.image || ec.ImagePullPolicy != corev1.PullNever || ec.TargetContainerName != "app" {
 		t.Errorf("container %+v", ec)
 	}
-	want := []string{"verify", "--pid", "1", "-o", "json", "--container", "app", "--profile", "containerd", "--fail-on", "medium", "--log-level", "error"}
+	want := []string{"verify", "--target", "container-id:containerd://" + testContainerID, "-o", "json", "--container", "app", "--profile", "containerd", "--fail-on", "medium", "--log-level", "error"}
 	if !slices.Equal(ec.Args, want) || ec.Command != nil {
 		t.Errorf("command %q args %q, want the image's entrypoint with %q", ec.Command, ec.Args, want)
 	}

@@ -58,30 +58,12 @@ echo "no directory is both writable and executable for this container's user (tr
 exit 4
 `
 
-// runScript runs secctx from DIR ($1), against the container's main
-// process, then removes DIR whatever secctx's exit. With $2 = 1 (the pod
-// shares one PID namespace, where PID 1 is the pause process) the main
-// process is the lowest pid in this shell's cgroup whose parent is outside
-// the namespace (PPid 0) other than this shell: exec'd processes join the
-// container's cgroup.
+// runScript runs secctx from DIR ($1), against the container's processes
+// (secctx finds them by the container id it is given, in any PID
+// namespace), then removes DIR whatever secctx's exit.
 const runScript = `
-d=$1; shared=$2; shift 2
-pid=1
-if [ "$shared" = 1 ]; then
-	self=$(cat /proc/$$/cgroup)
-	pid=""
-	for p in /proc/[0-9]*; do
-		q=${p#/proc/}
-		[ "$q" != "$$" ] || continue
-		[ "$(cat "$p/cgroup" 2>/dev/null)" = "$self" ] || continue
-		pp=""
-		while read -r k v; do [ "$k" = "PPid:" ] && pp=$v; done <"$p/status" 2>/dev/null
-		[ "$pp" = 0 ] || continue
-		if [ -z "$pid" ] || [ "$q" -lt "$pid" ]; then pid=$q; fi
-	done
-	if [ -z "$pid" ]; then rm -rf "$d"; echo "secctx: error: found no main process in this container's cgroup" >&2; exit 3; fi
-fi
-"$d/secctx" "$@" --pid "$pid"
+d=$1; shift
+"$d/secctx" "$@"
 rc=$?
 rm -rf "$d"
 exit $rc
@@ -180,7 +162,7 @@ func noShell(err error, stderr []byte) bool {
 }
 
 // verifyByExec streams the secctx binary into the container (no tar: sh and
-// cat), runs it against the container's main process with the pod's
+// cat), runs it against the container's processes with the pod's
 // manifest on stdin, and removes it.
 func verifyByExec(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface, t *target, o *verifyOptions, say func(string, ...any)) (*result, error) {
 	bin, err := findBinary(o.binary)
@@ -202,6 +184,9 @@ func verifyByExec(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface
 // execVerify is verifyByExec past the binary's checks: install, run, and
 // remove on every path.
 func execVerify(ctx context.Context, run podExec, t *target, o *verifyOptions, bin io.Reader, say func(string, ...any)) (*result, error) {
+	if err := checkContainerID(t); err != nil {
+		return nil, err
+	}
 	out, errb, code, err := run(ctx, []string{"sh", "-c", installScript, "secctx-install"}, bin)
 	if err != nil {
 		if noShell(err, errb) {
@@ -232,12 +217,7 @@ func execVerify(ctx context.Context, run podExec, t *target, o *verifyOptions, b
 			fmt.Fprintf(os.Stderr, "kubectl-secctx: warning: could not remove %s from container %s: %v\n", dir, t.container.Name, err)
 		}
 	}()
-	shared := "0"
-	if t.pod.Spec.ShareProcessNamespace != nil && *t.pod.Spec.ShareProcessNamespace {
-		shared = "1"
-	}
-	// The script appends --pid.
-	args := append([]string{"sh", "-c", runScript, "secctx-run", dir, shared, "verify"}, verifyFlags(t, o)...)
+	args := append([]string{"sh", "-c", runScript, "secctx-run", dir, "verify"}, verifyFlags(t, o)...)
 	args = append(args, "--spec", "-")
 	out, errb, code, err = run(ctx, args, bytes.NewReader(t.spec))
 	if err != nil {

@@ -39,10 +39,14 @@ func localExec(t *testing.T, tmpdir string) podExec {
 	}
 }
 
+// testContainerID is the target's id in the pod's status.
+var testContainerID = strings.Repeat("c0", 32)
+
 func execTarget() *target {
 	return &target{
 		pod:       &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"}},
 		container: &corev1.Container{Name: "app"},
+		status:    &corev1.ContainerStatus{Name: "app", ContainerID: "containerd://" + testContainerID},
 		profile:   profileChoice{Name: "containerd"},
 		spec:      []byte(`{"kind":"Pod"}`),
 	}
@@ -67,7 +71,7 @@ func TestExecScripts(t *testing.T) {
 		t.Errorf("report %v exit %d, want none and 1", res.report, res.exit)
 	}
 	got := strings.Join(res.diagnostics, "\n")
-	for _, want := range []string{"args: verify -o json --container app --profile containerd --fail-on low --log-level error --spec - --pid 1", `{"kind":"Pod"}`} {
+	for _, want := range []string{"args: verify --target container-id:containerd://" + testContainerID + " -o json --container app --profile containerd --fail-on low --log-level error --spec -", `{"kind":"Pod"}`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("secctx saw %q, want %q", got, want)
 		}
@@ -178,5 +182,26 @@ func TestCheckBinary(t *testing.T) {
 	}
 	if err := checkBinary(sh, ""); err == nil || !strings.Contains(err.Error(), "not a Linux executable") {
 		t.Errorf("a script passed: %v", err)
+	}
+}
+
+// TestNoContainerID: without the container id in the pod's status neither
+// way runs secctx (it would have to guess the process).
+func TestNoContainerID(t *testing.T) {
+	t.Parallel()
+	tg := execTarget()
+	tg.status.ContainerID = ""
+	ran := false
+	run := func(context.Context, []string, io.Reader) ([]byte, []byte, int, error) {
+		ran = true
+		return nil, nil, 0, nil
+	}
+	_, err := execVerify(context.Background(), run, tg, &verifyOptions{failOn: "low"}, strings.NewReader(fakeSecctx), func(string, ...any) {})
+	if err == nil || !strings.Contains(err.Error(), "no container ID") || ran {
+		t.Errorf("exec: err %v, ran %v", err, ran)
+	}
+	_, err = verifyByEphemeral(context.Background(), nil, tg, &verifyOptions{}, identity{}, func(string, ...any) {})
+	if err == nil || !strings.Contains(err.Error(), "no container ID") {
+		t.Errorf("ephemeral: err %v", err)
 	}
 }

@@ -187,11 +187,22 @@ func resolveTarget(ctx context.Context, cs kubernetes.Interface, ns, name string
 	return t, nil
 }
 
-// verifyFlags are the flags of `secctx verify` for the target, but for
-// --pid, which each way of running secctx gives.
+// verifyFlags are the flags of `secctx verify` for the target: its
+// container's processes by the container id (checkContainerID), never PID
+// 1 by assumption (hostPID, shareProcessNamespace).
 func verifyFlags(t *target, o *verifyOptions) []string {
-	return []string{"-o", "json", "--container", t.container.Name,
+	return []string{"--target", "container-id:" + t.status.ContainerID, "-o", "json", "--container", t.container.Name,
 		"--profile", t.profile.Name, "--fail-on", o.failOn, "--log-level", "error"}
+}
+
+// checkContainerID fails unless the pod's status gives the target's
+// container id, by which secctx finds the container's processes (in a
+// PID namespace of the node's or shared by the pod, PID 1 is not them).
+func checkContainerID(t *target) error {
+	if t.status == nil || t.status.ContainerID == "" {
+		return blindErr("container %q of pod %s has no container ID in the pod's status, by which secctx finds its processes", t.container.Name, t.pod.Name)
+	}
+	return nil
 }
 
 // restConfigFor is the REST config of streaming calls.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/secctx/secctx/launch"
 	"github.com/secctx/secctx/probe"
-	"github.com/secctx/secctx/verify"
 )
 
 var execCommand = &command{
@@ -75,9 +74,8 @@ func (c *call) verifySelf() (int, bool) {
 		return c.fail(exitUsage, err), false
 	}
 	r, err := v.Verify(0)
-	var blind *verify.BlindError
 	switch {
-	case errors.As(err, &blind):
+	case unobserved(err):
 		c.log.Error().Msg(err.Error())
 		if c.o.warnOnly {
 			return 0, true

@@ -27,6 +27,7 @@ type options struct {
 	// seccompDefault is --seccomp-default: "" (unknown), true or false.
 	seccompDefault string
 	pid            int
+	target         string
 	procRoot       string
 	failOn         string
 	imageRoot      string
@@ -173,7 +174,7 @@ func (o *options) check(fs *pflag.FlagSet) error {
 	if fs.Lookup("pid") != nil && o.pid < 0 {
 		return usagef("--pid %d: want 0 (secctx itself) or a process id", o.pid)
 	}
-	for _, name := range []string{"spec", "proc", "image-root", "file", "workload", "container", "waivers"} {
+	for _, name := range []string{"spec", "proc", "image-root", "file", "workload", "container", "target", "waivers"} {
 		if f := fs.Lookup(name); f != nil && f.Changed && f.Value.String() == "" {
 			return usagef("--%s: empty value", name)
 		}

@@ -32,6 +32,16 @@ check, failed at --fail-on), line (one JSON line of at most 12 KiB, as the
 sidecar writes: the summary and the drifts with their values, for a log
 pipeline).
 
+--target chooses what is verified, as watch's does: self (the default),
+pid:N (as --pid), or the processes of a container, found by their cgroup
+and never by an assumed pid: container-id:ID (the id the pod's status
+gives, with or without its containerd:// or cri-o:// scheme; what kubectl
+secctx passes), comm:NAME, exe:PATH, or others (every other container of
+the pod). The processes of a container are verified together, in one
+report listing them (one process: its report, as --pid gives it). PID 1
+is not a container's process in the node's PID namespace (hostPID):
+--pid 1 there exits 3 and says so.
+
 Waivers accept a known finding: the pod's secctx.io/waive annotation,
 --skip and --waivers FILE name check ids with a reason; a waived finding is
 reported as skipped with its reason and never fails the run
@@ -47,12 +57,16 @@ reported as skipped with its reason and never fails the run
   secctx verify --spec pod.yaml --waivers waivers.yaml
 
   # Another process of this container, as a PolicyReport
-  secctx verify --spec pod.yaml --pid 42 -o policyreport | kubectl apply -f -`,
+  secctx verify --spec pod.yaml --pid 42 -o policyreport | kubectl apply -f -
+
+  # The processes of the container with this id (as in the pod's status)
+  secctx verify --spec pod.yaml -c app --target containerd://4c1f...e9`,
 	exits: exitsVerify,
 	flags: func(fs *pflag.FlagSet, o *options) {
 		o.outputFlag(fs, formatText, reportFormats, "output format")
 		o.specFlags(fs)
 		o.pidFlag(fs, "process to verify")
+		fs.StringVar(&o.target, "target", "", "what to verify: "+verify.SelectorSyntax+" (default self, or the --pid)")
 		o.failOnFlag(fs, "exit 1 when a drift is")
 		o.waiverFlags(fs, "findings of checks")
 		o.colorFlag(fs, "stdout")
@@ -64,6 +78,10 @@ reported as skipped with its reason and never fails the run
 
 // runVerify compares the spec with the observed state of one process.
 func runVerify(c *call) int {
+	sel, err := c.o.selector()
+	if err != nil {
+		return c.usage(err)
+	}
 	spec, v, err := c.o.verifier(c.env.stdin)
 	if err != nil {
 		return c.fail(exitUsage, err)
@@ -71,14 +89,18 @@ func runVerify(c *call) int {
 	if spec.Loaded.Default {
 		c.log.Info().Msg("no spec given: verifying against the Pod Security Standards restricted profile")
 	}
-	r, err := v.Verify(c.o.pid)
-	var blind *verify.BlindError
-	if errors.As(err, &blind) {
+	fs := probe.NewFS(c.o.procRoot)
+	r, err := v.VerifySelected(verify.NewListing(fs), sel)
+	if unobserved(err) {
 		return c.fail(exitUnobserved, err)
 	} else if err != nil {
 		return c.fail(exitUsage, err)
 	}
-	r.Target.SetContainment(probe.NewFS(c.o.procRoot).ContainerSigns(c.o.pid))
+	signsOf := r.Target.PID
+	if sel.Kind == verify.SelectSelf {
+		signsOf = 0 // self's pid as its proc root sees it
+	}
+	r.Target.SetContainment(fs.ContainerSigns(signsOf))
 	if err := c.writeReport(c.env.stdout, r); err != nil {
 		return c.fail(exitUsage, err)
 	}
@@ -86,6 +108,32 @@ func runVerify(c *call) int {
 		return exitDrift
 	}
 	return exitOK
+}
+
+// selector is --target, or --pid as pid:N; both at once are bad usage.
+func (o *options) selector() (verify.Selector, error) {
+	if o.target == "" {
+		if o.pid != 0 {
+			return verify.Selector{Kind: verify.SelectPID, PID: o.pid}, nil
+		}
+		return verify.Selector{Kind: verify.SelectSelf}, nil
+	}
+	if o.pid != 0 {
+		return verify.Selector{}, usagef("--pid and --target: give one")
+	}
+	sel, err := verify.ParseSelector(o.target)
+	if err != nil {
+		return sel, usagef("--target %q: %v", o.target, err)
+	}
+	return sel, nil
+}
+
+// unobserved reports whether err says the process could not be observed
+// (BlindError) or is not the container's (NotFoundError): exit 3.
+func unobserved(err error) bool {
+	var blind *verify.BlindError
+	var notFound *verify.NotFoundError
+	return errors.As(err, &blind) || errors.As(err, &notFound)
 }
 
 // failing applies --fail-on to a report.

@@ -52,6 +52,11 @@ spec_error line, sets secctx_spec_error and says why in /report, and applies
 the next good spec; /healthz and /readyz do not depend on it. A field newer
 than secctx knows is reported unknown (docs/unknown-fields.md).
 
+A target's processes are found by their cgroup, never by an assumed pid:
+in the node's PID namespace (hostPID) "others" is the processes of the
+pod's other containers only (the siblings of secctx's cgroup), and
+container-id:ID those of that container.
+
 --listen serves /healthz, /readyz, /report (the full reports) and /metrics
 (Prometheus).
 --policyreport-file writes a wgpolicyk8s.io/v1alpha2 PolicyReport (or, with
@@ -70,7 +75,7 @@ pod is named by $SECCTX_POD_NAME, $SECCTX_POD_NAMESPACE and $SECCTX_POD_UID.`,
 		w := &o.watch
 		w.interval, w.intervalEnvErr = envDuration(o.getenv, "SECCTX_INTERVAL", watch.DefaultInterval)
 		w.heartbeat, w.beatEnvErr = envDuration(o.getenv, "SECCTX_HEARTBEAT", watch.DefaultHeartbeat)
-		fs.StringArrayVar(&w.rawTargets, "target", nil, "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, others (every process outside secctx's container), or CONTAINER=SELECTOR (env SECCTX_TARGET, comma-separated; default self)")
+		fs.StringArrayVar(&w.rawTargets, "target", nil, "what to verify, repeatable: self, pid:N, comm:NAME, exe:PATH, container-id:ID (the processes in the cgroup of the container with that runtime id), others (every process of the pod outside secctx's container), or CONTAINER=SELECTOR (env SECCTX_TARGET, comma-separated; default self)")
 		o.specFlags(fs)
 		o.waiverFlags(fs, "findings of checks")
 		fs.DurationVar(&w.interval, "interval", w.interval, "time between verifications, with ±10% jitter (env SECCTX_INTERVAL)")

@@ -188,8 +188,8 @@ func TestPods(t *testing.T) {
 
 // TestSharedPIDNamespace: in a pod whose containers share one PID namespace
 // (deploy/eci's, for its sidecar), PID 1 is the pause process: the
-// ephemeral container refuses in one line and offers --exec, and --exec
-// finds the container's main process by its cgroup.
+// ephemeral container and --exec both find the container's processes by
+// its container id, and report the app, not the pause process.
 func TestSharedPIDNamespace(t *testing.T) {
 	requireTier(t)
 	pod := sidecarPod(t, "shared", "shared-spec", true)
@@ -199,25 +199,80 @@ func TestSharedPIDNamespace(t *testing.T) {
 	startPod(t, pod)
 	time.Sleep(4 * time.Second) // idchanger calls setuid(1234) after 3s
 
-	r := plugin(t, "", verifyArgs("shared", "-c", "app")...)
-	if r.code != 3 || r.stdout != "" || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 ||
-		!strings.Contains(r.stderr, "shareProcessNamespace") || !strings.Contains(r.stderr, "--exec") {
-		t.Errorf("ephemeral: exit %d, stderr %q; want 3 and one line on shareProcessNamespace offering --exec", r.code, r.stderr)
+	for _, mode := range [][]string{nil, {"--exec"}} {
+		r := plugin(t, "", verifyArgs("shared", append([]string{"-c", "app"}, mode...)...)...)
+		if r.code != 1 {
+			t.Fatalf("%v: exit %d, want 1 (the app's setuid); stderr %q", mode, r.code, r.stderr)
+		}
+		rep := decodeReport(t, r)
+		if rep.Target.Comm != "idchanger" || rep.Target.PID == 1 || rep.Target.Container != "app" {
+			t.Errorf("%v: target %+v: want the app's idchanger, not the pause process", mode, rep.Target)
+		}
+		if d := drifts(rep); len(d) != 1 || d[0] != "runAsUser" {
+			t.Errorf("%v: drift %v, want runAsUser", mode, d)
+		}
 	}
-	if n := len(ephemeralOf(t, "shared")); n != 0 {
-		t.Errorf("%d ephemeral containers added", n)
+	if n := len(ephemeralOf(t, "shared")); n != 1 {
+		t.Errorf("%d ephemeral containers added, want 1", n)
+	}
+}
+
+// TestHostPIDPod: in a pod with hostPID: true PID 1 is the node's init;
+// the ephemeral container, --exec and the sidecar's "others" all verify
+// the app's own process, without drift.
+func TestHostPIDPod(t *testing.T) {
+	requireTier(t)
+	pod := sidecarPod(t, "hostpid", "hostpid-spec", false)
+	pod.Spec.ShareProcessNamespace = nil // the API refuses it with hostPID
+	pod.Spec.HostPID = true
+	// A writable /tmp for --exec.
+	pod.Spec.Containers[0].SecurityContext.ReadOnlyRootFilesystem = nil
+	specConfigMap(t, "hostpid-spec", pod)
+	startPod(t, pod)
+
+	for _, mode := range [][]string{nil, {"--exec"}} {
+		r := plugin(t, "", verifyArgs("hostpid", append([]string{"-c", "app"}, mode...)...)...)
+		if r.code != 0 {
+			t.Errorf("%v: exit %d, want 0; stderr %q", mode, r.code, r.stderr)
+			continue
+		}
+		rep := decodeReport(t, r)
+		if rep.Target.Comm != "sleep" || rep.Target.PID == 1 || rep.Target.Container != "app" {
+			t.Errorf("%v: target %+v: want the app's sleep, not the node's init", mode, rep.Target)
+		}
+		if d := drifts(rep); len(d) != 0 {
+			t.Errorf("%v: drift %v in an app the runtime honours", mode, d)
+		}
 	}
 
-	r = plugin(t, "", verifyArgs("shared", "-c", "app", "--exec")...)
-	if r.code != 1 {
-		t.Fatalf("--exec: exit %d, want 1 (the app's setuid)", r.code)
-	}
-	rep := decodeReport(t, r)
-	if rep.Target.Comm != "idchanger" || rep.Target.PID == 1 || rep.Target.Container != "app" {
-		t.Errorf("target %+v: want the app's idchanger, not the pause process", rep.Target)
-	}
-	if d := drifts(rep); len(d) != 1 || d[0] != "runAsUser" {
-		t.Errorf("drift %v, want runAsUser", d)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var list sidecarList
+		r := plugin(t, "", "pods", "-o", "json")
+		if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+			t.Fatalf("pods -o json: %v\n%s", err, r.stdout)
+		}
+		var app *report.Report
+		for _, it := range list.Items {
+			if it.Pod == "hostpid" && it.Error == "" {
+				app = reportOf(it.Reports, "app")
+			}
+		}
+		if app != nil && len(app.Target.Processes) > 0 {
+			for _, p := range app.Target.Processes {
+				if p.Comm != "sleep" {
+					t.Errorf("the sidecar verifies %d (%s) as the app: a process of the node's", p.PID, p.Comm)
+				}
+			}
+			if d := drifts(app); len(d) != 0 {
+				t.Errorf("sidecar: drift %v in an app the runtime honours", d)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no sidecar report of the app after 60s:\n%s", r.stdout)
+		}
+		time.Sleep(time.Second)
 	}
 }
 
