@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -10,7 +9,6 @@ import (
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/lint"
-	"github.com/secctx/secctx/report"
 )
 
 // lintOptions are the flags of `secctx lint` beyond the shared ones.
@@ -74,28 +72,19 @@ func runLint(c *call) int {
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
-	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss})
-	if err != nil {
+	format := map[string]lint.Format{formatJSON: lint.FormatJSON, formatYAML: lint.FormatYAML, formatSARIF: lint.FormatSARIF}[c.o.output]
+	out := lint.NewOutput(format, prof.Name, pss, version)
+	defer out.Close()
+	if err := lint.RunEach(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss}, out.Add); err != nil {
 		return c.fail(exitUsage, err)
 	}
-	if len(res.Workloads) == 0 && len(res.Findings) == 0 {
+	if s := out.Summary(); s.Workloads == 0 && s.Findings == 0 {
 		return c.fail(exitUsage, fmt.Errorf("%s: no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)", strings.Join(c.args, ", ")))
 	}
-	rep := res.Report()
-	switch c.o.output {
-	case formatJSON:
-		err = lint.WriteJSON(c.env.stdout, rep)
-	case formatYAML:
-		err = report.WriteYAML(c.env.stdout, rep)
-	case formatSARIF:
-		err = lint.WriteSARIF(c.env.stdout, rep, version)
-	default:
-		err = writeEscaped(c.env.stdout, func(w io.Writer) error { return lint.WriteText(w, rep) })
-	}
-	if err != nil {
+	if err := out.Write(c.env.stdout); err != nil {
 		return c.fail(exitUsage, err)
 	}
-	if sev, never := c.o.failOnSeverity(); !never && res.Failing(sev) {
+	if sev, never := c.o.failOnSeverity(); !never && out.Failing(sev) {
 		return exitDrift
 	}
 	return exitOK
