@@ -43,8 +43,8 @@ func (ix *posIndex) doc(n int) *pdoc {
 
 // rel turns a field's path into the part's.
 func (ix *posIndex) rel(path string) (string, bool) {
-	if ix.strip == "" {
-		return path, true
+	if ix.strip == "" || path == "" {
+		return path, true // "" is the object: the part's root
 	}
 	rest, ok := strings.CutPrefix(path, ix.strip)
 	if !ok || (rest != "" && rest[0] != '.' && rest[0] != '[') {
