@@ -146,17 +146,7 @@ func TestSpecMemory(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = nil, &stderr
 			err := cmd.Run()
 			code := cmd.ProcessState.ExitCode()
-			b, rerr := os.ReadFile(out)
-			if rerr != nil {
-				t.Fatal(rerr)
-			}
-			// time writes "Command exited with non-zero status N" first.
-			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-			kib, perr := strconv.ParseInt(lines[len(lines)-1], 10, 64)
-			if perr != nil {
-				t.Fatalf("/usr/bin/time wrote %q", b)
-			}
-			rss := kib << 10
+			rss := readMaxRSS(t, out)
 			fmt.Fprintf(&table, "  %s %5.1f MiB", c[0], float64(rss)/(1<<20))
 			if rss > maxRSS {
 				t.Errorf("%s on %s: peak RSS %.1f MiB, over %d MiB", c[0], sp.name, float64(rss)/(1<<20), maxRSS>>20)
@@ -215,18 +205,10 @@ func TestLintScaleMemory(t *testing.T) {
 		if code := cmd.ProcessState.ExitCode(); code != 1 {
 			t.Fatalf("-o %s: exit %d (%v), want 1 (findings): %s", format, code, err, stderr.String())
 		}
-		b, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		kib, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
-		if err != nil {
-			t.Fatalf("/usr/bin/time wrote %q", b)
-		}
-		t.Logf("-o %s: peak RSS %.1f MiB, %d bytes of report", format, float64(kib<<10)/(1<<20), stdout.n)
-		if kib<<10 > maxLintRSS {
-			t.Errorf("-o %s: peak RSS %.1f MiB, over %d MiB", format, float64(kib<<10)/(1<<20), maxLintRSS>>20)
+		rss := readMaxRSS(t, out)
+		t.Logf("-o %s: peak RSS %.1f MiB, %d bytes of report", format, float64(rss)/(1<<20), stdout.n)
+		if rss > maxLintRSS {
+			t.Errorf("-o %s: peak RSS %.1f MiB, over %d MiB", format, float64(rss)/(1<<20), maxLintRSS>>20)
 		}
 		if stdout.n < 50000*100 {
 			t.Errorf("-o %s: a report of %d bytes for 50000 pods", format, stdout.n)
@@ -238,3 +220,20 @@ func TestLintScaleMemory(t *testing.T) {
 type countWriter struct{ n int64 }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// readMaxRSS reads the peak RSS, in bytes, that /usr/bin/time -f %M wrote
+// to path.
+func readMaxRSS(t *testing.T, path string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// time writes "Command exited with non-zero status N" first.
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	kib, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
+	if err != nil {
+		t.Fatalf("/usr/bin/time wrote %q", b)
+	}
+	return kib << 10
+}
