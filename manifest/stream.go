@@ -295,6 +295,6 @@ func (l *listItems) listKind(shell []byte) (string, error) {
 		return "", &Error{Source: l.s.source, Object: fmt.Sprintf("document %d", l.doc), Msg: jsonErr(err)}
 	}
 	var kind string
-	_ = json.Unmarshal(head.Kind, &kind)
+	_ = sigsjson.UnmarshalCaseSensitivePreserveInts(head.Kind, &kind)
 	return kind, nil
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	sigsjson "sigs.k8s.io/json"
 )
 
 // jsonLayout is the layout a JSON List over the limits must have.
@@ -71,7 +73,7 @@ func (t *tape) pos(off int64) (line, col int) {
 type jsonStream struct {
 	s   *Stream
 	t   *tape
-	dec *json.Decoder
+	dec sigsjson.Decoder
 	// obj is the top-level object being read; arr is true inside a bare
 	// top-level array.
 	obj *jsonObject
@@ -91,7 +93,7 @@ type jsonObject struct {
 
 func newJSONStream(s *Stream, r io.Reader) *jsonStream {
 	t := &tape{r: r, line: 1}
-	return &jsonStream{s: s, t: t, dec: json.NewDecoder(t)}
+	return &jsonStream{s: s, t: t, dec: sigsjson.NewDecoderCaseSensitivePreserveInts(t)}
 }
 
 // malformed is the error for bad JSON in the document after the last.
@@ -102,8 +104,7 @@ func (j *jsonStream) malformed(err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if ok, _ := sigsjson.SyntaxErrorOffset(err); ok || errors.Is(err, io.ErrUnexpectedEOF) {
 		return &Error{Source: j.s.source, Msg: fmt.Sprintf("document %d: malformed JSON: %v", j.s.doc+1, err)}
 	}
 	return j.s.readErr(err)
@@ -203,7 +204,7 @@ func (j *jsonStream) key() error {
 	}
 	if tok == "kind" {
 		var k string
-		if json.Unmarshal(raw, &k) == nil {
+		if sigsjson.UnmarshalCaseSensitivePreserveInts(raw, &k) == nil {
 			o.kind = k
 			if o.list != nil {
 				o.list.kind = k
