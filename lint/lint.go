@@ -247,6 +247,7 @@ func lintStream(in Input, opts *Options, emit func([]Workload, []Finding) error)
 		r = rc
 	}
 	st := manifest.NewStream(in.Name, r)
+	var ix *posIndex // of the last part's Data, which the next may share
 	for {
 		p, err := st.Next()
 		if err == io.EOF {
@@ -255,7 +256,8 @@ func lintStream(in Input, opts *Options, emit func([]Workload, []Finding) error)
 		if err != nil {
 			return &InputError{err}
 		}
-		ws, fs, err := lintPart(in.Name, p, opts)
+		ix = partIndex(p, ix)
+		ws, fs, err := lintPart(in.Name, p, ix, opts)
 		if err != nil {
 			return err
 		}
@@ -265,17 +267,28 @@ func lintStream(in Input, opts *Options, emit func([]Workload, []Finding) error)
 	}
 }
 
-// lintPart lints one part of a stream.
-func lintPart(name string, p *manifest.Part, opts *Options) ([]Workload, []Finding, error) {
-	ix := newPosIndex(p.Data)
-	if len(ix.docs) != 1 {
-		ix = nil // the scan and the decoder disagree on the documents: no positions
-	} else {
-		ix.first, ix.line, ix.col = p.Doc, p.Line-1, p.Col-1
-		if p.Item >= 0 {
-			ix.strip = fmt.Sprintf("items[%d]", p.Item)
-		}
+// partIndex is the position index of a part; last is the previous
+// part's, reused when the part shares its Data (the documents of a stream
+// decoded whole).
+func partIndex(p *manifest.Part, last *posIndex) *posIndex {
+	if last != nil && len(last.data) == len(p.Data) && len(p.Data) > 0 && &last.data[0] == &p.Data[0] {
+		return last
 	}
+	ix := newPosIndex(p.Data)
+	ix.data = p.Data
+	if len(ix.docs) != p.Docs {
+		// The scan and the decoder disagree on the documents: no positions.
+		return &posIndex{data: p.Data}
+	}
+	ix.first, ix.line, ix.col = p.First, p.Line-1, p.Col-1
+	if p.Item >= 0 {
+		ix.strip = fmt.Sprintf("items[%d]", p.Item)
+	}
+	return ix
+}
+
+// lintPart lints one part of a stream, whose positions ix has.
+func lintPart(name string, p *manifest.Part, ix *posIndex, opts *Options) ([]Workload, []Finding, error) {
 	var (
 		ws []Workload
 		fs []Finding

@@ -24,6 +24,7 @@ type posIndex struct {
 	first     int
 	line, col int
 	strip     string
+	data      []byte // the text indexed
 }
 
 // doc returns document n, or nil.

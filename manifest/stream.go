@@ -47,6 +47,10 @@ type Part struct {
 	// Line is the stream's line of Data's first line (from 1), Col the
 	// column of its first byte (in bytes, from 1).
 	Line, Col int
+	// Docs is the number of documents Data holds, First the number of the
+	// first: a stream within the limits is decoded whole, as DecodeEach
+	// does, and each of its documents is a part whose Data is the stream.
+	Docs, First int
 	// Workloads are the workloads the part holds.
 	Workloads []*Workload
 	// Bad is why the part did not decode or validate (the stream goes on).
@@ -61,7 +65,6 @@ type Stream struct {
 	queue  []*Part
 	doc    int // documents seen, empty ones not counted
 	err    error
-	prefix []byte // the white space before the first document
 }
 
 // NewStream reads r, named source in errors.
@@ -98,31 +101,49 @@ func (s *Stream) Next() (*Part, error) {
 	return p, nil
 }
 
-// start picks the syntax by the first byte that is not white space.
+// start reads the stream up to MaxSpecSize: one within it (and within
+// MaxYAMLNodes) is decoded whole, exactly as DecodeEach decodes it; a
+// larger one is read a part at a time, YAML or JSON by its first byte
+// that is not white space.
 func (s *Stream) start() error {
-	for {
-		c, err := s.br.ReadByte()
-		if err != nil {
-			if err == io.EOF {
-				return io.EOF
-			}
-			return s.readErr(err)
-		}
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
-			s.prefix = append(s.prefix, c)
-			continue
-		}
-		s.br.UnreadByte()
-		break
+	head, err := io.ReadAll(io.LimitReader(s.br, MaxSpecSize+1))
+	if err != nil {
+		return s.readErr(err)
 	}
-	r := io.MultiReader(bytes.NewReader(s.prefix), s.br)
-	if c, _ := s.br.Peek(1); c[0] == '{' || c[0] == '[' {
-		j := newJSONStream(s, r)
-		s.next = j.next
+	t := bytes.TrimSpace(head)
+	if len(t) == 0 && len(head) <= MaxSpecSize {
+		return io.EOF // nothing but white space: no part
+	}
+	json := len(t) > 0 && (t[0] == '{' || t[0] == '[')
+	if len(head) <= MaxSpecSize && (json || yamlNodes(head, MaxYAMLNodes) <= MaxYAMLNodes) {
+		return s.whole(head)
+	}
+	r := io.MultiReader(bytes.NewReader(head), s.br)
+	if json {
+		s.next = newJSONStream(s, r).next
 	} else {
-		y := &yamlStream{s: s, lr: bufio.NewReaderSize(r, 64<<10), line: 1}
-		s.next = y.next
+		s.next = (&yamlStream{s: s, lr: bufio.NewReaderSize(r, 64<<10), line: 1}).next
 	}
+	return nil
+}
+
+// whole decodes a stream within the limits as DecodeEach does.
+func (s *Stream) whole(data []byte) error {
+	docs, err := documents(s.source, data)
+	if err != nil {
+		return err
+	}
+	for i, doc := range docs {
+		p := &Part{Doc: i + 1, Item: -1, Data: data, Line: 1, Col: 1, Docs: len(docs), First: 1}
+		d := &decoder{source: s.source, doc: i + 1}
+		if err := d.object(doc, "", "", &p.Workloads); err != nil {
+			p.Bad = err
+		}
+		docs[i] = nil
+		s.queue = append(s.queue, p)
+	}
+	s.doc = len(docs)
+	s.next = func() (*Part, error) { return nil, io.EOF }
 	return nil
 }
 
@@ -161,7 +182,7 @@ func (s *Stream) wholePart(data []byte, line, col int) (*Part, error) {
 	var p *Part
 	for _, doc := range docs { // one, or a bare JSON array's items
 		s.doc++
-		p = &Part{Doc: s.doc, Item: -1, Data: data, Line: line, Col: col}
+		p = &Part{Doc: s.doc, Item: -1, Data: data, Line: line, Col: col, Docs: 1, First: s.doc}
 		d := &decoder{source: s.source, doc: s.doc}
 		if err := d.object(doc, "", "", &p.Workloads); err != nil {
 			p.Bad = err
@@ -204,7 +225,7 @@ func (s *Stream) queueItem(l *listItems, it pendingItem) error {
 
 // item decodes one item, or holds it until the List's kind is known.
 func (l *listItems) item(it pendingItem) (*Part, error) {
-	p := &Part{Doc: l.doc, Item: it.i, Data: it.data, Line: it.line, Col: it.col}
+	p := &Part{Doc: l.doc, Item: it.i, Data: it.data, Line: it.line, Col: it.col, Docs: 1, First: l.doc}
 	docs, err := documents(l.s.source, it.data)
 	if err != nil {
 		var me *Error

@@ -171,3 +171,42 @@ func TestStreamOverTheLimit(t *testing.T) {
 		})
 	}
 }
+
+// FuzzStreamIsDecodeEach: on any stream within the limits, the parts
+// hold DecodeEach's workloads and bad documents, or both fail; and a
+// stream error is one line.
+func FuzzStreamIsDecodeEach(f *testing.F) {
+	for _, seed := range []string{
+		"kind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c}]}\n---\nkind: List\nitems:\n- kind: Pod\n  metadata: {name: b}\n  spec: {containers: [{name: c}]}\n",
+		"---\n# c\n...\n%YAML 1.1\n---\nkind: Pod\nspec: {containers: [{name: c}]}\n",
+		`{"kind":"PodList","items":[{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}}]} [{"kind":"Pod"}]`,
+		"kind: Pod\nmetadata:\n  name: |\n    x\n---\n  y: 1\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var bad []string
+		want, _, werr := DecodeEach("s", []byte(s), func(doc int, err error) { bad = append(bad, fmt.Sprintf("%d %v", doc, err)) })
+		parts, gerr := readParts(s)
+		if gerr != nil && strings.Contains(gerr.Error(), "\n") {
+			t.Fatalf("error spans lines: %q", gerr)
+		}
+		if werr != nil || gerr != nil {
+			if (werr == nil) != (gerr == nil) && !strings.Contains(fmt.Sprint(werr), "spec is empty") {
+				t.Fatalf("DecodeEach: %v; Stream: %v", werr, gerr)
+			}
+			return
+		}
+		var got []*Workload
+		var gotBad []string
+		for _, p := range parts {
+			got = append(got, p.Workloads...)
+			if p.Bad != nil {
+				gotBad = append(gotBad, fmt.Sprintf("%d %v", p.Doc, p.Bad))
+			}
+		}
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotBad, bad) {
+			t.Fatalf("Stream: %d workloads, bad %q; DecodeEach: %d workloads, bad %q", len(got), gotBad, len(want), bad)
+		}
+	})
+}

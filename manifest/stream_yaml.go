@@ -19,6 +19,9 @@ type yamlStream struct {
 	line int // the number of the next line
 	doc  *yamlDoc
 	done bool
+	// ended is true after "...": YAML wants "---" (or a directive) before
+	// the next document's content.
+	ended bool
 }
 
 // yamlDoc is the document being read.
@@ -104,9 +107,22 @@ func marker(ln []byte, m string) bool {
 // add takes one line (numbered y.line-1).
 func (y *yamlStream) add(ln []byte) error {
 	at := y.line - 1
-	if marker(ln, "---") && y.doc != nil && y.doc.content {
+	// "---", or a directive (which libyaml reads at the start of a line
+	// anywhere), ends a document that has content.
+	if (marker(ln, "---") || ln[0] == '%') && y.doc != nil && y.doc.content {
 		if err := y.endDoc(); err != nil {
 			return err
+		}
+	}
+	if y.ended {
+		t := bytes.TrimSpace(ln)
+		switch {
+		case marker(ln, "---") || ln[0] == '%':
+			y.ended = false
+		case len(t) > 0 && t[0] != '#':
+			// go-yaml's words and line (it counts this one from 0).
+			return &Error{Source: y.s.source, Object: fmt.Sprintf("document %d", y.s.doc+1),
+				Msg: fmt.Sprintf("malformed YAML: line %d: did not find expected <document start>", at-1)}
 		}
 	}
 	d := y.doc
@@ -125,7 +141,7 @@ func (y *yamlStream) add(ln []byte) error {
 		}
 	case marker(ln, "..."):
 		end = true
-	case c == '%' && !d.content:
+	case c == '%':
 		// a directive, before the document's "---"
 	case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 		blank := len(bytes.TrimSpace(ln)) == 0 || bytes.TrimSpace(ln)[0] == '#'
@@ -186,6 +202,7 @@ func (y *yamlStream) add(ln []byte) error {
 		}
 	}
 	if end {
+		y.ended = true
 		return y.endDoc()
 	}
 	return nil
