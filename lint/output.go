@@ -30,7 +30,7 @@ const (
 
 // spoolMemory is what a spool holds in memory before it moves to a
 // temporary file.
-var spoolMemory = 4 << 20
+var spoolMemory = 1 << 20
 
 // Output renders a run part by part (RunEach's emit is its Add) into a
 // spool: memory up to spoolMemory, then an unlinked temporary file. The

@@ -137,7 +137,7 @@ func TestOutput(t *testing.T) {
 		{FormatYAML, func(b *bytes.Buffer) error { return report.WriteYAML(b, rep) }},
 		{FormatSARIF, func(b *bytes.Buffer) error { return WriteSARIF(b, rep, version) }},
 	}
-	for _, memory := range []int{4 << 20, 1 << 10} {
+	for _, memory := range []int{1 << 20, 1 << 10} {
 		spoolMemory = memory
 		for _, c := range cases {
 			var want, got bytes.Buffer
@@ -148,7 +148,7 @@ func TestOutput(t *testing.T) {
 			if err := RunEach(inputs, Options{}, out.Add); err != nil {
 				t.Fatal(err)
 			}
-			if memory < 4<<20 && out.a.f == nil {
+			if memory < 1<<20 && out.a.f == nil {
 				t.Fatalf("format %d: the spool stayed in memory", c.format)
 			}
 			if err := out.Write(&got); err != nil {
@@ -168,5 +168,5 @@ func TestOutput(t *testing.T) {
 			}
 		}
 	}
-	spoolMemory = 4 << 20
+	spoolMemory = 1 << 20
 }
