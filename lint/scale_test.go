@@ -170,3 +170,24 @@ func TestOutput(t *testing.T) {
 	}
 	spoolMemory = 1 << 20
 }
+
+// BenchmarkRunEachList lints the 1,500-pod dump, a List over the
+// limits read item by item, into the JSON report's spool.
+func BenchmarkRunEachList(b *testing.B) {
+	var dump bytes.Buffer
+	if err := poddump.Write(&dump, 1500, false); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(dump.Len()))
+	for b.Loop() {
+		out := NewOutput(FormatJSON, "containerd", LatestPSSVersion, "dev")
+		if err := RunEach([]Input{{Name: "-", Data: dump.Bytes()}}, Options{}, out.Add); err != nil {
+			b.Fatal(err)
+		}
+		if out.Summary().Workloads != 1500 {
+			b.Fatalf("%d workloads", out.Summary().Workloads)
+		}
+		out.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1500/1e3, "µs/pod")
+}

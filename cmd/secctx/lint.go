@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,9 @@ import (
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/lint"
 )
+
+// lintMemoryLimit is the soft heap limit of lint.
+const lintMemoryLimit = 24 << 20
 
 // lintOptions are the flags of `secctx lint` beyond the shared ones.
 type lintOptions struct {
@@ -68,6 +72,13 @@ func runLint(c *call) int {
 		return c.usage(usagef("--pss-version %q: %v", o.pssVersion, err))
 	}
 	prof, _ := expect.LookupProfile(c.o.profile) // checked with the flags
+	// A cluster's dump is read a part at a time, each part garbage once
+	// linted: a soft limit has the collector run before the heap doubles,
+	// so that peak memory stays that of the largest part (a List item),
+	// whatever the dump's size. $GOMEMLIMIT overrides it.
+	if c.env.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(lintMemoryLimit)
+	}
 	inputs, err := lint.Collect(c.args, c.env.stdin)
 	if err != nil {
 		return c.fail(exitUsage, err)
