@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/secctx/secctx/internal/poddump"
 )
 
 // maxRSS is the peak resident memory any command that reads a spec may
@@ -144,17 +146,7 @@ func TestSpecMemory(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = nil, &stderr
 			err := cmd.Run()
 			code := cmd.ProcessState.ExitCode()
-			b, rerr := os.ReadFile(out)
-			if rerr != nil {
-				t.Fatal(rerr)
-			}
-			// time writes "Command exited with non-zero status N" first.
-			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-			kib, perr := strconv.ParseInt(lines[len(lines)-1], 10, 64)
-			if perr != nil {
-				t.Fatalf("/usr/bin/time wrote %q", b)
-			}
-			rss := kib << 10
+			rss := readMaxRSS(t, out)
 			fmt.Fprintf(&table, "  %s %5.1f MiB", c[0], float64(rss)/(1<<20))
 			if rss > maxRSS {
 				t.Errorf("%s on %s: peak RSS %.1f MiB, over %d MiB", c[0], sp.name, float64(rss)/(1<<20), maxRSS>>20)
@@ -171,4 +163,77 @@ func TestSpecMemory(t *testing.T) {
 		table.WriteByte('\n')
 	}
 	t.Logf("peak RSS per command and spec:\n%s", table.String())
+}
+
+// maxLintRSS is the peak resident memory of `secctx lint` on a cluster's
+// dump, whatever its size.
+const maxLintRSS = 64 << 20
+
+// TestLintScaleMemory: `secctx lint -` reads a 50,000-pod dump (a List as
+// `kubectl get pods -A -o yaml` prints it, about 60 MB) item by item and
+// spools its report, staying under 64 MiB of peak RSS in the JSON report
+// (the largest: the text report spools the same way), measured as
+// TestSpecMemory measures.
+func TestLintScaleMemory(t *testing.T) {
+	requireE2E(t)
+	timeBin, err := exec.LookPath("/usr/bin/time")
+	if err != nil {
+		t.Fatal("/usr/bin/time is not installed (run scripts/install-deps.sh)")
+	}
+	dir := t.TempDir()
+	dump := filepath.Join(dir, "pods.yaml")
+	f, err := os.Create(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := poddump.Write(f, 50000, false); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, format := range []string{"json"} {
+		in, err := os.Open(dump)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "maxrss")
+		var stdout countWriter
+		var stderr bytes.Buffer
+		cmd := exec.Command(timeBin, "-f", "%M", "-o", out, secctxBin, "lint", "-o", format, "-")
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = in, &stdout, &stderr
+		err = cmd.Run()
+		in.Close()
+		if code := cmd.ProcessState.ExitCode(); code != 1 {
+			t.Fatalf("-o %s: exit %d (%v), want 1 (findings): %s", format, code, err, stderr.String())
+		}
+		rss := readMaxRSS(t, out)
+		t.Logf("-o %s: peak RSS %.1f MiB, %d bytes of report", format, float64(rss)/(1<<20), stdout.n)
+		if rss > maxLintRSS {
+			t.Errorf("-o %s: peak RSS %.1f MiB, over %d MiB", format, float64(rss)/(1<<20), maxLintRSS>>20)
+		}
+		if stdout.n < 50000*100 {
+			t.Errorf("-o %s: a report of %d bytes for 50000 pods", format, stdout.n)
+		}
+	}
+}
+
+// countWriter counts what is written to it.
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// readMaxRSS reads the peak RSS, in bytes, that /usr/bin/time -f %M wrote
+// to path.
+func readMaxRSS(t *testing.T, path string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// time writes "Command exited with non-zero status N" first.
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	kib, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
+	if err != nil {
+		t.Fatalf("/usr/bin/time wrote %q", b)
+	}
+	return kib << 10
 }

@@ -11,10 +11,11 @@ import (
 	"github.com/secctx/secctx/manifest"
 )
 
-// Collect reads the inputs named on the command line: files, directories
+// Collect finds the inputs named on the command line: files, directories
 // (every .yaml, .yml and .json file below them, in lexical order, hidden
-// files and directories skipped) and "-" for stdin, read once. Each file
-// is read with the decoder's size limit. An error names the file.
+// files and directories skipped) and "-" for stdin, read once. Each is
+// read when it is linted, a part at a time (see RunEach), so that a
+// stream of any size is accepted. An error names the file.
 func Collect(args []string, stdin io.Reader) ([]Input, error) {
 	var out []Input
 	stdinRead := false
@@ -24,11 +25,7 @@ func Collect(args []string, stdin io.Reader) ([]Input, error) {
 				continue
 			}
 			stdinRead = true
-			ld, err := manifest.Load("-", func(string) string { return "" }, stdin)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Input{Name: "-", Data: ld.Data})
+			out = append(out, Input{Name: "-", open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
 			continue
 		}
 		st, err := os.Stat(a)
@@ -78,12 +75,14 @@ func manifestFile(name string) bool {
 	return false
 }
 
+// readInput checks that path can be read and opens it when it is linted.
 func readInput(path string) (Input, error) {
-	ld, err := manifest.LoadFile(path)
+	f, err := manifest.OpenRegular(path)
 	if err != nil {
 		return Input{}, err
 	}
-	return Input{Name: path, Data: ld.Data}, nil
+	f.Close()
+	return Input{Name: path, open: func() (io.ReadCloser, error) { return manifest.OpenRegular(path) }}, nil
 }
 
 func pathErr(err error) string {

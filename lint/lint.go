@@ -10,8 +10,10 @@
 package lint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -93,6 +95,7 @@ type Finding struct {
 	Waived *waiver.Mark `json:"waived,omitempty"`
 
 	order int // the container's position in its workload, for sorting
+	item  int // 1 + the index of a List's item read on its own, else 0
 }
 
 // Options tune a run.
@@ -114,7 +117,10 @@ type Options struct {
 type Input struct {
 	// Name is the file's path as given, or "-" for stdin.
 	Name string
+	// Data is the stream, unless it is read from open (see Collect).
 	Data []byte
+
+	open func() (io.ReadCloser, error)
 }
 
 // Workload is one linted workload: where it is, and its Pod Security
@@ -130,6 +136,8 @@ type Workload struct {
 	SpecPath    string       `json:"specPath"`
 	Containers  []Container  `json:"containers"`
 	PodSecurity *PodSecurity `json:"podSecurity"`
+
+	item int // as Finding's
 }
 
 // Container is one container of a workload and the Pod Security
@@ -159,30 +167,67 @@ func (e *InputError) Unwrap() error { return e.Err }
 // Run lints the inputs. An error is bad input (an *InputError) or a
 // profile problem; findings about the manifests are never errors.
 func Run(inputs []Input, opts Options) (*Result, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	res := &Result{Profile: opts.Profile.Name, Workloads: []Workload{}, Findings: []Finding{}, pssVersion: opts.PSSVersion}
+	err := RunEach(inputs, opts, func(ws []Workload, fs []Finding) error {
+		res.Workloads = append(res.Workloads, ws...)
+		res.Findings = append(res.Findings, fs...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortFindings(res.Findings)
+	return res, nil
+}
+
+func (opts *Options) defaults() error {
 	if opts.Profile == nil {
 		p, err := expect.LookupProfile("")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		opts.Profile = p
 	}
 	if opts.PSSVersion == 0 {
 		opts.PSSVersion = LatestPSSVersion
 	}
-	res := &Result{Profile: opts.Profile.Name, Workloads: []Workload{}, Findings: []Finding{}, pssVersion: opts.PSSVersion}
+	return nil
+}
+
+// RunEach lints the inputs in the order of their names, one part of a
+// stream at a time (a document, or an item of a List over the
+// per-document limits; see manifest.Stream), and gives each part's
+// workloads and sorted findings to emit. Memory is bounded by the largest
+// part, whatever the size of the inputs. Errors are Run's, and emit's.
+func RunEach(inputs []Input, opts Options, emit func([]Workload, []Finding) error) error {
+	if err := opts.defaults(); err != nil {
+		return err
+	}
+	inputs = append([]Input(nil), inputs...)
+	sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].Name < inputs[j].Name })
 	for _, in := range inputs {
-		if err := lintStream(in, &opts, res); err != nil {
-			return nil, err
+		if err := lintStream(in, &opts, emit); err != nil {
+			return err
 		}
 	}
-	waive(res.Findings, opts.Waivers)
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		a, b := res.Findings[i], res.Findings[j]
+	return nil
+}
+
+// sortFindings puts findings in the order of the report.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
 		if a.File != b.File {
 			return a.File < b.File
 		}
 		if a.Doc != b.Doc {
 			return a.Doc < b.Doc
+		}
+		if a.item != b.item {
+			return a.item < b.item
 		}
 		if a.Workload != b.Workload {
 			return a.Workload < b.Workload
@@ -195,47 +240,94 @@ func Run(inputs []Input, opts Options) (*Result, error) {
 		}
 		return a.Rule < b.Rule
 	})
-	return res, nil
 }
 
-// lintStream lints one input.
-func lintStream(in Input, opts *Options, res *Result) error {
-	if len(strings.TrimSpace(string(in.Data))) == 0 {
-		return nil // an empty file holds no workload
-	}
-	type bad struct {
-		doc int
-		err error
-	}
-	var bads []bad
-	ws, n, err := manifest.DecodeEach(in.Name, in.Data, func(doc int, e error) { bads = append(bads, bad{doc, e}) })
-	if err != nil {
-		return &InputError{err}
-	}
-	ix := newPosIndex(in.Data)
-	if len(ix.docs) != n {
-		ix = nil // the scan and the decoder disagree on the documents: no positions
-	}
-	for _, b := range bads {
-		res.Findings = append(res.Findings, invalidFinding(in.Name, ix, b.doc, b.err))
-	}
-	for _, w := range ws {
-		p, err := newPod(in.Name, w, ix, opts)
+// lintStream lints one input, part by part.
+func lintStream(in Input, opts *Options, emit func([]Workload, []Finding) error) error {
+	var r io.Reader = bytes.NewReader(in.Data)
+	if in.open != nil {
+		rc, err := in.open()
 		if err != nil {
 			return &InputError{err}
 		}
-		for _, r := range rules {
-			if r.run != nil && r.applies(opts.Profile) {
-				r.run(p)
-			}
+		defer rc.Close()
+		r = rc
+	}
+	st := manifest.NewStream(in.Name, r)
+	var ix *posIndex // of the last part's Data, which the next may share
+	for {
+		p, err := st.Next()
+		if err == io.EOF {
+			return nil
 		}
-		if err := p.waiveAnnotation(); err != nil {
+		if err != nil {
+			return &InputError{err}
+		}
+		ix = partIndex(p, ix)
+		ws, fs, err := lintPart(in.Name, p, ix, opts)
+		if err != nil {
 			return err
 		}
-		res.Findings = append(res.Findings, p.findings...)
-		res.Workloads = append(res.Workloads, p.summary())
+		if err := emit(ws, fs); err != nil {
+			return err
+		}
 	}
-	return nil
+}
+
+// partIndex is the position index of a part; last is the previous
+// part's, reused when the part shares its Data (the documents of a stream
+// decoded whole).
+func partIndex(p *manifest.Part, last *posIndex) *posIndex {
+	if last != nil && len(last.data) == len(p.Data) && len(p.Data) > 0 && &last.data[0] == &p.Data[0] {
+		return last
+	}
+	ix := newPosIndex(p.Data)
+	ix.data = p.Data
+	if len(ix.docs) != p.Docs {
+		// The scan and the decoder disagree on the documents: no positions.
+		return &posIndex{data: p.Data}
+	}
+	ix.first, ix.line, ix.col = p.First, p.Line-1, p.Col-1
+	if p.Item >= 0 {
+		ix.strip = fmt.Sprintf("items[%d]", p.Item)
+	}
+	return ix
+}
+
+// lintPart lints one part of a stream, whose positions ix has.
+func lintPart(name string, p *manifest.Part, ix *posIndex, opts *Options) ([]Workload, []Finding, error) {
+	var (
+		ws []Workload
+		fs []Finding
+	)
+	if p.Bad != nil {
+		fs = append(fs, invalidFinding(name, ix, p.Doc, p.Bad))
+	}
+	for _, w := range p.Workloads {
+		pd, err := newPod(name, w, ix, opts)
+		if err != nil {
+			return nil, nil, &InputError{err}
+		}
+		for _, r := range rules {
+			if r.run != nil && r.applies(opts.Profile) {
+				r.run(pd)
+			}
+		}
+		if err := pd.waiveAnnotation(); err != nil {
+			return nil, nil, err
+		}
+		fs = append(fs, pd.findings...)
+		ws = append(ws, pd.summary())
+	}
+	waive(fs, opts.Waivers)
+	for i := range fs {
+		fs[i].item = p.Item + 1
+	}
+	for i := range ws {
+		ws[i].item = p.Item + 1
+	}
+	sortFindings(fs)
+	return ws, fs, nil
 }
 
 // invalidFinding turns the decoding error of document doc into the

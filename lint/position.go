@@ -17,6 +17,52 @@ import (
 // posIndex holds the documents of one stream, in the decoder's order.
 type posIndex struct {
 	docs []pdoc
+	// A part of a stream (manifest.Part) is indexed on its own: first is
+	// the number of its document, line and col what its positions are
+	// moved by (col on its first line only), strip the List item's path
+	// that its fields start with.
+	first     int
+	line, col int
+	strip     string
+	data      []byte // the text indexed
+}
+
+// doc returns document n, or nil.
+func (ix *posIndex) doc(n int) *pdoc {
+	if ix == nil {
+		return nil
+	}
+	i := n - 1
+	if ix.first > 0 {
+		i = n - ix.first
+	}
+	if i < 0 || i >= len(ix.docs) {
+		return nil
+	}
+	return &ix.docs[i]
+}
+
+// rel turns a field's path into the part's.
+func (ix *posIndex) rel(path string) (string, bool) {
+	if ix.strip == "" || path == "" {
+		return path, true // "" is the object: the part's root
+	}
+	rest, ok := strings.CutPrefix(path, ix.strip)
+	if !ok || (rest != "" && rest[0] != '.' && rest[0] != '[') {
+		return "", false
+	}
+	return strings.TrimPrefix(rest, "."), true
+}
+
+// moved moves a part's position to the stream's.
+func (ix *posIndex) moved(line, col int) (int, int) {
+	if line == 0 {
+		return 0, 0
+	}
+	if line == 1 {
+		col += ix.col
+	}
+	return line + ix.line, col
 }
 
 // pdoc is one document: its root and its anchors.
@@ -94,10 +140,14 @@ func (s *scanner) document() (pdoc, bool) {
 // field's key, an item's node, or, when the path does not exist (a field
 // left unset), the deepest part of it that does. 0, 0 when unknown.
 func (ix *posIndex) position(doc int, path string) (line, col int) {
-	if ix == nil || doc < 1 || doc > len(ix.docs) {
+	d := ix.doc(doc)
+	if d == nil {
 		return 0, 0
 	}
-	d := ix.docs[doc-1]
+	path, ok := ix.rel(path)
+	if !ok {
+		return 0, 0
+	}
 	n := d.resolve(d.root)
 	line, col = n.line, n.col
 	for _, seg := range splitPath(path) {
@@ -107,16 +157,20 @@ func (ix *posIndex) position(doc int, path string) (line, col int) {
 		}
 		line, col = l, c
 	}
-	return line, col
+	return ix.moved(line, col)
 }
 
 // scalar returns the text of the scalar at path in document doc, and
 // whether there is one.
 func (ix *posIndex) scalar(doc int, path string) (string, bool) {
-	if ix == nil || doc < 1 || doc > len(ix.docs) {
+	d := ix.doc(doc)
+	if d == nil {
 		return "", false
 	}
-	d := ix.docs[doc-1]
+	path, ok := ix.rel(path)
+	if !ok {
+		return "", false
+	}
 	n := d.resolve(d.root)
 	for _, seg := range splitPath(path) {
 		if _, _, n = d.step(n, seg); n == nil {

@@ -48,9 +48,16 @@ type Summary struct {
 func (r *Result) Report() *Report {
 	out := &Report{APIVersion: APIVersion, Kind: Kind, Profile: r.Profile, Workloads: r.Workloads, Findings: r.Findings,
 		PodSecurityVersion: "1." + strconv.Itoa(r.pssVersion)}
-	s := &out.Summary
-	s.Levels = map[Level]int{LevelPrivileged: 0, LevelBaseline: 0, LevelRestricted: 0}
-	for _, f := range r.Findings {
+	out.Summary.add(r.Workloads, r.Findings)
+	return out
+}
+
+// add counts ws and fs.
+func (s *Summary) add(ws []Workload, fs []Finding) {
+	if s.Levels == nil {
+		s.Levels = map[Level]int{LevelPrivileged: 0, LevelBaseline: 0, LevelRestricted: 0}
+	}
+	for _, f := range fs {
 		if !f.counted() {
 			s.Waived++
 			continue
@@ -70,11 +77,10 @@ func (r *Result) Report() *Report {
 			s.HighestSeverity = f.Severity
 		}
 	}
-	for _, w := range r.Workloads {
+	for _, w := range ws {
 		s.Workloads++
 		s.Levels[w.PodSecurity.Level]++
 	}
-	return out
 }
 
 // Failing reports whether a finding is at or above failOn.

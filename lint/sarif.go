@@ -192,60 +192,85 @@ var pssControls = []struct{ name, id, help string }{
 
 // WriteSARIF writes the report as a SARIF 2.1.0 log. version is secctx's.
 func WriteSARIF(w io.Writer, rep *Report, version string) error {
+	run, index := sarifRunOf(rep.Profile, rep.PodSecurityVersion, version)
+	for _, f := range rep.Findings {
+		run.Results = append(run.Results, findingResult(f, index))
+	}
+	for _, wl := range rep.Workloads {
+		run.Results = append(run.Results, violationResults(wl, index)...)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// sarifRunOf is the run of a report without its results, and the index
+// of its rules.
+func sarifRunOf(profile, pssVersion, version string) (sarifRun, map[string]int) {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{Name: "secctx", Version: version,
 			InformationURI: RepositoryURL, Rules: sarifRules()}},
 		Invocations: []sarifInvocation{{ExecutionSuccessful: true}},
 		Results:     []sarifResult{},
 		ColumnKind:  "unicodeCodePoints",
-		Properties:  map[string]any{"profile": rep.Profile, "podSecurityVersion": rep.PodSecurityVersion},
+		Properties:  map[string]any{"profile": profile, "podSecurityVersion": pssVersion},
 	}
 	index := map[string]int{}
 	for i, r := range run.Tool.Driver.Rules {
 		index[r.ID] = i
 	}
-	for _, f := range rep.Findings {
-		props := map[string]any{"effect": f.Effect, "severity": f.Severity, "verify": f.Verify, "field": f.Field, "workload": f.Workload}
-		if f.Check != "" {
-			props["check"] = f.Check
+	return run, index
+}
+
+// findingResult is a finding's SARIF result.
+func findingResult(f Finding, index map[string]int) sarifResult {
+	props := map[string]any{"effect": f.Effect, "severity": f.Severity, "verify": f.Verify, "field": f.Field, "workload": f.Workload}
+	if f.Check != "" {
+		props["check"] = f.Check
+	}
+	if f.Waived != nil {
+		props["waived"] = f.Waived.String()
+	}
+	return sarifResult{
+		RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
+		Message:             sarifText{f.Message},
+		Locations:           []sarifLocation{location(f.File, f.Line, f.Column, logicalName(f.Workload, f.Container, f.Field))},
+		PartialFingerprints: fingerprint(f.Rule, f.File, f.Namespace, f.Workload, f.Container, f.Field),
+		Suppressions:        suppressions(f.Waived),
+		Properties:          props,
+	}
+}
+
+// violationResults are the SARIF results of a workload's Pod Security
+// Standards violations.
+func violationResults(wl Workload, index map[string]int) []sarifResult {
+	var out []sarifResult
+	for _, v := range wl.PodSecurity.Violations {
+		id := controlIDs[v.Control]
+		level := "note"
+		if v.Level == LevelBaseline {
+			level = "warning"
 		}
-		if f.Waived != nil {
-			props["waived"] = f.Waived.String()
-		}
-		run.Results = append(run.Results, sarifResult{
-			RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
-			Message:             sarifText{f.Message},
-			Locations:           []sarifLocation{location(f.File, f.Line, f.Column, logicalName(f.Workload, f.Container, f.Field))},
-			PartialFingerprints: fingerprint(f.Rule, f.File, f.Namespace, f.Workload, f.Container, f.Field),
-			Suppressions:        suppressions(f.Waived),
-			Properties:          props,
+		out = append(out, sarifResult{
+			RuleID: id, RuleIndex: index[id], Level: level,
+			Message: sarifText{"Pod Security Standards " + wl.PodSecurity.Version + ", " + v.Control +
+				" (keeps the pod from " + string(v.Level) + "): " + v.Message},
+			Locations:           []sarifLocation{location(wl.File, v.Line, 0, logicalName(wl.Workload, v.Container, v.Field))},
+			PartialFingerprints: fingerprint(id, wl.File, wl.Namespace, wl.Workload, v.Container, v.Field),
+			Properties:          map[string]any{"control": v.Control, "blocks": v.Level, "field": v.Field, "workload": wl.Workload},
 		})
 	}
-	controlID := map[string]string{}
-	for _, c := range pssControls {
-		controlID[c.name] = c.id
-	}
-	for _, wl := range rep.Workloads {
-		for _, v := range wl.PodSecurity.Violations {
-			id := controlID[v.Control]
-			level := "note"
-			if v.Level == LevelBaseline {
-				level = "warning"
-			}
-			run.Results = append(run.Results, sarifResult{
-				RuleID: id, RuleIndex: index[id], Level: level,
-				Message: sarifText{"Pod Security Standards " + wl.PodSecurity.Version + ", " + v.Control +
-					" (keeps the pod from " + string(v.Level) + "): " + v.Message},
-				Locations:           []sarifLocation{location(wl.File, v.Line, 0, logicalName(wl.Workload, v.Container, v.Field))},
-				PartialFingerprints: fingerprint(id, wl.File, wl.Namespace, wl.Workload, v.Container, v.Field),
-				Properties:          map[string]any{"control": v.Control, "blocks": v.Level, "field": v.Field, "workload": wl.Workload},
-			})
-		}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+	return out
 }
+
+// controlIDs are the SARIF rule ids of the controls, by name.
+var controlIDs = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range pssControls {
+		m[c.name] = c.id
+	}
+	return m
+}()
 
 // sarifRules are the run's rules: one per lint rule, by id, then one per
 // Pod Security Standards control.

@@ -20,19 +20,40 @@ const TextWidth = 80
 // the check verify would report it under. Every line fits TextWidth.
 func WriteText(w io.Writer, rep *Report) error {
 	bw := bufio.NewWriter(w)
-	t := &textWriter{w: bw}
+	writeGroups(bw, rep)
+	writeTextTail(bw, usedRules(nil, rep.Findings), rep.Summary, rep.Profile, rep.PodSecurityVersion)
+	return bw.Flush()
+}
+
+// writeGroups writes the workloads and findings of rep.
+func writeGroups(w *bufio.Writer, rep *Report) {
+	t := &textWriter{w: w}
 	for _, g := range groups(rep) {
 		t.group(g)
 	}
-	var used []string
-	seen := map[string]string{}
-	for _, f := range rep.Findings {
-		if _, ok := seen[f.Rule]; !ok {
-			seen[f.Rule] = f.Source
-			used = append(used, f.Rule)
+}
+
+// usedRules adds the rules of fs to used (rule id: source).
+func usedRules(used map[string]string, fs []Finding) map[string]string {
+	if used == nil {
+		used = map[string]string{}
+	}
+	for _, f := range fs {
+		if _, ok := used[f.Rule]; !ok {
+			used[f.Rule] = f.Source
 		}
 	}
-	if len(used) > 0 {
+	return used
+}
+
+// writeTextTail writes the sources of the rules used and the summary.
+func writeTextTail(w *bufio.Writer, seen map[string]string, s Summary, profile, pssVersion string) {
+	t := &textWriter{w: w}
+	if len(seen) > 0 {
+		used := make([]string, 0, len(seen))
+		for id := range seen {
+			used = append(used, id)
+		}
 		sort.Strings(used)
 		t.wrap("", "sources:")
 		for _, id := range used {
@@ -40,16 +61,14 @@ func WriteText(w io.Writer, rep *Report) error {
 		}
 		t.w.WriteString("\n")
 	}
-	s := rep.Summary
 	waived := ""
 	if s.Waived > 0 {
 		waived = fmt.Sprintf(" and %d waived", s.Waived)
 	}
 	t.wrap("", fmt.Sprintf("summary: %d finding%s (%d refused, %d ignored, %d changed, %d warning%s)%s in %d workload%s; Pod Security %s: %d restricted, %d baseline, %d privileged; profile %s",
 		s.Findings, plural(s.Findings == 1, "", "s"), s.Refused, s.Ignored, s.Changed, s.Warning, plural(s.Warning == 1, "", "s"), waived,
-		s.Workloads, plural(s.Workloads == 1, "", "s"), rep.PodSecurityVersion,
-		s.Levels[LevelRestricted], s.Levels[LevelBaseline], s.Levels[LevelPrivileged], rep.Profile))
-	return bw.Flush()
+		s.Workloads, plural(s.Workloads == 1, "", "s"), pssVersion,
+		s.Levels[LevelRestricted], s.Levels[LevelBaseline], s.Levels[LevelPrivileged], profile))
 }
 
 // group is one workload (or one object that could not be decoded) and its
@@ -67,15 +86,17 @@ type group struct {
 func groups(rep *Report) []*group {
 	var out []*group
 	byKey := map[string]*group{}
-	key := func(file string, doc int, name string) string { return fmt.Sprintf("%s\x00%d\x00%s", file, doc, name) }
+	key := func(file string, doc, item int, name string) string {
+		return fmt.Sprintf("%s\x00%d\x00%d\x00%s", file, doc, item, name)
+	}
 	for i := range rep.Workloads {
 		w := &rep.Workloads[i]
 		g := &group{file: w.File, doc: w.Doc, name: w.Workload, ns: w.Namespace, line: w.Line, wl: w}
-		byKey[key(w.File, w.Doc, w.Workload)] = g
+		byKey[key(w.File, w.Doc, w.item, w.Workload)] = g
 		out = append(out, g)
 	}
 	for _, f := range rep.Findings {
-		k := key(f.File, f.Doc, f.Workload)
+		k := key(f.File, f.Doc, f.item, f.Workload)
 		g := byKey[k]
 		if g == nil {
 			g = &group{file: f.File, doc: f.Doc, name: f.Workload, line: f.Line}

@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/kubernetes"
 	sigsjson "sigs.k8s.io/json"
 
@@ -148,37 +149,39 @@ func decodeReports(b []byte) ([]*report.Report, error) {
 
 // podsOptions are the flags of `kubectl secctx pods`.
 type podsOptions struct {
-	kube          kubeFlags
+	kube          *kubeFlags
 	allNamespaces bool
-	output        string
+	selector      string
+	print         printer
 	failOn        string
 	timeout       time.Duration
 }
 
-func runPods(ctx context.Context, args []string, e *env) error {
-	o := &podsOptions{}
-	fs := pflag.NewFlagSet("kubectl secctx pods", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	o.kube.register(fs)
+// podsFlagSet registers the flags of pods (kubectl's are in kube).
+func podsFlagSet(fs *pflag.FlagSet, kube *kubeFlags) func(context.Context, []string, *env) error {
+	o := &podsOptions{kube: kube}
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "list the pods of every namespace")
-	fs.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
-	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a sidecar reports a drift of this severity or higher")
+	fs.StringVarP(&o.selector, "selector", "l", "", "label selector of the pods, as kubectl's (app=web, 'tier in (web,api)', !canary)")
+	o.print.register(fs)
+	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a sidecar reports a drift"+failOnHelp)
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for the API server and the sidecars")
-	if err := fs.Parse(args); err != nil {
-		if err == pflag.ErrHelp {
-			return err
-		}
-		return usageErr("%v", err)
-	}
-	if fs.NArg() != 0 {
+	return func(ctx context.Context, args []string, e *env) error { return runPods(ctx, o, args, e) }
+}
+
+// runPods is `kubectl secctx pods` with its parsed flags.
+func runPods(ctx context.Context, o *podsOptions, args []string, e *env) error {
+	if len(args) != 0 {
 		return usageErr("pods takes no arguments")
 	}
-	if o.output != "text" && o.output != "json" {
-		return usageErr("-o: want text or json, not %q", o.output)
+	if err := o.print.check(); err != nil {
+		return err
 	}
-	failOn, err := report.ParseSeverity(o.failOn)
+	if _, err := labels.Parse(o.selector); err != nil {
+		return usageErr("-l: %v", err)
+	}
+	failOn, err := parseFailOn(o.failOn)
 	if err != nil {
-		return usageErr("--fail-on: %v", err)
+		return err
 	}
 	_, cs, ns, err := o.kube.clients()
 	if err != nil {
@@ -189,20 +192,16 @@ func runPods(ctx context.Context, args []string, e *env) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	items, err := collectSidecars(ctx, cs, ns)
+	items, err := collectSidecars(ctx, cs, ns, o.selector)
 	if err != nil {
 		return err
 	}
-	if o.output == "json" {
-		if err := report.WriteJSON(e.stdout, SidecarList{APIVersion: report.APIVersion, Kind: "SidecarReportList", Items: items}); err != nil {
-			return blindErr("%v", err)
-		}
-	} else if err := writeSidecarTable(e.stdout, items, o.allNamespaces, time.Now()); err != nil {
+	if err := printSidecars(e.stdout, &o.print, items, o.allNamespaces, time.Now()); err != nil {
 		return blindErr("%v", err)
 	}
 	for _, it := range items {
 		for _, r := range it.Reports {
-			if r.Failing(failOn) {
+			if failOn.failing(r) {
 				return &exitError{code: exitDrift}
 			}
 		}
@@ -210,10 +209,26 @@ func runPods(ctx context.Context, args []string, e *env) error {
 	return nil
 }
 
+// printSidecars writes the sidecars in p's format: a table (wide: with
+// more columns), a SidecarReportList, or a pod/NAME line per pod.
+func printSidecars(w io.Writer, p *printer, items []sidecarStatus, withNS bool, now time.Time) error {
+	text := func(w io.Writer, wide bool) error {
+		return writeSidecarTable(w, items, withNS, wide, now)
+	}
+	var names []string
+	for i, it := range items {
+		if i == 0 || it.Pod != items[i-1].Pod || it.Namespace != items[i-1].Namespace {
+			names = append(names, "pod/"+it.Pod)
+		}
+	}
+	doc := SidecarList{APIVersion: report.APIVersion, Kind: "SidecarReportList", Items: items}
+	return p.print(w, doc, text, names)
+}
+
 // collectSidecars lists the pods and reads each sidecar's /report through
 // the API server's pod proxy.
-func collectSidecars(ctx context.Context, cs kubernetes.Interface, ns string) ([]sidecarStatus, error) {
-	list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+func collectSidecars(ctx context.Context, cs kubernetes.Interface, ns, selector string) ([]sidecarStatus, error) {
+	list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
 		return nil, blindErr("listing pods: %v", err)
 	}
@@ -263,12 +278,16 @@ func proxyError(err error, body []byte) string {
 	return "pod proxy: " + oneLine(err.Error())
 }
 
-// writeSidecarTable prints one line per verified container of each sidecar.
-func writeSidecarTable(w io.Writer, items []sidecarStatus, withNS bool, now time.Time) error {
+// writeSidecarTable prints one line per verified container of each
+// sidecar; wide adds the sidecar's port and the other counts.
+func writeSidecarTable(w io.Writer, items []sidecarStatus, withNS, wide bool, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	cols := []string{"POD", "SIDECAR", "CONTAINER", "DRIFT", "HIGHEST", "LAST VERIFIED"}
 	if withNS {
 		cols = append([]string{"NAMESPACE"}, cols...)
+	}
+	if wide {
+		cols = append(cols, "PORT", "OK", "UNKNOWN", "SKIPPED")
 	}
 	fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	for _, it := range items {
@@ -281,7 +300,11 @@ func writeSidecarTable(w io.Writer, items []sidecarStatus, withNS bool, now time
 			if msg == "" {
 				msg = "no report yet"
 			}
-			fmt.Fprintln(tw, strings.Join(append(lead, "-", "-", "-", msg), "\t"))
+			row := append(lead, "-", "-", "-", msg)
+			if wide {
+				row = append(row, dash(it.Port), "-", "-", "-")
+			}
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
 			continue
 		}
 		for _, r := range it.Reports {
@@ -290,10 +313,21 @@ func writeSidecarTable(w io.Writer, items []sidecarStatus, withNS bool, now time
 				highest = "-"
 			}
 			row := append(append([]string(nil), lead...), r.Target.Container, strconv.Itoa(r.Summary.Drift), highest, age(now, r.Time))
+			if wide {
+				row = append(row, dash(it.Port), strconv.Itoa(r.Summary.OK), strconv.Itoa(r.Summary.Unknown), strconv.Itoa(r.Summary.Skipped))
+			}
 			fmt.Fprintln(tw, strings.Join(row, "\t"))
 		}
 	}
 	return tw.Flush()
+}
+
+// dash is s, or "-" when empty.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // age renders how long ago t was, as kubectl does (5s, 3m, 2h, 4d).

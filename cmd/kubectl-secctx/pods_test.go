@@ -91,7 +91,7 @@ func TestWriteSidecarTable(t *testing.T) {
 		{Namespace: "shop", Pod: "api", Sidecar: "secctx", Error: "sidecar: first verification not finished"},
 	}
 	var b bytes.Buffer
-	if err := writeSidecarTable(&b, items, true, now); err != nil {
+	if err := writeSidecarTable(&b, items, true, false, now); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{

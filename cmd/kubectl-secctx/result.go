@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	sigsjson "sigs.k8s.io/json"
@@ -58,7 +59,7 @@ func parseOutput(out []byte) (*report.Report, []string, error) {
 
 // print writes the report (or secctx's diagnostics when it wrote none) and
 // returns the exit code as an error, the way secctx verify exits.
-func (r *result) print(e *env, output string, failOn report.Severity) error {
+func (r *result) print(e *env, p *printer, failOn failOn) error {
 	for _, d := range r.diagnostics {
 		fmt.Fprintln(e.stderr, "secctx: "+strings.TrimPrefix(d, "secctx: "))
 	}
@@ -69,17 +70,23 @@ func (r *result) print(e *env, output string, failOn report.Severity) error {
 		}
 		return &exitError{code, fmt.Sprintf("secctx exited %d %s without a report", r.exit, r.where)}
 	}
-	var err error
-	if output == "json" {
-		err = report.WriteJSON(e.stdout, r.report)
-	} else {
-		err = report.WriteText(e.stdout, r.report, report.TextOptions{})
+	text := func(w io.Writer, wide bool) error {
+		return report.WriteText(w, r.report, report.TextOptions{Wide: wide})
 	}
-	if err != nil {
+	if err := p.print(e.stdout, r.report, text, []string{resourceName(r.report.Target.Workload)}); err != nil {
 		return blindErr("writing the report: %v", err)
 	}
-	if r.report.Failing(failOn) {
+	if failOn.failing(r.report) {
 		return &exitError{code: exitDrift}
 	}
 	return nil
+}
+
+// resourceName turns "Kind/name" into kubectl's -o name form, "kind/name".
+func resourceName(workload string) string {
+	kind, name, ok := strings.Cut(workload, "/")
+	if !ok {
+		return workload
+	}
+	return strings.ToLower(kind) + "/" + name
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/secctx/secctx/report"
 )
 
@@ -75,14 +77,14 @@ func TestResultPrint(t *testing.T) {
 		name   string
 		res    *result
 		output string
-		failOn report.Severity
+		failOn failOn
 		code   int
 		stdout string
 		stderr string
 	}{
-		{name: "no drift", res: &result{report: clean}, output: "json", failOn: report.SeverityLow, code: 0, stdout: `"kind": "VerificationReport"`},
-		{name: "drift", res: &result{report: crit, exit: 1}, output: "text", failOn: report.SeverityLow, code: 1, stdout: "1 drift (critical), 0 unknown, 1 ok, 0 skipped — Pod/web container app"},
-		{name: "drift below --fail-on", res: &result{report: low, exit: 0}, output: "json", failOn: report.SeverityMedium, code: 0},
+		{name: "no drift", res: &result{report: clean}, output: "json", failOn: failOn{sev: report.SeverityLow}, code: 0, stdout: `"kind": "VerificationReport"`},
+		{name: "drift", res: &result{report: crit, exit: 1}, output: "text", failOn: failOn{sev: report.SeverityLow}, code: 1, stdout: "1 drift (critical), 0 unknown, 1 ok, 0 skipped — Pod/web container app"},
+		{name: "drift below --fail-on", res: &result{report: low, exit: 0}, output: "json", failOn: failOn{sev: report.SeverityMedium}, code: 0},
 		{name: "bad spec", res: &result{exit: 2, diagnostics: []string{"secctx: error: x"}, where: "in ephemeral container secctx-a"}, code: 2,
 			stderr: "secctx: error: x\nkubectl-secctx: secctx exited 2 in ephemeral container secctx-a without a report"},
 		{name: "unobservable", res: &result{exit: 3}, code: 3},
@@ -92,7 +94,10 @@ func TestResultPrint(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			e := &env{stdout: &out, stderr: &errb}
-			code := exitCode(tc.res.print(e, tc.output, tc.failOn), e)
+			p := &printer{output: tc.output}
+			p.register(pflag.NewFlagSet("t", pflag.ContinueOnError))
+			p.output = tc.output
+			code := exitCode(tc.res.print(e, p, tc.failOn), e)
 			if code != tc.code || !strings.Contains(out.String(), tc.stdout) || !strings.Contains(errb.String(), tc.stderr) {
 				t.Errorf("exit %d (want %d)\nstdout %s\nstderr %s", code, tc.code, out.String(), errb.String())
 			}

@@ -15,14 +15,13 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/secctx/secctx/expect"
-	"github.com/secctx/secctx/report"
 )
 
 // verifyOptions are the flags of `kubectl secctx verify`.
 type verifyOptions struct {
-	kube       kubeFlags
+	kube       *kubeFlags
 	container  string
-	output     string
+	print      printer
 	failOn     string
 	image      string
 	pullPolicy string
@@ -34,11 +33,17 @@ type verifyOptions struct {
 	verbose    bool
 }
 
+// verifyFlagSet registers verify's flags (kubectl's are in kube).
+func verifyFlagSet(fs *pflag.FlagSet, kube *kubeFlags) func(context.Context, []string, *env) error {
+	o := &verifyOptions{kube: kube}
+	o.register(fs)
+	return func(ctx context.Context, args []string, e *env) error { return runVerify(ctx, o, args, e) }
+}
+
 func (o *verifyOptions) register(fs *pflag.FlagSet) {
-	o.kube.register(fs)
 	fs.StringVarP(&o.container, "container", "c", "", "the container to verify (default: the only one)")
-	fs.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
-	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 when a drift has this severity or higher: critical, high, medium, low, info")
+	o.print.register(fs)
+	fs.StringVar(&o.failOn, "fail-on", "low", "exit 1 on a drift"+failOnHelp)
 	fs.StringVar(&o.image, "image", defaultImage(), "the secctx image of the ephemeral container")
 	fs.StringVar(&o.pullPolicy, "image-pull-policy", string(corev1.PullIfNotPresent), "the ephemeral container's imagePullPolicy: Always, IfNotPresent or Never")
 	fs.StringVar(&o.profile, "profile", "", "runtime profile ("+strings.Join(expect.ProfileNames(), ", ")+"); default: from the container runtime and the node")
@@ -46,7 +51,7 @@ func (o *verifyOptions) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.exec, "exec", false, "instead of an ephemeral container, stream the secctx binary into the container through kubectl exec (needs sh and a writable, executable directory), run it and remove it")
 	fs.StringVar(&o.binary, "binary", "", "with --exec: the static secctx binary to stream (default: secctx beside this plugin, else in PATH)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for the verification")
-	fs.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr which profile, identity and privileges were chosen, and why")
+	fs.BoolVar(&o.verbose, "verbose", false, "say on stderr which profile, identity and privileges were chosen, and why (as -v=1)")
 }
 
 // target is the container to verify and everything decided about it.
@@ -59,26 +64,17 @@ type target struct {
 	spec      []byte
 }
 
-func runVerify(ctx context.Context, args []string, e *env) error {
-	o := &verifyOptions{}
-	fs := pflag.NewFlagSet("kubectl secctx verify", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	o.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if err == pflag.ErrHelp {
-			return err
-		}
-		return usageErr("%v", err)
+// runVerify is `kubectl secctx verify` with its parsed flags.
+func runVerify(ctx context.Context, o *verifyOptions, args []string, e *env) error {
+	if len(args) != 1 {
+		return usageErr("verify takes one pod name (got %d arguments)", len(args))
 	}
-	if fs.NArg() != 1 {
-		return usageErr("verify takes one pod name (got %d arguments)", fs.NArg())
+	if err := o.print.check(); err != nil {
+		return err
 	}
-	if o.output != "text" && o.output != "json" {
-		return usageErr("-o: want text or json, not %q", o.output)
-	}
-	failOn, err := report.ParseSeverity(o.failOn)
+	failOn, err := parseFailOn(o.failOn)
 	if err != nil {
-		return usageErr("--fail-on: %v", err)
+		return err
 	}
 	if o.profile != "" {
 		if _, err := expect.LookupProfile(o.profile); err != nil {
@@ -105,12 +101,12 @@ func runVerify(ctx context.Context, args []string, e *env) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 
-	t, err := resolveTarget(ctx, cs, ns, fs.Arg(0), o)
+	t, err := resolveTarget(ctx, cs, ns, args[0], o)
 	if err != nil {
 		return err
 	}
 	say := func(format string, args ...any) {
-		if o.verbose {
+		if o.verbose || verbose(1) {
 			fmt.Fprintf(e.stderr, "kubectl-secctx: "+format+"\n", args...)
 		}
 	}
@@ -132,7 +128,7 @@ func runVerify(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	return res.print(e, o.output, failOn)
+	return res.print(e, &o.print, failOn)
 }
 
 // parseRunAs parses UID:GID.

@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -10,8 +10,10 @@ import (
 
 	"github.com/secctx/secctx/expect"
 	"github.com/secctx/secctx/lint"
-	"github.com/secctx/secctx/report"
 )
+
+// lintMemoryLimit is the soft heap limit of lint.
+const lintMemoryLimit = 24 << 20
 
 // lintOptions are the flags of `secctx lint` beyond the shared ones.
 type lintOptions struct {
@@ -81,35 +83,60 @@ func runLint(c *call) int {
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
+	// A cluster's dump is read a part at a time, each part garbage once
+	// linted: a soft limit has the collector run before the heap doubles,
+	// so that peak memory stays that of the largest part (a List item),
+	// whatever the dump's size. $GOMEMLIMIT overrides it.
+	if c.env.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(lintMemoryLimit)
+	}
 	inputs, err := lint.Collect(c.args, c.env.stdin)
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
-	res, err := lint.Run(inputs, lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss, Waivers: waivers})
+	opts := lint.Options{Profile: prof, AllowedUnsafeSysctls: sysctls, PSSVersion: pss, Waivers: waivers}
+	if c.o.output == formatJUnit {
+		// JUnit groups by file and rule: the whole result is held.
+		return c.lintJUnit(inputs, opts)
+	}
+	format := map[string]lint.Format{formatJSON: lint.FormatJSON, formatYAML: lint.FormatYAML, formatSARIF: lint.FormatSARIF}[c.o.output]
+	out := lint.NewOutput(format, prof.Name, pss, version)
+	defer out.Close()
+	if err := lint.RunEach(inputs, opts, out.Add); err != nil {
+		return c.fail(exitUsage, err)
+	}
+	if s := out.Summary(); s.Workloads == 0 && s.Findings == 0 {
+		return c.fail(exitUsage, noWorkload(c.args))
+	}
+	if err := out.Write(c.env.stdout); err != nil {
+		return c.fail(exitUsage, err)
+	}
+	if sev, never := c.o.failOnSeverity(); !never && out.Failing(sev) {
+		return exitDrift
+	}
+	return exitOK
+}
+
+// lintJUnit is `secctx lint -o junit`: JUnit groups the findings by file
+// and rule, so the whole result is held in memory.
+func (c *call) lintJUnit(inputs []lint.Input, opts lint.Options) int {
+	res, err := lint.Run(inputs, opts)
 	if err != nil {
 		return c.fail(exitUsage, err)
 	}
 	if len(res.Workloads) == 0 && len(res.Findings) == 0 {
-		return c.fail(exitUsage, fmt.Errorf("%s: no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)", strings.Join(c.args, ", ")))
+		return c.fail(exitUsage, noWorkload(c.args))
 	}
-	rep := res.Report()
-	switch c.o.output {
-	case formatJSON:
-		err = lint.WriteJSON(c.env.stdout, rep)
-	case formatYAML:
-		err = report.WriteYAML(c.env.stdout, rep)
-	case formatSARIF:
-		err = lint.WriteSARIF(c.env.stdout, rep, version)
-	case formatJUnit:
-		err = lint.WriteJUnit(c.env.stdout, rep, c.o.threshold())
-	default:
-		err = writeEscaped(c.env.stdout, func(w io.Writer) error { return lint.WriteText(w, rep) })
-	}
-	if err != nil {
+	if err := lint.WriteJUnit(c.env.stdout, res.Report(), c.o.threshold()); err != nil {
 		return c.fail(exitUsage, err)
 	}
 	if sev, never := c.o.failOnSeverity(); !never && res.Failing(sev) {
 		return exitDrift
 	}
 	return exitOK
+}
+
+// noWorkload is the error of inputs that hold no workload.
+func noWorkload(args []string) error {
+	return fmt.Errorf("%s: no workload found (want a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate or List)", strings.Join(args, ", "))
 }

@@ -47,7 +47,7 @@ func TestZContainerd22(t *testing.T) {
 	if st.User == nil || st.User.Linux == nil || st.User.Linux.UID != 1000 || st.User.Linux.GID != 1000 {
 		t.Fatalf("the kubelet reports user %+v, want uid 1000 gid 1000 from containerd 2.2", st.User)
 	}
-	r := plugin(t, "", verifyArgs("imageuser", "-v")...)
+	r := plugin(t, "", verifyArgs("imageuser", "-v=1")...)
 	if r.code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout: %s", r.code, r.stdout)
 	}
