@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -25,8 +26,12 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-// version is set at build time (-ldflags "-X main.version=...").
-var version = "dev"
+// version and commit are set at build time (-ldflags "-X main.version=...
+// -X main.commit=...": make plugin, make release).
+var (
+	version = "dev"
+	commit  = "unknown"
+)
 
 // Exit codes, as secctx verify's.
 const (
@@ -130,7 +135,8 @@ func run(ctx context.Context, args []string, e *env) int {
 	case "pods":
 		err = runPods(ctx, args[1:], e)
 	case "version":
-		fmt.Fprintf(e.stdout, "kubectl-secctx %s (default image %s)\n", version, defaultImage())
+		fmt.Fprintf(e.stdout, "kubectl-secctx %s (commit %s, %s, %s/%s; default image %s)\n",
+			version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH, defaultImage())
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 	default:

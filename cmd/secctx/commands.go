@@ -11,8 +11,12 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with -ldflags
+// "-X main.version=... -X main.commit=..." (make build, make release).
+var (
+	version = "dev"
+	commit  = "unknown"
+)
 
 // Exit codes, a documented contract.
 const (
