@@ -75,6 +75,16 @@ func cleanRepo(t *testing.T, top, dir string) string {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			t.Fatal(err)
 		}
+		if st.Mode()&os.ModeSymlink != 0 {
+			target, err := os.Readlink(src)
+			if err == nil {
+				err = os.Symlink(target, dst)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		b, err := os.ReadFile(src)
 		if err != nil {
 			t.Fatal(err)
