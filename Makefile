@@ -5,8 +5,9 @@
 
 GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 BIN       := bin/secctx
-LDFLAGS   := -s -w -X main.version=$(VERSION)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # 7 MiB: the budget for the stripped static binary.
 MAX_BYTES := 7340032
 
@@ -32,7 +33,8 @@ deps:
 # Every run happens even when an earlier one fails; make fails if any did.
 test: deps tools lint build size image kube-build cluster-deps
 	@status=0; \
-	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/e2e/kubelet$$' -e '/e2e/cluster$$') || status=1; \
+	$(MAKE) --no-print-directory test-release || status=1; \
+	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/e2e/kubelet$$' -e '/e2e/cluster$$' -e '/e2e/release$$') || status=1; \
 	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 45m -v ./e2e/kubelet/ || status=1; \
 	SECCTX_E2E_REQUIRED=1 SECCTX_BIN=$(CURDIR)/$(BIN) SECCTX_IMAGE=$(IMAGE) $(GO) test -count=1 -timeout 20m -v ./e2e/cluster/ || status=1; \
 	exit $$status
@@ -111,8 +113,20 @@ IMAGE ?= localhost/secctx:latest
 image: deps
 	bash scripts/builder-image.sh localhost/secctx-builder:go
 	CONTAINERS_CONF=$(CURDIR)/scripts/containers.conf podman build -q \
-		--build-arg BUILDER_IMAGE=localhost/secctx-builder:go --build-arg VERSION=$(VERSION) \
+		--build-arg BUILDER_IMAGE=localhost/secctx-builder:go --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) \
+		--build-arg BUILDPLATFORM=linux/$$($(GO) env GOHOSTARCH) \
 		-t $(IMAGE) -f Dockerfile .
 
+# Every release artifact, reproducibly, into dist/ (docs/release.md):
+# make release VERSION=v0.1.0.
+.PHONY: release test-release
+release:
+	bash scripts/release.sh $(VERSION) dist
+
+# make release on a clean copy of the tree, twice, comparing the sums; the
+# krew manifest against the archives; the amd64 image run under containerd.
+test-release:
+	SECCTX_E2E_REQUIRED=1 $(GO) test -count=1 -timeout 30m -v ./e2e/release/
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -2,9 +2,12 @@
 // between the three spellings in play: Kubernetes names ("NET_ADMIN"),
 // libcap names ("cap_net_admin") and /proc/PID/status hex masks.
 //
-// Names come from libcap's cap package so that they track the kernel's
-// numbering; the size of the full set comes from /proc/sys/kernel/cap_last_cap
-// at run time, never from a compiled-in constant.
+// On Linux, names come from libcap's cap package so that they track the
+// kernel's numbering (libcap_linux.go); elsewhere, where the kubectl plugin
+// runs, from the kernel's table as of the same libcap release
+// (names_other.go), which a Linux test holds equal to libcap's. The size of
+// the full set comes from /proc/sys/kernel/cap_last_cap at run time, never
+// from a compiled-in constant.
 package caps
 
 import (
@@ -13,8 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"kernel.org/pub/linux/libs/security/libcap/cap"
 )
 
 // Set is a capability bitmask as the kernel prints it in /proc/PID/status:
@@ -102,7 +103,7 @@ func ParseHex(s string) (Set, error) {
 // renders sets on every cycle.
 var names = func() (n [64]string) {
 	for v := range n {
-		s := cap.Value(v).String()
+		s := lowerName(v)
 		if strings.HasPrefix(s, "cap_") {
 			n[v] = strings.ToUpper(strings.TrimPrefix(s, "cap_"))
 		} else {
@@ -136,7 +137,7 @@ func Value(name string) (int, error) {
 			return v, nil
 		}
 	}
-	v, err := cap.FromName("cap_" + n)
+	v, err := fromLowerName("cap_" + n)
 	if err != nil {
 		return 0, fmt.Errorf("unknown capability %q", name)
 	}

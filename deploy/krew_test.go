@@ -99,8 +99,13 @@ func TestKrewManifest(t *testing.T) {
 			t.Errorf("platform %d: %s overlaps an earlier platform", i, key)
 		}
 		seen[key] = true
-		if !strings.Contains(pl.URI, "_"+strings.ReplaceAll(key, "/", "_")+".tar.gz") {
-			t.Errorf("platform %d: uri %q is not the %s archive", i, pl.URI, key)
+		// scripts/release.sh zips the Windows archives and gzips the others.
+		ext := ".tar.gz"
+		if pl.Selector.MatchLabels["os"] == "windows" {
+			ext = ".zip"
+		}
+		if !strings.HasSuffix(pl.URI, "_"+strings.ReplaceAll(key, "/", "_")+ext) {
+			t.Errorf("platform %d: uri %q is not the %s archive (%s)", i, pl.URI, key, ext)
 		}
 		if pl.Bin == "" || filepath.IsAbs(pl.Bin) || strings.Contains(pl.Bin, "..") {
 			t.Errorf("platform %d: bin %q must be a relative path", i, pl.Bin)
@@ -115,9 +120,17 @@ func TestKrewManifest(t *testing.T) {
 		if !installed[pl.Bin] {
 			t.Errorf("platform %d: bin %q is not among the installed files", i, pl.Bin)
 		}
-		// --exec streams the Linux secctx binary: the Linux archives carry it.
-		if pl.Selector.MatchLabels["os"] == "linux" && !installed["secctx"] {
+		// --exec streams the Linux secctx binary: every archive carries it.
+		if !installed["secctx"] {
 			t.Errorf("platform %d (%s): the archive must install secctx beside the plugin", i, key)
+		}
+	}
+	// The release's platforms (scripts/release.sh): kubectl runs on all six.
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		for _, arch := range []string{"amd64", "arm64"} {
+			if !seen[goos+"/"+arch] {
+				t.Errorf("krew: no platform %s/%s", goos, arch)
+			}
 		}
 	}
 }

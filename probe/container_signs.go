@@ -197,7 +197,7 @@ func (fs FS) rootMountSign(pid int) ContainerSign {
 	if re != nil {
 		return s
 	}
-	infos, err := mountinfo.GetMountsFromReader(strings.NewReader(b), nil)
+	infos, err := mountTable(strings.NewReader(b))
 	if err != nil {
 		return s
 	}

@@ -19,7 +19,7 @@ func (fs FS) readMounts(pid int, paths []string, st *Container) {
 		st.Unread.set(ItemMounts, re)
 		return
 	}
-	infos, err := mountinfo.GetMountsFromReader(strings.NewReader(b), nil)
+	infos, err := mountTable(strings.NewReader(b))
 	if err != nil {
 		st.Unread.set(ItemMounts, malformed(fs.pidPath(pid, "mountinfo"), err.Error()))
 		return

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -116,8 +117,8 @@ through the API server's pod proxy.`,
 var versionCommand = &command{
 	name:    "version",
 	usage:   "",
-	summary: "print the plugin's version and its default secctx image",
-	long:    "Print the plugin's version and the secctx image verify runs by default.",
+	summary: "print the plugin's version, commit and Go version, and its default secctx image",
+	long:    "Print the plugin's version, the commit and Go version it was built from, and the secctx image verify runs by default.",
 	example: "  kubectl secctx version",
 	exits:   "  0  printed\n  2  bad usage",
 	flags: func(*pflag.FlagSet, *kubeFlags) func(context.Context, []string, *env) error {
@@ -125,7 +126,8 @@ var versionCommand = &command{
 			if len(args) != 0 {
 				return usageErr("version takes no arguments")
 			}
-			fmt.Fprintf(e.stdout, "kubectl-secctx %s (default image %s)\n", version, defaultImage())
+			fmt.Fprintf(e.stdout, "kubectl-secctx %s (commit %s, %s, %s/%s; default image %s)\n",
+				version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH, defaultImage())
 			return nil
 		}
 	},

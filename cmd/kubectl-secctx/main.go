@@ -22,8 +22,12 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// version is set at build time (-ldflags "-X main.version=...").
-var version = "dev"
+// version and commit are set at build time (-ldflags "-X main.version=...
+// -X main.commit=...": make plugin, make release).
+var (
+	version = "dev"
+	commit  = "unknown"
+)
 
 // Exit codes, as secctx verify's.
 const (

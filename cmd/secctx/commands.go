@@ -13,8 +13,12 @@ import (
 	"github.com/secctx/secctx/manifest"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with -ldflags
+// "-X main.version=... -X main.commit=..." (make build, make release).
+var (
+	version = "dev"
+	commit  = "unknown"
+)
 
 // Exit codes, a documented contract.
 const (
