@@ -115,6 +115,7 @@ image: deps
 	CONTAINERS_CONF=$(CURDIR)/scripts/containers.conf podman build -q \
 		--build-arg BUILDER_IMAGE=localhost/secctx-builder:go --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) \
 		--build-arg BUILDPLATFORM=linux/$$($(GO) env GOHOSTARCH) \
+		--build-arg TARGETOS=linux --build-arg TARGETARCH=$$($(GO) env GOHOSTARCH) \
 		-t $(IMAGE) -f Dockerfile .
 
 # Every release artifact, reproducibly, into dist/ (docs/release.md):
