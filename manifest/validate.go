@@ -22,130 +22,228 @@ const maxID = 2147483647
 
 // validate rejects what the Kubernetes API server (or the CRI runtime, for
 // capability names) would reject, so that an expectation is never derived
-// from a manifest that could not have produced a running container.
+// from a manifest that could not have produced a running container. The
+// rules run in order, pod first, then each container; the first error is
+// the one reported.
 func validate(w *Workload, path string) *Error {
-	bad := func(field, format string, args ...interface{}) *Error {
-		return &Error{Field: field, Msg: fmt.Sprintf(format, args...)}
+	v := &validation{w: w, hostUsers: w.Spec.HostUsers == nil || *w.Spec.HostUsers}
+	for _, rule := range podRules {
+		if err := rule(v, path); err != nil {
+			return err
+		}
 	}
-	hostUsers := w.Spec.HostUsers == nil || *w.Spec.HostUsers
-	if !hostUsers && (w.Spec.HostPID || w.Spec.HostIPC) {
+	v.names = map[string]bool{}
+	for _, l := range w.Spec.ContainerLists() {
+		for i := range l.Items {
+			cf := fmt.Sprintf("%s.%s[%d]", path, l.Field, i)
+			for _, rule := range containerRules {
+				if err := rule(v, &l.Items[i], cf); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// validation is the state the rules share: the workload, whether the pod
+// uses the host's user namespace, and the container names seen so far.
+type validation struct {
+	w         *Workload
+	hostUsers bool
+	names     map[string]bool
+}
+
+// bad is a validation error of field.
+func bad(field, format string, args ...interface{}) *Error {
+	return &Error{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// podRules validate the pod spec; path is the spec's.
+var podRules = []func(v *validation, path string) *Error{
+	validateHostUsers,
+	podSC(func(_ *validation, psc *PodSecurityContext, f string) *Error {
+		return validateIDs(f, psc.RunAsUser, psc.RunAsGroup)
+	}),
+	podSC(validateGroups),
+	podSC(validateSysctls),
+	podSC(func(_ *validation, psc *PodSecurityContext, f string) *Error {
+		return validateProfiles(f, psc.SeccompProfile, psc.AppArmorProfile)
+	}),
+}
+
+// containerRules validate one container; f is its field path.
+var containerRules = []func(v *validation, c *Container, f string) *Error{
+	validateContainerName,
+	func(_ *validation, c *Container, f string) *Error {
+		return validateResources(f+".resources", c.Resources)
+	},
+	containerSC(func(_ *validation, sc *SecurityContext, f string) *Error {
+		return validateIDs(f, sc.RunAsUser, sc.RunAsGroup)
+	}),
+	containerSC(validateCapabilities),
+	containerSC(validateNoEscalation),
+	containerSC(validateProcMount),
+	containerSC(func(_ *validation, sc *SecurityContext, f string) *Error {
+		return validateProfiles(f, sc.SeccompProfile, sc.AppArmorProfile)
+	}),
+}
+
+// podSC runs a rule on the pod's securityContext, when it has one.
+func podSC(rule func(*validation, *PodSecurityContext, string) *Error) func(*validation, string) *Error {
+	return func(v *validation, path string) *Error {
+		if psc := v.w.Spec.SecurityContext; psc != nil {
+			return rule(v, psc, path+".securityContext")
+		}
+		return nil
+	}
+}
+
+// containerSC runs a rule on a container's securityContext, when it has
+// one.
+func containerSC(rule func(*validation, *SecurityContext, string) *Error) func(*validation, *Container, string) *Error {
+	return func(v *validation, c *Container, f string) *Error {
+		if c.SecurityContext != nil {
+			return rule(v, c.SecurityContext, f+".securityContext")
+		}
+		return nil
+	}
+}
+
+// validateHostUsers: a user namespace cannot go with the host's PID or IPC
+// namespace (ValidatePodSpec's hostUsers rule).
+func validateHostUsers(v *validation, path string) *Error {
+	if !v.hostUsers && (v.w.Spec.HostPID || v.w.Spec.HostIPC) {
 		return bad(path+".hostUsers", "hostUsers: false is not allowed with hostPID or hostIPC")
 	}
-	if psc := w.Spec.SecurityContext; psc != nil {
-		f := path + ".securityContext"
-		if err := validateIDs(f, psc.RunAsUser, psc.RunAsGroup); err != nil {
-			return err
-		}
-		if psc.FSGroup != nil && (*psc.FSGroup < 0 || *psc.FSGroup > maxID) {
-			return bad(f+".fsGroup", "must be between 0 and %d", maxID)
-		}
-		for i, g := range psc.SupplementalGroups {
-			if g < 0 || g > maxID {
-				return bad(fmt.Sprintf("%s.supplementalGroups[%d]", f, i), "must be between 0 and %d", maxID)
-			}
-		}
-		if p := psc.SupplementalGroupsPolicy; p != nil && *p != SupplementalGroupsPolicyMerge && *p != SupplementalGroupsPolicyStrict {
-			return bad(f+".supplementalGroupsPolicy", "unsupported value %q: want Merge or Strict", *p)
-		}
-		if len(psc.Sysctls) > MaxSysctls {
-			return bad(f+".sysctls", "%d sysctls, more than the %d secctx reads (each is read from /proc/sys and reported every cycle)", len(psc.Sysctls), MaxSysctls)
-		}
-		seen := map[string]bool{}
-		for i, s := range psc.Sysctls {
-			sf := fmt.Sprintf("%s.sysctls[%d].name", f, i)
-			if !ValidSysctlName(s.Name) {
-				return bad(sf, "invalid sysctl name %q", s.Name)
-			}
-			n := sysctl.NormalizeName(s.Name)
-			if seen[n] {
-				return bad(sf, "duplicate sysctl %q", s.Name)
-			}
-			seen[n] = true
-			// The kubelet refuses namespaced sysctls in a namespace the pod
-			// shares with the host (SysctlForbidden): the pod never runs.
-			if w.Spec.HostNetwork && strings.HasPrefix(n, "net.") {
-				return bad(sf, "sysctl %q is not allowed with hostNetwork: true (the kubelet refuses the pod)", s.Name)
-			}
-			if w.Spec.HostIPC && isIPCSysctl(n) {
-				return bad(sf, "sysctl %q is not allowed with hostIPC: true (the kubelet refuses the pod)", s.Name)
-			}
-		}
-		if err := validateProfile(f+".seccompProfile", psc.SeccompProfile); err != nil {
-			return err
-		}
-		if err := validateProfile(f+".appArmorProfile", psc.AppArmorProfile); err != nil {
-			return err
+	return nil
+}
+
+// validateGroups: fsGroup and supplementalGroups are ids, and the policy
+// is Merge or Strict.
+func validateGroups(_ *validation, psc *PodSecurityContext, f string) *Error {
+	if psc.FSGroup != nil && (*psc.FSGroup < 0 || *psc.FSGroup > maxID) {
+		return bad(f+".fsGroup", "must be between 0 and %d", maxID)
+	}
+	for i, g := range psc.SupplementalGroups {
+		if g < 0 || g > maxID {
+			return bad(fmt.Sprintf("%s.supplementalGroups[%d]", f, i), "must be between 0 and %d", maxID)
 		}
 	}
-	seenNames := map[string]bool{}
-	for _, l := range w.Spec.ContainerLists() {
-		for i, c := range l.Items {
-			cf := fmt.Sprintf("%s.%s[%d]", path, l.Field, i)
-			switch {
-			case c.Name == "":
-				return bad(cf+".name", "required")
-			case !dns1123LabelRE.MatchString(c.Name):
-				return bad(cf+".name", "invalid container name %q: want a DNS-1123 label (lower-case letters, digits and '-', at most 63)", c.Name)
-			case seenNames[c.Name]:
-				return bad(cf+".name", "duplicate container name %q", c.Name)
-			}
-			seenNames[c.Name] = true
-			if err := validateResources(cf+".resources", c.Resources); err != nil {
-				return err
-			}
-			sc := c.SecurityContext
-			if sc == nil {
+	if p := psc.SupplementalGroupsPolicy; p != nil && *p != SupplementalGroupsPolicyMerge && *p != SupplementalGroupsPolicyStrict {
+		return bad(f+".supplementalGroupsPolicy", "unsupported value %q: want Merge or Strict", *p)
+	}
+	return nil
+}
+
+// validateSysctls: at most MaxSysctls, each a valid name once, and none in
+// a namespace the pod shares with the host.
+func validateSysctls(v *validation, psc *PodSecurityContext, f string) *Error {
+	if len(psc.Sysctls) > MaxSysctls {
+		return bad(f+".sysctls", "%d sysctls, more than the %d secctx reads (each is read from /proc/sys and reported every cycle)", len(psc.Sysctls), MaxSysctls)
+	}
+	seen := map[string]bool{}
+	for i, s := range psc.Sysctls {
+		sf := fmt.Sprintf("%s.sysctls[%d].name", f, i)
+		if !ValidSysctlName(s.Name) {
+			return bad(sf, "invalid sysctl name %q", s.Name)
+		}
+		n := sysctl.NormalizeName(s.Name)
+		if seen[n] {
+			return bad(sf, "duplicate sysctl %q", s.Name)
+		}
+		seen[n] = true
+		// The kubelet refuses namespaced sysctls in a namespace the pod
+		// shares with the host (SysctlForbidden): the pod never runs.
+		if v.w.Spec.HostNetwork && strings.HasPrefix(n, "net.") {
+			return bad(sf, "sysctl %q is not allowed with hostNetwork: true (the kubelet refuses the pod)", s.Name)
+		}
+		if v.w.Spec.HostIPC && isIPCSysctl(n) {
+			return bad(sf, "sysctl %q is not allowed with hostIPC: true (the kubelet refuses the pod)", s.Name)
+		}
+	}
+	return nil
+}
+
+// validateProfiles validates the seccomp and AppArmor profiles of a
+// securityContext at f.
+func validateProfiles(f string, seccomp, apparmor interface{}) *Error {
+	if err := validateProfile(f+".seccompProfile", seccomp); err != nil {
+		return err
+	}
+	return validateProfile(f+".appArmorProfile", apparmor)
+}
+
+// validateContainerName: a DNS-1123 label, unique across the pod's
+// containers of every kind.
+func validateContainerName(v *validation, c *Container, cf string) *Error {
+	switch {
+	case c.Name == "":
+		return bad(cf+".name", "required")
+	case !dns1123LabelRE.MatchString(c.Name):
+		return bad(cf+".name", "invalid container name %q: want a DNS-1123 label (lower-case letters, digits and '-', at most 63)", c.Name)
+	case v.names[c.Name]:
+		return bad(cf+".name", "duplicate container name %q", c.Name)
+	}
+	v.names[c.Name] = true
+	return nil
+}
+
+// validateCapabilities: every name added or dropped is a capability the
+// runtime knows (or ALL).
+func validateCapabilities(_ *validation, sc *SecurityContext, f string) *Error {
+	if sc.Capabilities == nil {
+		return nil
+	}
+	for _, l := range []struct {
+		field string
+		names []string
+	}{{"add", sc.Capabilities.Add}, {"drop", sc.Capabilities.Drop}} {
+		for j, n := range l.names {
+			if IsAll(n) {
 				continue
 			}
-			f := cf + ".securityContext"
-			if err := validateIDs(f, sc.RunAsUser, sc.RunAsGroup); err != nil {
-				return err
-			}
-			if sc.Capabilities != nil {
-				for _, l := range []struct {
-					field string
-					names []string
-				}{{"add", sc.Capabilities.Add}, {"drop", sc.Capabilities.Drop}} {
-					for j, n := range l.names {
-						if IsAll(n) {
-							continue
-						}
-						if _, err := caps.Value(n); err != nil {
-							return bad(fmt.Sprintf("%s.capabilities.%s[%d]", f, l.field, j), "unknown capability %q", n)
-						}
-					}
-				}
-			}
-			if sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
-				if sc.Privileged != nil && *sc.Privileged {
-					return bad(f+".allowPrivilegeEscalation", "cannot set allowPrivilegeEscalation to false and privileged to true")
-				}
-				if sc.Capabilities != nil {
-					for _, n := range sc.Capabilities.Add {
-						if n == "CAP_SYS_ADMIN" {
-							return bad(f+".allowPrivilegeEscalation", "cannot set allowPrivilegeEscalation to false and capabilities.add CAP_SYS_ADMIN")
-						}
-					}
-				}
-			}
-			if pm := sc.ProcMount; pm != nil {
-				switch *pm {
-				case DefaultProcMount:
-				case UnmaskedProcMount:
-					if hostUsers {
-						return bad(f+".procMount", "Unmasked requires hostUsers: false")
-					}
-				default:
-					return bad(f+".procMount", "unsupported value %q: want Default or Unmasked", *pm)
-				}
-			}
-			if err := validateProfile(f+".seccompProfile", sc.SeccompProfile); err != nil {
-				return err
-			}
-			if err := validateProfile(f+".appArmorProfile", sc.AppArmorProfile); err != nil {
-				return err
+			if _, err := caps.Value(n); err != nil {
+				return bad(fmt.Sprintf("%s.capabilities.%s[%d]", f, l.field, j), "unknown capability %q", n)
 			}
 		}
+	}
+	return nil
+}
+
+// validateNoEscalation: allowPrivilegeEscalation false goes with neither
+// privileged nor CAP_SYS_ADMIN (ValidateSecurityContext).
+func validateNoEscalation(_ *validation, sc *SecurityContext, f string) *Error {
+	if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+		return nil
+	}
+	if sc.Privileged != nil && *sc.Privileged {
+		return bad(f+".allowPrivilegeEscalation", "cannot set allowPrivilegeEscalation to false and privileged to true")
+	}
+	if sc.Capabilities != nil {
+		for _, n := range sc.Capabilities.Add {
+			if n == "CAP_SYS_ADMIN" {
+				return bad(f+".allowPrivilegeEscalation", "cannot set allowPrivilegeEscalation to false and capabilities.add CAP_SYS_ADMIN")
+			}
+		}
+	}
+	return nil
+}
+
+// validateProcMount: Default, or Unmasked in a user namespace.
+func validateProcMount(v *validation, sc *SecurityContext, f string) *Error {
+	pm := sc.ProcMount
+	if pm == nil {
+		return nil
+	}
+	switch *pm {
+	case DefaultProcMount:
+	case UnmaskedProcMount:
+		if v.hostUsers {
+			return bad(f+".procMount", "Unmasked requires hostUsers: false")
+		}
+	default:
+		return bad(f+".procMount", "unsupported value %q: want Default or Unmasked", *pm)
 	}
 	return nil
 }
