@@ -11,6 +11,7 @@ package lint
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -220,25 +221,9 @@ func RunEach(inputs []Input, opts Options, emit func([]Workload, []Finding) erro
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Doc != b.Doc {
-			return a.Doc < b.Doc
-		}
-		if a.item != b.item {
-			return a.item < b.item
-		}
-		if a.Workload != b.Workload {
-			return a.Workload < b.Workload
-		}
-		if a.order != b.order {
-			return a.order < b.order
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Rule < b.Rule
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Doc, b.Doc), cmp.Compare(a.item, b.item),
+			cmp.Compare(a.Workload, b.Workload), cmp.Compare(a.order, b.order), cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Rule, b.Rule)) < 0
 	})
 }
 

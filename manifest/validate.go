@@ -167,11 +167,16 @@ func validateSysctls(v *validation, psc *PodSecurityContext, f string) *Error {
 
 // validateProfiles validates the seccomp and AppArmor profiles of a
 // securityContext at f.
-func validateProfiles(f string, seccomp, apparmor interface{}) *Error {
-	if err := validateProfile(f+".seccompProfile", seccomp); err != nil {
-		return err
+func validateProfiles(f string, seccomp *SeccompProfile, apparmor *AppArmorProfile) *Error {
+	if seccomp != nil {
+		if err := validateProfile(f+".seccompProfile", seccomp.fields()); err != nil {
+			return err
+		}
 	}
-	return validateProfile(f+".appArmorProfile", apparmor)
+	if apparmor != nil {
+		return validateProfile(f+".appArmorProfile", apparmor.fields())
+	}
+	return nil
 }
 
 // validateContainerName: a DNS-1123 label, unique across the pod's
@@ -290,44 +295,49 @@ func validateIDs(f string, uid, gid *int64) *Error {
 	return nil
 }
 
-// validateProfile checks a seccompProfile or appArmorProfile: a known type,
-// and a localhostProfile exactly when the type is Localhost.
-func validateProfile(f string, p interface{}) *Error {
-	var typ string
-	var local *string
-	var other, localhost bool // a type without a file, the type with one
-	switch t := p.(type) {
-	case *SeccompProfile:
-		if t == nil {
-			return nil
-		}
-		typ, local = string(t.Type), t.LocalhostProfile
-		other = t.Type == SeccompProfileTypeRuntimeDefault || t.Type == SeccompProfileTypeUnconfined
-		localhost = t.Type == SeccompProfileTypeLocalhost
-	case *AppArmorProfile:
-		if t == nil {
-			return nil
-		}
-		typ, local = string(t.Type), t.LocalhostProfile
-		other = t.Type == AppArmorProfileTypeRuntimeDefault || t.Type == AppArmorProfileTypeUnconfined
-		localhost = t.Type == AppArmorProfileTypeLocalhost
-	}
+// profileFields are what validateProfile checks of a seccompProfile or an
+// appArmorProfile: its type, its localhostProfile, whether the type is one
+// without a file (other) or the one with a file (localhost), and whether
+// the file is a path below the kubelet's seccomp directory.
+type profileFields struct {
+	typ                    string
+	local                  *string
+	other, localhost, path bool
+}
+
+// fields of a seccompProfile.
+func (p *SeccompProfile) fields() profileFields {
+	return profileFields{typ: string(p.Type), local: p.LocalhostProfile, path: true,
+		other:     p.Type == SeccompProfileTypeRuntimeDefault || p.Type == SeccompProfileTypeUnconfined,
+		localhost: p.Type == SeccompProfileTypeLocalhost}
+}
+
+// fields of an appArmorProfile.
+func (p *AppArmorProfile) fields() profileFields {
+	return profileFields{typ: string(p.Type), local: p.LocalhostProfile,
+		other:     p.Type == AppArmorProfileTypeRuntimeDefault || p.Type == AppArmorProfileTypeUnconfined,
+		localhost: p.Type == AppArmorProfileTypeLocalhost}
+}
+
+// validateProfile checks a seccompProfile or appArmorProfile: a known
+// type, and a localhostProfile exactly when the type is Localhost.
+func validateProfile(f string, p profileFields) *Error {
 	switch {
-	case other:
-		if local != nil {
+	case p.other:
+		if p.local != nil {
 			return &Error{Field: f + ".localhostProfile", Msg: "may only be set when type is Localhost"}
 		}
-	case localhost:
-		if local == nil || strings.TrimSpace(*local) == "" {
+	case p.localhost:
+		if p.local == nil || strings.TrimSpace(*p.local) == "" {
 			return &Error{Field: f + ".localhostProfile", Msg: "required when type is Localhost"}
 		}
-		if _, ok := p.(*SeccompProfile); ok && !isLocalDescendingPath(*local) {
-			return &Error{Field: f + ".localhostProfile", Msg: fmt.Sprintf("%q must be a relative path below the kubelet's seccomp directory, without '..'", *local)}
+		if p.path && !isLocalDescendingPath(*p.local) {
+			return &Error{Field: f + ".localhostProfile", Msg: fmt.Sprintf("%q must be a relative path below the kubelet's seccomp directory, without '..'", *p.local)}
 		}
-	case typ == "":
+	case p.typ == "":
 		return &Error{Field: f + ".type", Msg: "required"}
 	default:
-		return &Error{Field: f + ".type", Msg: fmt.Sprintf("unsupported value %q: want RuntimeDefault, Localhost or Unconfined", typ)}
+		return &Error{Field: f + ".type", Msg: fmt.Sprintf("unsupported value %q: want RuntimeDefault, Localhost or Unconfined", p.typ)}
 	}
 	return nil
 }

@@ -63,22 +63,19 @@ func (l *Listing) ancestry() map[int]bool {
 }
 
 // cgroup returns pid's cgroup, or "" when unreadable (the process is gone).
-func (l *Listing) cgroup(pid int) string {
-	cg, ok := l.cgroups[pid]
-	if !ok {
-		cg, _ = l.fs.Cgroup(pid)
-		l.cgroups[pid] = cg
-	}
-	return cg
-}
+func (l *Listing) cgroup(pid int) string { return cached(l.cgroups, pid, l.fs.Cgroup) }
 
-func (l *Listing) comm(pid int) string {
-	c, ok := l.comms[pid]
+// comm returns pid's command name, or "" when unreadable.
+func (l *Listing) comm(pid int) string { return cached(l.comms, pid, l.fs.Comm) }
+
+// cached returns what read gives for pid, read once per listing.
+func cached[E error](m map[int]string, pid int, read func(int) (string, E)) string {
+	v, ok := m[pid]
 	if !ok {
-		c, _ = l.fs.Comm(pid)
-		l.comms[pid] = c
+		v, _ = read(pid)
+		m[pid] = v
 	}
-	return c
+	return v
 }
 
 // Select returns the processes s picks, one Processes per container
