@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Quantity is a resource quantity as written ("512Mi", "1G", 1e9). Like
@@ -30,7 +31,9 @@ func (q *Quantity) UnmarshalJSON(b []byte) error {
 
 // quantityRE is the Kubernetes quantity syntax: a signed decimal number
 // and a suffix (binary Ki..Ei, decimal n..E, or an exponent e/E).
-var quantityRE = regexp.MustCompile(`^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$`)
+var quantityRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$`)
+})
 
 var quantitySuffixes = map[string]*big.Rat{
 	"": big.NewRat(1, 1), "n": big.NewRat(1, 1e9), "u": big.NewRat(1, 1e6), "m": big.NewRat(1, 1e3),
@@ -44,7 +47,7 @@ var quantitySuffixes = map[string]*big.Rat{
 // resource.Quantity's Value does; an error for text that is not a
 // quantity.
 func (q Quantity) Value() (*big.Int, error) {
-	m := quantityRE.FindStringSubmatch(string(q))
+	m := quantityRE().FindStringSubmatch(string(q))
 	if m == nil {
 		return nil, fmt.Errorf("%q is not a quantity", string(q))
 	}

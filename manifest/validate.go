@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -14,9 +13,6 @@ import (
 // finding every cycle, so their number bounds the work and memory of a
 // cycle. A pod sets a handful.
 const MaxSysctls = 512
-
-// sysctlNameRE is the Kubernetes sysctl name syntax (dot or slash form).
-var sysctlNameRE = regexp.MustCompile(`^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$`)
 
 const maxID = 2147483647
 
@@ -185,7 +181,7 @@ func validateContainerName(v *validation, c *Container, cf string) *Error {
 	switch {
 	case c.Name == "":
 		return bad(cf+".name", "required")
-	case !dns1123LabelRE.MatchString(c.Name):
+	case !dns1123Label(c.Name):
 		return bad(cf+".name", "invalid container name %q: want a DNS-1123 label (lower-case letters, digits and '-', at most 63)", c.Name)
 	case v.names[c.Name]:
 		return bad(cf+".name", "duplicate container name %q", c.Name)
@@ -342,12 +338,55 @@ func validateProfile(f string, p profileFields) *Error {
 	return nil
 }
 
-// dns1123LabelRE is the syntax of a container name.
-var dns1123LabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+// The name syntaxes are matched by hand, not by regular expressions: a
+// one-shot verify would compile them at every start, which cost more than
+// the rest of the validation. manifest's tests hold each to the
+// regular expression of the Kubernetes validation it follows.
+
+// dns1123Label reports whether name is a DNS-1123 label, the syntax of a
+// container name: `^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`
+// (k8s.io/apimachinery/pkg/util/validation.IsDNS1123Label).
+func dns1123Label(name string) bool {
+	return len(name) <= 63 && labelLike(name, func(c byte) bool { return c == '-' })
+}
+
+// labelLike reports whether s is a non-empty run of [a-z0-9] and inner
+// characters (inner) that starts and ends with [a-z0-9].
+func labelLike(s string, inner func(byte) bool) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || i == len(s)-1 || !inner(c)) {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidSysctlName reports whether name has the Kubernetes sysctl name
 // syntax (dot or slash form).
-func ValidSysctlName(name string) bool { return len(name) <= 253 && sysctlNameRE.MatchString(name) }
+// Its segments, split at '.' or '/', each match
+// `[a-z0-9]([-_a-z0-9]*[a-z0-9])?` (k8s.io/kubernetes/pkg/apis/core/
+// validation.IsValidSysctlName).
+func ValidSysctlName(name string) bool {
+	if len(name) > 253 {
+		return false
+	}
+	inner := func(c byte) bool { return c == '-' || c == '_' }
+	for {
+		i := strings.IndexAny(name, "./")
+		if i < 0 {
+			return labelLike(name, inner)
+		}
+		if !labelLike(name[:i], inner) {
+			return false
+		}
+		name = name[i+1:]
+	}
+}
 
 // NamespacedSysctl reports whether a sysctl (dot form) belongs to a
 // namespace a container has of its own, IPC or network, by the kubelet's
