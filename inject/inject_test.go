@@ -309,3 +309,12 @@ func TestParse(t *testing.T) {
 		t.Error("no image: no error")
 	}
 }
+
+func BenchmarkPod(b *testing.B) {
+	pod := appPod()
+	for b.Loop() {
+		if _, err := Pod(pod, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -204,3 +204,43 @@ func TestParseErrors(t *testing.T) {
 		t.Errorf("parse: %+v %v", c, err)
 	}
 }
+
+// A renewed certificate (cert-manager rewrites the secret) is served
+// without a restart.
+func TestReload(t *testing.T) {
+	t.Parallel()
+	a, b := t.TempDir(), t.TempDir()
+	for _, d := range []string{a, b} {
+		if _, err := selfSigned(d, []string{"127.0.0.1"}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	cp := func(from string) {
+		for _, f := range []string{"tls.crt", "tls.key"} {
+			data, err := os.ReadFile(filepath.Join(from, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, f), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cp(a)
+	r, err := newReloader(filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := r.get(nil)
+	time.Sleep(10 * time.Millisecond)
+	cp(b)
+	second, err := r.get(nil)
+	if err != nil || bytes.Equal(first.Certificate[0], second.Certificate[0]) {
+		t.Errorf("the renewed certificate is not served (%v)", err)
+	}
+	want, _ := os.ReadFile(filepath.Join(b, "tls.crt"))
+	if !strings.Contains(string(want), base64.StdEncoding.EncodeToString(second.Certificate[0])[:40]) {
+		t.Error("served certificate is not the renewed file's")
+	}
+}
