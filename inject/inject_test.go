@@ -192,6 +192,23 @@ func TestReinvocationIdempotent(t *testing.T) {
 			if res := mustPod(t, pod, o); len(res.Patch) != 0 || res.Outcome != OutcomeInjected {
 				t.Errorf("third call: outcome %v, patch %+v, want injected and none", res.Outcome, res.Patch)
 			}
+			// The API server defaults the object after each patch: what
+			// only defaulting added is no change.
+			defaulted := pod.DeepCopy()
+			sc = find(defaulted.Spec.InitContainers, SidecarName)
+			if kind == Classic {
+				sc = find(defaulted.Spec.Containers, SidecarName)
+			}
+			sc.TerminationMessagePath, sc.ImagePullPolicy = "/dev/termination-log", corev1.PullIfNotPresent
+			sc.Ports[0].Protocol, sc.LivenessProbe.TimeoutSeconds = corev1.ProtocolTCP, 1
+			if res := mustPod(t, defaulted, o); len(res.Patch) != 0 {
+				t.Errorf("after defaulting: patch %+v, want none", res.Patch)
+			}
+			// A value the injector wrote that changed is written back.
+			sc.Args = sc.Args[:1]
+			if res := mustPod(t, defaulted, o); len(res.Patch) != 1 {
+				t.Errorf("after a changed argument: patch %+v, want one op", res.Patch)
+			}
 		})
 	}
 }
@@ -316,5 +333,30 @@ func BenchmarkPod(b *testing.B) {
 		if _, err := Pod(pod, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestCovers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cur, want string
+		covers    bool
+	}{
+		{`{"a":1,"b":2}`, `{"a":1}`, true},
+		{`{"a":1}`, `{"a":1,"b":2}`, false},
+		{`{"a":1}`, `{"a":2}`, false},
+		{`[{"a":1,"d":0}]`, `[{"a":1}]`, true},
+		{`[{"a":1},{"a":2}]`, `[{"a":1}]`, false},
+		{`[1]`, `{"a":1}`, false},
+		{`{"a":[1]}`, `{"a":{}}`, false},
+		{`"x"`, `"x"`, true},
+	} {
+		got, err := covers([]byte(tc.cur), []byte(tc.want))
+		if err != nil || got != tc.covers {
+			t.Errorf("covers(%s, %s) = %v, %v; want %v", tc.cur, tc.want, got, err, tc.covers)
+		}
+	}
+	if _, err := covers([]byte("{"), []byte("{}")); err == nil {
+		t.Error("covers of malformed JSON: no error")
 	}
 }

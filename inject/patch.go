@@ -16,10 +16,16 @@ type Op struct {
 
 // field is one part of the pod the injector may change, as a whole: a
 // patch replaces what differs, so applying it twice is applying it once.
+// A defaulted field is the same as what the injector wrote when every value
+// it wrote is there (the API server defaults the object again after each
+// webhook's patch: a container's terminationMessagePath, a probe's
+// timeoutSeconds, a port's protocol), so a re-invocation does not rewrite
+// what only defaulting added to.
 type field struct {
-	path string
-	get  func(*corev1.Pod) any
-	zero func(any) bool
+	path      string
+	get       func(*corev1.Pod) any
+	zero      func(any) bool
+	defaulted bool
 }
 
 func isNil(v any) bool {
@@ -28,11 +34,11 @@ func isNil(v any) bool {
 }
 
 var fields = []field{
-	{"/metadata/annotations", func(p *corev1.Pod) any { return p.Annotations }, isNil},
-	{"/spec/shareProcessNamespace", func(p *corev1.Pod) any { return p.Spec.ShareProcessNamespace }, isNil},
-	{"/spec/initContainers", func(p *corev1.Pod) any { return p.Spec.InitContainers }, isNil},
-	{"/spec/containers", func(p *corev1.Pod) any { return p.Spec.Containers }, isNil},
-	{"/spec/volumes", func(p *corev1.Pod) any { return p.Spec.Volumes }, isNil},
+	{"/metadata/annotations", func(p *corev1.Pod) any { return p.Annotations }, isNil, false},
+	{"/spec/shareProcessNamespace", func(p *corev1.Pod) any { return p.Spec.ShareProcessNamespace }, isNil, false},
+	{"/spec/initContainers", func(p *corev1.Pod) any { return p.Spec.InitContainers }, isNil, true},
+	{"/spec/containers", func(p *corev1.Pod) any { return p.Spec.Containers }, isNil, true},
+	{"/spec/volumes", func(p *corev1.Pod) any { return p.Spec.Volumes }, isNil, true},
 }
 
 // diff is the patch from cur to want over the injector's fields, compared
@@ -49,8 +55,14 @@ func diff(cur, want *corev1.Pod) ([]Op, error) {
 		if err != nil {
 			return nil, err
 		}
+		same := string(ja) == string(jb)
+		if !same && f.defaulted && !f.zero(a) && !f.zero(b) {
+			if same, err = covers(ja, jb); err != nil {
+				return nil, err
+			}
+		}
 		switch {
-		case string(ja) == string(jb):
+		case same:
 		case f.zero(b):
 			ops = append(ops, Op{Op: "remove", Path: f.path})
 		case f.zero(a):
@@ -60,4 +72,46 @@ func diff(cur, want *corev1.Pod) ([]Op, error) {
 		}
 	}
 	return ops, nil
+}
+
+// covers reports whether the JSON value cur holds every value of want: the
+// same scalars, lists of the same length whose items cover want's, and
+// objects with every key of want (and perhaps more: the defaults).
+func covers(cur, want []byte) (bool, error) {
+	var c, w any
+	if err := json.Unmarshal(cur, &c); err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		return false, err
+	}
+	return coversValue(c, w), nil
+}
+
+func coversValue(cur, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		c, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			if cv, ok := c[k]; !ok || !coversValue(cv, v) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		c, ok := cur.([]any)
+		if !ok || len(c) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !coversValue(c[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(cur, want)
 }
