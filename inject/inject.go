@@ -156,22 +156,26 @@ func Document(admitted *corev1.Pod) ([]byte, error) {
 
 // injected is the injected pod, or why the pod cannot be injected.
 func injected(base *corev1.Pod, o Options) (*corev1.Pod, string) {
-	doc, err := Document(base)
+	p := base.DeepCopy()
+	if o.Mode == SidecarMode {
+		if p.Spec.ShareProcessNamespace != nil && !*p.Spec.ShareProcessNamespace {
+			return nil, "shareProcessNamespace is false: the sidecar cannot see the app"
+		}
+		// Set before the manifest is embedded: it is how the pod runs, and
+		// a re-invocation's pod has it, so the embedded manifest is the same.
+		share := true
+		p.Spec.ShareProcessNamespace = &share
+	}
+	doc, err := Document(p)
 	if err != nil {
 		return nil, "its manifest does not encode: " + err.Error()
 	}
 	if len(doc) > MaxEnvSpec {
 		return nil, fmt.Sprintf("its manifest is %d bytes, over the %d an environment variable can carry", len(doc), MaxEnvSpec)
 	}
-	p := base.DeepCopy()
 	if o.Mode == ExecMode {
 		return p, wrapAll(p, string(doc), o)
 	}
-	if p.Spec.ShareProcessNamespace != nil && !*p.Spec.ShareProcessNamespace {
-		return nil, "shareProcessNamespace is false: the sidecar cannot see the app"
-	}
-	share := true
-	p.Spec.ShareProcessNamespace = &share
 	targets, blind := sidecarTargets(p.Spec.Containers)
 	c := sidecar(o.Image, string(doc), targets)
 	if o.Sidecar == Native {

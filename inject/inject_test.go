@@ -171,6 +171,12 @@ func TestReinvocationIdempotent(t *testing.T) {
 			o := opts
 			o.Sidecar = kind
 			pod := apply(t, appPod(), mustPod(t, appPod(), o).Patch)
+			if res := mustPod(t, pod, o); len(res.Patch) != 0 {
+				t.Fatalf("second call on an unchanged pod: patch %+v, want none", res.Patch)
+			}
+			if e := embedded(t, find(append(slices.Clone(pod.Spec.InitContainers), pod.Spec.Containers...), SidecarName)); e.Spec.ShareProcessNamespace == nil || !*e.Spec.ShareProcessNamespace {
+				t.Error("the embedded manifest lacks shareProcessNamespace: true, which the pod runs with")
+			}
 			pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: "proxy", Image: "proxy:1", Command: []string{"/proxy"}})
 			res := mustPod(t, pod, o)
 			if len(res.Patch) == 0 {
