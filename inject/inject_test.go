@@ -172,7 +172,7 @@ func TestReinvocationIdempotent(t *testing.T) {
 			o.Sidecar = kind
 			pod := apply(t, appPod(), mustPod(t, appPod(), o).Patch)
 			if res := mustPod(t, pod, o); len(res.Patch) != 0 {
-				t.Fatalf("second call on an unchanged pod: patch %+v, want none", res.Patch)
+				t.Fatalf("second call on an unchanged pod: patch %s, want none", ops(res.Patch))
 			}
 			if e := embedded(t, find(append(slices.Clone(pod.Spec.InitContainers), pod.Spec.Containers...), SidecarName)); e.Spec.ShareProcessNamespace == nil || !*e.Spec.ShareProcessNamespace {
 				t.Error("the embedded manifest lacks shareProcessNamespace: true, which the pod runs with")
@@ -196,7 +196,7 @@ func TestReinvocationIdempotent(t *testing.T) {
 				t.Errorf("args %q, want %q", sc.Args, wantArgs)
 			}
 			if res := mustPod(t, pod, o); len(res.Patch) != 0 || res.Outcome != OutcomeInjected {
-				t.Errorf("third call: outcome %v, patch %+v, want injected and none", res.Outcome, res.Patch)
+				t.Errorf("third call: outcome %v, patch %s, want injected and none", res.Outcome, ops(res.Patch))
 			}
 			// The API server defaults the object after each patch: what
 			// only defaulting added is no change.
@@ -208,12 +208,12 @@ func TestReinvocationIdempotent(t *testing.T) {
 			sc.TerminationMessagePath, sc.ImagePullPolicy = "/dev/termination-log", corev1.PullIfNotPresent
 			sc.Ports[0].Protocol, sc.LivenessProbe.TimeoutSeconds = corev1.ProtocolTCP, 1
 			if res := mustPod(t, defaulted, o); len(res.Patch) != 0 {
-				t.Errorf("after defaulting: patch %+v, want none", res.Patch)
+				t.Errorf("after defaulting: patch %s, want none", ops(res.Patch))
 			}
 			// A value the injector wrote that changed is written back.
 			sc.Args = sc.Args[:1]
 			if res := mustPod(t, defaulted, o); len(res.Patch) != 1 {
-				t.Errorf("after a changed argument: patch %+v, want one op", res.Patch)
+				t.Errorf("after a changed argument: patch %s, want one op", ops(res.Patch))
 			}
 		})
 	}
@@ -245,19 +245,19 @@ func TestSkips(t *testing.T) {
 			}
 			if tc.annotation == "" {
 				if len(res.Patch) != 0 {
-					t.Errorf("patch %+v for an opted-out pod", res.Patch)
+					t.Errorf("patch %s for an opted-out pod", ops(res.Patch))
 				}
 				return
 			}
 			if len(res.Patch) != 1 || res.Patch[0].Path != "/metadata/annotations" {
-				t.Fatalf("patch %+v, want the annotations only", res.Patch)
+				t.Fatalf("patch %s, want the annotations only", ops(res.Patch))
 			}
 			got := apply(t, pod, res.Patch)
 			if !strings.HasPrefix(got.Annotations[Skipped], tc.annotation) || got.Annotations[Injected] != "" {
 				t.Errorf("annotations %v, want %s: %s…", got.Annotations, Skipped, tc.annotation)
 			}
 			if res := mustPod(t, got, opts); len(res.Patch) != 0 {
-				t.Errorf("second call patches again: %+v", res.Patch)
+				t.Errorf("second call patches again: %s", ops(res.Patch))
 			}
 		})
 	}
@@ -300,7 +300,7 @@ func TestExecMode(t *testing.T) {
 		t.Error("embedded spec holds the wrapped command")
 	}
 	if res := mustPod(t, got, o); len(res.Patch) != 0 {
-		t.Errorf("second call patches again: %+v", res.Patch)
+		t.Errorf("second call patches again: %s", ops(res.Patch))
 	}
 	// No container with a command: nothing to wrap, skipped.
 	bare := appPod()
@@ -365,4 +365,10 @@ func TestCovers(t *testing.T) {
 	if _, err := covers([]byte("{"), []byte("{}")); err == nil {
 		t.Error("covers of malformed JSON: no error")
 	}
+}
+
+// ops is a patch as JSON, for a failure message.
+func ops(p []Op) string {
+	b, _ := json.Marshal(p)
+	return string(b)
 }
