@@ -13,7 +13,7 @@ MAX_BYTES := 7340032
 
 export CGO_ENABLED := 0
 
-.PHONY: all build demo test deps unit e2e kube-build kube-build-all kubelet-e2e cluster-deps cluster-e2e plugin lint size bench image clean
+.PHONY: all build demo test deps unit e2e kube-build kube-build-all kubelet-e2e cluster-deps cluster-e2e plugin injector lint size bench image clean
 
 all: build
 
@@ -63,6 +63,11 @@ kubelet-e2e: deps build kube-build
 # The kubectl plugin, with the secctx binary beside it (what --exec streams).
 plugin: build
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-secctx ./cmd/kubectl-secctx
+
+# The admission injector (docs/injector.md), a static binary of its own: it
+# links k8s.io/api, which the in-container secctx never does.
+injector:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/secctx-injector ./cmd/secctx-injector
 
 # The cluster tier's upstream pieces: etcd (Debian's etcd-server, unpacked
 # into $SECCTX_CACHE) and kube-apiserver and kubectl (build.sh all), reused

@@ -20,8 +20,11 @@ import (
 // exactly the objects its directory is for.
 func TestKustomizeBuild(t *testing.T) {
 	want := map[string][]string{
-		"eci":        {"ConfigMap/secctx-spec", "ConfigMap/secctx-spec-deployment", "Deployment/web", "Pod/web"},
-		"examples":   {"ConfigMap/secctx-spec", "Pod/security-context-demo"},
+		"eci":      {"ConfigMap/secctx-spec", "ConfigMap/secctx-spec-deployment", "Deployment/web", "Pod/web"},
+		"examples": {"ConfigMap/secctx-spec", "Pod/security-context-demo"},
+		"injector": {"Certificate/secctx-injector", "Deployment/secctx-injector", "Issuer/secctx-injector",
+			"MutatingWebhookConfiguration/secctx-injector", "Namespace/secctx-system", "NetworkPolicy/secctx-injector",
+			"PodDisruptionBudget/secctx-injector", "Service/secctx-injector", "ServiceAccount/secctx-injector"},
 		"monitoring": {"ConfigMap/secctx-dashboard", "PrometheusRule/secctx"},
 	}
 	dirs := kustomizeDirs(t)
@@ -111,6 +114,7 @@ func TestPodSecurityLevels(t *testing.T) {
 	eciBaseline := []string{"forbidden sysctls"}
 	eciRestricted := []string{"allowPrivilegeEscalation != false", "forbidden sysctls", "seccompProfile"}
 	demoWhy := "the docs' demo pod made deployable anywhere: a safe sysctl, NET_BIND_SERVICE only, non-root, RuntimeDefault seccomp"
+	injectorWhy := "the injector runs in a restricted namespace (deploy/injector/namespace.yaml)"
 	tests := []levelCase{
 		{"examples/security-context-demo.yaml", "Pod/security-context-demo", restricted, nil, nil, demoWhy},
 		{"kustomize examples", "Pod/security-context-demo", restricted, nil, nil, demoWhy},
@@ -118,6 +122,8 @@ func TestPodSecurityLevels(t *testing.T) {
 		{"eci/deployment.yaml", "Deployment/web", privileged, eciBaseline, eciRestricted, eciWhy},
 		{"kustomize eci", "Pod/web", privileged, eciBaseline, eciRestricted, eciWhy},
 		{"kustomize eci", "Deployment/web", privileged, eciBaseline, eciRestricted, eciWhy},
+		{"injector/deployment.yaml", "Deployment/secctx-injector", restricted, nil, nil, injectorWhy},
+		{"kustomize injector", "Deployment/secctx-injector", restricted, nil, nil, injectorWhy},
 	}
 	type key struct{ source, object string }
 	seen := map[key]bool{}
@@ -258,6 +264,9 @@ func TestKubeScore(t *testing.T) {
 			"disruption budgets are the app's availability policy; the sidecar adds nothing to it"},
 		{"eci", "Deployment/web", "deployment-has-host-podantiaffinity", "",
 			"every ECI pod runs on its own instance behind a virtual node, so there is no shared host to spread across"},
+		// The admission injector.
+		{"injector", "Deployment/secctx-injector", "container-image-tag", "injector",
+			"placeholder reference: kustomization.yaml's images: entry sets the tag or digest of the injector's image"},
 	}
 	used := make([]bool, len(accepted))
 	for _, src := range allSources(t) {
