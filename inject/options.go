@@ -10,6 +10,7 @@ package inject
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Annotations and labels the injector reads and writes.
@@ -78,24 +79,14 @@ const (
 	Classic
 )
 
+// sidecarNames are the --sidecar values, by Sidecar.
+var sidecarNames = []string{Native: "native", Classic: "classic"}
+
 // String is the --sidecar value.
-func (s Sidecar) String() string {
-	if s == Classic {
-		return "classic"
-	}
-	return "native"
-}
+func (s Sidecar) String() string { return sidecarNames[s] }
 
 // ParseSidecar reads a --sidecar value.
-func ParseSidecar(v string) (Sidecar, error) {
-	switch v {
-	case "native":
-		return Native, nil
-	case "classic":
-		return Classic, nil
-	}
-	return Native, fmt.Errorf("--sidecar %q: want native or classic", v)
-}
+func ParseSidecar(v string) (Sidecar, error) { return parseEnum[Sidecar]("--sidecar", v, sidecarNames) }
 
 // Mode is how the pod is verified.
 type Mode int
@@ -110,23 +101,24 @@ const (
 	ExecMode
 )
 
+// modeNames are the --mode values, by Mode.
+var modeNames = []string{SidecarMode: "sidecar", ExecMode: "exec"}
+
 // String is the --mode value.
-func (m Mode) String() string {
-	if m == ExecMode {
-		return "exec"
-	}
-	return "sidecar"
-}
+func (m Mode) String() string { return modeNames[m] }
 
 // ParseMode reads a --mode value.
-func ParseMode(v string) (Mode, error) {
-	switch v {
-	case "sidecar":
-		return SidecarMode, nil
-	case "exec":
-		return ExecMode, nil
+func ParseMode(v string) (Mode, error) { return parseEnum[Mode]("--mode", v, modeNames) }
+
+// parseEnum reads the value of flag among names (indexed by value); an
+// unknown one is an error naming the flag and the values it takes.
+func parseEnum[T ~int](flag, v string, names []string) (T, error) {
+	for i, n := range names {
+		if v == n {
+			return T(i), nil
+		}
 	}
-	return SidecarMode, fmt.Errorf("--mode %q: want sidecar or exec", v)
+	return 0, fmt.Errorf("%s %q: want %s", flag, v, strings.Join(names, " or "))
 }
 
 // Options configure the injection.
