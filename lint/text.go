@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/secctx/secctx/manifest"
 )
 
 // TextWidth is the width the text output fits in.
@@ -185,14 +183,7 @@ func (t *textWriter) group(g *group) {
 	if g.wl != nil {
 		for _, c := range g.wl.Containers {
 			fs := byCtr[c.Name]
-			label := "container"
-			switch c.Kind {
-			case manifest.KindInitContainer:
-				label = "init container"
-			case manifest.KindEphemeralContainer:
-				label = "ephemeral container"
-			}
-			t.wrap("  ", fmt.Sprintf("%s %s: Pod Security %s, %d finding%s", label, c.Name, c.Level, len(fs), plural(len(fs) == 1, "", "s")))
+			t.wrap("  ", fmt.Sprintf("%s %s: Pod Security %s, %d finding%s", c.Kind.Noun(), c.Name, c.Level, len(fs), plural(len(fs) == 1, "", "s")))
 			for _, f := range fs {
 				t.finding(f, specPrefix)
 			}

@@ -152,9 +152,9 @@ type ContainerList struct {
 // ContainerLists returns the pod's lists of containers, regular first.
 func (s *PodSpec) ContainerLists() [3]ContainerList {
 	return [3]ContainerList{
-		{"containers", KindContainer, s.Containers},
-		{"initContainers", KindInitContainer, s.InitContainers},
-		{"ephemeralContainers", KindEphemeralContainer, s.EphemeralContainers},
+		{KindContainer.Field(), KindContainer, s.Containers},
+		{KindInitContainer.Field(), KindInitContainer, s.InitContainers},
+		{KindEphemeralContainer.Field(), KindEphemeralContainer, s.EphemeralContainers},
 	}
 }
 

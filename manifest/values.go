@@ -67,3 +67,27 @@ const (
 	// KindEphemeralContainer: spec.ephemeralContainers.
 	KindEphemeralContainer ContainerKind = "ephemeralContainer"
 )
+
+// Noun is how text names a container of the kind: "container", "init
+// container", "ephemeral container".
+func (k ContainerKind) Noun() string {
+	switch k {
+	case KindInitContainer:
+		return "init container"
+	case KindEphemeralContainer:
+		return "ephemeral container"
+	}
+	return "container"
+}
+
+// Field is the pod spec's list of the kind: "containers",
+// "initContainers", "ephemeralContainers".
+func (k ContainerKind) Field() string {
+	switch k {
+	case KindInitContainer:
+		return "initContainers"
+	case KindEphemeralContainer:
+		return "ephemeralContainers"
+	}
+	return "containers"
+}

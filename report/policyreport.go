@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/secctx/secctx/manifest"
 )
 
 // The PolicyReport format: the Kubernetes Policy working group's
@@ -247,14 +245,7 @@ func containerFieldPath(t Target) string {
 	if t.Container == "" {
 		return ""
 	}
-	list := "containers"
-	switch t.ContainerKind {
-	case manifest.KindInitContainer:
-		list = "initContainers"
-	case manifest.KindEphemeralContainer:
-		list = "ephemeralContainers"
-	}
-	return "spec." + list + "{" + t.Container + "}"
+	return "spec." + t.ContainerKind.Field() + "{" + t.Container + "}"
 }
 
 // properties are a finding's values as strings.

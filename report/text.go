@@ -9,7 +9,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/secctx/secctx/manifest"
 	"github.com/secctx/secctx/probe"
 )
 
@@ -97,14 +96,7 @@ func subjectText(r *Report) string {
 	if r.Target.Namespace != "" {
 		wl += " (namespace " + Escape(r.Target.Namespace) + ")"
 	}
-	kind := "container"
-	switch r.Target.ContainerKind {
-	case manifest.KindInitContainer:
-		kind = "init container"
-	case manifest.KindEphemeralContainer:
-		kind = "ephemeral container"
-	}
-	return fmt.Sprintf("%s %s %s, profile %s", wl, kind, Escape(r.Target.Container), Escape(r.Profile))
+	return fmt.Sprintf("%s %s %s, profile %s", wl, r.Target.ContainerKind.Noun(), Escape(r.Target.Container), Escape(r.Profile))
 }
 
 // processesText names the processes verified: "pid 1 (app)", or the

@@ -120,10 +120,14 @@ func TestWatchBadSpec(t *testing.T) {
 			if strings.HasPrefix(tc.target, "nope=") {
 				good = strings.Replace(pod, "name: app", "name: nope", 1)
 			}
-			if err := os.Remove(spec); err != nil {
+			// Swapped in at once, as a ConfigMap update swaps its files: a
+			// cycle between a remove and a write would see a missing
+			// file, another problem with a line of its own.
+			tmp := spec + ".new"
+			if err := os.WriteFile(tmp, []byte(good), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(spec, []byte(good), 0o644); err != nil {
+			if err := os.Rename(tmp, spec); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, done, &stderr, "verification after the good spec", func() bool { c, _ := get("/report"); return c == 200 })
