@@ -121,16 +121,22 @@ var versionCommand = &command{
 	long:    "Print the plugin's version, the commit and Go version it was built from, and the secctx image verify runs by default.",
 	example: "  kubectl secctx version",
 	exits:   "  0  printed\n  2  bad usage",
-	flags: func(*pflag.FlagSet, *kubeFlags) func(context.Context, []string, *env) error {
-		return func(_ context.Context, args []string, e *env) error {
-			if len(args) != 0 {
-				return usageErr("version takes no arguments")
-			}
-			fmt.Fprintf(e.stdout, "kubectl-secctx %s (commit %s, %s, %s/%s; default image %s)\n",
-				version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH, defaultImage())
-			return nil
+	flags: noFlags(func(args []string, e *env) error {
+		if len(args) != 0 {
+			return usageErr("version takes no arguments")
 		}
-	},
+		fmt.Fprintf(e.stdout, "kubectl-secctx %s (commit %s, %s, %s/%s; default image %s)\n",
+			version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH, defaultImage())
+		return nil
+	}),
+}
+
+// noFlags is the flags function of a command without flags of its own
+// that talks to no cluster: run gets its arguments.
+func noFlags(run func(args []string, e *env) error) func(*pflag.FlagSet, *kubeFlags) func(context.Context, []string, *env) error {
+	return func(*pflag.FlagSet, *kubeFlags) func(context.Context, []string, *env) error {
+		return func(_ context.Context, args []string, e *env) error { return run(args, e) }
+	}
 }
 
 var helpCommand = &command{
@@ -140,23 +146,21 @@ var helpCommand = &command{
 	long:    "Show the help of the plugin, or of COMMAND (the same as 'kubectl secctx COMMAND --help').",
 	example: "  kubectl secctx help verify",
 	exits:   "  0  printed\n  2  bad usage: an unknown command",
-	flags: func(*pflag.FlagSet, *kubeFlags) func(context.Context, []string, *env) error {
-		return func(_ context.Context, args []string, e *env) error {
-			switch {
-			case len(args) == 0:
-				fmt.Fprint(e.stdout, mainHelp())
-			case len(args) > 1:
-				return usageErr("help takes at most one command")
-			case lookup(args[0]) == nil:
-				return usageErr("unknown command %q (want %s)", args[0], strings.Join(commandNames(), ", "))
-			default:
-				c := lookup(args[0])
-				own, kube, _ := c.flagSets()
-				fmt.Fprint(e.stdout, c.help(own, kube))
-			}
-			return nil
+	flags: noFlags(func(args []string, e *env) error {
+		switch {
+		case len(args) == 0:
+			fmt.Fprint(e.stdout, mainHelp())
+		case len(args) > 1:
+			return usageErr("help takes at most one command")
+		case lookup(args[0]) == nil:
+			return usageErr("unknown command %q (want %s)", args[0], strings.Join(commandNames(), ", "))
+		default:
+			c := lookup(args[0])
+			own, kube, _ := c.flagSets()
+			fmt.Fprint(e.stdout, c.help(own, kube))
 		}
-	},
+		return nil
+	}),
 }
 
 func lookup(name string) *command {
