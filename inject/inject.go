@@ -154,6 +154,19 @@ func Document(admitted *corev1.Pod) ([]byte, error) {
 	return json.Marshal(doc)
 }
 
+// embeddable is the manifest of p as the sidecar's environment carries it,
+// or why it cannot be.
+func embeddable(p *corev1.Pod) (string, string) {
+	doc, err := Document(p)
+	if err != nil {
+		return "", "its manifest does not encode: " + err.Error()
+	}
+	if len(doc) > MaxEnvSpec {
+		return "", fmt.Sprintf("its manifest is %d bytes, over the %d an environment variable can carry", len(doc), MaxEnvSpec)
+	}
+	return string(doc), ""
+}
+
 // injected is the injected pod, or why the pod cannot be injected.
 func injected(base *corev1.Pod, o Options) (*corev1.Pod, string) {
 	p := base.DeepCopy()
@@ -166,25 +179,34 @@ func injected(base *corev1.Pod, o Options) (*corev1.Pod, string) {
 		share := true
 		p.Spec.ShareProcessNamespace = &share
 	}
-	doc, err := Document(p)
-	if err != nil {
-		return nil, "its manifest does not encode: " + err.Error()
-	}
-	if len(doc) > MaxEnvSpec {
-		return nil, fmt.Sprintf("its manifest is %d bytes, over the %d an environment variable can carry", len(doc), MaxEnvSpec)
-	}
 	if o.Mode == ExecMode {
-		return p, wrapAll(p, string(doc), o)
+		doc, why := embeddable(p)
+		if why != "" {
+			return nil, why
+		}
+		return p, wrapAll(p, doc, o)
 	}
 	targets, blind := sidecarTargets(p.Spec.Containers)
-	c := sidecar(o.Image, string(doc), targets)
+	// The embedded manifest holds the sidecar too, without the manifest
+	// itself: the sidecar verifies itself (--target=secctx=self) against
+	// its own container's securityContext.
+	c := sidecar(o.Image, "", targets)
+	c.Env = nil
+	var added *corev1.Container
 	if o.Sidecar == Native {
 		always := corev1.ContainerRestartPolicyAlways
 		c.RestartPolicy = &always
 		p.Spec.InitContainers = append([]corev1.Container{c}, p.Spec.InitContainers...)
+		added = &p.Spec.InitContainers[0]
 	} else {
 		p.Spec.Containers = append(p.Spec.Containers, c)
+		added = &p.Spec.Containers[len(p.Spec.Containers)-1]
 	}
+	doc, why := embeddable(p)
+	if why != "" {
+		return nil, why
+	}
+	added.Env = []corev1.EnvVar{{Name: envSpec, Value: doc}}
 	setAnnotation(p, Injected, o.Sidecar.String()+"-sidecar")
 	if len(blind) > 0 {
 		setAnnotation(p, Unwrapped, strings.Join(blind, ",")+": no absolute command path to tell its processes apart")

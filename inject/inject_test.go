@@ -9,6 +9,8 @@ import (
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/secctx/secctx/manifest"
 )
 
 var opts = Options{Image: "registry.example.com/secctx:1.0"}
@@ -137,9 +139,14 @@ func TestSidecarKinds(t *testing.T) {
 			if !slices.Equal(sc.Args, want) {
 				t.Errorf("args %q, want %q", sc.Args, want)
 			}
+			// The embedded spec is the pod as it runs, the sidecar included
+			// (its own target is secctx=self), without the spec itself.
 			e := embedded(t, sc)
-			if !slices.Equal(names(e.Spec.Containers), []string{"app"}) || len(e.Spec.InitContainers) != 0 {
-				t.Errorf("embedded spec has containers %v init %v", names(e.Spec.Containers), names(e.Spec.InitContainers))
+			if !slices.Equal(names(e.Spec.Containers), tc.ctrs) || !slices.Equal(names(e.Spec.InitContainers), tc.inits) {
+				t.Errorf("embedded spec has containers %v init %v, want %v %v", names(e.Spec.Containers), names(e.Spec.InitContainers), tc.ctrs, tc.inits)
+			}
+			if es := find(append(e.Spec.InitContainers, e.Spec.Containers...), SidecarName); es == nil || len(es.Env) != 0 || !slices.Equal(es.Args, sc.Args) {
+				t.Errorf("the embedded sidecar is not the sidecar without its spec: %+v", es)
 			}
 			if e.ManagedFields != nil || e.Annotations[lastApplied] != "" || e.Status.Phase != "" {
 				t.Errorf("embedded spec keeps managedFields, last-applied or status: %s", env(sc, envSpec))
@@ -188,8 +195,12 @@ func TestReinvocationIdempotent(t *testing.T) {
 				t.Fatalf("%d sidecars: %v %v", n, names(pod.Spec.InitContainers), names(pod.Spec.Containers))
 			}
 			sc := find(all, SidecarName)
-			if got := names(embedded(t, sc).Spec.Containers); !slices.Equal(got, []string{"app", "proxy"}) {
-				t.Errorf("embedded containers %v, want [app proxy]", got)
+			e := embedded(t, sc)
+			if got := slices.DeleteFunc(names(e.Spec.Containers), func(n string) bool { return n == SidecarName }); !slices.Equal(got, []string{"app", "proxy"}) {
+				t.Errorf("embedded app containers %v, want [app proxy]", got)
+			}
+			if find(append(e.Spec.InitContainers, e.Spec.Containers...), SidecarName) == nil {
+				t.Error("the embedded manifest lacks the sidecar, which verifies itself against it")
 			}
 			wantArgs := []string{"watch", "--target=app=exe:/app/server", "--target=proxy=exe:/proxy", "--target=secctx=self", "--listen=:9102"}
 			if !slices.Equal(sc.Args, wantArgs) {
@@ -371,4 +382,31 @@ func TestCovers(t *testing.T) {
 func ops(p []Op) string {
 	b, _ := json.Marshal(p)
 	return string(b)
+}
+
+// TestEmbeddedSpecNamesEveryTarget: secctx itself decodes the embedded
+// manifest, strictly, and finds in it the container of every --target the
+// sidecar is given, its own included, in both sidecar kinds.
+func TestEmbeddedSpecNamesEveryTarget(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []Sidecar{Native, Classic} {
+		o := opts
+		o.Sidecar = kind
+		got := apply(t, appPod(), mustPod(t, appPod(), o).Patch)
+		sc := find(append(got.Spec.InitContainers, got.Spec.Containers...), SidecarName)
+		ws, err := manifest.Decode("SECCTX_SPEC", []byte(env(sc, envSpec)))
+		if err != nil || len(ws) != 1 {
+			t.Fatalf("%s: secctx refuses the embedded manifest: %v", kind, err)
+		}
+		for _, a := range sc.Args {
+			target, ok := strings.CutPrefix(a, "--target=")
+			if !ok {
+				continue
+			}
+			name, _, _ := strings.Cut(target, "=")
+			if _, _, err := ws[0].FindContainer(name); err != nil {
+				t.Errorf("%s: --target %s: %v", kind, target, err)
+			}
+		}
+	}
 }
