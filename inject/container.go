@@ -92,6 +92,7 @@ func wrapAll(p *corev1.Pod, doc string, o Options) string {
 	p.Spec.InitContainers = append([]corev1.Container{{
 		Name:            CopierName,
 		Image:           o.copyImage(),
+		ImagePullPolicy: o.PullPolicy,
 		Command:         []string{"cp", "/secctx", BinPath},
 		VolumeMounts:    []corev1.VolumeMount{{Name: BinVolume, MountPath: BinDir}},
 		Resources:       resources("5m", "16Mi"),

@@ -192,6 +192,7 @@ func injected(base *corev1.Pod, o Options) (*corev1.Pod, string) {
 	// its own container's securityContext.
 	c := sidecar(o.Image, "", targets)
 	c.Env = nil
+	c.ImagePullPolicy = o.PullPolicy
 	var added *corev1.Container
 	if o.Sidecar == Native {
 		always := corev1.ContainerRestartPolicyAlways

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // Annotations and labels the injector reads and writes.
@@ -129,6 +131,9 @@ type Options struct {
 	Sidecar Sidecar
 	// Mode is sidecar or exec.
 	Mode Mode
+	// PullPolicy is the injected containers' imagePullPolicy; empty leaves
+	// the API server's default (Always for a :latest tag).
+	PullPolicy corev1.PullPolicy
 	// CopyImage is, in exec mode, the image of the init container that
 	// copies the binary: it must hold /secctx and a `cp` in its PATH (the
 	// published secctx image is scratch, without one). Empty: Image.
@@ -139,6 +144,11 @@ type Options struct {
 func (o Options) Check() error {
 	if o.Image == "" {
 		return errors.New("no image: --image is required")
+	}
+	switch o.PullPolicy {
+	case "", corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
+	default:
+		return fmt.Errorf("--image-pull-policy %q: want Always, IfNotPresent or Never", o.PullPolicy)
 	}
 	return nil
 }

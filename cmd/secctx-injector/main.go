@@ -43,6 +43,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.selfSigned, "self-signed", "", "generate a CA and a serving certificate into this directory (ca.crt, tls.crt, tls.key), reuse them when present, and print the CA bundle for the webhook's caBundle")
 	fs.StringSliceVar(&c.hosts, "host", []string{"secctx-injector.secctx-system.svc"}, "the serving certificate's DNS names or IP addresses (with --self-signed)")
 	fs.StringVar(&c.opts.Image, "image", "", "the secctx image the sidecar runs (required)")
+	fs.StringVar((*string)(&c.opts.PullPolicy), "image-pull-policy", "", "the injected containers' imagePullPolicy: Always, IfNotPresent or Never (default: the API server's, Always for a :latest tag)")
 	fs.StringVar(&sidecar, "sidecar", "native", "native (an init container with restartPolicy Always, Kubernetes 1.29 and later) or classic (one more container)")
 	fs.StringVar(&mode, "mode", "sidecar", "sidecar (shared PID namespace) or exec (wrap each app's explicit command in secctx exec, for ECI)")
 	fs.StringVar(&c.opts.CopyImage, "copy-image", "", "exec mode: the image whose `cp` copies /secctx into the pod (default --image)")
