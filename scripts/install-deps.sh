@@ -23,6 +23,9 @@
 #   openssl                      the cluster tier's CA and certificates
 #   zsh, fish                    to check the completion scripts secctx writes
 #                                for them
+#   jq, zip, unzip               make release: the OCI image index, the Windows
+#                                plugin archives, and the release test reading
+#                                them back
 #
 # Every entry is checked by the executables (or files) it must provide, not
 # only by the package's status, and the script fails loudly when one is
@@ -70,6 +73,9 @@ wanted=(
 	"openssl:/usr/bin/openssl"
 	"zsh:/usr/bin/zsh"
 	"fish:/usr/bin/fish"
+	"jq:/usr/bin/jq"
+	"zip:/usr/bin/zip"
+	"unzip:/usr/bin/unzip"
 )
 
 installed() {
